@@ -1,0 +1,272 @@
+package io.tandem.core.log;
+
+import io.tandem.core.model.Effect;
+import io.tandem.core.model.Entry;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The payload of a log entry: {@code timeMillis}, then the effects. Term and LSN are not part of the
+ * payload: the WAL record header and the peer frame carry them. The same bytes go to disk and to
+ * replicas, so a follower stores exactly what the leader stored.
+ *
+ * <pre>
+ * payload  = timeMillis:varlong  count:varint  effect*count
+ * effect   = tag:u8  key:bytes  fields...       (see the tags below)
+ * bytes    = length:varint  raw
+ * </pre>
+ *
+ * Varints are unsigned LEB128 (7 bits a byte, low bits first); signed values (expiry times, which may be
+ * -1 or -2) are zigzag-encoded first so that small negatives stay short.
+ */
+public final class EntryCodec {
+    private EntryCodec() {}
+
+    static final int PUT_STRING = 1;
+    static final int DELETE_KEY = 2;
+    static final int EXPIRE_AT = 3;
+    static final int PERSIST = 4;
+    static final int HASH_PUT = 5;
+    static final int HASH_REMOVE = 6;
+    static final int SET_ADD = 7;
+    static final int SET_REMOVE = 8;
+    static final int LIST_PUSH_LEFT = 9;
+    static final int LIST_PUSH_RIGHT = 10;
+    static final int LIST_POP_LEFT = 11;
+    static final int LIST_POP_RIGHT = 12;
+    static final int FLUSH_ALL = 13;
+
+    /** Upper bound on effects in one entry, checked on decode so a corrupt count cannot allocate wildly. */
+    public static final int MAX_EFFECTS = 1 << 24;
+
+    public static int payloadSize(Entry entry) {
+        int size = varlongSize(zigzag(entry.timeMillis())) + varintSize(entry.effects().size());
+        for (Effect effect : entry.effects()) {
+            size += effectSize(effect);
+        }
+        return size;
+    }
+
+    public static byte[] encodePayload(Entry entry) {
+        ByteBuffer out = ByteBuffer.allocate(payloadSize(entry));
+        encodePayload(entry, out);
+        return out.array();
+    }
+
+    public static void encodePayload(Entry entry, ByteBuffer out) {
+        putVarlong(out, zigzag(entry.timeMillis()));
+        putVarint(out, entry.effects().size());
+        for (Effect effect : entry.effects()) {
+            encodeEffect(effect, out);
+        }
+    }
+
+    /** Decodes a payload that spans {@code payload}'s remaining bytes. */
+    public static Entry decodePayload(long term, long lsn, ByteBuffer payload) {
+        int start = payload.position();
+        try {
+            long timeMillis = unzigzag(getVarlong(payload));
+            int count = getLength(payload, MAX_EFFECTS, start);
+            List<Effect> effects = new ArrayList<>(Math.min(count, 1024));
+            for (int i = 0; i < count; i++) {
+                effects.add(decodeEffect(payload, start));
+            }
+            if (payload.hasRemaining()) {
+                throw new CorruptEntryException(payload.remaining() + " bytes after the last effect",
+                        payload.position() - start);
+            }
+            return new Entry(term, lsn, timeMillis, effects);
+        } catch (java.nio.BufferUnderflowException e) {
+            throw new CorruptEntryException("payload ends inside an effect", payload.position() - start);
+        }
+    }
+
+    private static int effectSize(Effect effect) {
+        int size = 1 + bytesSize(effect.key());
+        return switch (effect) {
+            case Effect.PutString p -> size + bytesSize(p.value()) + varlongSize(zigzag(p.expireAtMillis()));
+            case Effect.DeleteKey d -> size;
+            case Effect.ExpireAt e -> size + varlongSize(zigzag(e.atMillis()));
+            case Effect.Persist p -> size;
+            case Effect.HashPut h -> size + arraySize(h.fieldsAndValues());
+            case Effect.HashRemove h -> size + arraySize(h.fields());
+            case Effect.SetAdd s -> size + arraySize(s.members());
+            case Effect.SetRemove s -> size + arraySize(s.members());
+            case Effect.ListPush l -> size + arraySize(l.elements());
+            case Effect.ListPop l -> size + varintSize(l.count());
+            case Effect.FlushAll f -> 1;
+        };
+    }
+
+    private static void encodeEffect(Effect effect, ByteBuffer out) {
+        switch (effect) {
+            case Effect.PutString p -> {
+                header(out, PUT_STRING, p.key());
+                putBytes(out, p.value());
+                putVarlong(out, zigzag(p.expireAtMillis()));
+            }
+            case Effect.DeleteKey d -> header(out, DELETE_KEY, d.key());
+            case Effect.ExpireAt e -> {
+                header(out, EXPIRE_AT, e.key());
+                putVarlong(out, zigzag(e.atMillis()));
+            }
+            case Effect.Persist p -> header(out, PERSIST, p.key());
+            case Effect.HashPut h -> {
+                header(out, HASH_PUT, h.key());
+                putArray(out, h.fieldsAndValues());
+            }
+            case Effect.HashRemove h -> {
+                header(out, HASH_REMOVE, h.key());
+                putArray(out, h.fields());
+            }
+            case Effect.SetAdd s -> {
+                header(out, SET_ADD, s.key());
+                putArray(out, s.members());
+            }
+            case Effect.SetRemove s -> {
+                header(out, SET_REMOVE, s.key());
+                putArray(out, s.members());
+            }
+            case Effect.ListPush l -> {
+                header(out, l.left() ? LIST_PUSH_LEFT : LIST_PUSH_RIGHT, l.key());
+                putArray(out, l.elements());
+            }
+            case Effect.ListPop l -> {
+                header(out, l.left() ? LIST_POP_LEFT : LIST_POP_RIGHT, l.key());
+                putVarint(out, l.count());
+            }
+            case Effect.FlushAll f -> out.put((byte) FLUSH_ALL);
+        }
+    }
+
+    private static Effect decodeEffect(ByteBuffer in, int start) {
+        int at = in.position() - start;
+        int tag = in.get() & 0xff;
+        if (tag == FLUSH_ALL) {
+            return new Effect.FlushAll();
+        }
+        byte[] key = getBytes(in, start);
+        return switch (tag) {
+            case PUT_STRING -> new Effect.PutString(key, getBytes(in, start), unzigzag(getVarlong(in)));
+            case DELETE_KEY -> new Effect.DeleteKey(key);
+            case EXPIRE_AT -> new Effect.ExpireAt(key, unzigzag(getVarlong(in)));
+            case PERSIST -> new Effect.Persist(key);
+            case HASH_PUT -> {
+                byte[][] fieldsAndValues = getArray(in, start);
+                if (fieldsAndValues.length % 2 != 0) {
+                    throw new CorruptEntryException("hash put with an odd number of fields and values", at);
+                }
+                yield new Effect.HashPut(key, fieldsAndValues);
+            }
+            case HASH_REMOVE -> new Effect.HashRemove(key, getArray(in, start));
+            case SET_ADD -> new Effect.SetAdd(key, getArray(in, start));
+            case SET_REMOVE -> new Effect.SetRemove(key, getArray(in, start));
+            case LIST_PUSH_LEFT -> new Effect.ListPush(key, true, getArray(in, start));
+            case LIST_PUSH_RIGHT -> new Effect.ListPush(key, false, getArray(in, start));
+            case LIST_POP_LEFT -> new Effect.ListPop(key, true, getLength(in, Integer.MAX_VALUE, start));
+            case LIST_POP_RIGHT -> new Effect.ListPop(key, false, getLength(in, Integer.MAX_VALUE, start));
+            default -> throw new CorruptEntryException("unknown effect tag " + tag, at);
+        };
+    }
+
+    private static void header(ByteBuffer out, int tag, byte[] key) {
+        out.put((byte) tag);
+        putBytes(out, key);
+    }
+
+    private static int bytesSize(byte[] b) {
+        return varintSize(b.length) + b.length;
+    }
+
+    private static int arraySize(byte[][] items) {
+        int size = varintSize(items.length);
+        for (byte[] item : items) {
+            size += bytesSize(item);
+        }
+        return size;
+    }
+
+    private static void putBytes(ByteBuffer out, byte[] b) {
+        putVarint(out, b.length);
+        out.put(b);
+    }
+
+    private static void putArray(ByteBuffer out, byte[][] items) {
+        putVarint(out, items.length);
+        for (byte[] item : items) {
+            putBytes(out, item);
+        }
+    }
+
+    private static byte[] getBytes(ByteBuffer in, int start) {
+        int length = getLength(in, in.remaining(), start);
+        byte[] b = new byte[length];
+        in.get(b);
+        return b;
+    }
+
+    private static byte[][] getArray(ByteBuffer in, int start) {
+        // Each item takes at least one byte, so a count above the remaining bytes is corrupt.
+        int count = getLength(in, in.remaining(), start);
+        byte[][] items = new byte[count][];
+        for (int i = 0; i < count; i++) {
+            items[i] = getBytes(in, start);
+        }
+        return items;
+    }
+
+    private static int getLength(ByteBuffer in, int max, int start) {
+        int at = in.position() - start;
+        long value = getVarlong(in);
+        if (value > max) {
+            throw new CorruptEntryException("length " + value + " exceeds " + max, at);
+        }
+        return (int) value;
+    }
+
+    static long zigzag(long v) {
+        return (v << 1) ^ (v >> 63);
+    }
+
+    static long unzigzag(long v) {
+        return (v >>> 1) ^ -(v & 1);
+    }
+
+    static int varintSize(int v) {
+        return varlongSize(v & 0xffffffffL);
+    }
+
+    static int varlongSize(long v) {
+        int size = 1;
+        while ((v & ~0x7fL) != 0) {
+            v >>>= 7;
+            size++;
+        }
+        return size;
+    }
+
+    static void putVarint(ByteBuffer out, int v) {
+        putVarlong(out, v & 0xffffffffL);
+    }
+
+    static void putVarlong(ByteBuffer out, long v) {
+        while ((v & ~0x7fL) != 0) {
+            out.put((byte) ((v & 0x7f) | 0x80));
+            v >>>= 7;
+        }
+        out.put((byte) v);
+    }
+
+    static long getVarlong(ByteBuffer in) {
+        long value = 0;
+        for (int shift = 0; shift < 64; shift += 7) {
+            byte b = in.get();
+            value |= (long) (b & 0x7f) << shift;
+            if (b >= 0) {
+                return value;
+            }
+        }
+        throw new CorruptEntryException("varint longer than 10 bytes", in.position());
+    }
+}
