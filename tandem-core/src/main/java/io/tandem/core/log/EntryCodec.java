@@ -2,6 +2,7 @@ package io.tandem.core.log;
 
 import io.tandem.core.model.Effect;
 import io.tandem.core.model.Entry;
+import io.tandem.core.util.Varints;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,7 +67,7 @@ public final class EntryCodec {
     public static Entry decodePayload(long term, long lsn, ByteBuffer payload) {
         int start = payload.position();
         try {
-            long timeMillis = unzigzag(getVarlong(payload));
+            long timeMillis = unzigzag(getVarlong(payload, start));
             int count = getLength(payload, MAX_EFFECTS, start);
             List<Effect> effects = new ArrayList<>(Math.min(count, 1024));
             for (int i = 0; i < count; i++) {
@@ -148,9 +149,9 @@ public final class EntryCodec {
         }
         byte[] key = getBytes(in, start);
         return switch (tag) {
-            case PUT_STRING -> new Effect.PutString(key, getBytes(in, start), unzigzag(getVarlong(in)));
+            case PUT_STRING -> new Effect.PutString(key, getBytes(in, start), unzigzag(getVarlong(in, start)));
             case DELETE_KEY -> new Effect.DeleteKey(key);
-            case EXPIRE_AT -> new Effect.ExpireAt(key, unzigzag(getVarlong(in)));
+            case EXPIRE_AT -> new Effect.ExpireAt(key, unzigzag(getVarlong(in, start)));
             case PERSIST -> new Effect.Persist(key);
             case HASH_PUT -> {
                 byte[][] fieldsAndValues = getArray(in, start);
@@ -218,55 +219,43 @@ public final class EntryCodec {
 
     private static int getLength(ByteBuffer in, int max, int start) {
         int at = in.position() - start;
-        long value = getVarlong(in);
-        if (value > max) {
+        long value = getVarlong(in, start);
+        if (value < 0 || value > max) {
             throw new CorruptEntryException("length " + value + " exceeds " + max, at);
         }
         return (int) value;
     }
 
-    static long zigzag(long v) {
-        return (v << 1) ^ (v >> 63);
+    private static long zigzag(long v) {
+        return Varints.zigzag(v);
     }
 
-    static long unzigzag(long v) {
-        return (v >>> 1) ^ -(v & 1);
+    private static long unzigzag(long v) {
+        return Varints.unzigzag(v);
     }
 
-    static int varintSize(int v) {
-        return varlongSize(v & 0xffffffffL);
+    private static int varintSize(int v) {
+        return Varints.size(v & 0xffffffffL);
     }
 
-    static int varlongSize(long v) {
-        int size = 1;
-        while ((v & ~0x7fL) != 0) {
-            v >>>= 7;
-            size++;
+    private static int varlongSize(long v) {
+        return Varints.size(v);
+    }
+
+    private static void putVarint(ByteBuffer out, int v) {
+        Varints.put(out, v & 0xffffffffL);
+    }
+
+    private static void putVarlong(ByteBuffer out, long v) {
+        Varints.put(out, v);
+    }
+
+    private static long getVarlong(ByteBuffer in, int start) {
+        int at = in.position() - start;
+        try {
+            return Varints.get(in);
+        } catch (IllegalArgumentException e) {
+            throw new CorruptEntryException(e.getMessage(), at);
         }
-        return size;
-    }
-
-    static void putVarint(ByteBuffer out, int v) {
-        putVarlong(out, v & 0xffffffffL);
-    }
-
-    static void putVarlong(ByteBuffer out, long v) {
-        while ((v & ~0x7fL) != 0) {
-            out.put((byte) ((v & 0x7f) | 0x80));
-            v >>>= 7;
-        }
-        out.put((byte) v);
-    }
-
-    static long getVarlong(ByteBuffer in) {
-        long value = 0;
-        for (int shift = 0; shift < 64; shift += 7) {
-            byte b = in.get();
-            value |= (long) (b & 0x7f) << shift;
-            if (b >= 0) {
-                return value;
-            }
-        }
-        throw new CorruptEntryException("varint longer than 10 bytes", in.position());
     }
 }

@@ -1,0 +1,25 @@
+package io.tandem.core.keyspace;
+
+import io.tandem.core.util.Ascii;
+
+/** Parsing of command arguments with Redis's error replies. */
+final class Args {
+    private Args() {}
+
+    /** A Redis integer argument, or "ERR value is not an integer or out of range". */
+    static long integer(byte[] arg) {
+        long[] out = new long[1];
+        if (!Ascii.parseLong(arg, out)) {
+            throw CommandError.NOT_INTEGER;
+        }
+        return out[0];
+    }
+
+    static boolean is(byte[] arg, String upperKeyword) {
+        return Ascii.equalsIgnoreCase(arg, upperKeyword);
+    }
+
+    static CommandError wrongArity(String name) {
+        return new CommandError("ERR wrong number of arguments for '" + name + "' command");
+    }
+}

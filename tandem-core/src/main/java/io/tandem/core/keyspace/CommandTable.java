@@ -1,0 +1,191 @@
+package io.tandem.core.keyspace;
+
+import static io.tandem.core.keyspace.CommandSpec.ADMIN;
+import static io.tandem.core.keyspace.CommandSpec.FAST;
+import static io.tandem.core.keyspace.CommandSpec.NO_AUTH;
+import static io.tandem.core.keyspace.CommandSpec.NO_MULTI;
+import static io.tandem.core.keyspace.CommandSpec.RANDOM;
+import static io.tandem.core.keyspace.CommandSpec.READONLY;
+import static io.tandem.core.keyspace.CommandSpec.SESSION;
+import static io.tandem.core.keyspace.CommandSpec.WRITE;
+
+import io.tandem.core.util.Ascii;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Every command the node knows, by lower-case name. Arity follows Redis (N exact, -N at least N, the
+ * name included); key positions and documentation feed COMMAND and COMMAND DOCS.
+ */
+public final class CommandTable {
+    private static final Map<String, CommandSpec> BY_NAME = new LinkedHashMap<>();
+
+    private CommandTable() {}
+
+    public static CommandSpec lookup(byte[] name) {
+        return name.length > 32 ? null : BY_NAME.get(Ascii.lower(name));
+    }
+
+    public static CommandSpec lookup(String lowerName) {
+        return BY_NAME.get(lowerName);
+    }
+
+    public static Collection<CommandSpec> all() {
+        return Collections.unmodifiableCollection(BY_NAME.values());
+    }
+
+    private static void add(String name, int arity, int flags, int first, int last, int step, String group,
+            String since, String summary, CommandHandler handler) {
+        BY_NAME.put(name, new CommandSpec(name, arity, flags, first, last, step, group, since, summary, handler));
+    }
+
+    /** A command of the client session: no handler here (see the server's session). */
+    private static void session(String name, int arity, int flags, String group, String since, String summary) {
+        add(name, arity, flags | SESSION, 0, 0, 0, group, since, summary, null);
+    }
+
+    static {
+        // connection and server commands handled by the client session
+        session("hello", -1, NO_AUTH | FAST | NO_MULTI, "connection", "6.0.0", "Handshakes with the server.");
+        session("auth", -2, NO_AUTH | FAST | NO_MULTI, "connection", "1.0.0", "Authenticates the connection.");
+        session("client", -2, 0, "connection", "2.4.0", "A container for client connection commands.");
+        session("select", 2, FAST, "connection", "1.0.0", "Changes the selected database (only 0 exists).");
+        session("quit", -1, NO_AUTH | FAST, "connection", "1.0.0", "Closes the connection.");
+        session("reset", 1, NO_AUTH | FAST | NO_MULTI, "connection", "6.2.0", "Resets the connection.");
+        session("multi", 1, FAST | NO_MULTI, "transactions", "1.2.0", "Starts a transaction.");
+        session("exec", 1, NO_MULTI, "transactions", "1.2.0", "Executes all commands in a transaction.");
+        session("discard", 1, FAST | NO_MULTI, "transactions", "2.0.0", "Discards a transaction.");
+        session("command", -1, 0, "server", "2.8.13", "Returns detailed information about all commands.");
+        session("config", -2, ADMIN, "server", "2.0.0", "A container for server configuration commands.");
+        session("info", -1, 0, "server", "1.0.0", "Returns information and statistics about the server.");
+        session("bgsave", -1, ADMIN, "server", "1.0.0", "Takes a snapshot in the background.");
+
+        // keyspace commands that touch no key
+        add("ping", -1, FAST, 0, 0, 0, "connection", "1.0.0", "Returns the server's liveliness response.",
+                GenericCommands::ping);
+        add("echo", 2, FAST, 0, 0, 0, "connection", "1.0.0", "Returns the given string.", GenericCommands::echo);
+        add("dbsize", 1, READONLY | FAST, 0, 0, 0, "server", "1.0.0", "Returns the number of keys.",
+                GenericCommands::dbsize);
+        add("flushall", -1, WRITE | ADMIN, 0, 0, 0, "server", "1.0.0", "Removes all keys.",
+                GenericCommands::flushall);
+        add("flushdb", -1, WRITE | ADMIN, 0, 0, 0, "server", "1.0.0", "Removes all keys of the database.",
+                GenericCommands::flushall);
+        add("keys", 2, READONLY, 0, 0, 0, "generic", "1.0.0", "Returns all key names that match a pattern.",
+                GenericCommands::keys);
+        add("scan", -2, READONLY, 0, 0, 0, "generic", "2.8.0", "Iterates over the key names.",
+                GenericCommands::scan);
+        add("randomkey", 1, READONLY | RANDOM, 0, 0, 0, "generic", "1.0.0", "Returns a random key name.",
+                GenericCommands::randomkey);
+
+        // generic key commands
+        add("del", -2, WRITE, 1, -1, 1, "generic", "1.0.0", "Deletes one or more keys.", GenericCommands::del);
+        add("unlink", -2, WRITE | FAST, 1, -1, 1, "generic", "4.0.0", "Deletes one or more keys.",
+                GenericCommands::del);
+        add("exists", -2, READONLY | FAST, 1, -1, 1, "generic", "1.0.0", "Determines whether keys exist.",
+                GenericCommands::exists);
+        add("type", 2, READONLY | FAST, 1, 1, 1, "generic", "1.0.0", "Determines the type of value of a key.",
+                GenericCommands::type);
+        add("expire", -3, WRITE | FAST, 1, 1, 1, "generic", "1.0.0", "Sets a key's time to live in seconds.",
+                GenericCommands::expire);
+        add("pexpire", -3, WRITE | FAST, 1, 1, 1, "generic", "2.6.0",
+                "Sets a key's time to live in milliseconds.", GenericCommands::pexpire);
+        add("expireat", -3, WRITE | FAST, 1, 1, 1, "generic", "1.2.0",
+                "Sets the expiration time of a key to a Unix timestamp.", GenericCommands::expireat);
+        add("pexpireat", -3, WRITE | FAST, 1, 1, 1, "generic", "2.6.0",
+                "Sets the expiration time of a key to a Unix milliseconds timestamp.", GenericCommands::pexpireat);
+        add("ttl", 2, READONLY | FAST, 1, 1, 1, "generic", "1.0.0", "Returns the time to live of a key in seconds.",
+                GenericCommands::ttl);
+        add("pttl", 2, READONLY | FAST, 1, 1, 1, "generic", "2.6.0",
+                "Returns the time to live of a key in milliseconds.", GenericCommands::pttl);
+        add("persist", 2, WRITE | FAST, 1, 1, 1, "generic", "2.2.0", "Removes the expiration time of a key.",
+                GenericCommands::persist);
+
+        // strings
+        add("get", 2, READONLY | FAST, 1, 1, 1, "string", "1.0.0", "Returns the string value of a key.",
+                StringCommands::get);
+        add("set", -3, WRITE, 1, 1, 1, "string", "1.0.0", "Sets the string value of a key.", StringCommands::set);
+        add("setnx", 3, WRITE | FAST, 1, 1, 1, "string", "1.0.0", "Sets a key only when it does not exist.",
+                StringCommands::setnx);
+        add("setex", 4, WRITE, 1, 1, 1, "string", "2.0.0", "Sets a key and its expiration in seconds.",
+                StringCommands::setex);
+        add("psetex", 4, WRITE, 1, 1, 1, "string", "2.6.0", "Sets a key and its expiration in milliseconds.",
+                StringCommands::psetex);
+        add("getset", 3, WRITE | FAST, 1, 1, 1, "string", "1.0.0", "Sets a key and returns its previous value.",
+                StringCommands::getset);
+        add("getdel", 2, WRITE | FAST, 1, 1, 1, "string", "6.2.0", "Returns a key's value and deletes it.",
+                StringCommands::getdel);
+        add("mget", -2, READONLY | FAST, 1, -1, 1, "string", "1.0.0", "Returns the values of keys.",
+                StringCommands::mget);
+        add("mset", -3, WRITE, 1, -1, 2, "string", "1.0.1", "Sets the values of keys.", StringCommands::mset);
+        add("msetnx", -3, WRITE, 1, -1, 2, "string", "1.0.1", "Sets keys only when none of them exists.",
+                StringCommands::msetnx);
+        add("incr", 2, WRITE | FAST, 1, 1, 1, "string", "1.0.0", "Increments the integer value of a key by one.",
+                StringCommands::incr);
+        add("decr", 2, WRITE | FAST, 1, 1, 1, "string", "1.0.0", "Decrements the integer value of a key by one.",
+                StringCommands::decr);
+        add("incrby", 3, WRITE | FAST, 1, 1, 1, "string", "1.0.0", "Increments the integer value of a key.",
+                StringCommands::incrby);
+        add("decrby", 3, WRITE | FAST, 1, 1, 1, "string", "1.0.0", "Decrements the integer value of a key.",
+                StringCommands::decrby);
+        add("append", 3, WRITE | FAST, 1, 1, 1, "string", "2.0.0", "Appends a string to the value of a key.",
+                StringCommands::append);
+        add("strlen", 2, READONLY | FAST, 1, 1, 1, "string", "2.2.0", "Returns the length of a string value.",
+                StringCommands::strlen);
+
+        // hashes
+        add("hset", -4, WRITE | FAST, 1, 1, 1, "hash", "2.0.0", "Sets fields of a hash.", HashCommands::hset);
+        add("hmset", -4, WRITE | FAST, 1, 1, 1, "hash", "2.0.0", "Sets fields of a hash.", HashCommands::hmset);
+        add("hsetnx", 4, WRITE | FAST, 1, 1, 1, "hash", "2.0.0", "Sets a field only when it does not exist.",
+                HashCommands::hsetnx);
+        add("hget", 3, READONLY | FAST, 1, 1, 1, "hash", "2.0.0", "Returns the value of a field.",
+                HashCommands::hget);
+        add("hmget", -3, READONLY | FAST, 1, 1, 1, "hash", "2.0.0", "Returns the values of fields.",
+                HashCommands::hmget);
+        add("hdel", -3, WRITE | FAST, 1, 1, 1, "hash", "2.0.0", "Deletes fields of a hash.", HashCommands::hdel);
+        add("hgetall", 2, READONLY, 1, 1, 1, "hash", "2.0.0", "Returns all fields and values.",
+                HashCommands::hgetall);
+        add("hlen", 2, READONLY | FAST, 1, 1, 1, "hash", "2.0.0", "Returns the number of fields.",
+                HashCommands::hlen);
+        add("hexists", 3, READONLY | FAST, 1, 1, 1, "hash", "2.0.0", "Determines whether a field exists.",
+                HashCommands::hexists);
+        add("hincrby", 4, WRITE | FAST, 1, 1, 1, "hash", "2.0.0", "Increments the integer value of a field.",
+                HashCommands::hincrby);
+        add("hkeys", 2, READONLY, 1, 1, 1, "hash", "2.0.0", "Returns all fields of a hash.", HashCommands::hkeys);
+        add("hvals", 2, READONLY, 1, 1, 1, "hash", "2.0.0", "Returns all values of a hash.", HashCommands::hvals);
+        add("hstrlen", 3, READONLY | FAST, 1, 1, 1, "hash", "3.2.0", "Returns the length of a field's value.",
+                HashCommands::hstrlen);
+
+        // sets
+        add("sadd", -3, WRITE | FAST, 1, 1, 1, "set", "1.0.0", "Adds members to a set.", SetCommands::sadd);
+        add("srem", -3, WRITE | FAST, 1, 1, 1, "set", "1.0.0", "Removes members from a set.", SetCommands::srem);
+        add("smembers", 2, READONLY, 1, 1, 1, "set", "1.0.0", "Returns all members of a set.",
+                SetCommands::smembers);
+        add("sismember", 3, READONLY | FAST, 1, 1, 1, "set", "1.0.0", "Determines whether a member is in a set.",
+                SetCommands::sismember);
+        add("scard", 2, READONLY | FAST, 1, 1, 1, "set", "1.0.0", "Returns the number of members.",
+                SetCommands::scard);
+        add("spop", -2, WRITE | FAST | RANDOM, 1, 1, 1, "set", "1.0.0", "Removes and returns random members.",
+                SetCommands::spop);
+
+        // lists
+        add("lpush", -3, WRITE | FAST, 1, 1, 1, "list", "1.0.0", "Prepends elements to a list.",
+                ListCommands::lpush);
+        add("rpush", -3, WRITE | FAST, 1, 1, 1, "list", "1.0.0", "Appends elements to a list.",
+                ListCommands::rpush);
+        add("lpop", -2, WRITE | FAST, 1, 1, 1, "list", "1.0.0", "Removes and returns the first elements.",
+                ListCommands::lpop);
+        add("rpop", -2, WRITE | FAST, 1, 1, 1, "list", "1.0.0", "Removes and returns the last elements.",
+                ListCommands::rpop);
+        add("lrange", 4, READONLY, 1, 1, 1, "list", "1.0.0", "Returns a range of elements.", ListCommands::lrange);
+        add("llen", 2, READONLY | FAST, 1, 1, 1, "list", "1.0.0", "Returns the length of a list.",
+                ListCommands::llen);
+        add("lindex", 3, READONLY, 1, 1, 1, "list", "1.0.0", "Returns an element by its index.",
+                ListCommands::lindex);
+
+        // Tandem's own
+        add("tandem.digest", 1, READONLY, 0, 0, 0, "tandem", "0.1.0",
+                "Returns a hash of the whole keyspace: equal digests mean equal data.", TandemCommands::digest);
+    }
+}

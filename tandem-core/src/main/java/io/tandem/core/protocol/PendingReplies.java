@@ -1,0 +1,77 @@
+package io.tandem.core.protocol;
+
+import io.tandem.core.model.Reply;
+import io.tandem.core.util.Invariants;
+
+/**
+ * Replies waiting for the log to become durable, in the order they were produced. A reply to a write
+ * waits for its own entry; a reply to a read waits for the last entry that existed when it read, because
+ * it may show that entry's data — releasing it earlier would let a client see a write that a crash can
+ * still take back (a dirty read). Releasing in FIFO order also keeps each connection's pipelined replies
+ * in request order.
+ *
+ * <p>A ring buffer of parallel arrays, grown by doubling: no allocation per reply in the steady state.
+ */
+public final class PendingReplies {
+    private long[] lsns = new long[64];
+    private ClientRef[] clients = new ClientRef[64];
+    private long[] requestIds = new long[64];
+    private Reply[] replies = new Reply[64];
+    private int head;
+    private int size;
+
+    public boolean isEmpty() {
+        return size == 0;
+    }
+
+    public int size() {
+        return size;
+    }
+
+    public void add(long requiredLsn, ClientRef client, long requestId, Reply reply) {
+        if (size > 0) {
+            long last = lsns[(head + size - 1) & (lsns.length - 1)];
+            Invariants.check(requiredLsn >= last, "replies queued out of LSN order: %d after %d", requiredLsn, last);
+        }
+        if (size == lsns.length) {
+            grow();
+        }
+        int at = (head + size) & (lsns.length - 1);
+        lsns[at] = requiredLsn;
+        clients[at] = client;
+        requestIds[at] = requestId;
+        replies[at] = reply;
+        size++;
+    }
+
+    /** Hands out, in order, every reply whose required LSN is at most durableLsn. */
+    public void release(long durableLsn, Output out) {
+        while (size > 0 && lsns[head] <= durableLsn) {
+            out.reply(clients[head], requestIds[head], replies[head]);
+            clients[head] = null;
+            replies[head] = null;
+            head = (head + 1) & (lsns.length - 1);
+            size--;
+        }
+    }
+
+    private void grow() {
+        int n = lsns.length * 2;
+        long[] newLsns = new long[n];
+        ClientRef[] newClients = new ClientRef[n];
+        long[] newIds = new long[n];
+        Reply[] newReplies = new Reply[n];
+        for (int i = 0; i < size; i++) {
+            int from = (head + i) & (lsns.length - 1);
+            newLsns[i] = lsns[from];
+            newClients[i] = clients[from];
+            newIds[i] = requestIds[from];
+            newReplies[i] = replies[from];
+        }
+        lsns = newLsns;
+        clients = newClients;
+        requestIds = newIds;
+        replies = newReplies;
+        head = 0;
+    }
+}

@@ -1,0 +1,394 @@
+package io.tandem.core.keyspace;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tandem.core.model.Effect;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The key table against a java.util.HashMap model, with hashes chosen by the test so that the trie's
+ * hard cases happen often: full collisions (collision nodes), hashes that differ only in their high bits
+ * (splits down to the last 2-bit level), hashes that differ only in their low bits, and random ones.
+ * Every failure message starts with the seed.
+ */
+class KeyTableTest {
+
+    /** Hashes shared by many keys: 0 and 1 << 30 differ only in the last level's bits. */
+    private static final int[] SHARED_HASHES = {0, 1 << 30, 0x7fffffff, -1, 0x0000_0421};
+
+    /** Keys k0..k(n-1), each with a hash fixed by the seed. */
+    static final class Pool {
+        final byte[][] keys;
+        final int[] hashes;
+
+        Pool(Random random, int n) {
+            keys = new byte[n][];
+            hashes = new int[n];
+            int low25 = random.nextInt() & ((1 << 25) - 1);
+            for (int i = 0; i < n; i++) {
+                keys[i] = ("k" + i).getBytes();
+                hashes[i] = switch (i % 4) {
+                    case 0 -> random.nextInt();
+                    case 1 -> SHARED_HASHES[random.nextInt(SHARED_HASHES.length)];
+                    case 2 -> low25 | (random.nextInt(128) << 25); // equal up to level 5: deep splits
+                    default -> random.nextInt(1 << 10); // differ only in the low bits
+                };
+            }
+        }
+
+        int size() {
+            return keys.length;
+        }
+    }
+
+    private static String value(int key, int version) {
+        return "v" + key + "." + version;
+    }
+
+    /** Checks size, get of every pool key, forEach (each key once, in ascending order), random(). */
+    private static void checkAgainstModel(String seed, KeyTable table, Pool pool, Map<Integer, String> model,
+            Random random) {
+        assertEquals(model.size(), table.size(), seed + " size");
+        for (int i = 0; i < pool.size(); i++) {
+            KeyEntry entry = table.get(pool.keys[i], pool.hashes[i]);
+            if (model.containsKey(i)) {
+                assertNotNull(entry, seed + " get k" + i);
+                assertEquals(model.get(i), entry.value, seed + " value of k" + i);
+                assertEquals(pool.hashes[i], entry.hash, seed + " hash of k" + i);
+            } else {
+                assertNull(entry, seed + " get of absent k" + i);
+            }
+        }
+        Set<String> seen = new HashSet<>();
+        long[] lastOrder = {-1};
+        table.forEach(entry -> {
+            String key = new String(entry.key);
+            assertTrue(seen.add(key), seed + " forEach visits " + key + " twice");
+            long order = KeyTable.order(entry.hash);
+            assertTrue(order >= lastOrder[0], seed + " forEach out of order at " + key);
+            lastOrder[0] = order;
+        });
+        assertEquals(model.size(), seen.size(), seed + " forEach count");
+        for (int i = 0; i < 20; i++) {
+            KeyEntry picked = table.random(random);
+            if (model.isEmpty()) {
+                assertNull(picked, seed + " random of an empty table");
+            } else {
+                assertNotNull(picked, seed + " random");
+                int index = Integer.parseInt(new String(picked.key).substring(1));
+                assertTrue(model.containsKey(index), seed + " random returned absent k" + index);
+                assertSame(table.get(picked.key, picked.hash), picked, seed + " random returned a stale entry");
+            }
+        }
+    }
+
+    /** Inserts or updates (through getForUpdate) key i of the pool to value. */
+    private static void put(KeyTable table, Pool pool, int i, String value, Map<Integer, String> model, String seed) {
+        KeyEntry entry = table.getForUpdate(pool.keys[i], pool.hashes[i]);
+        assertEquals(model.containsKey(i), entry != null, seed + " getForUpdate presence of k" + i);
+        if (entry == null) {
+            entry = table.insert(pool.keys[i], pool.hashes[i]);
+        }
+        entry.value = value;
+        model.put(i, value);
+    }
+
+    private static void remove(KeyTable table, Pool pool, int i, Map<Integer, String> model, String seed) {
+        KeyEntry removed = table.remove(pool.keys[i], pool.hashes[i]);
+        String expected = model.remove(i);
+        if (expected == null) {
+            assertNull(removed, seed + " remove of absent k" + i);
+        } else {
+            assertNotNull(removed, seed + " remove of present k" + i);
+            assertEquals(expected, removed.value, seed + " removed value of k" + i);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3, 42, 1234567, -7})
+    void randomOperationsMatchHashMap(long seedValue) {
+        String seed = "--seed=" + seedValue;
+        Random random = new Random(seedValue);
+        Pool pool = new Pool(random, 400);
+        KeyTable table = new KeyTable();
+        Map<Integer, String> model = new HashMap<>();
+        for (int op = 0; op < 20_000; op++) {
+            // Alternate between growing and shrinking phases so splits and collapses both happen a lot.
+            boolean growing = (op / 2_500) % 2 == 0;
+            int i = random.nextInt(pool.size());
+            double r = random.nextDouble();
+            if (r < (growing ? 0.6 : 0.25)) {
+                put(table, pool, i, value(i, op), model, seed);
+            } else if (r < 0.85) {
+                remove(table, pool, i, model, seed);
+            } else {
+                KeyEntry entry = table.get(pool.keys[i], pool.hashes[i]);
+                assertEquals(model.get(i), entry == null ? null : entry.value, seed + " get k" + i + " op " + op);
+            }
+            assertEquals(model.size(), table.size(), seed + " size after op " + op);
+            if (op % 500 == 0) {
+                checkAgainstModel(seed + " op " + op, table, pool, model, random);
+            }
+        }
+        checkAgainstModel(seed + " end", table, pool, model, random);
+
+        // Remove everything: the trie must collapse back to an empty, still usable table.
+        for (int i = 0; i < pool.size(); i++) {
+            remove(table, pool, i, model, seed);
+        }
+        checkAgainstModel(seed + " emptied", table, pool, model, random);
+        for (int i = 0; i < pool.size(); i += 3) {
+            put(table, pool, i, value(i, -1), model, seed);
+        }
+        checkAgainstModel(seed + " refilled", table, pool, model, random);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1 << 30, -1})
+    void keysWithOneEqualHashLiveInACollisionNodeAndCollapseOnRemove(int hash) {
+        KeyTable table = new KeyTable();
+        List<byte[]> keys = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            keys.add(("same" + i).getBytes());
+            table.insert(keys.get(i), hash).value = "v" + i;
+        }
+        // A neighbour that differs only in the last level's two bits shares the whole path but the last.
+        byte[] neighbour = "neighbour".getBytes();
+        int neighbourHash = hash ^ (1 << 31);
+        table.insert(neighbour, neighbourHash).value = "n";
+        assertNull(table.get("other".getBytes(), hash), "same hash, absent key");
+        for (int i = 0; i < 10; i++) {
+            assertEquals("v" + i, table.get(keys.get(i), hash).value);
+        }
+        KeyTable.Frozen frozen = table.freeze();
+        assertEquals(11, contents(frozen, "collision tree").size(), "frozen walk through a collision node");
+        Random random = new Random(5);
+        for (int i = 9; i >= 0; i--) {
+            assertNotNull(table.remove(keys.get(i), hash));
+            assertEquals(i + 1, table.size());
+            for (int j = 0; j < i; j++) {
+                assertEquals("v" + j, table.get(keys.get(j), hash).value, "after removing same" + i);
+            }
+            assertEquals("n", table.get(neighbour, neighbourHash).value);
+            // random() walks real slots only: an empty node left behind would make it fail.
+            for (int k = 0; k < 20; k++) {
+                assertNotNull(table.random(random));
+            }
+        }
+        assertNotNull(table.remove(neighbour, neighbourHash));
+        assertEquals(0, table.size());
+        assertNull(table.random(random));
+        assertEquals(11, contents(frozen, "collision tree after removes").size());
+        assertEquals(Map.of(), contents(table.freeze(), "empty table"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {7, 8, 9, 99})
+    void frozenViewsNeverChange(long seedValue) {
+        String seed = "--seed=" + seedValue;
+        Random random = new Random(seedValue);
+        Pool pool = new Pool(random, 300);
+        KeyTable table = new KeyTable();
+        Map<Integer, String> model = new HashMap<>();
+        Map<Integer, Long> expiries = new HashMap<>();
+        for (int op = 0; op < 300; op++) {
+            int i = random.nextInt(pool.size());
+            put(table, pool, i, value(i, op), model, seed);
+        }
+        List<KeyTable.Frozen> frozens = new ArrayList<>();
+        List<Map<String, String>> expected = new ArrayList<>();
+        for (int round = 0; round < 6; round++) {
+            frozens.add(table.freeze());
+            expected.add(contents(model, expiries));
+            for (int op = 0; op < 1_500; op++) {
+                int i = random.nextInt(pool.size());
+                double r = random.nextDouble();
+                if (r < 0.4) {
+                    put(table, pool, i, value(i, round * 10_000 + op), model, seed);
+                } else if (r < 0.55) {
+                    KeyEntry entry = table.getForUpdate(pool.keys[i], pool.hashes[i]);
+                    if (entry != null) {
+                        long at = random.nextInt(1_000_000);
+                        entry.expireAtMillis = at;
+                        expiries.put(i, at);
+                    }
+                } else if (r < 0.998) {
+                    remove(table, pool, i, model, seed);
+                    expiries.remove(i);
+                } else {
+                    table.clear();
+                    model.clear();
+                    expiries.clear();
+                }
+            }
+            for (int f = 0; f < frozens.size(); f++) {
+                assertEquals(expected.get(f), contents(frozens.get(f), seed + " round " + round + " frozen " + f),
+                        seed + " round " + round + ": frozen view " + f + " changed");
+                assertEquals(expected.get(f).size(), frozens.get(f).size(), seed + " frozen size " + f);
+            }
+            checkAgainstModel(seed + " round " + round, table, pool, model, random);
+        }
+    }
+
+    private static Map<String, String> contents(Map<Integer, String> model, Map<Integer, Long> expiries) {
+        Map<String, String> copy = new HashMap<>();
+        model.forEach((i, v) -> copy.put("k" + i, v + "@" + expiries.getOrDefault(i, Effect.NO_EXPIRY)));
+        return copy;
+    }
+
+    /** The frozen view's contents, read with forEach; its iterator must yield the same keys in the same order. */
+    private static Map<String, String> contents(KeyTable.Frozen frozen, String where) {
+        Map<String, String> copy = new HashMap<>();
+        List<KeyEntry> walked = new ArrayList<>();
+        frozen.forEach(entry -> {
+            walked.add(entry);
+            String previous = copy.put(new String(entry.key), entry.value + "@" + entry.expireAtMillis);
+            assertNull(previous, where + ": frozen view visits " + new String(entry.key) + " twice");
+        });
+        Iterator<KeyEntry> pulled = frozen.iterator();
+        for (KeyEntry entry : walked) {
+            assertTrue(pulled.hasNext(), where + ": iterator ends early");
+            assertSame(entry, pulled.next(), where + ": iterator and forEach disagree");
+        }
+        assertFalse(pulled.hasNext(), where + ": iterator yields more than forEach");
+        assertThrows(NoSuchElementException.class, pulled::next, where);
+        return copy;
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {11, 12, 13})
+    void fullScanWithSmallCountsVisitsEveryKeyOnceInOrder(long seedValue) {
+        String seed = "--seed=" + seedValue;
+        Random random = new Random(seedValue);
+        Pool pool = new Pool(random, 500);
+        KeyTable table = new KeyTable();
+        Map<Integer, String> model = new HashMap<>();
+        for (int i = 0; i < pool.size(); i++) {
+            if (random.nextInt(3) > 0) {
+                put(table, pool, i, value(i, 0), model, seed);
+            }
+        }
+        for (int count : new int[] {1, 2, 3, 7, 1000}) {
+            Map<String, Integer> visits = new HashMap<>();
+            long cursor = 0;
+            long lastOrder = -1;
+            int calls = 0;
+            do {
+                List<KeyEntry> batch = new ArrayList<>();
+                long next = table.scan(cursor, count, batch::add);
+                for (KeyEntry entry : batch) {
+                    long order = KeyTable.order(entry.hash);
+                    assertTrue(order >= cursor, seed + " count " + count + ": key before the cursor");
+                    assertTrue(order >= lastOrder, seed + " count " + count + ": order went back");
+                    lastOrder = order;
+                    visits.merge(new String(entry.key), 1, Integer::sum);
+                }
+                if (next >= 0) {
+                    assertTrue(batch.size() >= count, seed + " count " + count + ": short batch before the end");
+                    assertTrue(next > lastOrder, seed + " count " + count + ": cursor not past the last key");
+                }
+                cursor = next;
+                assertTrue(++calls <= model.size() + 2, seed + " count " + count + ": scan does not end");
+            } while (cursor >= 0);
+            assertEquals(model.size(), visits.size(), seed + " count " + count + ": keys visited");
+            visits.forEach((key, n) -> assertEquals(1, n, seed + " count " + count + ": " + key + " visited"));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {21, 22, 23, 24, 25})
+    void scanReturnsKeysPresentThroughoutExactlyOnceWhileOthersComeAndGo(long seedValue) {
+        String seed = "--seed=" + seedValue;
+        Random random = new Random(seedValue);
+        Pool pool = new Pool(random, 600);
+        KeyTable table = new KeyTable();
+        Map<Integer, String> model = new HashMap<>();
+        // Even keys are stable: present for the whole scan. Odd keys churn between scan calls.
+        for (int i = 0; i < pool.size(); i++) {
+            if (i % 2 == 0 || random.nextBoolean()) {
+                put(table, pool, i, value(i, 0), model, seed);
+            }
+        }
+        Map<String, Integer> visits = new HashMap<>();
+        long cursor = 0;
+        int calls = 0;
+        do {
+            cursor = table.scan(cursor, 1 + random.nextInt(5),
+                    entry -> visits.merge(new String(entry.key), 1, Integer::sum));
+            for (int op = 0; op < 8; op++) {
+                int odd = 2 * random.nextInt(pool.size() / 2) + 1;
+                if (random.nextBoolean()) {
+                    put(table, pool, odd, value(odd, calls), model, seed);
+                } else {
+                    remove(table, pool, odd, model, seed);
+                }
+                int even = 2 * random.nextInt(pool.size() / 2);
+                put(table, pool, even, value(even, calls), model, seed); // an update must not move a key
+            }
+            assertTrue(++calls < 10_000, seed + " scan does not end");
+        } while (cursor >= 0);
+        for (int i = 0; i < pool.size(); i += 2) {
+            assertEquals(1, visits.getOrDefault("k" + i, 0), seed + ": stable key k" + i + " visits");
+        }
+        visits.forEach((key, n) -> assertEquals(1, n, seed + ": " + key + " returned more than once"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {31})
+    void orderIsTheHashWithItsChunksReversed(long seedValue) {
+        assertEquals(0L, KeyTable.order(0));
+        assertEquals(1L << 27, KeyTable.order(1));
+        assertEquals(1L << 22, KeyTable.order(1 << 5));
+        assertEquals(1L, KeyTable.order(1 << 30));
+        assertEquals(2L, KeyTable.order(1 << 31));
+        assertEquals(0xffffffffL, KeyTable.order(-1));
+        Random random = new Random(seedValue);
+        Set<Integer> hashes = new HashSet<>();
+        Set<Long> orders = new HashSet<>();
+        for (int i = 0; i < 20_000; i++) {
+            int h = random.nextInt();
+            long order = KeyTable.order(h);
+            assertTrue(order >= 0 && order <= 0xffffffffL, "--seed=" + seedValue + " order range of " + h);
+            if (hashes.add(h)) {
+                assertTrue(orders.add(order), "--seed=" + seedValue + " two hashes with one order: " + h);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {41, 42})
+    void randomReachesEveryKeyAndOnlyPresentOnes(long seedValue) {
+        String seed = "--seed=" + seedValue;
+        Random random = new Random(seedValue);
+        KeyTable table = new KeyTable();
+        Set<String> present = new HashSet<>();
+        for (int i = 0; i < 50; i++) {
+            byte[] key = ("r" + i).getBytes();
+            table.insert(key, random.nextInt()).value = "x";
+            present.add("r" + i);
+        }
+        Set<String> reached = new HashSet<>();
+        for (int i = 0; i < 5_000; i++) {
+            String key = new String(table.random(random).key);
+            assertTrue(present.contains(key), seed + " random returned " + key);
+            reached.add(key);
+        }
+        assertEquals(present, reached, seed + " keys random() never returned");
+    }
+}
