@@ -1,0 +1,111 @@
+package io.tandem.storage.wal;
+
+import io.tandem.core.log.EntryCodec;
+import io.tandem.core.model.Entry;
+import java.nio.ByteBuffer;
+import java.util.zip.CRC32C;
+
+/**
+ * Encoded records with consecutive LSNs, in a direct buffer so the kernel copies straight from it (a heap
+ * buffer would first be copied into a temporary direct one). Bytes {@code [0, size)} hold whole records.
+ * One thread owns a batch at a time: the appender fills it, the writer drains it (see {@link Handoff}).
+ */
+final class RecordBatch {
+    static final int INITIAL_CAPACITY = 256 << 10;
+
+    private ByteBuffer buffer;
+    private int size;
+    private int records;
+    private long firstLsn;
+    private long lastLsn;
+    private final CRC32C crc = new CRC32C();
+
+    RecordBatch() {
+        buffer = ByteBuffer.allocateDirect(INITIAL_CAPACITY).order(WalRecord.ORDER);
+    }
+
+    /** Encodes {@code entry} as an ENTRY record (without SYNC_MARK; the writer sets it) and returns its size. */
+    int append(Entry entry, int payloadLength) {
+        int recordBytes = WalRecord.recordBytes(payloadLength);
+        ensureCapacity(size + recordBytes);
+        int start = size;
+        // Encode the payload first, at its final place, then fill in the header around it.
+        ByteBuffer payload = buffer.duplicate().position(start + WalRecord.HEADER_BYTES)
+                .limit(start + recordBytes);
+        EntryCodec.encodePayload(entry, payload);
+        if (payload.hasRemaining()) {
+            throw new IllegalStateException("EntryCodec.payloadSize said " + payloadLength + " bytes but "
+                    + payload.remaining() + " were left unused");
+        }
+        WalRecord.finishRecord(buffer, start, entry.term(), entry.lsn(), payloadLength, crc);
+        noteRecords(entry.lsn(), entry.lsn(), 1);
+        size += recordBytes;
+        return recordBytes;
+    }
+
+    /** Moves {@code other}'s records after this batch's; the caller checked that the LSNs continue. */
+    void appendAll(RecordBatch other) {
+        ensureCapacity(size + other.size);
+        buffer.put(size, other.buffer, 0, other.size);
+        size += other.size;
+        noteRecords(other.firstLsn, other.lastLsn, other.records);
+    }
+
+    private void noteRecords(long first, long last, int count) {
+        if (records == 0) {
+            firstLsn = first;
+        }
+        lastLsn = last;
+        records += count;
+    }
+
+    private void ensureCapacity(int needed) {
+        if (needed <= buffer.capacity()) {
+            return;
+        }
+        int capacity = buffer.capacity();
+        while (capacity < needed) {
+            // Doubling stops at 1 GiB, where one more doubling would overflow an int.
+            capacity = capacity >= (1 << 30) ? Integer.MAX_VALUE - 64 : capacity * 2;
+        }
+        ByteBuffer bigger = ByteBuffer.allocateDirect(capacity).order(WalRecord.ORDER);
+        bigger.put(0, buffer, 0, size);
+        buffer = bigger;
+    }
+
+    void clear() {
+        size = 0;
+        records = 0;
+        firstLsn = 0;
+        lastLsn = 0;
+    }
+
+    boolean isEmpty() {
+        return records == 0;
+    }
+
+    int size() {
+        return size;
+    }
+
+    int records() {
+        return records;
+    }
+
+    long firstLsn() {
+        return firstLsn;
+    }
+
+    long lastLsn() {
+        return lastLsn;
+    }
+
+    /** The whole buffer (absolute indexes); records occupy {@code [0, size())}. */
+    ByteBuffer buffer() {
+        return buffer;
+    }
+
+    CRC32C crc() {
+        return crc;
+    }
+}

@@ -1,0 +1,62 @@
+package io.tandem.storage.wal;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Segment file names: {@code <first LSN, 20 digits zero-padded>.seg}, e.g. {@code 00000000000000000001.seg}.
+ * Twenty digits hold any u64 below 10^20 (Long.MAX_VALUE has 19), so names sort by LSN as strings too.
+ * Preallocated spares, not yet part of the log, are named {@code spare-<n>.prealloc}.
+ */
+final class SegmentName {
+    private SegmentName() {}
+
+    static final String WAL_DIRECTORY = "wal";
+    static final String SEGMENT_SUFFIX = ".seg";
+    static final String SPARE_SUFFIX = ".prealloc";
+    private static final Pattern SEGMENT = Pattern.compile("(\\d{20})\\.seg");
+
+    static String of(long firstLsn) {
+        return String.format("%020d%s", firstLsn, SEGMENT_SUFFIX);
+    }
+
+    /** The first LSN in a segment file name, or -1 if the name is not a segment's. */
+    static long firstLsnOf(String fileName) {
+        Matcher m = SEGMENT.matcher(fileName);
+        if (!m.matches()) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(m.group(1)); // 20 digits can exceed Long.MAX_VALUE: not one of ours
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** A segment file and the first LSN in its name. */
+    record SegmentFile(Path path, long firstLsn) {}
+
+    /** The segments in {@code walDir}, by first LSN; other files are returned in {@code others}. */
+    static List<SegmentFile> list(Path walDir, List<Path> others) throws IOException {
+        List<SegmentFile> segments = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(walDir)) {
+            for (Path file : files) {
+                long firstLsn = firstLsnOf(file.getFileName().toString());
+                if (firstLsn >= 0 && Files.isRegularFile(file)) {
+                    segments.add(new SegmentFile(file, firstLsn));
+                } else {
+                    others.add(file);
+                }
+            }
+        }
+        segments.sort(Comparator.comparingLong(SegmentFile::firstLsn));
+        return segments;
+    }
+}

@@ -1,0 +1,310 @@
+package io.tandem.storage.wal;
+
+import io.tandem.core.log.EntryCodec;
+import io.tandem.core.model.Entry;
+import io.tandem.core.util.Invariants;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The appending side of the write-ahead log. Obtain one from {@link WalRecovery#open}.
+ *
+ * <p>Used from one thread, the node's agent: {@link #append} encodes into memory, {@link #flush} hands the
+ * appended records to durability according to the {@link FsyncPolicy}, and the {@link DurableListener}
+ * hears when the durable LSN advances. Other threads involved: the BATCH group-commit writer, the EVERYSEC
+ * syncer, and the segment preallocator; none of them takes a lock the appender waits on during I/O except
+ * as the policy demands (ALWAYS and NEVER write on the caller's thread; EVERYSEC skips a write that would
+ * wait for its sync and lets the syncer write it).
+ *
+ * <p>How the node's agent uses it:
+ *
+ * <pre>{@code
+ * Recovered recovered = WalRecovery.open(dataDir, WalOptions.defaults(), snapshotLsn, keyspace::apply);
+ * Wal wal = recovered.wal();
+ * wal.setDurableListener(lsn -> inbound.offer(new Persisted(lsn)));   // quick hand-off, any thread
+ * // each duty cycle:
+ * for (Entry entry : entriesToPersist) wal.append(entry);
+ * wal.flush();
+ * readingClients = !wal.backPressured();
+ * // on shutdown:
+ * wal.close();
+ * }</pre>
+ *
+ * <p>Failure is fatal: after a failed write or fdatasync nothing more is reported durable and every call
+ * throws {@link WalFailedException}. Interrupting the appending thread during I/O (ALWAYS, NEVER,
+ * EVERYSEC) closes the file channel, which is such a failure.
+ */
+public final class Wal implements AutoCloseable {
+    private static final long CLOSE_TIMEOUT_SECONDS = 60;
+
+    private final Path walDir;
+    private final WalOptions options;
+    private final WalMetrics metrics = new WalMetrics();
+    private final AtomicLong pendingBytes = new AtomicLong();
+    private final Handoff handoff = new Handoff();
+    private final LogWriter writer;
+    private final GroupCommitThread groupCommit;
+    private final EverysecSyncThread everysec;
+
+    // Appending thread only.
+    private final TermIndex terms;
+    private RecordBatch batch = new RecordBatch();
+    private long firstLsn;
+    private long nextLsn;
+    private long lastTerm;
+    private boolean closed;
+
+    /**
+     * @param firstLsn the first LSN the log holds, or lastLsn + 1 if it holds none
+     * @param lastLsn the last LSN appended (also the last durable one: recovery synced the files)
+     */
+    Wal(Path walDir, WalOptions options, ConcurrentSkipListMap<Long, Path> segments, ActiveSegment active,
+        long firstLsn, long lastLsn, long lastTerm, TermIndex terms) {
+        this.walDir = walDir;
+        this.options = options;
+        this.firstLsn = firstLsn;
+        this.nextLsn = lastLsn + 1;
+        this.lastTerm = lastTerm;
+        this.terms = terms;
+        this.writer = new LogWriter(walDir, options, handoff, metrics, pendingBytes, segments, active, lastLsn);
+        this.groupCommit = options.fsyncPolicy() == FsyncPolicy.BATCH ? new GroupCommitThread(handoff, writer)
+                : null;
+        this.everysec = options.fsyncPolicy() == FsyncPolicy.EVERYSEC
+                ? new EverysecSyncThread(writer, options.everysecIntervalMillis()) : null;
+        if (groupCommit != null) {
+            groupCommit.start();
+        }
+        if (everysec != null) {
+            everysec.start();
+        }
+    }
+
+    /** Set before appending; called as described in {@link DurableListener}. */
+    public void setDurableListener(DurableListener listener) {
+        writer.setListener(listener);
+    }
+
+    /**
+     * Encodes {@code entry} into the in-memory batch. Its LSN must be {@link #lastLsn()} + 1 and its term
+     * at least the previous entry's: checked always, since a hole or a step back in the log would be
+     * replayed as truth after a crash.
+     */
+    public void append(Entry entry) throws WalFailedException {
+        Objects.requireNonNull(entry, "entry");
+        ensureOpen();
+        Invariants.check(entry.lsn() == nextLsn, "wal append: lsn %d does not follow the last lsn %d",
+                entry.lsn(), nextLsn - 1);
+        Invariants.check(entry.term() >= lastTerm, "wal append: term %d at lsn %d is below the previous term %d",
+                entry.term(), entry.lsn(), lastTerm);
+        int payloadLength = EntryCodec.payloadSize(entry);
+        if (payloadLength < 0 || payloadLength > WalRecord.MAX_RECORD_BYTES - WalRecord.HEADER_BYTES) {
+            throw new IllegalArgumentException("wal append: entry at lsn " + entry.lsn() + " encodes to "
+                    + payloadLength + " bytes, above the " + WalRecord.MAX_RECORD_BYTES + "-byte record limit");
+        }
+        int recordBytes = batch.append(entry, payloadLength);
+        pendingBytes.addAndGet(recordBytes);
+        terms.append(entry.lsn(), entry.term());
+        nextLsn++;
+        lastTerm = entry.term();
+    }
+
+    /** Hands everything appended so far to durability; see {@link FsyncPolicy} for what that means. */
+    public void flush() throws WalFailedException {
+        ensureOpen();
+        if (!batch.isEmpty()) {
+            batch = handoff.offer(batch); // BATCH: this also wakes the group-commit writer
+        }
+        switch (options.fsyncPolicy()) {
+            case ALWAYS -> writer.drain(true);
+            case BATCH -> { }
+            case EVERYSEC -> writer.tryDrain();
+            case NEVER -> writer.drain(false);
+        }
+    }
+
+    /** Highest LSN durable under the policy (for EVERYSEC and NEVER: written to the kernel). */
+    public long durableLsn() {
+        return writer.durableLsn();
+    }
+
+    /** Highest LSN handed to the kernel with write(). */
+    public long writtenLsn() {
+        return writer.writtenLsn();
+    }
+
+    /** The last LSN appended (maybe not yet flushed). */
+    public long lastLsn() {
+        return nextLsn - 1;
+    }
+
+    /** The term of the last entry appended (0 if the log has none since the last snapshot). */
+    public long lastTerm() {
+        return lastTerm;
+    }
+
+    /** The first LSN the log still holds; {@link #lastLsn()} + 1 when it holds none. */
+    public long firstLsn() {
+        return firstLsn;
+    }
+
+    /** The term of the entry at {@code lsn}, or -1 if the log does not hold it. */
+    public long termAt(long lsn) {
+        return lsn < firstLsn || lsn > lastLsn() ? -1 : terms.termAt(lsn);
+    }
+
+    /**
+     * True while appended bytes not yet handed to the kernel exceed {@link WalOptions#maxPendingBytes()}:
+     * the caller should stop reading client requests until it turns false. Advisory: append does not
+     * refuse, so requests already read can still be logged.
+     */
+    public boolean backPressured() {
+        return pendingBytes.get() > options.maxPendingBytes();
+    }
+
+    /** Appended bytes not yet handed to the kernel. */
+    public long pendingBytes() {
+        return pendingBytes.get();
+    }
+
+    /**
+     * Deletes whole segments whose every record has an LSN at or below {@code lsn} (covered by a snapshot
+     * and by every replica), never the active segment. A segment qualifies when the next one starts at or
+     * below lsn + 1. Worked example: segments start at 1, 101 and 201 (the first holds 1..100).
+     * deleteSegmentsUpTo(150) deletes segment 1 (the next starts at 101 <= 151) and keeps 101 (the next
+     * starts at 201 > 151, so it holds 151..200); deleteSegmentsUpTo(100) also deletes segment 1 (101 <=
+     * 101); deleteSegmentsUpTo(99) deletes nothing (record 100 must stay). Returns the deleted files.
+     */
+    public List<Path> deleteSegmentsUpTo(long lsn) throws IOException {
+        ensureOpen();
+        ConcurrentSkipListMap<Long, Path> segments = writer.segments;
+        List<Path> deleted = new ArrayList<>();
+        // Oldest first, so that a crash part-way leaves a log without holes. Only the appending thread
+        // removes segments; the writer only adds them at the end, so the successor of one we look at is
+        // stable.
+        for (Map.Entry<Long, Path> segment : segments.entrySet()) {
+            Long next = segments.higherKey(segment.getKey());
+            // "next <= lsn + 1" written so that lsn = Long.MAX_VALUE cannot overflow.
+            if (next == null || next - 1 > lsn) {
+                break;
+            }
+            segments.remove(segment.getKey());
+            Files.deleteIfExists(segment.getValue());
+            metrics.segmentsDeleted.increment();
+            deleted.add(segment.getValue());
+        }
+        if (!deleted.isEmpty()) {
+            FileSync.directory(walDir);
+            metrics.metadataSyncs.increment();
+            Long first = segments.firstKey();
+            if (first > firstLsn) {
+                firstLsn = Math.min(first, nextLsn);
+                terms.trimBefore(firstLsn);
+            }
+        }
+        return deleted;
+    }
+
+    /**
+     * Drops every entry after {@code lsn} (a follower discarding a divergent suffix) and returns once that
+     * is durable. Entries appended but not flushed are written first, then cut with the rest. The next
+     * append must carry lsn + 1 and a term at least lsn's. {@code lsn} may be as low as {@link #firstLsn()}
+     * - 1 (empties the log); at or above {@link #lastLsn()} nothing happens. Waits for an in-flight
+     * group-commit fdatasync, since the cut must come after every write.
+     */
+    public void truncateAfter(long lsn) throws IOException {
+        ensureOpen();
+        if (lsn < firstLsn - 1) {
+            throw new IllegalArgumentException("wal: cannot truncate after lsn " + lsn
+                    + ": the log starts at " + firstLsn + " (older entries were deleted)");
+        }
+        if (lsn >= lastLsn()) {
+            return;
+        }
+        if (!batch.isEmpty()) {
+            batch = handoff.offer(batch);
+        }
+        writer.truncateAfter(lsn);
+        terms.truncateAfter(lsn);
+        nextLsn = lsn + 1;
+        // Emptied back to the snapshot: the log no longer knows a last term, and a stale one from the
+        // discarded suffix could be higher than the new leader's entries, so accept any term.
+        lastTerm = lsn >= firstLsn ? terms.termAt(lsn) : 0;
+    }
+
+    /** Flushes, fdatasyncs and stops the background threads; throws the failure if the WAL had failed. */
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (!batch.isEmpty() && writer.failure() == null) {
+            batch = handoff.offer(batch);
+        }
+        handoff.close();
+        if (everysec != null) {
+            everysec.shutdown();
+        }
+        join(groupCommit);
+        join(everysec);
+        writer.close();
+    }
+
+    private static void join(Thread thread) throws IOException {
+        if (thread == null) {
+            return;
+        }
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(CLOSE_TIMEOUT_SECONDS));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while stopping " + thread.getName());
+        }
+        if (thread.isAlive()) {
+            throw new IOException(thread.getName() + " did not stop within " + CLOSE_TIMEOUT_SECONDS + " s");
+        }
+    }
+
+    private void ensureOpen() throws WalFailedException {
+        if (closed) {
+            throw new IllegalStateException("wal is closed");
+        }
+        writer.checkNotFailed();
+    }
+
+    /** The error that failed the WAL, if any. */
+    public Optional<IOException> failure() {
+        return Optional.ofNullable(writer.failure());
+    }
+
+    public WalMetrics metrics() {
+        return metrics;
+    }
+
+    public WalOptions options() {
+        return options;
+    }
+
+    /** The segment files, oldest first. */
+    public List<Path> segmentFiles() {
+        return List.copyOf(writer.segments.values());
+    }
+
+    /** Test seam: waits until a preallocated segment is ready for the next roll. */
+    boolean awaitPreallocatedSegment(long millis) throws InterruptedException {
+        return writer.awaitSpare(millis);
+    }
+
+    void setForceHook(ForceHook hook) {
+        writer.setForceHook(hook);
+    }
+}
