@@ -22,10 +22,58 @@ import java.util.Map;
 public final class CommandTable {
     private static final Map<String, CommandSpec> BY_NAME = new LinkedHashMap<>();
 
+    /**
+     * Open-addressing table for {@link #lookup(byte[])}: the name's bytes are hashed case-insensitively
+     * in place, so finding a command allocates nothing (this runs for every request).
+     */
+    private static final int SLOTS = 256;
+    private static final CommandSpec[] TABLE = new CommandSpec[SLOTS];
+    private static final byte[][] TABLE_NAMES = new byte[SLOTS][];
+
     private CommandTable() {}
 
     public static CommandSpec lookup(byte[] name) {
-        return name.length > 32 ? null : BY_NAME.get(Ascii.lower(name));
+        if (name.length == 0 || name.length > 32) {
+            return null;
+        }
+        for (int i = hashIgnoreCase(name) & (SLOTS - 1); TABLE[i] != null; i = (i + 1) & (SLOTS - 1)) {
+            if (equalsLowerCase(name, TABLE_NAMES[i])) {
+                return TABLE[i];
+            }
+        }
+        return null;
+    }
+
+    private static int hashIgnoreCase(byte[] name) {
+        int h = 0x811c9dc5;
+        for (byte b : name) {
+            int c = b >= 'A' && b <= 'Z' ? b + 32 : b;
+            h = (h ^ c) * 0x01000193;
+        }
+        return h ^ (h >>> 16);
+    }
+
+    private static boolean equalsLowerCase(byte[] name, byte[] lower) {
+        if (name.length != lower.length) {
+            return false;
+        }
+        for (int i = 0; i < name.length; i++) {
+            int c = name[i] >= 'A' && name[i] <= 'Z' ? name[i] + 32 : name[i];
+            if (c != lower[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void index(CommandSpec spec) {
+        byte[] name = Ascii.bytes(spec.name());
+        int i = hashIgnoreCase(name) & (SLOTS - 1);
+        while (TABLE[i] != null) {
+            i = (i + 1) & (SLOTS - 1);
+        }
+        TABLE[i] = spec;
+        TABLE_NAMES[i] = name;
     }
 
     public static CommandSpec lookup(String lowerName) {
@@ -61,6 +109,8 @@ public final class CommandTable {
         session("config", -2, ADMIN, "server", "2.0.0", "A container for server configuration commands.");
         session("info", -1, 0, "server", "1.0.0", "Returns information and statistics about the server.");
         session("bgsave", -1, ADMIN, "server", "1.0.0", "Takes a snapshot in the background.");
+        session("shutdown", -1, ADMIN | NO_MULTI, "server", "1.0.0",
+                "Stops the node cleanly (acknowledged writes are already durable).");
 
         // keyspace commands that touch no key
         add("ping", -1, FAST, 0, 0, 0, "connection", "1.0.0", "Returns the server's liveliness response.",
@@ -187,5 +237,11 @@ public final class CommandTable {
         // Tandem's own
         add("tandem.digest", 1, READONLY, 0, 0, 0, "tandem", "0.1.0",
                 "Returns a hash of the whole keyspace: equal digests mean equal data.", TandemCommands::digest);
+
+        // Keep the lookup table at most half full so probe runs stay short.
+        if (BY_NAME.size() > SLOTS / 2) {
+            throw new IllegalStateException("command lookup table too small for " + BY_NAME.size() + " commands");
+        }
+        BY_NAME.values().forEach(CommandTable::index);
     }
 }

@@ -1,0 +1,45 @@
+package io.tandem.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code tandem} command: the entry point of the distribution. */
+@Command(name = "tandem",
+        mixinStandardHelpOptions = true,
+        versionProvider = TandemCommand.Version.class,
+        description = {
+            "Tandem: a replicated key-value database that speaks the Redis protocol.",
+            "",
+            "Start a local cluster with 'tandem up', then talk to it with redis-cli or any Redis client."
+        },
+        subcommands = {UpCommand.class, NodeCommand.class, CommandLine.HelpCommand.class})
+public final class TandemCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        Logging.configure();
+        CommandLine commandLine = new CommandLine(new TandemCommand());
+        NodeCommand.withConfigOptions(commandLine.getSubcommands().get("node").getCommandSpec());
+        int exit = commandLine
+                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    cmd.getErr().println("tandem: " + e.getMessage());
+                    return 1;
+                })
+                .execute(args);
+        System.exit(exit);
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"tandem " + io.tandem.server.session.SessionCommands.TANDEM_VERSION
+                    + " (Redis protocol " + io.tandem.server.session.SessionCommands.REDIS_VERSION + ")"};
+        }
+    }
+}

@@ -1,0 +1,253 @@
+package io.tandem.server;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.tandem.core.replicaset.StandaloneLeader;
+import io.tandem.server.admin.AdminServer;
+import io.tandem.server.agent.NodeAgent;
+import io.tandem.server.agent.NodeFacts;
+import io.tandem.server.agent.NodeRecovery;
+import io.tandem.server.agent.SnapshotTaker;
+import io.tandem.server.config.NodeConfig;
+import io.tandem.server.config.RuntimeSettings;
+import io.tandem.server.metrics.ServerStats;
+import io.tandem.server.net.ClientHandler;
+import io.tandem.server.session.RequestDispatcher;
+import io.tandem.storage.wal.Wal;
+import io.tandem.storage.wal.WalOptions;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One running node: recovers its data, then serves clients on one event loop thread, with the WAL's
+ * writer thread, a snapshot thread and the admin HTTP server beside it. {@link #start} returns once the
+ * node accepts clients; {@link #close} stops it cleanly (acknowledged writes are already durable; what
+ * was appended is flushed and synced).
+ */
+public final class TandemNode implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(TandemNode.class.getName());
+
+    private final NodeConfig config;
+    private final MultiThreadIoEventLoopGroup group;
+    private final ExecutorService snapshotThread;
+    private final FileChannel lockChannel;
+    private final CompletableFuture<Throwable> terminated = new CompletableFuture<>();
+    private NodeAgent agent;
+    private Channel serverChannel;
+    private AdminServer admin;
+    private int port;
+    private volatile boolean closed;
+
+    private TandemNode(NodeConfig config, FileChannel lockChannel) {
+        this.config = config;
+        this.lockChannel = lockChannel;
+        IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        this.group = new MultiThreadIoEventLoopGroup(1, runnable -> {
+            Thread t = new Thread(runnable, "tandem-agent");
+            t.setDaemon(false);
+            return t;
+        }, io);
+        this.snapshotThread = Executors.newSingleThreadExecutor(runnable -> {
+            Thread t = new Thread(runnable, "tandem-snapshot");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Recovers the data directory and starts serving. Throws with a clear message when it cannot. */
+    public static TandemNode start(NodeConfig config) throws IOException {
+        Path dataDir = config.dataDir();
+        try {
+            Files.createDirectories(dataDir);
+        } catch (IOException e) {
+            throw new IOException("cannot create data directory " + dataDir.toAbsolutePath() + ": " + e, e);
+        }
+        FileChannel lock = FileChannel.open(dataDir.resolve("LOCK"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock held;
+        try {
+            held = lock.tryLock();
+        } catch (IOException e) {
+            lock.close();
+            throw e;
+        }
+        if (held == null) {
+            lock.close();
+            throw new IOException("data directory " + dataDir.toAbsolutePath()
+                    + " is in use by another Tandem node (LOCK is held)");
+        }
+        TandemNode node = new TandemNode(config, lock);
+        try {
+            node.boot();
+        } catch (IOException | RuntimeException e) {
+            node.close();
+            throw e;
+        }
+        return node;
+    }
+
+    private void boot() throws IOException {
+        WalOptions walOptions = WalOptions.defaults()
+                .withFsyncPolicy(config.fsync())
+                .withSegmentBytes(config.walSegmentBytes())
+                .withMaxPendingBytes(config.walMaxPendingBytes());
+        SecureRandom seeds = new SecureRandom();
+        NodeRecovery.Result recovery = NodeRecovery.recover(config.dataDir(), walOptions, seeds.nextInt());
+        Wal wal = recovery.recovered().wal();
+        // The core's randomness (SPOP, RANDOMKEY, expiry sampling) comes from a generator seeded here: the
+        // core stays deterministic given its seed, and the server picks a fresh one per start.
+        StandaloneLeader leader = new StandaloneLeader(recovery.keyspace(), recovery.term(), recovery.lastLsn(),
+                new SplittableRandom(seeds.nextLong()));
+        EventLoop loop = group.next();
+        ServerStats stats = new ServerStats(System.currentTimeMillis());
+        RuntimeSettings settings = new RuntimeSettings(config);
+        SnapshotTaker snapshots = new SnapshotTaker(recovery.snapshots(), snapshotThread, loop, stats);
+        String runId = HexFormat.of().formatHex(seeds.generateSeed(20));
+        var facts = new NodeFacts(runId, "", config.dataDir().toAbsolutePath().toString(),
+                Epoll.isAvailable() ? "epoll" : "nio");
+        agent = new NodeAgent(loop, leader, wal, settings, stats, snapshots, facts, this::fatal);
+        wal.setDurableListener(agent.durableListener());
+        agent.onShutdownRequest(() -> new Thread(this::close, "tandem-shutdown-command").start());
+
+        RequestDispatcher dispatcher = new RequestDispatcher(agent, agent, stats);
+        AtomicLong connectionIds = new AtomicLong();
+        Class<? extends ServerChannel> channelType =
+                Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(group, group)
+                .channel(channelType)
+                .option(ChannelOption.SO_BACKLOG, 511)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 8 << 20))
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new ClientHandler(agent, dispatcher, connectionIds.incrementAndGet(),
+                                config.maxRequestArgs()));
+                    }
+                });
+        try {
+            serverChannel = bootstrap.bind(new InetSocketAddress(config.bind(), config.port())).sync().channel();
+        } catch (Exception e) {
+            throw new IOException("cannot listen on " + config.bind() + ":" + config.port() + ": " + e.getMessage(), e);
+        }
+        port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
+        loop.submit(() -> agent.start(port)).syncUninterruptibly();
+        if (config.adminPort() >= 0) {
+            admin = AdminServer.start(config.bind(), config.adminPort(), agent);
+        }
+        LOG.log(System.Logger.Level.INFO, "Tandem " + "ready: clients on " + config.bind() + ":" + port
+                + (admin != null ? ", admin http://" + config.bind() + ":" + admin.port() : "")
+                + ", fsync " + config.fsync().configName() + ", data " + config.dataDir().toAbsolutePath());
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** The admin HTTP port, or -1 when the admin server is off. */
+    public int adminPort() {
+        return admin == null ? -1 : admin.port();
+    }
+
+    public NodeConfig config() {
+        return config;
+    }
+
+    /** Runs a task on the agent thread and waits for its result (for tools and tests). */
+    public <T> T onAgent(java.util.concurrent.Callable<T> task) throws Exception {
+        return agent.loop().submit(task).get(10, TimeUnit.SECONDS);
+    }
+
+    public NodeAgent agent() {
+        return agent;
+    }
+
+    /** Completes when the node stops: with null after close(), with the cause after a fatal failure. */
+    public CompletableFuture<Throwable> terminated() {
+        return terminated;
+    }
+
+    private void fatal(Throwable cause) {
+        Thread closer = new Thread(() -> {
+            closeQuietly();
+            terminated.complete(cause);
+        }, "tandem-fatal-close");
+        closer.start();
+    }
+
+    @Override
+    public void close() {
+        closeQuietly();
+        terminated.complete(null);
+    }
+
+    private synchronized void closeQuietly() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (admin != null) {
+            admin.stop();
+        }
+        if (serverChannel != null) {
+            serverChannel.close().syncUninterruptibly();
+        }
+        if (agent != null) {
+            try {
+                agent.loop().submit(() -> {
+                    agent.drainForShutdown();
+                    agent.stopNow();
+                }).get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.WARNING, "shutdown: could not drain the agent: " + e);
+            }
+        }
+        group.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+        snapshotThread.shutdown();
+        try {
+            snapshotThread.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (agent != null) {
+            try {
+                agent.wal().close();
+            } catch (IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "shutdown: closing the write-ahead log failed: " + e);
+            }
+        }
+        try {
+            lockChannel.close();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "shutdown: releasing the data directory lock failed: " + e);
+        }
+        LOG.log(System.Logger.Level.INFO, "Tandem stopped");
+    }
+}

@@ -1,0 +1,117 @@
+package io.tandem.server.admin;
+
+import io.tandem.server.agent.NodeAgent;
+import io.tandem.server.agent.ProcessMemory;
+import io.tandem.server.metrics.LatencyHistogram;
+import io.tandem.server.metrics.ServerStats;
+import io.tandem.storage.wal.Histogram;
+import io.tandem.storage.wal.WalMetrics;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** The node's metrics in Prometheus's text exposition format. Runs on the agent thread. */
+final class MetricsRenderer {
+    private MetricsRenderer() {}
+
+    static String render(NodeAgent agent) {
+        ServerStats stats = agent.stats();
+        WalMetrics wal = agent.wal().metrics();
+        var leader = agent.leader();
+        StringBuilder out = new StringBuilder(8192);
+
+        Map<String, ServerStats.CommandCounter> commands = new TreeMap<>(stats.commands());
+        header(out, "tandem_commands_total", "counter", "Commands received, by command.");
+        for (Map.Entry<String, ServerStats.CommandCounter> e : commands.entrySet()) {
+            out.append("tandem_commands_total{command=\"").append(e.getKey()).append("\"} ")
+                    .append(e.getValue().calls).append('\n');
+        }
+        header(out, "tandem_command_errors_total", "counter", "Commands answered with an error, by command.");
+        for (Map.Entry<String, ServerStats.CommandCounter> e : commands.entrySet()) {
+            out.append("tandem_command_errors_total{command=\"").append(e.getKey()).append("\"} ")
+                    .append(e.getValue().errors).append('\n');
+        }
+        latency(out, "tandem_command_latency_seconds",
+                "Keyspace command latency, from decoding the request to encoding its reply (includes the wait for"
+                        + " the log to be durable).", stats.commandLatency);
+        walHistogram(out, "tandem_wal_fsync_seconds", "Duration of one WAL fdatasync.", wal.syncMicros(), 1e-6);
+        walHistogram(out, "tandem_wal_fsync_batch_records", "Log records made durable by one fdatasync.",
+                wal.recordsPerSync(), 1);
+        walHistogram(out, "tandem_wal_fsync_batch_bytes", "Log bytes made durable by one fdatasync.",
+                wal.bytesPerSync(), 1);
+        counter(out, "tandem_wal_bytes_written_total", "Bytes written to the write-ahead log.", wal.bytesWritten());
+        counter(out, "tandem_wal_fsyncs_total", "fdatasync calls on the write-ahead log.", wal.dataSyncs());
+        gauge(out, "tandem_wal_pending_bytes", "Log bytes appended but not yet written.", agent.wal().pendingBytes());
+        gauge(out, "tandem_lsn_last", "LSN of the last log entry.", leader.lastLsn());
+        gauge(out, "tandem_lsn_durable", "Highest LSN durable under the fsync policy.", leader.durableLsn());
+        gauge(out, "tandem_term", "Current term.", leader.term());
+        counter(out, "tandem_net_input_bytes_total", "Bytes read from clients.", stats.netInputBytes);
+        counter(out, "tandem_net_output_bytes_total", "Bytes written to clients.", stats.netOutputBytes);
+        counter(out, "tandem_connections_total", "Client connections accepted.", stats.connectionsReceived);
+        counter(out, "tandem_connections_rejected_total", "Client connections refused (maxclients, protected mode).",
+                stats.connectionsRejected);
+        counter(out, "tandem_protocol_errors_total", "Connections closed for a protocol error.", stats.protocolErrors);
+        gauge(out, "tandem_connected_clients", "Open client connections.", stats.connectedClients);
+        gauge(out, "tandem_keys", "Keys in the keyspace.", leader.keyspace().size());
+        gauge(out, "tandem_keys_with_expiry", "Keys with a time to live.", leader.keyspace().keysWithExpiry());
+        counter(out, "tandem_expired_keys_total", "Keys deleted by expiry.", leader.expiredKeys());
+        Runtime rt = Runtime.getRuntime();
+        gauge(out, "tandem_memory_heap_used_bytes", "JVM heap in use.", rt.totalMemory() - rt.freeMemory());
+        gauge(out, "tandem_memory_heap_committed_bytes", "JVM heap committed.", rt.totalMemory());
+        gauge(out, "tandem_memory_rss_bytes", "Resident set size of the process.", ProcessMemory.residentBytes());
+        counter(out, "tandem_snapshots_total", "Snapshots written.", stats.snapshotsTaken);
+        counter(out, "tandem_snapshot_failures_total", "Snapshots that failed.", stats.snapshotFailures);
+        gauge(out, "tandem_snapshot_in_progress", "1 while a snapshot is being written.",
+                stats.snapshotInProgress ? 1 : 0);
+        gauge(out, "tandem_snapshot_pause_seconds_max", "Longest pause of the agent to start a snapshot.",
+                stats.maxSnapshotPauseMicros / 1e6);
+        return out.toString();
+    }
+
+    private static void header(StringBuilder out, String name, String type, String help) {
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+    }
+
+    private static void counter(StringBuilder out, String name, String help, double value) {
+        header(out, name, "counter", help);
+        out.append(name).append(' ').append(number(value)).append('\n');
+    }
+
+    private static void gauge(StringBuilder out, String name, String help, double value) {
+        header(out, name, "gauge", help);
+        out.append(name).append(' ').append(number(value)).append('\n');
+    }
+
+    private static void latency(StringBuilder out, String name, String help, LatencyHistogram h) {
+        header(out, name, "histogram", help);
+        long cumulative = 0;
+        for (int i = 0; i < LatencyHistogram.BOUNDS_MICROS.length; i++) {
+            cumulative += h.bucket(i);
+            out.append(name).append("_bucket{le=\"").append(number(LatencyHistogram.BOUNDS_MICROS[i] / 1e6))
+                    .append("\"} ").append(cumulative).append('\n');
+        }
+        out.append(name).append("_bucket{le=\"+Inf\"} ").append(h.count()).append('\n');
+        out.append(name).append("_sum ").append(number(h.sumMicros() / 1e6)).append('\n');
+        out.append(name).append("_count ").append(h.count()).append('\n');
+    }
+
+    private static void walHistogram(StringBuilder out, String name, String help, Histogram h, double scale) {
+        header(out, name, "histogram", help);
+        long cumulative = 0;
+        for (int i = 0; i < h.buckets() - 1; i++) {
+            cumulative += h.bucketCount(i);
+            out.append(name).append("_bucket{le=\"").append(number(Histogram.upperBound(i) * scale)).append("\"} ")
+                    .append(cumulative).append('\n');
+        }
+        out.append(name).append("_bucket{le=\"+Inf\"} ").append(h.count()).append('\n');
+        out.append(name).append("_sum ").append(number(h.sum() * scale)).append('\n');
+        out.append(name).append("_count ").append(h.count()).append('\n');
+    }
+
+    private static String number(double v) {
+        if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+            return Long.toString((long) v);
+        }
+        return Double.toString(v);
+    }
+}

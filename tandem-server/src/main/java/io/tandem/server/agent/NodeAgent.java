@@ -1,0 +1,365 @@
+package io.tandem.server.agent;
+
+import io.netty.channel.EventLoop;
+import io.tandem.core.model.Entry;
+import io.tandem.core.model.Reply;
+import io.tandem.core.protocol.ClientRef;
+import io.tandem.core.protocol.Input;
+import io.tandem.core.protocol.Output;
+import io.tandem.core.replicaset.StandaloneLeader;
+import io.tandem.server.config.RuntimeSettings;
+import io.tandem.server.metrics.ServerStats;
+import io.tandem.server.net.ClientConnection;
+import io.tandem.server.session.CoreSubmitter;
+import io.tandem.server.session.SessionHost;
+import io.tandem.storage.wal.DurableListener;
+import io.tandem.storage.wal.Wal;
+import io.tandem.storage.wal.WalFailedException;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * The agent of one node: it owns the core and executes what the core asks for. It runs on the node's
+ * single Netty event loop thread, which also owns every client channel (Redis's one-thread model): on two
+ * cores a hand-off to a separate agent thread costs more than most commands (see docs/architecture.md).
+ * Only fsync leaves this thread: the WAL's group-commit writer reports durable LSNs back through
+ * {@link #durableListener()}, which re-enters the loop with a task.
+ *
+ * <p>One cycle: the event loop reads every ready channel, each request is stepped through the core at
+ * once (replies to reads whose data is durable are encoded at once too), and the first change of the
+ * cycle schedules {@link #endCycle}, which Netty runs after the channel reads of this loop iteration:
+ * it hands the cycle's log entries to the WAL in one flush, then flushes every connection that has
+ * replies, once. So a cycle costs one write()/fsync hand-off and one write() per connection, however
+ * many commands it carried.
+ */
+public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
+    private static final System.Logger LOG = System.getLogger(NodeAgent.class.getName());
+
+    private final EventLoop loop;
+    private final StandaloneLeader leader;
+    private final Wal wal;
+    private final RuntimeSettings settings;
+    private final ServerStats stats;
+    private final SnapshotTaker snapshots;
+    private final InfoRenderer infoRenderer;
+    private final Consumer<Throwable> fatal;
+    private final Map<Long, ClientConnection> clients = new LinkedHashMap<>();
+    private final List<ClientConnection> dirty = new ArrayList<>();
+    private final Consumer<ClientConnection> markDirty = dirty::add;
+    private final AtomicLong durableFromWal = new AtomicLong();
+    private final AtomicBoolean durableTaskScheduled = new AtomicBoolean();
+    private boolean cycleEndScheduled;
+    private boolean appendedSinceFlush;
+    private boolean readingPaused;
+    private boolean stopped;
+    private int boundPort;
+
+    public NodeAgent(EventLoop loop, StandaloneLeader leader, Wal wal, RuntimeSettings settings, ServerStats stats,
+            SnapshotTaker snapshots, NodeFacts facts, Consumer<Throwable> fatal) {
+        this.loop = loop;
+        this.leader = leader;
+        this.wal = wal;
+        this.settings = settings;
+        this.stats = stats;
+        this.snapshots = snapshots;
+        this.fatal = fatal;
+        this.durableFromWal.set(leader.durableLsn());
+        this.infoRenderer = new InfoRenderer(this, facts);
+    }
+
+    // ---- wiring -------------------------------------------------------------------------------------
+
+    /** The listener the WAL calls, from the writer thread or from inside flush() on this thread. */
+    public DurableListener durableListener() {
+        return new DurableListener() {
+            @Override
+            public void onDurable(long lsn) {
+                durableFromWal.accumulateAndGet(lsn, Math::max);
+                // Inside flush() on the loop, endCycle picks the LSN up right after; from the writer
+                // thread, one task at a time carries the newest LSN into the loop.
+                if (!loop.inEventLoop() && durableTaskScheduled.compareAndSet(false, true)) {
+                    loop.execute(NodeAgent.this::onDurableTask);
+                }
+            }
+
+            @Override
+            public void onFailed(IOException failure) {
+                loop.execute(() -> walFailed(failure));
+            }
+        };
+    }
+
+    public void start(int boundPort) {
+        this.boundPort = boundPort;
+        scheduleTick();
+    }
+
+    public Consumer<ClientConnection> markDirty() {
+        return markDirty;
+    }
+
+    public EventLoop loop() {
+        return loop;
+    }
+
+    public StandaloneLeader leader() {
+        return leader;
+    }
+
+    public Wal wal() {
+        return wal;
+    }
+
+    public ServerStats stats() {
+        return stats;
+    }
+
+    public SnapshotTaker snapshots() {
+        return snapshots;
+    }
+
+    public boolean stopped() {
+        return stopped;
+    }
+
+    public void register(ClientConnection conn) {
+        clients.put(conn.id, conn);
+        stats.connectedClients = clients.size();
+        if (readingPaused) {
+            conn.channel.config().setAutoRead(false);
+        }
+    }
+
+    public void unregister(ClientConnection conn) {
+        clients.remove(conn.id);
+        stats.connectedClients = clients.size();
+    }
+
+    // ---- stepping the core ----------------------------------------------------------------------------
+
+    @Override
+    public void submitCommand(ClientConnection conn, byte[][] args, ServerStats.CommandCounter counter) {
+        conn.awaitCore(System.nanoTime(), counter, null);
+        step(new Input.ClientCommand(conn, conn.id, args));
+    }
+
+    @Override
+    public void submitTransaction(ClientConnection conn, List<byte[][]> coreCommands, int size,
+            int[] sessionPositions, Reply[] sessionReplies, ServerStats.CommandCounter counter) {
+        ClientConnection.ExecMerge merge = sessionPositions.length == 0 ? null
+                : new ClientConnection.ExecMerge(size, sessionPositions, sessionReplies);
+        conn.awaitCore(System.nanoTime(), counter, merge);
+        step(new Input.ClientTransaction(conn, conn.id, coreCommands));
+    }
+
+    private void step(Input input) {
+        if (stopped) {
+            return;
+        }
+        leader.step(System.currentTimeMillis(), input, this);
+        scheduleCycleEnd();
+    }
+
+    @Override
+    public void persist(Entry entry) {
+        try {
+            wal.append(entry);
+            appendedSinceFlush = true;
+        } catch (WalFailedException e) {
+            // The entry is in memory but can never be durable: its reply is never released, and the node
+            // stops before anything else happens.
+            walFailed(e);
+        }
+    }
+
+    @Override
+    public void reply(ClientRef client, long requestId, Reply reply) {
+        ((ClientConnection) client).deliver(reply, System.nanoTime());
+    }
+
+    /** Asks for {@link #endCycle} after this loop iteration's channel reads (once per iteration). */
+    public void scheduleCycleEnd() {
+        if (!cycleEndScheduled) {
+            cycleEndScheduled = true;
+            loop.execute(this::endCycle);
+        }
+    }
+
+    private void endCycle() {
+        cycleEndScheduled = false;
+        if (stopped) {
+            return;
+        }
+        try {
+            if (appendedSinceFlush) {
+                appendedSinceFlush = false;
+                // ALWAYS: written and synced before flush() returns; NEVER: written; EVERYSEC: written, unless
+                // the once-a-second sync is running (then its thread writes right after and reports); BATCH:
+                // handed to the group-commit writer, which reports back through durableListener().
+                wal.flush();
+            }
+            stepDurable();
+            snapshots.onCycle(leader, wal, settings.snapshotAfterLogBytes());
+            applyBackPressure();
+        } catch (WalFailedException | RuntimeException e) {
+            walFailed(e);
+            return;
+        }
+        flushConnections();
+    }
+
+    private void onDurableTask() {
+        durableTaskScheduled.set(false);
+        if (stopped) {
+            return;
+        }
+        stepDurable();
+        snapshots.onDurable(leader.durableLsn());
+        applyBackPressure();
+        flushConnections();
+    }
+
+    private void stepDurable() {
+        long durable = durableFromWal.get();
+        if (durable > leader.durableLsn()) {
+            leader.step(System.currentTimeMillis(), new Input.Persisted(durable), this);
+        }
+    }
+
+    private void flushConnections() {
+        for (int i = 0; i < dirty.size(); i++) {
+            dirty.get(i).flush();
+        }
+        dirty.clear();
+    }
+
+    /**
+     * While more log bytes wait for the disk than the WAL allows, stop reading every client: requests stay
+     * in the kernel's socket buffers and TCP slows the clients down, instead of this node's memory growing.
+     */
+    private void applyBackPressure() {
+        boolean pressed = wal.backPressured();
+        if (pressed == readingPaused) {
+            return;
+        }
+        readingPaused = pressed;
+        for (ClientConnection conn : clients.values()) {
+            if (!conn.closing()) {
+                conn.channel.config().setAutoRead(!pressed);
+            }
+        }
+    }
+
+    // ---- timers -------------------------------------------------------------------------------------
+
+    private void scheduleTick() {
+        if (stopped) {
+            return;
+        }
+        loop.schedule(this::tick, Math.max(1, 1000 / settings.hz()), TimeUnit.MILLISECONDS);
+    }
+
+    private void tick() {
+        try {
+            step(Input.TICK);
+        } finally {
+            scheduleTick();
+        }
+    }
+
+    // ---- failure and shutdown ---------------------------------------------------------------------------
+
+    /**
+     * The WAL cannot write or fsync. Acknowledging anything more could lie about durability, so the node
+     * stops serving: every client is disconnected and the owner is told to exit.
+     */
+    private void walFailed(Throwable failure) {
+        if (stopped) {
+            return;
+        }
+        LOG.log(System.Logger.Level.ERROR, "write-ahead log failed; stopping the node: " + failure, failure);
+        stopNow();
+        fatal.accept(failure);
+    }
+
+    /** Stops stepping and closes every client connection. Call on the loop. */
+    public void stopNow() {
+        stopped = true;
+        for (ClientConnection conn : new ArrayList<>(clients.values())) {
+            conn.channel.close();
+        }
+    }
+
+    /** A clean shutdown: flush what was appended, wait for it to be durable, answer those clients. */
+    public void drainForShutdown() {
+        if (stopped) {
+            return;
+        }
+        if (appendedSinceFlush) {
+            appendedSinceFlush = false;
+            try {
+                wal.flush();
+            } catch (WalFailedException e) {
+                LOG.log(System.Logger.Level.ERROR, "shutdown: the write-ahead log failed: " + e);
+            }
+        }
+    }
+
+    // ---- SessionHost ------------------------------------------------------------------------------------
+
+    @Override
+    public RuntimeSettings settings() {
+        return settings;
+    }
+
+    @Override
+    public String info(List<String> sections) {
+        return infoRenderer.render(sections);
+    }
+
+    @Override
+    public Collection<ClientConnection> clients() {
+        return Collections.unmodifiableCollection(clients.values());
+    }
+
+    @Override
+    public int boundPort() {
+        return boundPort;
+    }
+
+    @Override
+    public void resetStats() {
+        stats.reset();
+    }
+
+    @Override
+    public void settingsChanged() {
+        // hz is read when the next tick is scheduled; limits are read per connection and request.
+    }
+
+    /** What SHUTDOWN runs: set by the node, which closes itself on another thread. */
+    private Runnable shutdownRequest = () -> { };
+
+    public void onShutdownRequest(Runnable action) {
+        this.shutdownRequest = action;
+    }
+
+    @Override
+    public void shutdown() {
+        shutdownRequest.run();
+    }
+
+    @Override
+    public String bgsave() {
+        return snapshots.requestNow(leader, wal);
+    }
+}

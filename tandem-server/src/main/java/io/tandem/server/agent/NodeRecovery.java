@@ -1,0 +1,59 @@
+package io.tandem.server.agent;
+
+import io.tandem.core.keyspace.KeyRecordCodec;
+import io.tandem.core.keyspace.Keyspace;
+import io.tandem.core.model.Effect;
+import io.tandem.storage.snapshot.SnapshotMeta;
+import io.tandem.storage.snapshot.SnapshotStore;
+import io.tandem.storage.wal.Recovered;
+import io.tandem.storage.wal.WalOptions;
+import io.tandem.storage.wal.WalRecovery;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Rebuilds a node's keyspace at start-up: the newest snapshot, then every log entry after it. A corrupt
+ * snapshot or a corrupt record before the log's tail stops start-up with an error that names the file
+ * and the offset; a torn tail is cut off and reported (storage decides which is which).
+ */
+public final class NodeRecovery {
+    private static final System.Logger LOG = System.getLogger(NodeRecovery.class.getName());
+
+    /** What recovery produced: the keyspace, the WAL ready to append, and the position. */
+    public record Result(Keyspace keyspace, Recovered recovered, SnapshotStore snapshots, long snapshotLsn,
+            long snapshotKeys, long term, long lastLsn, long millis) {}
+
+    private NodeRecovery() {}
+
+    public static Result recover(Path dataDir, WalOptions options, int hashSeed) throws IOException {
+        long started = System.nanoTime();
+        Keyspace keyspace = new Keyspace(hashSeed);
+        SnapshotStore snapshots = SnapshotStore.open(dataDir);
+        Optional<Path> newest = snapshots.newest();
+        long snapshotLsn = 0;
+        long snapshotTerm = 0;
+        if (newest.isPresent()) {
+            LOG.log(System.Logger.Level.INFO, "loading snapshot " + newest.get());
+            SnapshotMeta meta = snapshots.read(newest.get(), record -> KeyRecordCodec.decodeInto(keyspace, record));
+            snapshotLsn = meta.lsn();
+            snapshotTerm = meta.term();
+            LOG.log(System.Logger.Level.INFO, "snapshot loaded: " + keyspace.size() + " keys at LSN " + snapshotLsn);
+        }
+        long snapshotKeys = keyspace.size();
+        Recovered recovered = WalRecovery.open(dataDir, options, snapshotLsn, entry -> {
+            for (Effect effect : entry.effects()) {
+                keyspace.apply(effect);
+            }
+        });
+        var report = recovered.report();
+        report.torn().ifPresent(torn -> LOG.log(System.Logger.Level.WARNING, "write-ahead log had a torn tail: " + torn));
+        long lastLsn = Math.max(snapshotLsn, recovered.wal().lastLsn());
+        long term = Math.max(1, Math.max(snapshotTerm, recovered.wal().lastTerm()));
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        LOG.log(System.Logger.Level.INFO, "recovered " + keyspace.size() + " keys: snapshot LSN " + snapshotLsn
+                + ", log replayed " + report.entriesReplayed() + " entries up to LSN " + lastLsn + " in " + millis
+                + " ms");
+        return new Result(keyspace, recovered, snapshots, snapshotLsn, snapshotKeys, term, lastLsn, millis);
+    }
+}

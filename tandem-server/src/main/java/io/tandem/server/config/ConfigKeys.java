@@ -1,0 +1,55 @@
+package io.tandem.server.config;
+
+import java.util.List;
+
+/** Every configuration key Tandem reads, with its default. Keep docs/configuration.md in step (a test checks). */
+public final class ConfigKeys {
+    private ConfigKeys() {}
+
+    public static final ConfigKey BIND = new ConfigKey("bind", "127.0.0.1",
+            "Address the client port listens on. 0.0.0.0 listens on every interface.", false);
+    public static final ConfigKey PORT = new ConfigKey("port", "7379",
+            "Client port (Redis protocol). 0 picks a free port, printed at start-up.", false);
+    public static final ConfigKey ADMIN_PORT = new ConfigKey("admin-port", "auto",
+            "Admin HTTP port (/metrics, /api/status). auto = client port + 10000 (a free port when the client"
+                    + " port is 0 or the sum exceeds 65535); 0 = a free port; -1 = no admin port.", false);
+    public static final ConfigKey DATA_DIR = new ConfigKey("data-dir", "./data",
+            "Directory of the write-ahead log (wal/) and snapshots. Created if missing.", false);
+    public static final ConfigKey FSYNC = new ConfigKey("fsync", "batch",
+            "When a write is durable enough to acknowledge: always (fsync each write before replying, blocking"
+                    + " the node), batch (group commit: the reply waits for the fsync that covers it), everysec"
+                    + " (reply after write(); fsync every second: an OS crash loses up to ~1 s), never (reply"
+                    + " after write(); the OS decides when to flush).", false);
+    public static final ConfigKey REQUIREPASS = new ConfigKey("requirepass", "",
+            "Password clients must give with AUTH or HELLO ... AUTH. Empty: no password.", true);
+    public static final ConfigKey PROTECTED_MODE = new ConfigKey("protected-mode", "yes",
+            "With no password set, accept clients from loopback addresses only.", true);
+    public static final ConfigKey MAXCLIENTS = new ConfigKey("maxclients", "10000",
+            "Most client connections at once; one more is refused with an error.", true);
+    public static final ConfigKey PROTO_MAX_BULK_LEN = new ConfigKey("proto-max-bulk-len", "512mb",
+            "Largest bulk string a client may send (authenticated; before AUTH the limit is 16 KB).", true);
+    public static final ConfigKey MAX_REQUEST_ARGS = new ConfigKey("max-request-args", "1048576",
+            "Most arguments in one request (authenticated; before AUTH the limit is 10).", false);
+    public static final ConfigKey WAL_SEGMENT_BYTES = new ConfigKey("wal-segment-bytes", "64mb",
+            "Size of one write-ahead log segment file.", false);
+    public static final ConfigKey WAL_MAX_PENDING_BYTES = new ConfigKey("wal-max-pending-bytes", "64mb",
+            "Bytes of log waiting for the disk before the node stops reading clients (back-pressure).", false);
+    public static final ConfigKey SNAPSHOT_AFTER_LOG_BYTES = new ConfigKey("snapshot-after-log-bytes", "256mb",
+            "Take a snapshot in the background once the log has grown this much since the last one; then"
+                    + " delete the log segments it covers. 0 = only on BGSAVE.", true);
+    public static final ConfigKey HZ = new ConfigKey("hz", "10",
+            "Timer ticks per second (active expiry runs on each tick), 1 to 500.", true);
+
+    public static final List<ConfigKey> ALL = List.of(BIND, PORT, ADMIN_PORT, DATA_DIR, FSYNC, REQUIREPASS,
+            PROTECTED_MODE, MAXCLIENTS, PROTO_MAX_BULK_LEN, MAX_REQUEST_ARGS, WAL_SEGMENT_BYTES,
+            WAL_MAX_PENDING_BYTES, SNAPSHOT_AFTER_LOG_BYTES, HZ);
+
+    public static ConfigKey byName(String name) {
+        for (ConfigKey key : ALL) {
+            if (key.name().equals(name)) {
+                return key;
+            }
+        }
+        return null;
+    }
+}

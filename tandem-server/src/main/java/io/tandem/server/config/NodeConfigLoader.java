@@ -1,0 +1,204 @@
+package io.tandem.server.config;
+
+import io.tandem.storage.wal.FsyncPolicy;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Builds a {@link NodeConfig} from three sources, highest first: command-line flags, environment
+ * variables (TANDEM_PORT, TANDEM_DATA_DIR, ...), the config file. The file has Redis's format: one
+ * "key value" a line, '#' starts a comment, values may be "quoted". Sizes accept Redis's units
+ * (1k = 1000, 1kb = 1024, mb, gb). Every error names the key, the value and its source.
+ */
+public final class NodeConfigLoader {
+    private NodeConfigLoader() {}
+
+    /** A value and where it came from, for error messages. */
+    private record Sourced(String value, String source) {}
+
+    public static NodeConfig load(Map<String, String> flags, Map<String, String> environment, Path file) {
+        Map<String, Sourced> values = new HashMap<>();
+        for (ConfigKey key : ConfigKeys.ALL) {
+            values.put(key.name(), new Sourced(key.defaultValue(), "default"));
+        }
+        if (file != null) {
+            readFile(file, values);
+        }
+        for (ConfigKey key : ConfigKeys.ALL) {
+            String env = environment.get(key.environmentVariable());
+            if (env != null) {
+                values.put(key.name(), new Sourced(env, "environment variable " + key.environmentVariable()));
+            }
+        }
+        for (Map.Entry<String, String> flag : flags.entrySet()) {
+            ConfigKey key = requireKey(flag.getKey(), "command line");
+            values.put(key.name(), new Sourced(flag.getValue(), "flag " + key.flag()));
+        }
+        return build(values);
+    }
+
+    private static void readFile(Path file, Map<String, Sourced> values) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+        }
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).strip();
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            String where = file + " line " + (i + 1);
+            int space = indexOfWhitespace(line);
+            String name = (space < 0 ? line : line.substring(0, space)).toLowerCase(Locale.ROOT);
+            String value = space < 0 ? "" : unquote(line.substring(space).strip(), where);
+            ConfigKey key = requireKey(name, where);
+            values.put(key.name(), new Sourced(value, where));
+        }
+    }
+
+    private static int indexOfWhitespace(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (Character.isWhitespace(s.charAt(i))) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static String unquote(String value, String where) {
+        if (value.length() >= 2 && (value.startsWith("\"") && value.endsWith("\"")
+                || value.startsWith("'") && value.endsWith("'"))) {
+            return value.substring(1, value.length() - 1);
+        }
+        if (value.startsWith("\"") || value.startsWith("'")) {
+            throw new ConfigException(where + ": unbalanced quotes in value " + value);
+        }
+        return value;
+    }
+
+    private static ConfigKey requireKey(String name, String where) {
+        ConfigKey key = ConfigKeys.byName(name);
+        if (key == null) {
+            throw new ConfigException("unknown configuration key '" + name + "' (" + where + "); known keys: "
+                    + String.join(", ", ConfigKeys.ALL.stream().map(ConfigKey::name).toList()));
+        }
+        return key;
+    }
+
+    private static NodeConfig build(Map<String, Sourced> v) {
+        int port = intValue(v, ConfigKeys.PORT, 0, 65535);
+        String adminText = v.get(ConfigKeys.ADMIN_PORT.name()).value().strip();
+        int adminPort;
+        if (adminText.equalsIgnoreCase("auto")) {
+            adminPort = port == 0 || port + 10000 > 65535 ? 0 : port + 10000;
+        } else {
+            adminPort = intValue(v, ConfigKeys.ADMIN_PORT, -1, 65535);
+        }
+        String bind = v.get(ConfigKeys.BIND.name()).value().strip();
+        if (bind.isEmpty()) {
+            throw invalid(v, ConfigKeys.BIND, "an address is required");
+        }
+        String dataDir = v.get(ConfigKeys.DATA_DIR.name()).value().strip();
+        if (dataDir.isEmpty()) {
+            throw invalid(v, ConfigKeys.DATA_DIR, "a directory is required");
+        }
+        FsyncPolicy fsync;
+        try {
+            fsync = FsyncPolicy.parse(v.get(ConfigKeys.FSYNC.name()).value());
+        } catch (IllegalArgumentException e) {
+            throw invalid(v, ConfigKeys.FSYNC, e.getMessage());
+        }
+        String requirepass = v.get(ConfigKeys.REQUIREPASS.name()).value();
+        if (requirepass.length() > 512) {
+            throw invalid(v, ConfigKeys.REQUIREPASS, "longer than 512 characters");
+        }
+        return new NodeConfig(
+                bind,
+                port,
+                adminPort,
+                Path.of(dataDir),
+                fsync,
+                requirepass,
+                yesNo(v, ConfigKeys.PROTECTED_MODE),
+                intValue(v, ConfigKeys.MAXCLIENTS, 1, 1_000_000),
+                (int) bytes(v, ConfigKeys.PROTO_MAX_BULK_LEN, 1024 * 1024, Integer.MAX_VALUE - 8),
+                intValue(v, ConfigKeys.MAX_REQUEST_ARGS, 16, Integer.MAX_VALUE),
+                bytes(v, ConfigKeys.WAL_SEGMENT_BYTES, 1L << 20, 1L << 30),
+                bytes(v, ConfigKeys.WAL_MAX_PENDING_BYTES, 1L << 20, 4L << 30),
+                bytes(v, ConfigKeys.SNAPSHOT_AFTER_LOG_BYTES, 0, Long.MAX_VALUE / 2),
+                intValue(v, ConfigKeys.HZ, 1, 500));
+    }
+
+    /** Parses a value with Redis's config grammar; public for CONFIG SET. */
+    public static long parseBytes(String text) {
+        String s = text.strip().toLowerCase(Locale.ROOT);
+        long multiplier = 1;
+        String[][] units = {{"gb", "1073741824"}, {"mb", "1048576"}, {"kb", "1024"}, {"g", "1000000000"},
+                {"m", "1000000"}, {"k", "1000"}, {"b", "1"}};
+        for (String[] unit : units) {
+            if (s.endsWith(unit[0])) {
+                multiplier = Long.parseLong(unit[1]);
+                s = s.substring(0, s.length() - unit[0].length());
+                break;
+            }
+        }
+        long n = Long.parseLong(s); // NumberFormatException for garbage
+        return Math.multiplyExact(n, multiplier);
+    }
+
+    public static boolean parseYesNo(String text) {
+        return switch (text.strip().toLowerCase(Locale.ROOT)) {
+            case "yes" -> true;
+            case "no" -> false;
+            default -> throw new IllegalArgumentException("expected yes or no");
+        };
+    }
+
+    private static long bytes(Map<String, Sourced> v, ConfigKey key, long min, long max) {
+        long n;
+        try {
+            n = parseBytes(v.get(key.name()).value());
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw invalid(v, key, "not a size (examples: 1048576, 64mb, 1gb)");
+        }
+        if (n < min || n > max) {
+            throw invalid(v, key, "must be between " + min + " and " + max + " bytes");
+        }
+        return n;
+    }
+
+    private static int intValue(Map<String, Sourced> v, ConfigKey key, int min, int max) {
+        long n;
+        try {
+            n = Long.parseLong(v.get(key.name()).value().strip());
+        } catch (NumberFormatException e) {
+            throw invalid(v, key, "not an integer");
+        }
+        if (n < min || n > max) {
+            throw invalid(v, key, "must be between " + min + " and " + max);
+        }
+        return (int) n;
+    }
+
+    private static boolean yesNo(Map<String, Sourced> v, ConfigKey key) {
+        try {
+            return parseYesNo(v.get(key.name()).value());
+        } catch (IllegalArgumentException e) {
+            throw invalid(v, key, "expected yes or no");
+        }
+    }
+
+    private static ConfigException invalid(Map<String, Sourced> v, ConfigKey key, String why) {
+        Sourced s = v.get(key.name());
+        return new ConfigException("invalid value for '" + key.name() + "': '" + s.value() + "' (" + s.source()
+                + "): " + why);
+    }
+}

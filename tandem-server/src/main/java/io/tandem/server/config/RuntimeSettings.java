@@ -1,0 +1,140 @@
+package io.tandem.server.config;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The settings CONFIG SET may change while the node runs, starting from the validated {@link NodeConfig}.
+ * Read and written on the agent thread only. CONFIG GET also answers a few Redis names that clients and
+ * tools ask for (redis-benchmark asks for "save"), mapped to what Tandem does.
+ */
+public final class RuntimeSettings {
+    private final NodeConfig config;
+    private String requirepass;
+    private boolean protectedMode;
+    private int maxClients;
+    private int protoMaxBulkLen;
+    private long snapshotAfterLogBytes;
+    private int hz;
+
+    public RuntimeSettings(NodeConfig config) {
+        this.config = config;
+        this.requirepass = config.requirepass();
+        this.protectedMode = config.protectedMode();
+        this.maxClients = config.maxClients();
+        this.protoMaxBulkLen = config.protoMaxBulkLen();
+        this.snapshotAfterLogBytes = config.snapshotAfterLogBytes();
+        this.hz = config.hz();
+    }
+
+    public NodeConfig startup() {
+        return config;
+    }
+
+    public String requirepass() {
+        return requirepass;
+    }
+
+    public boolean passwordRequired() {
+        return !requirepass.isEmpty();
+    }
+
+    public boolean protectedMode() {
+        return protectedMode;
+    }
+
+    public int maxClients() {
+        return maxClients;
+    }
+
+    public int protoMaxBulkLen() {
+        return protoMaxBulkLen;
+    }
+
+    public long snapshotAfterLogBytes() {
+        return snapshotAfterLogBytes;
+    }
+
+    public int hz() {
+        return hz;
+    }
+
+    /** Every parameter CONFIG GET knows, in a stable order, with its current value. */
+    public Map<String, String> all(int boundPort) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("bind", config.bind());
+        m.put("port", Integer.toString(boundPort));
+        m.put("dir", config.dataDir().toAbsolutePath().toString());
+        m.put("data-dir", config.dataDir().toString());
+        m.put("fsync", config.fsync().configName());
+        m.put("requirepass", requirepass);
+        m.put("protected-mode", protectedMode ? "yes" : "no");
+        m.put("maxclients", Integer.toString(maxClients));
+        m.put("proto-max-bulk-len", Integer.toString(protoMaxBulkLen));
+        m.put("max-request-args", Integer.toString(config.maxRequestArgs()));
+        m.put("wal-segment-bytes", Long.toString(config.walSegmentBytes()));
+        m.put("wal-max-pending-bytes", Long.toString(config.walMaxPendingBytes()));
+        m.put("snapshot-after-log-bytes", Long.toString(snapshotAfterLogBytes));
+        m.put("hz", Integer.toString(hz));
+        // Redis names, answered with what Tandem does: no RDB save points (snapshots follow the log), the
+        // write-ahead log is always on, and its fsync policy in Redis's words.
+        m.put("save", "");
+        m.put("appendonly", "yes");
+        m.put("appendfsync", switch (config.fsync()) {
+            case ALWAYS, BATCH -> "always";
+            case EVERYSEC -> "everysec";
+            case NEVER -> "no";
+        });
+        m.put("databases", "1");
+        m.put("maxmemory", "0");
+        return m;
+    }
+
+    /**
+     * Applies one CONFIG SET pair; returns null on success or the reason it was refused. Validation is the
+     * loader's, so a value CONFIG SET accepts is one the config file would accept.
+     */
+    public String set(String name, String value) {
+        try {
+            switch (name) {
+                case "requirepass" -> {
+                    if (value.length() > 512) {
+                        return "longer than 512 characters";
+                    }
+                    requirepass = value;
+                }
+                case "protected-mode" -> protectedMode = NodeConfigLoader.parseYesNo(value);
+                case "maxclients" -> maxClients = boundedInt(value, 1, 1_000_000);
+                case "proto-max-bulk-len" -> protoMaxBulkLen =
+                        (int) boundedLong(NodeConfigLoader.parseBytes(value), 1024 * 1024, Integer.MAX_VALUE - 8);
+                case "snapshot-after-log-bytes" -> snapshotAfterLogBytes =
+                        boundedLong(NodeConfigLoader.parseBytes(value), 0, Long.MAX_VALUE / 2);
+                case "hz" -> hz = boundedInt(value, 1, 500);
+                case "save" -> {
+                    if (!value.isBlank()) {
+                        return "Tandem takes snapshots by log size (snapshot-after-log-bytes), not save points";
+                    }
+                }
+                default -> {
+                    return null == ConfigKeys.byName(name) && !all(0).containsKey(name) ? "unknown" : "immutable";
+                }
+            }
+            return null;
+        } catch (NumberFormatException | ArithmeticException e) {
+            return "not a number";
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+    }
+
+    private static int boundedInt(String value, int min, int max) {
+        return (int) boundedLong(Long.parseLong(value.strip()), min, max);
+    }
+
+    private static long boundedLong(long n, long min, long max) {
+        if (n < min || n > max) {
+            throw new IllegalArgumentException("must be between " + min + " and " + max);
+        }
+        return n;
+    }
+}

@@ -1,0 +1,71 @@
+package io.tandem.server.metrics;
+
+import java.util.Map;
+import java.util.HashMap;
+
+/**
+ * Counters of one node, updated on the agent thread only. The admin server and INFO read them on that
+ * thread too, so no field needs to be volatile or atomic.
+ */
+public final class ServerStats {
+    public final long startedAtMillis;
+    public long resetAtMillis;
+    public long connectionsReceived;
+    public long connectionsRejected;
+    public long protocolErrors;
+    public long commandsProcessed;
+    public long netInputBytes;
+    public long netOutputBytes;
+    public int connectedClients;
+    public long snapshotsTaken;
+    public long lastSnapshotLsn;
+    public long lastSnapshotMillis;
+    public long lastSnapshotDurationMillis;
+    public long lastSnapshotPauseMicros;
+    public long maxSnapshotPauseMicros;
+    public boolean snapshotInProgress;
+    public long snapshotFailures;
+    public LatencyHistogram commandLatency = new LatencyHistogram();
+    private final Map<String, CommandCounter> commands = new HashMap<>();
+
+    /** Calls and errors of one command. */
+    public static final class CommandCounter {
+        public long calls;
+        public long errors;
+        public long microsTotal;
+    }
+
+    public ServerStats(long startedAtMillis) {
+        this.startedAtMillis = startedAtMillis;
+    }
+
+    public CommandCounter command(String name) {
+        return commands.computeIfAbsent(name, n -> new CommandCounter());
+    }
+
+    /** Counters by command name, in no particular order. */
+    public Map<String, CommandCounter> commands() {
+        return commands;
+    }
+
+    public long errorReplies() {
+        long errors = 0;
+        for (CommandCounter c : commands.values()) {
+            errors += c.errors;
+        }
+        return errors;
+    }
+
+    /** CONFIG RESETSTAT: counters start again from zero (gauges such as connected clients stay). */
+    public void reset() {
+        connectionsReceived = 0;
+        connectionsRejected = 0;
+        protocolErrors = 0;
+        commandsProcessed = 0;
+        netInputBytes = 0;
+        netOutputBytes = 0;
+        maxSnapshotPauseMicros = 0;
+        commandLatency = new LatencyHistogram();
+        commands.clear();
+    }
+}

@@ -1,0 +1,17 @@
+package io.tandem.server.session;
+
+import io.tandem.server.metrics.ServerStats;
+import io.tandem.server.net.ClientConnection;
+import java.util.List;
+
+/** Hands keyspace commands to the node's core; implemented by the agent. */
+public interface CoreSubmitter {
+    void submitCommand(ClientConnection conn, byte[][] args, ServerStats.CommandCounter counter);
+
+    /**
+     * Submits MULTI/EXEC: {@code coreCommands} run atomically in the core; {@code sessionPositions} and
+     * {@code sessionReplies} place the replies of session commands (answered now) in the final array.
+     */
+    void submitTransaction(ClientConnection conn, List<byte[][]> coreCommands, int size, int[] sessionPositions,
+            io.tandem.core.model.Reply[] sessionReplies, ServerStats.CommandCounter counter);
+}

@@ -1,0 +1,147 @@
+package io.tandem.server.session;
+
+import io.tandem.core.keyspace.CommandExecutor;
+import io.tandem.core.keyspace.CommandSpec;
+import io.tandem.core.keyspace.CommandTable;
+import io.tandem.core.model.Reply;
+import io.tandem.server.metrics.ServerStats;
+import io.tandem.server.net.ClientConnection;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Where each request goes, asked in Redis's order (processCommand): Is the command known? Is its
+ * argument count right? Is the client authenticated, or is this one of the few commands allowed
+ * before? Inside MULTI, is it queued or does it end the transaction? Otherwise a session command runs
+ * here and a keyspace command goes to the core.
+ */
+public final class RequestDispatcher {
+    private final SessionCommands sessionCommands;
+    private final CoreSubmitter core;
+    private final ServerStats stats;
+    private final SessionHost host;
+
+    public RequestDispatcher(SessionHost host, CoreSubmitter core, ServerStats stats) {
+        this.host = host;
+        this.sessionCommands = new SessionCommands(host);
+        this.core = core;
+        this.stats = stats;
+    }
+
+    public void dispatch(ClientConnection conn, byte[][] args) {
+        stats.commandsProcessed++;
+        CommandSpec spec = CommandTable.lookup(args[0]);
+        if (spec == null) {
+            reject(conn, CommandExecutor.unknownCommand(args));
+            return;
+        }
+        ServerStats.CommandCounter counter = stats.command(spec.name());
+        counter.calls++;
+        conn.lastCommand = spec.name();
+        if (!spec.arityAccepts(args.length)) {
+            counter.errors++;
+            reject(conn, CommandExecutor.wrongArity(spec.name()));
+            return;
+        }
+        if (!conn.authenticated && host.settings().passwordRequired() && !spec.has(CommandSpec.NO_AUTH)) {
+            counter.errors++;
+            reject(conn, Reply.error("NOAUTH Authentication required."));
+            return;
+        }
+        if (conn.inMulti()) {
+            inMulti(conn, spec, args, counter);
+            return;
+        }
+        switch (spec.name()) {
+            case "multi" -> {
+                conn.multiQueue = new ArrayList<>();
+                conn.multiDirty = false;
+                conn.reply(Reply.OK);
+            }
+            case "exec" -> conn.reply(Reply.error("ERR EXEC without MULTI"));
+            case "discard" -> conn.reply(Reply.error("ERR DISCARD without MULTI"));
+            default -> execute(conn, spec, args, counter);
+        }
+    }
+
+    private void execute(ClientConnection conn, CommandSpec spec, byte[][] args, ServerStats.CommandCounter counter) {
+        if (!spec.has(CommandSpec.SESSION)) {
+            core.submitCommand(conn, args, counter);
+            return;
+        }
+        Reply reply = sessionCommands.execute(conn, spec.name(), args);
+        if (reply == null) {
+            return; // SHUTDOWN: no reply, the node is closing
+        }
+        if (reply instanceof Reply.Error) {
+            counter.errors++;
+        }
+        conn.reply(reply);
+        if (spec.name().equals("quit")) {
+            conn.closeAfterReplies();
+        }
+    }
+
+    private void inMulti(ClientConnection conn, CommandSpec spec, byte[][] args, ServerStats.CommandCounter counter) {
+        switch (spec.name()) {
+            case "exec" -> exec(conn, counter);
+            case "discard" -> {
+                conn.multiQueue = null;
+                conn.multiDirty = false;
+                conn.reply(Reply.OK);
+            }
+            case "multi" -> conn.reply(Reply.error("ERR MULTI calls can not be nested"));
+            case "quit", "reset" -> execute(conn, spec, args, counter);
+            default -> {
+                if (spec.has(CommandSpec.NO_MULTI)) {
+                    reject(conn, Reply.error("ERR Command not allowed inside a transaction"));
+                    return;
+                }
+                conn.multiQueue.add(args);
+                conn.reply(Reply.QUEUED);
+            }
+        }
+    }
+
+    /** EXEC: abort if a queued command was rejected; else run the queue as one atomic core step. */
+    private void exec(ClientConnection conn, ServerStats.CommandCounter counter) {
+        List<byte[][]> queued = conn.multiQueue;
+        boolean aborted = conn.multiDirty;
+        conn.multiQueue = null;
+        conn.multiDirty = false;
+        if (aborted) {
+            conn.reply(Reply.error("EXECABORT Transaction discarded because of previous errors."));
+            return;
+        }
+        List<byte[][]> coreCommands = new ArrayList<>(queued.size());
+        List<Integer> positions = new ArrayList<>();
+        List<Reply> sessionReplies = new ArrayList<>();
+        for (int i = 0; i < queued.size(); i++) {
+            byte[][] args = queued.get(i);
+            CommandSpec spec = CommandTable.lookup(args[0]);
+            if (spec.has(CommandSpec.SESSION)) {
+                // Session commands touch no key, so answering them now instead of between the keyspace
+                // commands cannot change any reply.
+                positions.add(i);
+                sessionReplies.add(sessionCommands.execute(conn, spec.name(), args));
+            } else {
+                coreCommands.add(args);
+            }
+        }
+        if (coreCommands.isEmpty()) {
+            conn.reply(new Reply.Array(sessionReplies));
+            return;
+        }
+        core.submitTransaction(conn, coreCommands, queued.size(),
+                positions.stream().mapToInt(Integer::intValue).toArray(), sessionReplies.toArray(new Reply[0]),
+                counter);
+    }
+
+    /** A command refused before it ran: inside MULTI it also dooms the transaction (EXECABORT). */
+    private static void reject(ClientConnection conn, Reply error) {
+        if (conn.inMulti()) {
+            conn.multiDirty = true;
+        }
+        conn.reply(error);
+    }
+}

@@ -1,0 +1,30 @@
+package io.tandem.server.session;
+
+import io.tandem.server.config.RuntimeSettings;
+import io.tandem.server.net.ClientConnection;
+import java.util.Collection;
+import java.util.List;
+
+/** What session commands need from the node that runs them. Implemented by the node's agent. */
+public interface SessionHost {
+    RuntimeSettings settings();
+
+    /** The INFO text for these sections (lower case; empty = the default sections). */
+    String info(List<String> sections);
+
+    Collection<ClientConnection> clients();
+
+    int boundPort();
+
+    /** CONFIG RESETSTAT. */
+    void resetStats();
+
+    /** BGSAVE: starts a snapshot; null when started, else the error text. */
+    String bgsave();
+
+    /** SHUTDOWN: stop the node cleanly, after this call returns. */
+    void shutdown();
+
+    /** After CONFIG SET changed something the runtime must act on (hz, limits). */
+    void settingsChanged();
+}

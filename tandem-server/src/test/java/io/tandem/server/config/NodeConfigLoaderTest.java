@@ -1,0 +1,99 @@
+package io.tandem.server.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tandem.storage.wal.FsyncPolicy;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class NodeConfigLoaderTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void defaultsAreTheDocumentedOnes() {
+        NodeConfig c = NodeConfigLoader.load(Map.of(), Map.of(), null);
+        assertEquals("127.0.0.1", c.bind());
+        assertEquals(7379, c.port());
+        assertEquals(17379, c.adminPort());
+        assertEquals(FsyncPolicy.BATCH, c.fsync());
+        assertTrue(c.protectedMode());
+        assertFalse(c.passwordRequired());
+        assertEquals(512 * 1024 * 1024, c.protoMaxBulkLen());
+        assertEquals(256L * 1024 * 1024, c.snapshotAfterLogBytes());
+    }
+
+    @Test
+    void flagsBeatEnvironmentWhichBeatsTheFile() throws IOException {
+        Path file = dir.resolve("tandem.conf");
+        Files.writeString(file, "# a comment\nport 7000\nfsync always\nrequirepass \"from file\"\nhz 20\n");
+        NodeConfig fileOnly = NodeConfigLoader.load(Map.of(), Map.of(), file);
+        assertEquals(7000, fileOnly.port());
+        assertEquals("from file", fileOnly.requirepass());
+        NodeConfig withEnv = NodeConfigLoader.load(Map.of(), Map.of("TANDEM_PORT", "7001", "TANDEM_FSYNC", "never"),
+                file);
+        assertEquals(7001, withEnv.port());
+        assertEquals(FsyncPolicy.NEVER, withEnv.fsync());
+        assertEquals(20, withEnv.hz());
+        NodeConfig withFlag = NodeConfigLoader.load(Map.of("port", "7002"), Map.of("TANDEM_PORT", "7001"), file);
+        assertEquals(7002, withFlag.port());
+        assertEquals(FsyncPolicy.ALWAYS, withFlag.fsync());
+    }
+
+    @Test
+    void aBadValueNamesTheKeyTheValueAndTheSource() throws IOException {
+        ConfigException flag = assertThrows(ConfigException.class,
+                () -> NodeConfigLoader.load(Map.of("port", "abc"), Map.of(), null));
+        assertEquals("invalid value for 'port': 'abc' (flag --port): not an integer", flag.getMessage());
+
+        ConfigException env = assertThrows(ConfigException.class,
+                () -> NodeConfigLoader.load(Map.of(), Map.of("TANDEM_FSYNC", "sometimes"), null));
+        assertTrue(env.getMessage().startsWith("invalid value for 'fsync': 'sometimes' (environment variable "
+                + "TANDEM_FSYNC)"), env.getMessage());
+        assertTrue(env.getMessage().contains("always, batch, everysec, never"), env.getMessage());
+
+        Path file = dir.resolve("bad.conf");
+        Files.writeString(file, "port 70000\n");
+        ConfigException range = assertThrows(ConfigException.class, () -> NodeConfigLoader.load(Map.of(), Map.of(), file));
+        assertEquals("invalid value for 'port': '70000' (" + file + " line 1): must be between 0 and 65535",
+                range.getMessage());
+
+        Files.writeString(file, "\n\nprot 7000\n");
+        ConfigException unknown = assertThrows(ConfigException.class,
+                () -> NodeConfigLoader.load(Map.of(), Map.of(), file));
+        assertTrue(unknown.getMessage().startsWith("unknown configuration key 'prot' (" + file + " line 3)"),
+                unknown.getMessage());
+
+        assertThrows(ConfigException.class, () -> NodeConfigLoader.load(Map.of("protected-mode", "maybe"), Map.of(), null));
+        assertThrows(ConfigException.class, () -> NodeConfigLoader.load(Map.of("wal-segment-bytes", "12x"), Map.of(), null));
+        assertThrows(ConfigException.class, () -> NodeConfigLoader.load(Map.of(), Map.of(), dir.resolve("missing.conf")));
+    }
+
+    @Test
+    void sizesTakeRedisUnits() {
+        assertEquals(64L * 1024 * 1024, NodeConfigLoader.parseBytes("64mb"));
+        assertEquals(64_000_000L, NodeConfigLoader.parseBytes("64m"));
+        assertEquals(1024, NodeConfigLoader.parseBytes("1KB"));
+        assertEquals(1L << 30, NodeConfigLoader.parseBytes("1gb"));
+        assertEquals(123, NodeConfigLoader.parseBytes("123"));
+        assertThrows(NumberFormatException.class, () -> NodeConfigLoader.parseBytes("mb"));
+    }
+
+    @Test
+    void everyKeyIsDocumentedWithItsDefault() throws IOException {
+        String docs = Files.readString(Path.of("..", "docs", "configuration.md"));
+        for (ConfigKey key : ConfigKey.all()) {
+            String expected = "| `" + key.name() + "` | "
+                    + (key.defaultValue().isEmpty() ? "(none)" : "`" + key.defaultValue() + "`") + " |";
+            assertTrue(docs.contains(expected), "docs/configuration.md lacks the row for " + key.name()
+                    + " with its default: " + expected);
+        }
+    }
+}
