@@ -131,6 +131,11 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
         return stopped;
     }
 
+    /** Is reading from clients paused because the WAL is behind (back-pressure)? */
+    public boolean readingPaused() {
+        return readingPaused;
+    }
+
     public void register(ClientConnection conn) {
         clients.put(conn.id, conn);
         stats.connectedClients = clients.size();
@@ -254,7 +259,7 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
         readingPaused = pressed;
         for (ClientConnection conn : clients.values()) {
             if (!conn.closing()) {
-                conn.channel.config().setAutoRead(!pressed);
+                conn.channel.config().setAutoRead(!pressed && conn.channel.isWritable());
             }
         }
     }

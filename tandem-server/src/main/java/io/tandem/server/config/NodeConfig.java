@@ -45,6 +45,11 @@ public record NodeConfig(
                 protoMaxBulkLen, maxRequestArgs, walSegmentBytes, walMaxPendingBytes, bytes, hz);
     }
 
+    public NodeConfig withDataDir(Path directory) {
+        return new NodeConfig(bind, port, adminPort, directory, fsync, requirepass, protectedMode, maxClients,
+                protoMaxBulkLen, maxRequestArgs, walSegmentBytes, walMaxPendingBytes, snapshotAfterLogBytes, hz);
+    }
+
     public NodeConfig withBind(String address) {
         return new NodeConfig(address, port, adminPort, dataDir, fsync, requirepass, protectedMode, maxClients,
                 protoMaxBulkLen, maxRequestArgs, walSegmentBytes, walMaxPendingBytes, snapshotAfterLogBytes, hz);

@@ -40,24 +40,30 @@ public final class ClientConnection implements ClientRef {
     public List<byte[][]> multiQueue;
     public boolean multiDirty;
 
-    private final ArrayDeque<Object> queue = new ArrayDeque<>();
+    private final ArrayDeque<Slot> queue = new ArrayDeque<>();
     private final ArrayDeque<Slot> awaitingCore = new ArrayDeque<>();
     private ByteBuf out;
     private boolean closeWhenFlushed;
     private boolean dirty;
     private boolean released;
 
-    /** A reply the core will give later; {@code merge} fills session replies into an EXEC array. */
+    /**
+     * A place in the reply order: a reply the core will give later ({@code merge} fills session replies
+     * into an EXEC array), or an answered reply waiting behind one. {@code protocolVersion} is the
+     * connection's protocol when the request ran.
+     */
     static final class Slot {
         final long startNanos;
         final ServerStats.CommandCounter counter;
         final ExecMerge merge;
+        final int protocolVersion;
         Reply reply;
 
-        Slot(long startNanos, ServerStats.CommandCounter counter, ExecMerge merge) {
+        Slot(long startNanos, ServerStats.CommandCounter counter, ExecMerge merge, int protocolVersion) {
             this.startNanos = startNanos;
             this.counter = counter;
             this.merge = merge;
+            this.protocolVersion = protocolVersion;
         }
     }
 
@@ -100,18 +106,24 @@ public final class ClientConnection implements ClientRef {
         return multiQueue != null;
     }
 
-    /** Queues an immediate reply behind any reply still awaited. */
+    /**
+     * Queues an immediate reply behind any reply still awaited. It keeps the protocol version of the
+     * moment it was answered, as Redis encodes a reply when the command runs: a pipeline "GET k; HELLO 3"
+     * whose GET waits must still get the GET's nil in RESP2.
+     */
     public void reply(Reply reply) {
         if (queue.isEmpty()) {
-            encode(reply);
+            encode(reply, protocolVersion);
         } else {
-            queue.add(reply);
+            Slot answered = new Slot(0, null, null, protocolVersion);
+            answered.reply = reply;
+            queue.add(answered);
         }
     }
 
     /** Takes a place in the reply order for a request the core will answer. */
     public void awaitCore(long startNanos, ServerStats.CommandCounter counter, ExecMerge merge) {
-        Slot slot = new Slot(startNanos, counter, merge);
+        Slot slot = new Slot(startNanos, counter, merge, protocolVersion);
         queue.add(slot);
         awaitingCore.add(slot);
     }
@@ -131,14 +143,9 @@ public final class ClientConnection implements ClientRef {
                 slot.counter.errors++;
             }
         }
-        while (!queue.isEmpty()) {
-            Object head = queue.peek();
-            Reply ready = head instanceof Slot s ? s.reply : (Reply) head;
-            if (ready == null) {
-                break;
-            }
-            queue.poll();
-            encode(ready);
+        while (!queue.isEmpty() && queue.peek().reply != null) {
+            Slot head = queue.poll();
+            encode(head.reply, head.protocolVersion);
         }
     }
 
@@ -146,7 +153,7 @@ public final class ClientConnection implements ClientRef {
         return awaitingCore.size();
     }
 
-    private void encode(Reply reply) {
+    private void encode(Reply reply, int protocolVersion) {
         if (released) {
             return; // the client went away; its late replies have nowhere to go
         }

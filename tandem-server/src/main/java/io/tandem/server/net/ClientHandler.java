@@ -126,7 +126,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         // A client that does not read its replies stops being read from, so its replies stop growing.
         if (conn != null && !conn.closing()) {
-            ctx.channel().config().setAutoRead(ctx.channel().isWritable());
+            ctx.channel().config().setAutoRead(ctx.channel().isWritable() && !agent.readingPaused());
         }
         ctx.fireChannelWritabilityChanged();
     }
