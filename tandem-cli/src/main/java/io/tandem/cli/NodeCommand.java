@@ -65,11 +65,16 @@ public final class NodeCommand implements Callable<Integer> {
         return runUntilStopped(config, null);
     }
 
-    /** Starts a node, prints where it listens, and blocks until a signal or a fatal error stops it. */
+    /**
+     * Starts a node, prints where it listens, and blocks until Ctrl-C, SIGTERM, SHUTDOWN or a fatal error
+     * stops it. SIGINT and SIGTERM close the node and return normally, so a clean stop exits with 0 (as
+     * redis-server does) and the node's last log lines are written; the shutdown hook is a fallback for
+     * other ways the JVM exits.
+     */
     static int runUntilStopped(NodeConfig config, Runnable afterStart) throws Exception {
         TandemNode node = TandemNode.start(config);
-        Thread hook = new Thread(node::close, "tandem-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
+        Runtime.getRuntime().addShutdownHook(new Thread(node::close, "tandem-shutdown"));
+        Signals.onTerminate(node::close);
         System.out.println("tandem node listening on " + config.bind() + ":" + node.port()
                 + (node.adminPort() >= 0 ? "  admin http://" + config.bind() + ":" + node.adminPort() : "")
                 + "  fsync " + config.fsync().configName() + "  data " + config.dataDir().toAbsolutePath());
@@ -78,6 +83,7 @@ public final class NodeCommand implements Callable<Integer> {
             afterStart.run();
         }
         Throwable cause = node.terminated().get();
+        Logging.shutdown();
         if (cause != null) {
             System.err.println("tandem node stopped: " + cause);
             return 1;

@@ -15,6 +15,19 @@ final class Args {
         return out[0];
     }
 
+    /**
+     * A count that must be a non-negative integer (LPOP/RPOP/SPOP count), as Redis 7.0's
+     * getPositiveLongFromObjectOrReply: any failure, a non-integer too, is "value is out of range, must
+     * be positive".
+     */
+    static long positiveCount(byte[] arg) {
+        long[] out = new long[1];
+        if (!Ascii.parseLong(arg, out) || out[0] < 0) {
+            throw CommandError.NOT_POSITIVE;
+        }
+        return out[0];
+    }
+
     static boolean is(byte[] arg, String upperKeyword) {
         return Ascii.equalsIgnoreCase(arg, upperKeyword);
     }

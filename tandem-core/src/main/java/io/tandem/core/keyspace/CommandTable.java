@@ -96,8 +96,8 @@ public final class CommandTable {
 
     static {
         // connection and server commands handled by the client session
-        session("hello", -1, NO_AUTH | FAST | NO_MULTI, "connection", "6.0.0", "Handshakes with the server.");
-        session("auth", -2, NO_AUTH | FAST | NO_MULTI, "connection", "1.0.0", "Authenticates the connection.");
+        session("hello", -1, NO_AUTH | FAST, "connection", "6.0.0", "Handshakes with the server.");
+        session("auth", -2, NO_AUTH | FAST, "connection", "1.0.0", "Authenticates the connection.");
         session("client", -2, 0, "connection", "2.4.0", "A container for client connection commands.");
         session("select", 2, FAST, "connection", "1.0.0", "Changes the selected database (only 0 exists).");
         session("quit", -1, NO_AUTH | FAST, "connection", "1.0.0", "Closes the connection.");

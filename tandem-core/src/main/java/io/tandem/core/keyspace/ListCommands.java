@@ -47,10 +47,7 @@ final class ListCommands {
         boolean withCount = args.length == 3;
         long count = 0;
         if (withCount) {
-            count = integer(args[2]);
-            if (count < 0) {
-                throw CommandError.NOT_POSITIVE;
-            }
+            count = Args.positiveCount(args[2]);
         }
         ListValue list = ctx.getList(args[1]);
         if (list == null) {

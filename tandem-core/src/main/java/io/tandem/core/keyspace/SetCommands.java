@@ -83,10 +83,7 @@ final class SetCommands {
         boolean withCount = args.length == 3;
         long count = 1;
         if (withCount) {
-            count = integer(args[2]);
-            if (count < 0) {
-                throw CommandError.NOT_POSITIVE;
-            }
+            count = Args.positiveCount(args[2]);
         }
         SetValue set = ctx.getSet(args[1]);
         if (set == null) {

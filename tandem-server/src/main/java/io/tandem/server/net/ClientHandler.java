@@ -5,6 +5,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.tandem.core.model.Reply;
 import io.tandem.server.agent.NodeAgent;
@@ -120,6 +121,19 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
             cumulation.discardSomeReadBytes();
         }
         agent.scheduleCycleEnd();
+    }
+
+    /**
+     * The client half-closed its side ("printf 'PING\r\n' | nc -N" does): it sends nothing more but still
+     * waits for its replies, as Redis answers them. Finish what it sent, then close.
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof ChannelInputShutdownEvent && conn != null && !conn.closing()) {
+            conn.closeAfterReplies();
+            agent.scheduleCycleEnd();
+        }
+        ctx.fireUserEventTriggered(event);
     }
 
     @Override

@@ -32,7 +32,7 @@ public final class RequestDispatcher {
         stats.commandsProcessed++;
         CommandSpec spec = CommandTable.lookup(args[0]);
         if (spec == null) {
-            reject(conn, CommandExecutor.unknownCommand(args));
+            reject(conn, null, CommandExecutor.unknownCommand(args));
             return;
         }
         ServerStats.CommandCounter counter = stats.command(spec.name());
@@ -40,12 +40,12 @@ public final class RequestDispatcher {
         conn.lastCommand = spec.name();
         if (!spec.arityAccepts(args.length)) {
             counter.errors++;
-            reject(conn, CommandExecutor.wrongArity(spec.name()));
+            reject(conn, spec, CommandExecutor.wrongArity(spec.name()));
             return;
         }
         if (!conn.authenticated && host.settings().passwordRequired() && !spec.has(CommandSpec.NO_AUTH)) {
             counter.errors++;
-            reject(conn, Reply.error("NOAUTH Authentication required."));
+            reject(conn, spec, Reply.error("NOAUTH Authentication required."));
             return;
         }
         if (conn.inMulti()) {
@@ -94,7 +94,7 @@ public final class RequestDispatcher {
             case "quit", "reset" -> execute(conn, spec, args, counter);
             default -> {
                 if (spec.has(CommandSpec.NO_MULTI)) {
-                    reject(conn, Reply.error("ERR Command not allowed inside a transaction"));
+                    reject(conn, spec, Reply.error("ERR Command not allowed inside a transaction"));
                     return;
                 }
                 conn.multiQueue.add(args);
@@ -137,8 +137,23 @@ public final class RequestDispatcher {
                 counter);
     }
 
-    /** A command refused before it ran: inside MULTI it also dooms the transaction (EXECABORT). */
-    private static void reject(ClientConnection conn, Reply error) {
+    /**
+     * A command refused before it ran. Inside MULTI it dooms the transaction (EXEC will answer EXECABORT).
+     * A refused EXEC itself (wrong arity, NOAUTH) discards the transaction at once, as Redis's
+     * execCommandAbort does, with the reason in the text: "EXECABORT Transaction discarded because of:
+     * wrong number of arguments for 'exec' command" (Redis drops the "ERR " of the reason).
+     */
+    private static void reject(ClientConnection conn, CommandSpec spec, Reply error) {
+        if (spec != null && spec.name().equals("exec")) {
+            conn.multiQueue = null;
+            conn.multiDirty = false;
+            String reason = ((Reply.Error) error).text();
+            if (reason.startsWith("ERR ")) {
+                reason = reason.substring(4);
+            }
+            conn.reply(Reply.error("EXECABORT Transaction discarded because of: " + reason));
+            return;
+        }
         if (conn.inMulti()) {
             conn.multiDirty = true;
         }

@@ -105,8 +105,8 @@ public final class SessionCommands {
         }
         if (!conn.authenticated) {
             return Reply.error("NOAUTH HELLO must be called with the client already authenticated, otherwise the"
-                    + " HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select"
-                    + " the RESP protocol version at the same time");
+                    + " HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP"
+                    + " protocol version at the same time");
         }
         if (clientName != null) {
             Reply invalid = setName(conn, clientName);
