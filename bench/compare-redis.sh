@@ -21,10 +21,7 @@ RES="$WORK/results.txt"
 N="${N:-200000}"
 REPS="${REPS:-2}"
 if [[ "${1:-}" == quick ]]; then N=50000; REPS=1; fi
-JAVA_HOME="$("$ROOT/bin/find-java")"
-JAR="$ROOT/tandem-cli/target/tandem.jar"
-[[ -f "$JAR" ]] || "$ROOT/bin/tandem" --version >/dev/null
-JAVA_OPTS=(-XX:+UseG1GC -XX:MaxGCPauseMillis=20 ${TANDEM_JAVA_OPTS:-})
+"$ROOT/bin/tandem" --version >/dev/null   # builds the distribution if needed
 PIDS=()
 
 cleanup() {
@@ -44,8 +41,8 @@ start_redis() { # port dir [args...]
 }
 start_tandem() { # port dir fsync
   mkdir -p "$2"
-  "$JAVA_HOME/bin/java" "${JAVA_OPTS[@]}" -jar "$JAR" node --port "$1" --admin-port -1 --data-dir "$2" --fsync "$3" \
-    > "$2.log" 2>&1 &
+  # bin/tandem execs the JVM, so $! is the node's own PID (same JVM options as any user gets).
+  "$ROOT/bin/tandem" node --port "$1" --admin-port -1 --data-dir "$2" --fsync "$3" > "$2.log" 2>&1 &
   PIDS+=($!); wait_ping "$1"
 }
 stop_last() { local pid="${PIDS[-1]}"; kill "$pid"; wait "$pid" 2>/dev/null || true; unset 'PIDS[-1]'; }
@@ -84,15 +81,19 @@ with open(sys.argv[1], "wb") as f:
 PY
 rp="$(free_port)"; start_redis "$rp" "$WORK/redis-mem" --save '' --appendonly no
 redis-cli -p "$rp" --pipe < "$WORK/load.resp" >/dev/null
+sleep 10   # the same idle time as Tandem gets below
 redis_rss="$(redis-cli -p "$rp" INFO memory | tr -d '\r' | awk -F: '/^used_memory_rss:/ {print $2}')"
 redis_keys="$(redis-cli -p "$rp" DBSIZE)"
 stop_last
 tp="$(free_port)"; start_tandem "$tp" "$WORK/tandem-mem" never
 redis-cli -p "$tp" --pipe < "$WORK/load.resp" >/dev/null
 tandem_keys="$(redis-cli -p "$tp" DBSIZE)"
+tandem_peak="$(redis-cli -p "$tp" INFO memory | tr -d '\r' | awk -F: '/^used_memory_rss:/ {print $2}')"
+sleep 10   # idle: the JVM's periodic GC returns the load's garbage headroom to the OS
 tandem_rss="$(redis-cli -p "$tp" INFO memory | tr -d '\r' | awk -F: '/^used_memory_rss:/ {print $2}')"
-printf "memory redis keys=%s used_memory_rss=%s  tandem keys=%s rss=%s  ratio=%.2f\n" "$redis_keys" "$redis_rss" \
-  "$tandem_keys" "$tandem_rss" "$(python3 -c "print($tandem_rss/$redis_rss)")" | tee -a "$RES"
+printf "memory redis keys=%s used_memory_rss=%s  tandem keys=%s rss_right_after_load=%s rss_idle_10s=%s  ratio_idle=%.2f ratio_right_after_load=%.2f\n" \
+  "$redis_keys" "$redis_rss" "$tandem_keys" "$tandem_peak" "$tandem_rss" \
+  "$(python3 -c "print($tandem_rss/$redis_rss)")" "$(python3 -c "print($tandem_peak/$redis_rss)")" | tee -a "$RES"
 stop_last
 
 echo "== recovery: restart on the 10^6-entry log"

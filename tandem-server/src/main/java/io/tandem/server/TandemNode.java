@@ -146,6 +146,7 @@ public final class TandemNode implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 // A client that half-closes after its requests still gets its replies (see ClientHandler).
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childOption(ChannelOption.ALLOCATOR, io.netty.buffer.PooledByteBufAllocator.DEFAULT)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 8 << 20))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override

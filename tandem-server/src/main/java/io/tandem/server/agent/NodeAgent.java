@@ -62,6 +62,9 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
     private boolean readingPaused;
     private boolean stopped;
     private int boundPort;
+    /** The clock, read once per cycle (a channel read, a durable report, a tick) as Agrona agents do. */
+    private long cycleMillis;
+    private long cycleNanos;
 
     public NodeAgent(EventLoop loop, StandaloneLeader leader, Wal wal, RuntimeSettings settings, ServerStats stats,
             SnapshotTaker snapshots, NodeFacts facts, Consumer<Throwable> fatal) {
@@ -100,6 +103,7 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
 
     public void start(int boundPort) {
         this.boundPort = boundPort;
+        readClock();
         scheduleTick();
     }
 
@@ -151,9 +155,19 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
 
     // ---- stepping the core ----------------------------------------------------------------------------
 
+    /**
+     * Reads the clock for the work that follows on this thread: every request decoded from one channel
+     * read shares this time (for the core's nowMillis and for latency). A request waits for its read to
+     * finish decoding by at most the read's few microseconds, far below any TTL's resolution.
+     */
+    public void readClock() {
+        cycleMillis = System.currentTimeMillis();
+        cycleNanos = System.nanoTime();
+    }
+
     @Override
     public void submitCommand(ClientConnection conn, byte[][] args, ServerStats.CommandCounter counter) {
-        conn.awaitCore(System.nanoTime(), counter, null);
+        conn.awaitCore(cycleNanos, counter, null);
         step(new Input.ClientCommand(conn, conn.id, args));
     }
 
@@ -162,7 +176,7 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
             int[] sessionPositions, Reply[] sessionReplies, ServerStats.CommandCounter counter) {
         ClientConnection.ExecMerge merge = sessionPositions.length == 0 ? null
                 : new ClientConnection.ExecMerge(size, sessionPositions, sessionReplies);
-        conn.awaitCore(System.nanoTime(), counter, merge);
+        conn.awaitCore(cycleNanos, counter, merge);
         step(new Input.ClientTransaction(conn, conn.id, coreCommands));
     }
 
@@ -170,7 +184,7 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
         if (stopped) {
             return;
         }
-        leader.step(System.currentTimeMillis(), input, this);
+        leader.step(cycleMillis, input, this);
         scheduleCycleEnd();
     }
 
@@ -188,7 +202,7 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
 
     @Override
     public void reply(ClientRef client, long requestId, Reply reply) {
-        ((ClientConnection) client).deliver(reply, System.nanoTime());
+        ((ClientConnection) client).deliver(reply, cycleNanos);
     }
 
     /** Asks for {@link #endCycle} after this loop iteration's channel reads (once per iteration). */
@@ -204,6 +218,7 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
         if (stopped) {
             return;
         }
+        readClock();
         try {
             if (appendedSinceFlush) {
                 appendedSinceFlush = false;
@@ -227,6 +242,7 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
         if (stopped) {
             return;
         }
+        readClock();
         stepDurable();
         snapshots.onDurable(leader.durableLsn());
         applyBackPressure();
@@ -236,7 +252,7 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
     private void stepDurable() {
         long durable = durableFromWal.get();
         if (durable > leader.durableLsn()) {
-            leader.step(System.currentTimeMillis(), new Input.Persisted(durable), this);
+            leader.step(cycleMillis, new Input.Persisted(durable), this);
         }
     }
 
@@ -274,6 +290,7 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
     }
 
     private void tick() {
+        readClock();
         try {
             step(Input.TICK);
         } finally {
@@ -304,7 +321,11 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
         }
     }
 
-    /** A clean shutdown: flush what was appended, wait for it to be durable, answer those clients. */
+    /**
+     * The first step of a clean shutdown: hand what this cycle appended to the WAL, whose close() then
+     * syncs it. Replies still waiting for the disk are not sent: those clients see the connection close,
+     * which a client must treat as an unknown outcome (the write may or may not have been applied).
+     */
     public void drainForShutdown() {
         if (stopped) {
             return;

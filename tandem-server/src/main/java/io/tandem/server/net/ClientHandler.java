@@ -96,6 +96,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         stats.netInputBytes += in.readableBytes();
+        agent.readClock();
         cumulation = cumulation == null ? in : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), cumulation, in);
         ByteBuffer bytes = cumulation.nioBuffer(cumulation.readerIndex(), cumulation.readableBytes());
         int start = bytes.position();
