@@ -61,6 +61,14 @@ public final class SnapshotWriter {
         }
     }
 
+    /**
+     * Sync the file every this many bytes while writing (Redis's rdb-save-incremental-fsync does the
+     * same). Without it the kernel holds the whole snapshot as dirty pages and the final fsync flushes
+     * hundreds of megabytes at once, during which the WAL's own fdatasync waits behind it: measured on
+     * this machine kind, a 121 MB snapshot stretched acknowledged-write latency to 230 ms.
+     */
+    static final long SYNC_EVERY_BYTES = 4L << 20;
+
     /** Packs records into blocks of about 64 KiB and writes them with their length and CRC. */
     private static final class BlockWriter {
         private final FileChannel channel;
@@ -72,6 +80,7 @@ public final class SnapshotWriter {
         private final CRC32C crc = new CRC32C();
         private long recordCount;
         private long blockCount;
+        private long unsyncedBytes;
 
         BlockWriter(FileChannel channel, LongConsumer progress) {
             this.channel = channel;
@@ -154,8 +163,14 @@ public final class SnapshotWriter {
             for (ByteBuffer b : buffers) {
                 left += b.remaining();
             }
+            long written = left;
             while (left > 0) {
                 left -= channel.write(buffers);
+            }
+            unsyncedBytes += written;
+            if (unsyncedBytes >= SYNC_EVERY_BYTES) {
+                channel.force(false);
+                unsyncedBytes = 0;
             }
         }
 
