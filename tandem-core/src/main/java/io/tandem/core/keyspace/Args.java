@@ -28,6 +28,15 @@ final class Args {
         return out[0];
     }
 
+    /** value + increment, or "ERR increment or decrement would overflow" (INCRBY, HINCRBY). */
+    static long add(long value, long increment) {
+        try {
+            return Math.addExact(value, increment);
+        } catch (ArithmeticException e) {
+            throw CommandError.OVERFLOW;
+        }
+    }
+
     static boolean is(byte[] arg, String upperKeyword) {
         return Ascii.equalsIgnoreCase(arg, upperKeyword);
     }

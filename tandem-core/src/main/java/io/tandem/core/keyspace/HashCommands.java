@@ -151,11 +151,7 @@ final class HashCommands {
             }
             value = parsed[0];
         }
-        if ((increment < 0 && value < 0 && increment < Long.MIN_VALUE - value)
-                || (increment > 0 && value > 0 && increment > Long.MAX_VALUE - value)) {
-            throw CommandError.OVERFLOW;
-        }
-        long result = value + increment;
+        long result = Args.add(value, increment);
         ctx.emit(new Effect.HashPut(args[1], new byte[][] {args[2], Ascii.longBytes(result)}));
         return Reply.integer(result);
     }

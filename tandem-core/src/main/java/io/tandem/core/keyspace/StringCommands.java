@@ -188,11 +188,7 @@ final class StringCommands {
     private static Reply incrementBy(CommandContext ctx, byte[] key, long increment) {
         byte[] current = ctx.getString(key);
         long value = current == null ? 0 : integer(current);
-        if ((increment < 0 && value < 0 && increment < Long.MIN_VALUE - value)
-                || (increment > 0 && value > 0 && increment > Long.MAX_VALUE - value)) {
-            throw CommandError.OVERFLOW;
-        }
-        long result = value + increment;
+        long result = Args.add(value, increment);
         ctx.emit(new Effect.PutString(key, Ascii.longBytes(result), Effect.KEEP_TTL));
         return Reply.integer(result);
     }
