@@ -1,9 +1,9 @@
 package io.tandem.storage.snapshot;
 
+import io.tandem.storage.files.LsnFileName;
+
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The snapshot file layout (little-endian, like the WAL):
@@ -43,24 +43,16 @@ final class SnapshotFormat {
 
     static final String SUFFIX = ".tsnap";
     static final String TMP_SUFFIX = ".tmp";
-    private static final Pattern NAME = Pattern.compile("snapshot-(\\d{20})\\.tsnap");
+    private static final LsnFileName NAME = new LsnFileName("snapshot-", SUFFIX);
 
     /** {@code snapshot-<lsn, 20 digits>.tsnap}: names sort by LSN. */
     static String fileName(long lsn) {
-        return String.format("snapshot-%020d%s", lsn, SUFFIX);
+        return NAME.of(lsn);
     }
 
     /** The LSN in a snapshot file name, or -1 if the name is not one. */
     static long lsnOf(String fileName) {
-        Matcher m = NAME.matcher(fileName);
-        if (!m.matches()) {
-            return -1;
-        }
-        try {
-            return Long.parseLong(m.group(1)); // 20 digits can exceed Long.MAX_VALUE: not one of ours
-        } catch (NumberFormatException e) {
-            return -1;
-        }
+        return NAME.lsnOf(fileName);
     }
 
     static int varintSize(int value) {

@@ -1,5 +1,7 @@
 package io.tandem.storage.wal;
 
+import io.tandem.storage.files.LsnFileName;
+
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -7,8 +9,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Segment file names: {@code <first LSN, 20 digits zero-padded>.seg}, e.g. {@code 00000000000000000001.seg}.
@@ -21,23 +21,15 @@ final class SegmentName {
     static final String WAL_DIRECTORY = "wal";
     static final String SEGMENT_SUFFIX = ".seg";
     static final String SPARE_SUFFIX = ".prealloc";
-    private static final Pattern SEGMENT = Pattern.compile("(\\d{20})\\.seg");
+    private static final LsnFileName SEGMENT = new LsnFileName("", SEGMENT_SUFFIX);
 
     static String of(long firstLsn) {
-        return String.format("%020d%s", firstLsn, SEGMENT_SUFFIX);
+        return SEGMENT.of(firstLsn);
     }
 
     /** The first LSN in a segment file name, or -1 if the name is not a segment's. */
     static long firstLsnOf(String fileName) {
-        Matcher m = SEGMENT.matcher(fileName);
-        if (!m.matches()) {
-            return -1;
-        }
-        try {
-            return Long.parseLong(m.group(1)); // 20 digits can exceed Long.MAX_VALUE: not one of ours
-        } catch (NumberFormatException e) {
-            return -1;
-        }
+        return SEGMENT.lsnOf(fileName);
     }
 
     /** A segment file and the first LSN in its name. */
