@@ -57,6 +57,26 @@ public class CoreCommandBenchmark {
         public void reply(ClientRef client, long requestId, Reply reply) {
             hole.consume(reply);
         }
+
+        @Override
+        public void event(io.tandem.core.model.Event event) {
+            hole.consume(event);
+        }
+
+        @Override
+        public void truncateLog(long afterLsn) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void sendNow(io.tandem.core.model.NodeId to, io.tandem.core.model.Message message) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void sendAfterPersist(io.tandem.core.model.NodeId to, io.tandem.core.model.Message message) {
+            throw new UnsupportedOperationException();
+        }
     }
 
     @Setup

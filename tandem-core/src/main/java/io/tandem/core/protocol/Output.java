@@ -1,16 +1,35 @@
 package io.tandem.core.protocol;
 
 import io.tandem.core.model.Entry;
+import io.tandem.core.model.Event;
+import io.tandem.core.model.Message;
+import io.tandem.core.model.NodeId;
 import io.tandem.core.model.Reply;
 
 /**
  * What a step asks the runtime to do. The runtime carries these out after the step returns, in order:
- * entries go to the write-ahead log, replies to their clients. A reply is handed out only when what it
- * shows is durable, so the runtime never holds replies back itself.
+ * entries go to the write-ahead log, messages to peers, replies to their clients. A reply is handed out
+ * only when what it shows is durable (or committed, with replicas), so the runtime never holds replies
+ * back itself.
  */
 public interface Output {
     /** Append to the local log (the runtime batches appends into one write and fsync). */
     void persist(Entry entry);
 
+    /**
+     * Drop every entry after afterLsn from the local log (a follower's divergent suffix). Entries
+     * persisted later in the same step follow the cut.
+     */
+    void truncateLog(long afterLsn);
+
     void reply(ClientRef client, long requestId, Reply reply);
+
+    /** Send at once. */
+    void sendNow(NodeId to, Message message);
+
+    /** Send only once everything persisted so far is durable locally (never ship what a crash could lose). */
+    void sendAfterPersist(NodeId to, Message message);
+
+    /** Something worth telling an operator happened (logged, counted, shown on the timeline). */
+    void event(Event event);
 }

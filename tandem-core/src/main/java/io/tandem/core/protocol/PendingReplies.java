@@ -17,6 +17,7 @@ public final class PendingReplies {
     private ClientRef[] clients = new ClientRef[64];
     private long[] requestIds = new long[64];
     private Reply[] replies = new Reply[64];
+    private boolean[] writes = new boolean[64];
     private int head;
     private int size;
 
@@ -29,6 +30,11 @@ public final class PendingReplies {
     }
 
     public void add(long requiredLsn, ClientRef client, long requestId, Reply reply) {
+        add(requiredLsn, client, requestId, reply, false);
+    }
+
+    /** @param write whether the reply acknowledges a write (an acknowledgement timeout turns it into an error) */
+    public void add(long requiredLsn, ClientRef client, long requestId, Reply reply, boolean write) {
         if (size > 0) {
             long last = lsns[(head + size - 1) & (lsns.length - 1)];
             Invariants.check(requiredLsn >= last, "replies queued out of LSN order: %d after %d", requiredLsn, last);
@@ -41,6 +47,7 @@ public final class PendingReplies {
         clients[at] = client;
         requestIds[at] = requestId;
         replies[at] = reply;
+        writes[at] = write;
         size++;
     }
 
@@ -55,23 +62,48 @@ public final class PendingReplies {
         }
     }
 
+    /**
+     * An acknowledgement timeout: hands out, in order, every reply whose required LSN is at most
+     * timedOutLsn, replacing the reply of each write whose entry is beyond commitLsn with
+     * {@code timedOut} (the write stays in the log; only its acknowledgement failed). Reads and committed
+     * writes get their own replies.
+     */
+    public void releaseTimedOut(long timedOutLsn, long commitLsn, Reply timedOut, Output out) {
+        while (size > 0 && lsns[head] <= timedOutLsn) {
+            Reply reply = writes[head] && lsns[head] > commitLsn ? timedOut : replies[head];
+            out.reply(clients[head], requestIds[head], reply);
+            clients[head] = null;
+            replies[head] = null;
+            head = (head + 1) & (lsns.length - 1);
+            size--;
+        }
+    }
+
+    /** The required LSN of the oldest waiting reply, or -1. */
+    public long oldestLsn() {
+        return size == 0 ? -1 : lsns[head];
+    }
+
     private void grow() {
         int n = lsns.length * 2;
         long[] newLsns = new long[n];
         ClientRef[] newClients = new ClientRef[n];
         long[] newIds = new long[n];
         Reply[] newReplies = new Reply[n];
+        boolean[] newWrites = new boolean[n];
         for (int i = 0; i < size; i++) {
             int from = (head + i) & (lsns.length - 1);
             newLsns[i] = lsns[from];
             newClients[i] = clients[from];
             newIds[i] = requestIds[from];
             newReplies[i] = replies[from];
+            newWrites[i] = writes[from];
         }
         lsns = newLsns;
         clients = newClients;
         requestIds = newIds;
         replies = newReplies;
+        writes = newWrites;
         head = 0;
     }
 }

@@ -49,6 +49,26 @@ class StandaloneLeaderTest {
             log.add("reply " + ((Client) client).name() + "#" + requestId + " " + Show.reply(reply));
         }
 
+        @Override
+        public void event(io.tandem.core.model.Event event) {
+            log.add("event " + event);
+        }
+
+        @Override
+        public void truncateLog(long afterLsn) {
+            log.add("truncate after " + afterLsn);
+        }
+
+        @Override
+        public void sendNow(io.tandem.core.model.NodeId to, io.tandem.core.model.Message message) {
+            log.add("send " + to + " " + message);
+        }
+
+        @Override
+        public void sendAfterPersist(io.tandem.core.model.NodeId to, io.tandem.core.model.Message message) {
+            log.add("send after persist " + to + " " + message);
+        }
+
         List<String> take() {
             List<String> taken = List.copyOf(log);
             log.clear();

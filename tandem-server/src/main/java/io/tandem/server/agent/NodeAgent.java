@@ -2,6 +2,8 @@ package io.tandem.server.agent;
 
 import io.netty.channel.EventLoop;
 import io.tandem.core.model.Entry;
+import io.tandem.core.model.Message;
+import io.tandem.core.model.NodeId;
 import io.tandem.core.model.Reply;
 import io.tandem.core.protocol.ClientRef;
 import io.tandem.core.protocol.Input;
@@ -198,6 +200,26 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
             // stops before anything else happens.
             walFailed(e);
         }
+    }
+
+    @Override
+    public void truncateLog(long afterLsn) {
+        throw new IllegalStateException("a standalone node never truncates its log");
+    }
+
+    @Override
+    public void sendNow(NodeId to, Message message) {
+        throw new IllegalStateException("a standalone node has no peers");
+    }
+
+    @Override
+    public void sendAfterPersist(NodeId to, Message message) {
+        throw new IllegalStateException("a standalone node has no peers");
+    }
+
+    @Override
+    public void event(io.tandem.core.model.Event event) {
+        LOG.log(System.Logger.Level.INFO, "event: " + event);
     }
 
     @Override

@@ -1,0 +1,28 @@
+package io.tandem.core.model;
+
+/**
+ * Something that happened in a protocol, worth telling an operator: the single source of truth for what
+ * happened (the simulator prints events as a timeline, the server logs and counts them).
+ */
+public sealed interface Event {
+    /** The node's role or term changed. {@code leader} may be null when unknown. */
+    record RoleChanged(String role, long term, NodeId leader) implements Event {}
+
+    /** A follower subscribed (or resubscribed) to this node's stream, saying its log ends at fromLsn. */
+    record FollowerSubscribed(NodeId follower, long fromLsn) implements Event {}
+
+    /** The policy was not met for lsn within the acknowledgement timeout. */
+    record AckTimedOut(long lsn, int acknowledged, int required, long timeoutMillis) implements Event {}
+
+    /** on-ack-timeout degrade: the leader now acknowledges writes as soon as they are durable locally. */
+    record Degraded(long lsn, String policy) implements Event {}
+
+    /** The replicas caught up with a degraded leader: its policy applies again. */
+    record PolicyRestored(long lsn, String policy) implements Event {}
+
+    /** A follower needs entries the leader's log no longer holds: it must be bootstrapped from a snapshot. */
+    record FollowerNeedsSnapshot(NodeId follower, long neededLsn, long firstLsn) implements Event {}
+
+    /** A message from a lower term was refused (fencing). */
+    record StaleTermRefused(NodeId from, long theirTerm, long ourTerm) implements Event {}
+}

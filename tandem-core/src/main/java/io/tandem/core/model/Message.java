@@ -1,0 +1,40 @@
+package io.tandem.core.model;
+
+import java.util.List;
+
+/**
+ * A message between nodes of a replica set. Every message carries the sender's term and id: a receiver
+ * with a higher term refuses it and answers with its own term (fencing), a receiver with a lower term
+ * adopts the sender's.
+ */
+public sealed interface Message {
+    long term();
+
+    NodeId from();
+
+    /**
+     * Follower → upstream: "my log ends at (lastTerm, lastLsn); stream me what follows". Sent when a
+     * follower (re)connects, and again after it had to drop its state.
+     */
+    record Subscribe(long term, NodeId from, long lastLsn, long lastTerm) implements Message {}
+
+    /**
+     * Upstream → follower: entries following the one at (prevLsn, prevTerm), which the follower must hold
+     * for them to fit. Without entries it is a heartbeat. {@code commitLsn} and {@code leaderTimeMillis}
+     * tell the follower how current it is (its staleness).
+     */
+    record AppendRequest(long term, NodeId from, long prevLsn, long prevTerm, List<Entry> entries, long commitLsn,
+            long leaderTimeMillis) implements Message {
+        public long lastLsn() {
+            return entries.isEmpty() ? prevLsn : entries.get(entries.size() - 1).lsn();
+        }
+    }
+
+    /**
+     * Follower → upstream. {@code matched} false: the follower does not hold the entry at prevLsn with
+     * prevTerm; {@code lastLsn} then says where its log ends, for the upstream to step back. Otherwise the
+     * follower's positions: received (appended to its log), durable (synced), applied (visible to reads).
+     */
+    record AppendResponse(long term, NodeId from, boolean matched, long lastLsn, long receivedLsn, long durableLsn,
+            long appliedLsn) implements Message {}
+}

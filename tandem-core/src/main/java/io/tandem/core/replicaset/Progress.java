@@ -1,0 +1,57 @@
+package io.tandem.core.replicaset;
+
+/**
+ * The leader's view of one follower, as pg_stat_replication shows it: what was sent, what the follower
+ * says it received, made durable and applied, and when each last moved.
+ *
+ * <p>{@code matchLsn} is the highest LSN known to be identical on both logs; until the first matched
+ * response it is unknown and the leader probes (sends empty requests, stepping back on mismatch).
+ */
+public final class Progress {
+    enum State { PROBE, REPLICATE }
+
+    State state = State.PROBE;
+    long sentLsn;
+    long matchLsn = -1;
+    long receivedLsn;
+    long durableLsn;
+    long appliedLsn;
+    long lastSentMillis;
+    long lastHeardMillis;
+    long receivedMovedMillis;
+    long durableMovedMillis;
+    long appliedMovedMillis;
+    boolean connected;
+
+    public long sentLsn() {
+        return sentLsn;
+    }
+
+    public long receivedLsn() {
+        return receivedLsn;
+    }
+
+    public long durableLsn() {
+        return durableLsn;
+    }
+
+    public long appliedLsn() {
+        return appliedLsn;
+    }
+
+    public long lastHeardMillis() {
+        return lastHeardMillis;
+    }
+
+    public long appliedMovedMillis() {
+        return appliedMovedMillis;
+    }
+
+    public boolean connected() {
+        return connected;
+    }
+
+    public boolean probing() {
+        return state == State.PROBE;
+    }
+}

@@ -1,0 +1,45 @@
+package io.tandem.core.replicaset;
+
+import io.tandem.core.model.NodeId;
+import io.tandem.core.quorum.AckLevel;
+import io.tandem.core.quorum.AckPolicy;
+import java.util.Map;
+
+/**
+ * How a replica set replicates: its members, the acknowledgement policy and level, and the limits of
+ * the stream. The same record on every member.
+ *
+ * @param heartbeatIntervalMillis an idle leader sends an empty AppendRequest this often (followers learn
+ *                                their staleness from it)
+ * @param maxInflightBytes        most unacknowledged payload bytes in flight to one follower
+ * @param maxBatchBytes           most payload bytes in one AppendRequest (at least one entry is sent)
+ */
+public record ReplicaSetConfig(
+        Map<NodeId, MemberConfig> members,
+        AckPolicy ackPolicy,
+        AckLevel ackLevel,
+        long ackTimeoutMillis,
+        OnAckTimeout onAckTimeout,
+        long heartbeatIntervalMillis,
+        long maxInflightBytes,
+        long maxBatchBytes) {
+
+    public ReplicaSetConfig {
+        members = Map.copyOf(members);
+        if (members.isEmpty()) {
+            throw new IllegalArgumentException("a replica set needs at least one member");
+        }
+        if (ackTimeoutMillis < 1 || heartbeatIntervalMillis < 1 || maxInflightBytes < 1 || maxBatchBytes < 1) {
+            throw new IllegalArgumentException("ack-timeout-millis, heartbeat-interval-millis, max-inflight-bytes and"
+                    + " max-batch-bytes must be positive");
+        }
+    }
+
+    public static ReplicaSetConfig of(Map<NodeId, MemberConfig> members, AckPolicy policy, AckLevel level) {
+        return new ReplicaSetConfig(members, policy, level, 1000, OnAckTimeout.ERROR, 100, 4 << 20, 256 << 10);
+    }
+
+    public MemberConfig member(NodeId id) {
+        return members.get(id);
+    }
+}

@@ -1,0 +1,628 @@
+package io.tandem.core.replicaset;
+
+import io.tandem.core.keyspace.CommandSpec;
+import io.tandem.core.keyspace.CommandTable;
+import io.tandem.core.keyspace.Keyspace;
+import io.tandem.core.log.LogView;
+import io.tandem.core.model.Effect;
+import io.tandem.core.model.Entry;
+import io.tandem.core.model.Event;
+import io.tandem.core.model.Message;
+import io.tandem.core.model.NodeId;
+import io.tandem.core.model.Reply;
+import io.tandem.core.protocol.ClientRef;
+import io.tandem.core.protocol.Input;
+import io.tandem.core.protocol.Output;
+import io.tandem.core.protocol.PendingReplies;
+import io.tandem.core.protocol.Protocol;
+import io.tandem.core.quorum.AckPolicy;
+import io.tandem.core.quorum.Member;
+import io.tandem.core.quorum.QuorumMath;
+import io.tandem.core.util.Invariants;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.random.RandomGenerator;
+
+/**
+ * One member of a leader-follower replica set (see docs/replication.md). The leader executes commands,
+ * logs their effects and streams its log to followers; followers check each batch against their log,
+ * append it, apply it once durable and report received / durable / applied positions. Replies on the
+ * leader wait until the acknowledgement policy commits what they show.
+ *
+ * <p>Roles are explicit, with one method per transition ({@link #becomeLeader}, {@link #becomeFollower})
+ * in the style of etcd raft. Terms exist from the start: every message carries one, a lower term is
+ * refused (fencing), a higher one adopted. Elections are not here yet: roles change by operator action.
+ */
+public final class ReplicaSetNode implements Protocol {
+    enum Role { LEADER, FOLLOWER }
+
+    /** A follower resubscribes when it has heard nothing from its leader for this many heartbeats. */
+    static final int SILENT_HEARTBEATS_BEFORE_RESUBSCRIBE = 5;
+    /** A follower counts as connected (for first K) while heard from within this many heartbeats. */
+    static final int CONNECTED_HEARTBEATS = 5;
+    /** Entries sent but not acknowledged are sent again after this many heartbeats (go-back-N). */
+    static final int RESEND_HEARTBEATS = 3;
+
+    private final NodeId self;
+    private final ReplicaSetConfig config;
+    private final LogView log;
+    private final CommandRunner runner;
+    private final PendingReplies pending = new PendingReplies();
+    /** Writes waiting for the policy, oldest first: {lsn, deadlineMillis}. */
+    private final ArrayDeque<long[]> deadlines = new ArrayDeque<>();
+    private final Map<NodeId, Progress> progress = new TreeMap<>();
+    /** A follower's entries received but not applied yet, oldest first. */
+    private final ArrayDeque<Entry> unapplied = new ArrayDeque<>();
+
+    private Role role;
+    private long term;
+    private NodeId leader;
+    private long lastLsn;
+    private long lastTerm;
+    private long durableLsn;
+    private long appliedLsn;
+    private long commitLsn;
+    private boolean degraded;
+    // follower: what the leader last said, and when
+    private long leaderCommitLsn;
+    private long leaderTimeMillis;
+    private long heardFromLeaderMillis;
+    private long subscribedMillis = Long.MIN_VALUE;
+    /**
+     * The highest LSN a request of the current leader has confirmed identical to its log. Positions
+     * reported upstream are capped by it: an entry beyond it may be a stale one from an older term that
+     * no request has overwritten yet, and the leader must not count it as its own.
+     */
+    private long confirmedLsn;
+
+    /**
+     * @param log      this node's log; everything in it is durable and applied to {@code keyspace}
+     *                 (recovery replayed it)
+     * @param term     the current term (at least the last entry's)
+     */
+    public ReplicaSetNode(NodeId self, ReplicaSetConfig config, Keyspace keyspace, LogView log, long term,
+            RandomGenerator random) {
+        Invariants.check(config.member(self) != null, "%s is not a member of the replica set", self);
+        this.self = self;
+        this.config = config;
+        this.log = log;
+        this.runner = new CommandRunner(keyspace, random);
+        this.lastLsn = log.lastLsn();
+        this.lastTerm = log.term(lastLsn);
+        Invariants.check(term >= lastTerm && term >= 1, "term %d below the log's last term %d", term, lastTerm);
+        this.term = term;
+        this.durableLsn = lastLsn;
+        this.appliedLsn = lastLsn;
+        this.commitLsn = lastLsn;
+        this.role = Role.FOLLOWER;
+    }
+
+    // ---- role transitions ---------------------------------------------------------------------------
+
+    /** Leads in {@code newTerm} (at least the current term). Followers are found as they subscribe. */
+    public void becomeLeader(long newTerm, long nowMillis, Output out) {
+        Invariants.check(newTerm >= term, "leader term %d below current %d", newTerm, term);
+        term = newTerm;
+        role = Role.LEADER;
+        leader = self;
+        runner.ownsExpiry(true);
+        progress.clear();
+        for (NodeId member : config.members().keySet()) {
+            if (!member.equals(self)) {
+                progress.put(member, new Progress());
+            }
+        }
+        degraded = false;
+        commitLsn = Math.max(commitLsn, computeCommit(nowMillis));
+        out.event(new Event.RoleChanged("leader", term, self));
+    }
+
+    /** Follows {@code newLeader} in {@code newTerm}: subscribes to its stream at once. */
+    public void becomeFollower(long newTerm, NodeId newLeader, long nowMillis, Output out) {
+        Invariants.check(newTerm >= term, "follower term %d below current %d", newTerm, term);
+        boolean changed = role != Role.FOLLOWER || newTerm != term || !newLeader.equals(leader);
+        term = newTerm;
+        role = Role.FOLLOWER;
+        leader = newLeader;
+        runner.ownsExpiry(false);
+        progress.clear();
+        heardFromLeaderMillis = nowMillis;
+        if (changed) {
+            confirmedLsn = 0;
+            out.event(new Event.RoleChanged("follower", term, newLeader));
+        }
+        subscribe(nowMillis, out);
+    }
+
+    // ---- step -----------------------------------------------------------------------------------------
+
+    @Override
+    public void step(long nowMillis, Input input, Output out) {
+        switch (input) {
+            case Input.ClientCommand command -> onCommand(nowMillis, command.client(), command.requestId(),
+                    List.<byte[][]>of(command.args()), false, out);
+            case Input.ClientTransaction transaction -> onCommand(nowMillis, transaction.client(),
+                    transaction.requestId(), transaction.commands(), true, out);
+            case Input.Persisted persisted -> onPersisted(nowMillis, persisted.durableLsn(), out);
+            case Input.PeerMessage peer -> onMessage(nowMillis, peer.message(), out);
+            case Input.Tick tick -> onTick(nowMillis, out);
+        }
+    }
+
+    // ---- clients ----------------------------------------------------------------------------------------
+
+    private void onCommand(long nowMillis, ClientRef client, long requestId, List<byte[][]> commands,
+            boolean transaction, Output out) {
+        if (role != Role.LEADER) {
+            // Is this a write? A follower serves reads only, with Redis's replica error for writes.
+            for (byte[][] args : commands) {
+                CommandSpec spec = CommandTable.lookup(args[0]);
+                if (spec != null && spec.has(CommandSpec.WRITE)) {
+                    out.reply(client, requestId, READ_ONLY);
+                    return;
+                }
+            }
+            runner.begin(nowMillis);
+            Reply reply = transaction ? runner.executeAll(commands) : runner.execute(commands.get(0));
+            List<Effect> effects = runner.takeEffects();
+            Invariants.check(effects.isEmpty(), "a read on a follower produced effects %s", effects);
+            out.reply(client, requestId, reply);
+            return;
+        }
+        runner.begin(nowMillis);
+        Reply reply = transaction ? runner.executeAll(commands) : runner.execute(commands.get(0));
+        List<Effect> effects = runner.takeEffects();
+        boolean write = !effects.isEmpty();
+        if (write) {
+            append(nowMillis, effects, out);
+            if (!(config.ackPolicy() instanceof AckPolicy.Async)) {
+                deadlines.add(new long[] {lastLsn, nowMillis + config.ackTimeoutMillis()});
+            }
+        }
+        // Is everything this reply may show committed? Then it goes at once; else it waits, in order.
+        if (pending.isEmpty() && commitLsn >= lastLsn) {
+            out.reply(client, requestId, reply);
+        } else {
+            pending.add(lastLsn, client, requestId, reply, write);
+        }
+        replicateAll(nowMillis, out);
+    }
+
+    static final Reply READ_ONLY = Reply.error("READONLY You can't write against a read only replica.");
+
+    private void append(long nowMillis, List<Effect> effects, Output out) {
+        lastLsn++;
+        lastTerm = term;
+        Entry entry = new Entry(term, lastLsn, nowMillis, effects);
+        out.persist(entry);
+        appliedLsn = lastLsn; // the leader's keyspace already holds what its commands did
+    }
+
+    // ---- local durability -------------------------------------------------------------------------------
+
+    private void onPersisted(long nowMillis, long lsn, Output out) {
+        Invariants.check(lsn <= lastLsn, "durable LSN %d beyond the last appended %d", lsn, lastLsn);
+        if (lsn <= durableLsn) {
+            return;
+        }
+        durableLsn = lsn;
+        if (role == Role.LEADER) {
+            advanceCommit(nowMillis, out);
+        } else {
+            applyDurable(nowMillis);
+            respond(out);
+        }
+    }
+
+    // ---- messages -----------------------------------------------------------------------------------------
+
+    private void onMessage(long nowMillis, Message message, Output out) {
+        // Is the sender behind us? Then it is fenced: refuse, and tell it our term.
+        if (message.term() < term) {
+            out.event(new Event.StaleTermRefused(message.from(), message.term(), term));
+            out.sendNow(message.from(), new Message.AppendResponse(term, self, false, lastLsn, lastLsn,
+                    durableLsn, appliedLsn));
+            return;
+        }
+        // Is the sender ahead of us? Then a newer leader exists: follow it (an AppendRequest names it).
+        if (message.term() > term) {
+            NodeId newLeader = message instanceof Message.AppendRequest ? message.from() : null;
+            if (newLeader != null) {
+                becomeFollower(message.term(), newLeader, nowMillis, out);
+            } else {
+                term = message.term();
+                if (role == Role.LEADER) {
+                    // A follower knows a newer term than ours: we are a deposed leader. Stop leading.
+                    role = Role.FOLLOWER;
+                    leader = null;
+                    runner.ownsExpiry(false);
+                    progress.clear();
+                    out.event(new Event.RoleChanged("follower", term, null));
+                }
+            }
+        }
+        switch (message) {
+            case Message.Subscribe subscribe -> onSubscribe(nowMillis, subscribe, out);
+            case Message.AppendRequest request -> onAppendRequest(nowMillis, request, out);
+            case Message.AppendResponse response -> onAppendResponse(nowMillis, response, out);
+        }
+    }
+
+    // ---- leader side --------------------------------------------------------------------------------------
+
+    private void onSubscribe(long nowMillis, Message.Subscribe subscribe, Output out) {
+        Progress p = progress.get(subscribe.from());
+        if (role != Role.LEADER || p == null) {
+            return; // not leading, or not a member: nothing to stream
+        }
+        out.event(new Event.FollowerSubscribed(subscribe.from(), subscribe.lastLsn()));
+        p.state = Progress.State.PROBE;
+        p.matchLsn = -1;
+        p.sentLsn = Math.min(subscribe.lastLsn(), lastLsn);
+        p.connected = true;
+        p.lastHeardMillis = nowMillis;
+        sendProbe(nowMillis, subscribe.from(), p, out);
+    }
+
+    /**
+     * Asks whether the follower holds the entry at p.sentLsn: an AppendRequest without entries. Its answer
+     * is a match (stream from there) or a mismatch with the follower's last LSN (step back, ask again).
+     */
+    private void sendProbe(long nowMillis, NodeId to, Progress p, Output out) {
+        long prev = p.sentLsn;
+        if (prev < log.firstLsn() - 1) {
+            // The entries this follower needs were dropped after a snapshot: it needs the snapshot.
+            out.event(new Event.FollowerNeedsSnapshot(to, prev + 1, log.firstLsn()));
+            p.lastSentMillis = nowMillis;
+            return;
+        }
+        out.sendNow(to, new Message.AppendRequest(term, self, prev, log.term(prev), List.of(), commitLsn, nowMillis));
+        p.lastSentMillis = nowMillis;
+    }
+
+    private void onAppendResponse(long nowMillis, Message.AppendResponse response, Output out) {
+        Progress p = progress.get(response.from());
+        if (role != Role.LEADER || p == null || response.term() != term) {
+            return;
+        }
+        p.lastHeardMillis = nowMillis;
+        p.connected = true;
+        if (!response.matched()) {
+            // Step back to the follower's end (or one before what we asked about) and ask again.
+            // Worked example: we asked about 7, the follower's log ends at 4: the next probe is about 4.
+            p.state = Progress.State.PROBE;
+            p.sentLsn = Math.max(0, Math.min(p.sentLsn - 1, response.lastLsn()));
+            sendProbe(nowMillis, response.from(), p, out);
+            return;
+        }
+        if (p.state == Progress.State.PROBE) {
+            p.state = Progress.State.REPLICATE;
+            p.sentLsn = Math.max(p.sentLsn, response.lastLsn());
+        }
+        p.matchLsn = Math.max(p.matchLsn, response.lastLsn());
+        if (response.receivedLsn() > p.receivedLsn) {
+            p.receivedLsn = response.receivedLsn();
+            p.receivedMovedMillis = nowMillis;
+        }
+        if (response.durableLsn() > p.durableLsn) {
+            p.durableLsn = response.durableLsn();
+            p.durableMovedMillis = nowMillis;
+        }
+        if (response.appliedLsn() > p.appliedLsn) {
+            p.appliedLsn = response.appliedLsn();
+            p.appliedMovedMillis = nowMillis;
+        }
+        advanceCommit(nowMillis, out);
+        replicate(nowMillis, response.from(), p, out);
+    }
+
+    private void replicateAll(long nowMillis, Output out) {
+        for (Map.Entry<NodeId, Progress> e : progress.entrySet()) {
+            replicate(nowMillis, e.getKey(), e.getValue(), out);
+        }
+    }
+
+    /**
+     * Streams what the follower lacks, within the in-flight window. Entries go with sendAfterPersist: the
+     * runtime holds them until they are durable here, so no follower holds an entry its leader could lose.
+     */
+    private void replicate(long nowMillis, NodeId to, Progress p, Output out) {
+        if (p.state != Progress.State.REPLICATE) {
+            return;
+        }
+        while (p.sentLsn < lastLsn && inflightBytes(p) < config.maxInflightBytes()) {
+            if (p.sentLsn < log.firstLsn() - 1) {
+                out.event(new Event.FollowerNeedsSnapshot(to, p.sentLsn + 1, log.firstLsn()));
+                p.state = Progress.State.PROBE;
+                return;
+            }
+            List<Entry> batch = log.entries(p.sentLsn + 1, config.maxBatchBytes());
+            Invariants.check(!batch.isEmpty(), "log has no entry at %d though it ends at %d", p.sentLsn + 1, lastLsn);
+            long prev = p.sentLsn;
+            out.sendAfterPersist(to, new Message.AppendRequest(term, self, prev, log.term(prev), batch, commitLsn,
+                    nowMillis));
+            p.sentLsn = batch.get(batch.size() - 1).lsn();
+            p.lastSentMillis = nowMillis;
+        }
+    }
+
+    /** Unacknowledged entries in flight, measured in LSNs times a nominal entry size (cheap, monotone). */
+    private long inflightBytes(Progress p) {
+        return (p.sentLsn - p.receivedLsn) * 128L;
+    }
+
+    /** The commit LSN the policy gives now (or, degraded, the leader's own durable LSN). */
+    private long computeCommit(long nowMillis) {
+        if (degraded) {
+            return durableLsn;
+        }
+        return QuorumMath.committedLsn(config.ackPolicy(), self, durableLsn, members(nowMillis), config.ackLevel())
+                .orElse(commitLsn);
+    }
+
+    private Map<NodeId, Member> members(long nowMillis) {
+        Map<NodeId, Member> members = new TreeMap<>();
+        long connectedWindow = CONNECTED_HEARTBEATS * config.heartbeatIntervalMillis();
+        for (Map.Entry<NodeId, Progress> e : progress.entrySet()) {
+            Progress p = e.getValue();
+            boolean connected = p.connected && nowMillis - p.lastHeardMillis <= connectedWindow;
+            members.put(e.getKey(), new Member(config.member(e.getKey()).voting(), connected,
+                    p.receivedLsn, p.durableLsn, p.appliedLsn));
+        }
+        return members;
+    }
+
+    private void advanceCommit(long nowMillis, Output out) {
+        long policyCommit = QuorumMath.committedLsn(config.ackPolicy(), self, durableLsn, members(nowMillis),
+                config.ackLevel()).orElse(-1);
+        if (degraded && policyCommit >= lastLsn) {
+            // The replicas caught up with everything: the policy applies again.
+            degraded = false;
+            out.event(new Event.PolicyRestored(lastLsn, config.ackPolicy().toString()));
+        }
+        long next = degraded ? durableLsn : Math.max(commitLsn, policyCommit);
+        if (next > commitLsn) {
+            commitLsn = Math.min(next, durableLsn);
+            while (!deadlines.isEmpty() && deadlines.peekFirst()[0] <= commitLsn) {
+                deadlines.pollFirst();
+            }
+            pending.release(commitLsn, out);
+        }
+    }
+
+    // ---- follower side ------------------------------------------------------------------------------------
+
+    private void subscribe(long nowMillis, Output out) {
+        if (leader == null || leader.equals(self)) {
+            return;
+        }
+        out.sendNow(leader, new Message.Subscribe(term, self, lastLsn, lastTerm));
+        subscribedMillis = nowMillis;
+    }
+
+    private void onAppendRequest(long nowMillis, Message.AppendRequest request, Output out) {
+        if (role == Role.LEADER) {
+            // Same term, another leader: impossible without elections; a bug if it happens.
+            Invariants.check(false, "two leaders in term %d: %s and %s", term, self, request.from());
+        }
+        if (leader == null || !leader.equals(request.from())) {
+            leader = request.from();
+            out.event(new Event.RoleChanged("follower", term, leader));
+        }
+        heardFromLeaderMillis = nowMillis;
+        leaderCommitLsn = Math.max(leaderCommitLsn, request.commitLsn());
+        leaderTimeMillis = Math.max(leaderTimeMillis, request.leaderTimeMillis());
+        // Do we hold the entry this batch follows? If not, say where our log ends.
+        if (request.prevLsn() > lastLsn || log.term(request.prevLsn()) != request.prevTerm()) {
+            long hint = Math.max(0, Math.min(lastLsn, request.prevLsn() - 1));
+            out.sendNow(request.from(), new Message.AppendResponse(term, self, false, hint, 0, 0, 0));
+            return;
+        }
+        for (Entry entry : request.entries()) {
+            if (entry.lsn() <= lastLsn) {
+                if (log.term(entry.lsn()) == entry.term()) {
+                    continue; // already held (a duplicate or reordered batch)
+                }
+                // A divergent suffix: ours from entry.lsn() on was never the leader's. Drop it.
+                truncateAfter(entry.lsn() - 1, out);
+            }
+            Invariants.check(entry.lsn() == lastLsn + 1, "entry %d does not follow %d", entry.lsn(), lastLsn);
+            out.persist(entry);
+            unapplied.add(entry);
+            lastLsn = entry.lsn();
+            lastTerm = entry.term();
+        }
+        confirmedLsn = Math.max(confirmedLsn, request.lastLsn());
+        applyDurable(nowMillis);
+        respond(out);
+    }
+
+    private void truncateAfter(long lsn, Output out) {
+        // Applied entries cannot be taken back one by one (yet): a follower that applied a divergent entry
+        // needs a full resync. Without elections this cannot happen: a leader ships only durable entries
+        // and keeps its log, so a follower's suffix can only be the leader's own.
+        Invariants.check(lsn >= appliedLsn, "divergent suffix after %d below applied %d needs a resync (not built"
+                + " yet)", lsn, appliedLsn);
+        out.truncateLog(lsn);
+        while (!unapplied.isEmpty() && unapplied.peekLast().lsn() > lsn) {
+            unapplied.pollLast();
+        }
+        lastLsn = lsn;
+        lastTerm = log.term(lsn);
+        durableLsn = Math.min(durableLsn, lsn);
+        confirmedLsn = Math.min(confirmedLsn, lsn);
+    }
+
+    /** Applies durable entries in order; a delayed replica only those at least apply-delay old. */
+    private void applyDurable(long nowMillis) {
+        long delay = config.member(self).applyDelayMillis();
+        while (!unapplied.isEmpty()) {
+            Entry next = unapplied.peekFirst();
+            if (next.lsn() > durableLsn || next.timeMillis() + delay > nowMillis) {
+                return;
+            }
+            unapplied.pollFirst();
+            for (Effect effect : next.effects()) {
+                runner.keyspace().apply(effect);
+            }
+            appliedLsn = next.lsn();
+        }
+    }
+
+    /** Tells the leader our positions, each capped by what its requests confirmed (see confirmedLsn). */
+    private void respond(Output out) {
+        if (leader != null && !leader.equals(self)) {
+            long confirmed = Math.min(confirmedLsn, lastLsn);
+            out.sendNow(leader, new Message.AppendResponse(term, self, true, confirmed, confirmed,
+                    Math.min(durableLsn, confirmed), Math.min(appliedLsn, confirmed)));
+        }
+    }
+
+    // ---- timers -------------------------------------------------------------------------------------------
+
+    private void onTick(long nowMillis, Output out) {
+        if (role == Role.LEADER) {
+            leaderTick(nowMillis, out);
+        } else {
+            followerTick(nowMillis, out);
+        }
+    }
+
+    private void leaderTick(long nowMillis, Output out) {
+        runner.begin(nowMillis);
+        runner.expireSome(nowMillis);
+        List<Effect> expired = runner.takeEffects();
+        if (!expired.isEmpty()) {
+            append(nowMillis, expired, out);
+        }
+        long heartbeat = config.heartbeatIntervalMillis();
+        for (Map.Entry<NodeId, Progress> e : progress.entrySet()) {
+            Progress p = e.getValue();
+            if (nowMillis - p.lastSentMillis < heartbeat) {
+                continue;
+            }
+            if (p.state == Progress.State.PROBE) {
+                if (p.connected) {
+                    sendProbe(nowMillis, e.getKey(), p, out);
+                }
+                continue;
+            }
+            if (p.sentLsn > p.receivedLsn && nowMillis - p.lastSentMillis >= RESEND_HEARTBEATS * heartbeat) {
+                // Sent long ago and still not received: a batch was lost. Go back and send again.
+                p.sentLsn = p.receivedLsn;
+            }
+            replicate(nowMillis, e.getKey(), p, out);
+            if (nowMillis - p.lastSentMillis >= heartbeat) {
+                long prev = Math.max(0, p.matchLsn);
+                out.sendNow(e.getKey(), new Message.AppendRequest(term, self, prev, log.term(prev), List.of(),
+                        commitLsn, nowMillis));
+                p.lastSentMillis = nowMillis;
+            }
+        }
+        checkAckTimeouts(nowMillis, out);
+    }
+
+    /**
+     * Are writes waiting past the acknowledgement timeout? Under "error" their replies become an error
+     * saying how many replicas acknowledged (the entries stay in the log); under "degrade" the leader
+     * commits on its own durability until the replicas catch up.
+     */
+    private void checkAckTimeouts(long nowMillis, Output out) {
+        long timedOut = -1;
+        while (!deadlines.isEmpty() && deadlines.peekFirst()[1] <= nowMillis) {
+            long lsn = deadlines.pollFirst()[0];
+            if (lsn > commitLsn) {
+                timedOut = lsn;
+            }
+        }
+        if (timedOut < 0) {
+            return;
+        }
+        var members = members(nowMillis);
+        int acknowledged = QuorumMath.acknowledgers(config.ackPolicy(), self, members, config.ackLevel(), timedOut);
+        int required = QuorumMath.requiredAcknowledgers(config.ackPolicy(), self, members);
+        out.event(new Event.AckTimedOut(timedOut, acknowledged, required, config.ackTimeoutMillis()));
+        if (config.onAckTimeout() == OnAckTimeout.DEGRADE) {
+            degraded = true;
+            deadlines.clear();
+            out.event(new Event.Degraded(timedOut, config.ackPolicy().toString()));
+            advanceCommit(nowMillis, out);
+            return;
+        }
+        Reply error = Reply.error("NOREPLICAS Timed out after " + config.ackTimeoutMillis() + " ms: " + acknowledged
+                + " of " + required + " required replicas acknowledged (" + config.ackPolicy() + ", "
+                + config.ackLevel() + "); the write is in the leader's log and may still"
+                + " replicate");
+        pending.releaseTimedOut(timedOut, commitLsn, error, out);
+    }
+
+    private void followerTick(long nowMillis, Output out) {
+        applyDurable(nowMillis);
+        long silence = SILENT_HEARTBEATS_BEFORE_RESUBSCRIBE * config.heartbeatIntervalMillis();
+        if (leader != null && nowMillis - heardFromLeaderMillis >= silence && nowMillis - subscribedMillis >= silence) {
+            subscribe(nowMillis, out);
+        }
+    }
+
+    // ---- what the node shows -----------------------------------------------------------------------------
+
+    public NodeId self() {
+        return self;
+    }
+
+    public boolean isLeader() {
+        return role == Role.LEADER;
+    }
+
+    public NodeId leader() {
+        return leader;
+    }
+
+    public long term() {
+        return term;
+    }
+
+    public long lastLsn() {
+        return lastLsn;
+    }
+
+    public long durableLsn() {
+        return durableLsn;
+    }
+
+    public long appliedLsn() {
+        return appliedLsn;
+    }
+
+    public long commitLsn() {
+        return role == Role.LEADER ? commitLsn : leaderCommitLsn;
+    }
+
+    public boolean degraded() {
+        return degraded;
+    }
+
+    public Keyspace keyspace() {
+        return runner.keyspace();
+    }
+
+    /** A follower's staleness: the leader's time in its last message, and when that arrived here. */
+    public long leaderTimeMillis() {
+        return leaderTimeMillis;
+    }
+
+    public long heardFromLeaderMillis() {
+        return heardFromLeaderMillis;
+    }
+
+    /** The leader's view of its followers (empty on a follower). */
+    public Map<NodeId, Progress> progress() {
+        return java.util.Collections.unmodifiableMap(progress);
+    }
+
+    public int pendingReplies() {
+        return pending.size();
+    }
+}

@@ -1,0 +1,301 @@
+package io.tandem.core.replicaset;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tandem.core.keyspace.Keyspace;
+import io.tandem.core.keyspace.KeyspaceDigest;
+import io.tandem.core.model.Entry;
+import io.tandem.core.model.Event;
+import io.tandem.core.model.Message;
+import io.tandem.core.model.NodeId;
+import io.tandem.core.model.Reply;
+import io.tandem.core.protocol.ClientRef;
+import io.tandem.core.protocol.Input;
+import io.tandem.core.protocol.Output;
+import io.tandem.core.quorum.AckLevel;
+import io.tandem.core.quorum.AckPolicy;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A leader and two followers wired by hand, every message delivered explicitly, so each test can say
+ * exactly what is in flight: when a write's reply is released under each policy, what a follower does
+ * with a batch that does not fit, fencing by term.
+ */
+class ReplicaSetNodeTest {
+    static final NodeId N1 = NodeId.of("n1");
+    static final NodeId N2 = NodeId.of("n2");
+    static final NodeId N3 = NodeId.of("n3");
+
+    record Client(String name) implements ClientRef {}
+
+    /** One node with its log and what its steps asked for. */
+    static final class Harness implements Output {
+        final NodeId id;
+        final MemoryLog log = new MemoryLog();
+        final ReplicaSetNode node;
+        final List<Message[]> outbox = new ArrayList<>(); // {to-as-Subscribe-placeholder, message}
+        final List<NodeId> outboxTo = new ArrayList<>();
+        final List<String> replies = new ArrayList<>();
+        final List<Event> events = new ArrayList<>();
+        long now;
+
+        Harness(NodeId id, ReplicaSetConfig config) {
+            this.id = id;
+            this.node = new ReplicaSetNode(id, config, new Keyspace(7), log, 1, new SplittableRandom(3));
+        }
+
+        void step(Input input) {
+            node.step(now, input, this);
+        }
+
+        /** Everything appended is durable now. */
+        void sync() {
+            step(new Input.Persisted(log.lastLsn()));
+        }
+
+        @Override
+        public void persist(Entry entry) {
+            log.append(entry);
+        }
+
+        @Override
+        public void truncateLog(long afterLsn) {
+            log.truncateAfter(afterLsn);
+        }
+
+        @Override
+        public void reply(ClientRef client, long requestId, Reply reply) {
+            replies.add(((Client) client).name() + " " + show(reply));
+        }
+
+        @Override
+        public void sendNow(NodeId to, Message message) {
+            outboxTo.add(to);
+            outbox.add(new Message[] {message});
+        }
+
+        @Override
+        public void sendAfterPersist(NodeId to, Message message) {
+            // The tests sync the leader before delivering, which is what the runtime waits for.
+            sendNow(to, message);
+        }
+
+        @Override
+        public void event(Event event) {
+            events.add(event);
+        }
+    }
+
+    private final Map<NodeId, Harness> nodes = new LinkedHashMap<>();
+
+    private void cluster(AckPolicy policy, AckLevel level, OnAckTimeout onTimeout) {
+        Map<NodeId, MemberConfig> members = Map.of(N1, MemberConfig.voter(N1), N2, MemberConfig.voter(N2), N3,
+                MemberConfig.voter(N3));
+        ReplicaSetConfig config = new ReplicaSetConfig(members, policy, level, 500, onTimeout, 100, 1 << 20, 1 << 16);
+        for (NodeId id : List.of(N1, N2, N3)) {
+            nodes.put(id, new Harness(id, config));
+        }
+        Harness leader = nodes.get(N1);
+        leader.node.becomeLeader(1, 0, leader);
+        for (NodeId id : List.of(N2, N3)) {
+            Harness h = nodes.get(id);
+            h.node.becomeFollower(1, N1, 0, h);
+        }
+        deliverAll();
+    }
+
+    /** Delivers every message in flight (and the ones they cause) until none is left. */
+    private void deliverAll() {
+        for (int round = 0; round < 100; round++) {
+            boolean any = false;
+            for (Harness from : nodes.values()) {
+                while (!from.outbox.isEmpty()) {
+                    Message message = from.outbox.remove(0)[0];
+                    NodeId to = from.outboxTo.remove(0);
+                    nodes.get(to).step(new Input.PeerMessage(message));
+                    any = true;
+                }
+            }
+            if (!any) {
+                return;
+            }
+        }
+        throw new AssertionError("messages never stopped");
+    }
+
+    private void drop(NodeId from) {
+        nodes.get(from).outbox.clear();
+        nodes.get(from).outboxTo.clear();
+    }
+
+    private void write(String client, String... args) {
+        Harness leader = nodes.get(N1);
+        byte[][] bytes = new byte[args.length][];
+        for (int i = 0; i < args.length; i++) {
+            bytes[i] = args[i].getBytes(StandardCharsets.UTF_8);
+        }
+        leader.step(new Input.ClientCommand(new Client(client), 1, bytes));
+    }
+
+    @Test
+    void asyncAcknowledgesOnceTheLeaderHasItDurable() {
+        cluster(new AckPolicy.Async(), AckLevel.DURABLE, OnAckTimeout.ERROR);
+        Harness leader = nodes.get(N1);
+        write("c1", "SET", "k", "v");
+        assertEquals(List.of(), leader.replies, "not durable on the leader yet");
+        leader.sync();
+        assertEquals(List.of("c1 +OK"), leader.replies);
+    }
+
+    @Test
+    void semiSyncWaitsForOneFollowerAtTheLevel() {
+        cluster(new AckPolicy.SemiSync(1), AckLevel.DURABLE, OnAckTimeout.ERROR);
+        Harness leader = nodes.get(N1);
+        write("c1", "SET", "k", "v");
+        leader.sync();
+        assertEquals(List.of(), leader.replies, "no follower has it yet");
+        deliverAll(); // the entry reaches n2 and n3: received, not durable
+        assertEquals(List.of(), leader.replies, "received is not durable");
+        nodes.get(N2).sync();
+        deliverAll();
+        assertEquals(List.of("c1 +OK"), leader.replies);
+        assertEquals(1, leader.node.progress().get(N2).durableLsn());
+        assertEquals(0, leader.node.progress().get(N3).durableLsn());
+    }
+
+    @Test
+    void aReadAfterAnUncommittedWriteWaitsForItsCommit() {
+        cluster(new AckPolicy.Quorum(), AckLevel.DURABLE, OnAckTimeout.ERROR);
+        Harness leader = nodes.get(N1);
+        write("c1", "SET", "k", "v");
+        write("c2", "GET", "k");
+        leader.sync();
+        deliverAll();
+        assertEquals(List.of(), leader.replies, "the GET shows a write a failover could still lose");
+        nodes.get(N3).sync();
+        deliverAll();
+        assertEquals(List.of("c1 +OK", "c2 \"v\""), leader.replies);
+    }
+
+    @Test
+    void followersApplyDurableEntriesServeReadsAndRefuseWrites() {
+        cluster(new AckPolicy.Async(), AckLevel.DURABLE, OnAckTimeout.ERROR);
+        Harness leader = nodes.get(N1);
+        write("c1", "SET", "k", "v");
+        write("c1", "SADD", "s", "a", "b");
+        leader.sync();
+        deliverAll();
+        Harness follower = nodes.get(N2);
+        follower.step(new Input.ClientCommand(new Client("r"), 1, new byte[][] {"GET".getBytes(), "k".getBytes()}));
+        assertEquals(List.of("r (nil)"), follower.replies, "received but not durable: not applied yet");
+        follower.sync();
+        follower.step(new Input.ClientCommand(new Client("r"), 2, new byte[][] {"GET".getBytes(), "k".getBytes()}));
+        follower.step(new Input.ClientCommand(new Client("w"), 3, new byte[][] {"SET".getBytes(), "k".getBytes(),
+                "x".getBytes()}));
+        assertEquals(List.of("r (nil)", "r \"v\"", "w -READONLY You can't write against a read only replica."),
+                follower.replies);
+        assertEquals(KeyspaceDigest.of(leader.node.keyspace()), KeyspaceDigest.of(follower.node.keyspace()));
+        assertEquals(2, follower.node.appliedLsn());
+    }
+
+    @Test
+    void aFollowerBehindIsProbedBackToWhereItsLogEnds() {
+        cluster(new AckPolicy.All(), AckLevel.DURABLE, OnAckTimeout.ERROR);
+        Harness leader = nodes.get(N1);
+        write("c1", "SET", "a", "1");
+        leader.sync();
+        drop(N1); // n2 and n3 never see LSN 1
+        write("c1", "SET", "b", "2");
+        write("c1", "SET", "c", "3");
+        leader.sync();
+        deliverAll(); // batches 2..3 do not fit after prev=1: mismatch, step back, resend from 1
+        nodes.get(N2).sync();
+        nodes.get(N3).sync();
+        deliverAll();
+        assertEquals(List.of("c1 +OK", "c1 +OK", "c1 +OK"), leader.replies);
+        for (NodeId id : List.of(N2, N3)) {
+            assertEquals(3, nodes.get(id).log.lastLsn());
+            assertEquals(KeyspaceDigest.of(leader.node.keyspace()), KeyspaceDigest.of(nodes.get(id).node.keyspace()));
+        }
+    }
+
+    @Test
+    void onAckTimeoutErrorSaysHowManyAcknowledgedAndKeepsTheWrite() {
+        cluster(new AckPolicy.SemiSync(2), AckLevel.DURABLE, OnAckTimeout.ERROR);
+        Harness leader = nodes.get(N1);
+        write("c1", "SET", "k", "v");
+        leader.sync();
+        deliverAll();
+        nodes.get(N2).sync(); // only n2 makes it durable
+        deliverAll();
+        leader.now = 600;
+        leader.step(Input.TICK);
+        assertEquals(1, leader.replies.size());
+        assertTrue(leader.replies.get(0).startsWith("c1 -NOREPLICAS Timed out after 500 ms: 1 of 2 required replicas"
+                + " acknowledged (semi-sync 2, durable)"), leader.replies.get(0));
+        assertEquals(1, leader.log.lastLsn(), "the write stays in the log");
+        assertTrue(leader.events.stream().anyMatch(e -> e instanceof Event.AckTimedOut t && t.acknowledged() == 1));
+    }
+
+    @Test
+    void onAckTimeoutDegradeGoesAsyncAndComesBackWhenReplicasCatchUp() {
+        cluster(new AckPolicy.SemiSync(2), AckLevel.DURABLE, OnAckTimeout.DEGRADE);
+        Harness leader = nodes.get(N1);
+        write("c1", "SET", "k", "v");
+        leader.sync();
+        drop(N1); // the followers are cut off
+        leader.now = 600;
+        leader.step(Input.TICK);
+        assertEquals(List.of("c1 +OK"), leader.replies);
+        assertTrue(leader.node.degraded());
+        write("c2", "SET", "k2", "v2");
+        leader.sync();
+        assertEquals(List.of("c1 +OK", "c2 +OK"), leader.replies, "degraded: durable on the leader is enough");
+        drop(N1);
+        leader.now = 1000;
+        leader.step(Input.TICK); // heartbeats; the followers answer and get everything again
+        deliverAll();
+        nodes.get(N2).sync();
+        nodes.get(N3).sync();
+        deliverAll();
+        assertFalse(leader.node.degraded(), "both followers hold everything: semi-sync 2 applies again");
+        assertTrue(leader.events.stream().anyMatch(e -> e instanceof Event.PolicyRestored));
+    }
+
+    @Test
+    void aMessageFromAnOlderTermIsRefusedWithTheCurrentTerm() {
+        cluster(new AckPolicy.Async(), AckLevel.DURABLE, OnAckTimeout.ERROR);
+        Harness follower = nodes.get(N2);
+        follower.node.becomeFollower(5, N3, 0, follower); // an operator pointed n2 at n3 in term 5
+        follower.outbox.clear();
+        follower.outboxTo.clear();
+        follower.step(new Input.PeerMessage(new Message.AppendRequest(1, N1, 0, 0, List.of(), 0, 0)));
+        assertEquals(N1, follower.outboxTo.get(0));
+        Message.AppendResponse refusal = (Message.AppendResponse) follower.outbox.get(0)[0];
+        assertFalse(refusal.matched());
+        assertEquals(5, refusal.term());
+        Harness leader = nodes.get(N1);
+        leader.step(new Input.PeerMessage(refusal));
+        assertFalse(leader.node.isLeader(), "a leader that hears of a newer term steps down");
+        assertEquals(5, leader.node.term());
+    }
+
+    static String show(Reply reply) {
+        return switch (reply) {
+            case Reply.Simple s -> "+" + s.text();
+            case Reply.Error e -> "-" + e.text();
+            case Reply.Bulk b -> "\"" + new String(b.bytes(), StandardCharsets.UTF_8) + "\"";
+            case Reply.NullBulk n -> "(nil)";
+            case Reply.Int i -> ":" + i.value();
+            default -> reply.toString();
+        };
+    }
+}
