@@ -1,0 +1,101 @@
+package io.tandem.wire.peer;
+
+import io.tandem.core.log.CorruptEntryException;
+import io.tandem.core.log.EntryCodec;
+import io.tandem.core.model.Entry;
+import io.tandem.core.model.Message;
+import io.tandem.core.model.NodeId;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Frames to messages (see {@link PeerFrames}). {@link #decode} takes one message from the front of a
+ * buffer, or returns null when the frame is not complete yet; anything malformed is a
+ * {@link PeerProtocolException} (the peer connection is then closed).
+ */
+public final class PeerFrameDecoder {
+    private final int maxFrameBytes;
+
+    /** @param maxFrameBytes the largest frame accepted (a batch of entries is bounded by the sender) */
+    public PeerFrameDecoder(int maxFrameBytes) {
+        this.maxFrameBytes = maxFrameBytes;
+    }
+
+    public Message decode(ByteBuffer in) {
+        if (in.remaining() < PeerFrames.HEADER_BYTES) {
+            return null;
+        }
+        int length = in.getInt(in.position());
+        if (length < 2 || length > maxFrameBytes) {
+            throw new PeerProtocolException("peer frame length " + length + " outside 2.." + maxFrameBytes);
+        }
+        if (in.remaining() < PeerFrames.HEADER_BYTES + length) {
+            return null;
+        }
+        in.position(in.position() + PeerFrames.HEADER_BYTES);
+        ByteBuffer frame = in.slice(in.position(), length);
+        in.position(in.position() + length);
+        try {
+            Message message = decodeFrame(frame);
+            if (frame.hasRemaining()) {
+                throw new PeerProtocolException(frame.remaining() + " bytes after the end of a peer message");
+            }
+            return message;
+        } catch (BufferUnderflowException e) {
+            throw new PeerProtocolException("peer frame ends inside its message");
+        } catch (CorruptEntryException | IllegalArgumentException e) {
+            throw new PeerProtocolException("bad peer frame: " + e.getMessage());
+        }
+    }
+
+    private static Message decodeFrame(ByteBuffer frame) {
+        int version = frame.get() & 0xff;
+        if (version != PeerFrames.VERSION) {
+            throw new PeerProtocolException("peer frame version " + version + ", this node speaks "
+                    + PeerFrames.VERSION);
+        }
+        int type = frame.get() & 0xff;
+        long term = frame.getLong();
+        byte[] fromBytes = new byte[frame.getShort() & 0xffff];
+        frame.get(fromBytes);
+        NodeId from = new NodeId(new String(fromBytes, StandardCharsets.UTF_8));
+        return switch (type) {
+            case PeerFrames.SUBSCRIBE -> new Message.Subscribe(term, from, frame.getLong(), frame.getLong());
+            case PeerFrames.APPEND_REQUEST -> {
+                long prevLsn = frame.getLong();
+                long prevTerm = frame.getLong();
+                long commitLsn = frame.getLong();
+                long leaderTime = frame.getLong();
+                yield new Message.AppendRequest(term, from, prevLsn, prevTerm, entries(frame), commitLsn, leaderTime);
+            }
+            case PeerFrames.APPEND_RESPONSE -> new Message.AppendResponse(term, from, frame.get() != 0,
+                    frame.getLong(), frame.getLong(), frame.getLong(), frame.getLong());
+            default -> throw new PeerProtocolException("unknown peer message type " + type);
+        };
+    }
+
+    private static List<Entry> entries(ByteBuffer frame) {
+        int count = frame.getInt();
+        // Each entry takes at least 20 bytes, so a count above remaining / 20 is corrupt: refuse before allocating.
+        if (count < 0 || count > frame.remaining() / 20) {
+            throw new PeerProtocolException("peer frame claims " + count + " entries in " + frame.remaining() + " bytes");
+        }
+        List<Entry> entries = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            long entryTerm = frame.getLong();
+            long lsn = frame.getLong();
+            int payloadLength = frame.getInt();
+            if (payloadLength < 0 || payloadLength > frame.remaining()) {
+                throw new PeerProtocolException("entry " + lsn + " claims " + payloadLength + " payload bytes, "
+                        + frame.remaining() + " left");
+            }
+            ByteBuffer payload = frame.slice(frame.position(), payloadLength);
+            frame.position(frame.position() + payloadLength);
+            entries.add(EntryCodec.decodePayload(entryTerm, lsn, payload));
+        }
+        return entries;
+    }
+}

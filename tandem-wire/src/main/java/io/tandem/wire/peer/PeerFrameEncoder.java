@@ -1,0 +1,67 @@
+package io.tandem.wire.peer;
+
+import io.tandem.core.log.EntryCodec;
+import io.tandem.core.model.Entry;
+import io.tandem.core.model.Message;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/** Messages to frames (see {@link PeerFrames}): size first, then encode into exactly that many bytes. */
+public final class PeerFrameEncoder {
+    private PeerFrameEncoder() {}
+
+    public static int encodedSize(Message message) {
+        int body = 8 + 2 + message.from().name().getBytes(StandardCharsets.UTF_8).length;
+        body += switch (message) {
+            case Message.Subscribe s -> 16;
+            case Message.AppendRequest r -> 32 + entriesSize(r);
+            case Message.AppendResponse r -> 1 + 32;
+        };
+        return PeerFrames.HEADER_BYTES + 2 + body;
+    }
+
+    private static int entriesSize(Message.AppendRequest request) {
+        int size = 4;
+        for (Entry entry : request.entries()) {
+            size += 8 + 8 + 4 + EntryCodec.payloadSize(entry);
+        }
+        return size;
+    }
+
+    public static byte[] encode(Message message) {
+        ByteBuffer out = ByteBuffer.allocate(encodedSize(message));
+        encode(message, out);
+        return out.array();
+    }
+
+    public static void encode(Message message, ByteBuffer out) {
+        int start = out.position();
+        out.putInt(encodedSize(message) - PeerFrames.HEADER_BYTES);
+        out.put((byte) PeerFrames.VERSION);
+        out.put((byte) switch (message) {
+            case Message.Subscribe s -> PeerFrames.SUBSCRIBE;
+            case Message.AppendRequest r -> PeerFrames.APPEND_REQUEST;
+            case Message.AppendResponse r -> PeerFrames.APPEND_RESPONSE;
+        });
+        out.putLong(message.term());
+        byte[] from = message.from().name().getBytes(StandardCharsets.UTF_8);
+        out.putShort((short) from.length);
+        out.put(from);
+        switch (message) {
+            case Message.Subscribe s -> out.putLong(s.lastLsn()).putLong(s.lastTerm());
+            case Message.AppendRequest r -> {
+                out.putLong(r.prevLsn()).putLong(r.prevTerm()).putLong(r.commitLsn()).putLong(r.leaderTimeMillis());
+                out.putInt(r.entries().size());
+                for (Entry entry : r.entries()) {
+                    out.putLong(entry.term()).putLong(entry.lsn()).putInt(EntryCodec.payloadSize(entry));
+                    EntryCodec.encodePayload(entry, out);
+                }
+            }
+            case Message.AppendResponse r -> out.put((byte) (r.matched() ? 1 : 0)).putLong(r.lastLsn())
+                    .putLong(r.receivedLsn()).putLong(r.durableLsn()).putLong(r.appliedLsn());
+        }
+        if (out.position() - start != encodedSize(message)) {
+            throw new IllegalStateException("peer frame size mismatch for " + message.getClass().getSimpleName());
+        }
+    }
+}

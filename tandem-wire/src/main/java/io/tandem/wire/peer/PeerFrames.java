@@ -1,0 +1,28 @@
+package io.tandem.wire.peer;
+
+/**
+ * The peer port's framing, shared by {@link PeerFrameEncoder} and {@link PeerFrameDecoder}:
+ *
+ * <pre>
+ * frame   = length:u32  version:u8  type:u8  body        (big-endian; length counts version..body)
+ * body    = term:u64  from:str  fields...                 (every message carries the sender's term)
+ * str     = length:u16  utf8
+ * entries = count:u32  (term:u64 lsn:u64 payloadLength:u32 payload)*   (payload: EntryCodec)
+ *
+ * type 1 Subscribe       lastLsn:u64 lastTerm:u64
+ * type 2 AppendRequest   prevLsn:u64 prevTerm:u64 commitLsn:u64 leaderTimeMillis:u64 entries
+ * type 3 AppendResponse  matched:u8 lastLsn:u64 receivedLsn:u64 durableLsn:u64 appliedLsn:u64
+ * </pre>
+ *
+ * A frame of another version is refused with an error naming both versions, so a mixed-version cluster
+ * fails loudly instead of misreading bytes.
+ */
+final class PeerFrames {
+    private PeerFrames() {}
+
+    static final int VERSION = 1;
+    static final int HEADER_BYTES = 4;
+    static final int SUBSCRIBE = 1;
+    static final int APPEND_REQUEST = 2;
+    static final int APPEND_RESPONSE = 3;
+}

@@ -1,0 +1,105 @@
+package io.tandem.wire.peer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tandem.core.log.EntryCodec;
+import io.tandem.core.model.Effect;
+import io.tandem.core.model.Entry;
+import io.tandem.core.model.Message;
+import io.tandem.core.model.NodeId;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class PeerFrameCodecTest {
+    static final NodeId N1 = NodeId.of("n1");
+
+    static final List<Message> SAMPLES = List.of(
+            new Message.Subscribe(3, N1, 42, 2),
+            new Message.AppendResponse(3, NodeId.of("replica-7"), true, 10, 10, 9, 8),
+            new Message.AppendResponse(4, N1, false, 0, 0, 0, 0),
+            new Message.AppendRequest(3, N1, 41, 2, List.of(), 40, 1_700_000_000_000L),
+            new Message.AppendRequest(3, N1, 41, 2, List.of(
+                    new Entry(3, 42, 1_700_000_000_001L, List.of(new Effect.PutString(b("k"), b("v"), -1))),
+                    new Entry(3, 43, 1_700_000_000_002L, List.of(new Effect.SetAdd(b("s"), new byte[][] {b("a")}),
+                            new Effect.DeleteKey(b("x"))))), 41, 1_700_000_000_003L));
+
+    @Test
+    void everyMessageRoundTripsWhateverHowTheBytesArrive() {
+        for (Message message : SAMPLES) {
+            byte[] frame = PeerFrameEncoder.encode(message);
+            assertEquals(PeerFrameEncoder.encodedSize(message), frame.length);
+            PeerFrameDecoder decoder = new PeerFrameDecoder(1 << 20);
+            for (int split = 0; split < frame.length; split++) {
+                ByteBuffer partial = ByteBuffer.wrap(frame, 0, split);
+                assertNull(decoder.decode(partial), "a frame cut at " + split + " is not complete");
+                assertEquals(0, partial.position(), "nothing is consumed from an incomplete frame");
+            }
+            Message decoded = decoder.decode(ByteBuffer.wrap(frame));
+            assertEquals(show(message), show(decoded));
+        }
+    }
+
+    @Test
+    void severalFramesInOneBufferComeOutInOrder() {
+        ByteBuffer all = ByteBuffer.allocate(SAMPLES.stream().mapToInt(PeerFrameEncoder::encodedSize).sum());
+        SAMPLES.forEach(m -> PeerFrameEncoder.encode(m, all));
+        all.flip();
+        PeerFrameDecoder decoder = new PeerFrameDecoder(1 << 20);
+        for (Message expected : SAMPLES) {
+            assertEquals(show(expected), show(decoder.decode(all)));
+        }
+        assertNull(decoder.decode(all));
+    }
+
+    @Test
+    void aFrameOfAnotherVersionOrTooLargeIsRefusedByName() {
+        byte[] frame = PeerFrameEncoder.encode(SAMPLES.get(0));
+        frame[4] = 9;
+        PeerProtocolException version = assertThrows(PeerProtocolException.class,
+                () -> new PeerFrameDecoder(1 << 20).decode(ByteBuffer.wrap(frame)));
+        assertEquals("peer frame version 9, this node speaks 1", version.getMessage());
+        byte[] big = PeerFrameEncoder.encode(SAMPLES.get(4));
+        PeerProtocolException size = assertThrows(PeerProtocolException.class,
+                () -> new PeerFrameDecoder(64).decode(ByteBuffer.wrap(big)));
+        assertTrue(size.getMessage().startsWith("peer frame length"), size.getMessage());
+    }
+
+    @Test
+    void mutatedFramesFailOnlyWithPeerProtocolException() {
+        SplittableRandom random = new SplittableRandom(11);
+        for (int i = 0; i < 20_000; i++) {
+            byte[] frame = PeerFrameEncoder.encode(SAMPLES.get(random.nextInt(SAMPLES.size())));
+            int flips = 1 + random.nextInt(4);
+            for (int f = 0; f < flips; f++) {
+                frame[random.nextInt(frame.length)] = (byte) random.nextInt(256);
+            }
+            try {
+                new PeerFrameDecoder(1 << 16).decode(ByteBuffer.wrap(frame));
+            } catch (PeerProtocolException expected) {
+                // refused: fine
+            }
+        }
+    }
+
+    private static String show(Message message) {
+        if (message instanceof Message.AppendRequest r) {
+            StringBuilder sb = new StringBuilder("append " + r.term() + " " + r.from() + " " + r.prevLsn() + " "
+                    + r.prevTerm() + " " + r.commitLsn() + " " + r.leaderTimeMillis());
+            for (Entry e : r.entries()) {
+                sb.append(" [").append(e.term()).append('/').append(e.lsn()).append('@').append(e.timeMillis())
+                        .append(' ').append(java.util.HexFormat.of().formatHex(EntryCodec.encodePayload(e))).append(']');
+            }
+            return sb.toString();
+        }
+        return message.toString();
+    }
+
+    private static byte[] b(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+}
