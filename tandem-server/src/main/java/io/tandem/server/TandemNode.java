@@ -15,12 +15,18 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.tandem.core.replicaset.StandaloneLeader;
+import io.tandem.core.model.NodeId;
+import io.tandem.core.quorum.AckLevel;
+import io.tandem.core.quorum.AckPolicy;
+import io.tandem.core.replicaset.MemberConfig;
+import io.tandem.core.replicaset.ReplicaSetConfig;
+import io.tandem.core.replicaset.ReplicaSetNode;
 import io.tandem.server.admin.AdminServer;
 import io.tandem.server.agent.NodeAgent;
 import io.tandem.server.agent.NodeFacts;
 import io.tandem.server.agent.NodeRecovery;
 import io.tandem.server.agent.SnapshotTaker;
+import io.tandem.server.agent.WalLogView;
 import io.tandem.server.config.NodeConfig;
 import io.tandem.server.config.RuntimeSettings;
 import io.tandem.server.metrics.ServerStats;
@@ -37,6 +43,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -121,7 +128,13 @@ public final class TandemNode implements AutoCloseable {
         Wal wal = recovery.recovered().wal();
         // The core's randomness (SPOP, RANDOMKEY, expiry sampling) comes from a generator seeded here: the
         // core stays deterministic given its seed, and the server picks a fresh one per start.
-        StandaloneLeader leader = new StandaloneLeader(recovery.keyspace(), recovery.term(), recovery.lastLsn(),
+        // A replica set of one (replication configuration comes with the peer transport): this node leads
+        // and commits what is durable on its own disk.
+        NodeId self = NodeId.of("n1");
+        ReplicaSetConfig replicaSet = ReplicaSetConfig.of(Map.of(self, MemberConfig.voter(self)),
+                new AckPolicy.Async(), AckLevel.DURABLE);
+        WalLogView logView = new WalLogView(wal, recovery.snapshotLsn(), recovery.snapshotTerm());
+        ReplicaSetNode node = new ReplicaSetNode(self, replicaSet, recovery.keyspace(), logView, recovery.term(),
                 new SplittableRandom(seeds.nextLong()));
         EventLoop loop = group.next();
         ServerStats stats = new ServerStats(System.currentTimeMillis());
@@ -130,7 +143,7 @@ public final class TandemNode implements AutoCloseable {
         String runId = HexFormat.of().formatHex(seeds.generateSeed(20));
         var facts = new NodeFacts(runId, "", config.dataDir().toAbsolutePath().toString(),
                 Epoll.isAvailable() ? "epoll" : "nio");
-        agent = new NodeAgent(loop, leader, wal, settings, stats, snapshots, facts, this::fatal);
+        agent = new NodeAgent(loop, node, logView, wal, settings, stats, snapshots, facts, this::fatal);
         wal.setDurableListener(agent.durableListener());
         agent.onShutdownRequest(() -> new Thread(this::close, "tandem-shutdown-command").start());
 
@@ -161,7 +174,10 @@ public final class TandemNode implements AutoCloseable {
             throw new IOException("cannot listen on " + config.bind() + ":" + config.port() + ": " + e.getMessage(), e);
         }
         port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
-        loop.submit(() -> agent.start(port)).syncUninterruptibly();
+        loop.submit(() -> {
+            agent.start(port);
+            node.becomeLeader(recovery.term(), System.currentTimeMillis(), agent);
+        }).syncUninterruptibly();
         if (config.adminPort() >= 0) {
             admin = AdminServer.start(config.bind(), config.adminPort(), agent);
         }

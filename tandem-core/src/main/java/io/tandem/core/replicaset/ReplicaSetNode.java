@@ -608,6 +608,10 @@ public final class ReplicaSetNode implements Protocol {
         return runner.keyspace();
     }
 
+    public long expiredKeys() {
+        return runner.expiredKeys();
+    }
+
     /** A follower's staleness: the leader's time in its last message, and when that arrived here. */
     public long leaderTimeMillis() {
         return leaderTimeMillis;

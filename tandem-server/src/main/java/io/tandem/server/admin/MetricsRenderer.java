@@ -16,7 +16,7 @@ final class MetricsRenderer {
     static String render(NodeAgent agent) {
         ServerStats stats = agent.stats();
         WalMetrics wal = agent.wal().metrics();
-        var leader = agent.leader();
+        var leader = agent.node();
         StringBuilder out = new StringBuilder(8192);
 
         Map<String, ServerStats.CommandCounter> commands = new TreeMap<>(stats.commands());

@@ -11,7 +11,7 @@ final class StatusJson {
 
     static String render(NodeAgent agent) {
         ServerStats stats = agent.stats();
-        var leader = agent.leader();
+        var leader = agent.node();
         var wal = agent.wal();
         return "{"
                 + "\"version\":\"" + SessionCommands.TANDEM_VERSION + "\","

@@ -1,6 +1,6 @@
 package io.tandem.server.agent;
 
-import io.tandem.core.replicaset.StandaloneLeader;
+import io.tandem.core.replicaset.ReplicaSetNode;
 import io.tandem.server.config.RuntimeSettings;
 import io.tandem.server.metrics.ServerStats;
 import io.tandem.server.session.SessionCommands;
@@ -100,7 +100,7 @@ final class InfoRenderer {
         ServerStats stats = agent.stats();
         Wal wal = agent.wal();
         WalMetrics metrics = wal.metrics();
-        StandaloneLeader leader = agent.leader();
+        ReplicaSetNode leader = agent.node();
         out.append("# Persistence\r\n");
         field(out, "loading", 0);
         field(out, "aof_enabled", 1);
@@ -130,14 +130,14 @@ final class InfoRenderer {
         field(out, "total_net_input_bytes", stats.netInputBytes);
         field(out, "total_net_output_bytes", stats.netOutputBytes);
         field(out, "rejected_connections", stats.connectionsRejected);
-        field(out, "expired_keys", agent.leader().expiredKeys());
+        field(out, "expired_keys", agent.node().expiredKeys());
         field(out, "total_error_replies", stats.errorReplies());
         field(out, "protocol_errors", stats.protocolErrors);
-        field(out, "pending_replies", agent.leader().pendingReplies());
+        field(out, "pending_replies", agent.node().pendingReplies());
     }
 
     private void replication(StringBuilder out) {
-        StandaloneLeader leader = agent.leader();
+        ReplicaSetNode leader = agent.node();
         out.append("# Replication\r\n");
         field(out, "role", "master");
         field(out, "connected_slaves", 0);
@@ -158,7 +158,7 @@ final class InfoRenderer {
     }
 
     private void keyspace(StringBuilder out) {
-        var keyspace = agent.leader().keyspace();
+        var keyspace = agent.node().keyspace();
         out.append("# Keyspace\r\n");
         if (keyspace.size() > 0) {
             out.append("db0:keys=").append(keyspace.size()).append(",expires=").append(keyspace.keysWithExpiry())

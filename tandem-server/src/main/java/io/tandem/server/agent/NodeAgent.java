@@ -8,7 +8,7 @@ import io.tandem.core.model.Reply;
 import io.tandem.core.protocol.ClientRef;
 import io.tandem.core.protocol.Input;
 import io.tandem.core.protocol.Output;
-import io.tandem.core.replicaset.StandaloneLeader;
+import io.tandem.core.replicaset.ReplicaSetNode;
 import io.tandem.server.config.RuntimeSettings;
 import io.tandem.server.metrics.ServerStats;
 import io.tandem.server.net.ClientConnection;
@@ -47,7 +47,8 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
     private static final System.Logger LOG = System.getLogger(NodeAgent.class.getName());
 
     private final EventLoop loop;
-    private final StandaloneLeader leader;
+    private final ReplicaSetNode node;
+    private final WalLogView logView;
     private final Wal wal;
     private final RuntimeSettings settings;
     private final ServerStats stats;
@@ -68,16 +69,17 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
     private long cycleMillis;
     private long cycleNanos;
 
-    public NodeAgent(EventLoop loop, StandaloneLeader leader, Wal wal, RuntimeSettings settings, ServerStats stats,
+    public NodeAgent(EventLoop loop, ReplicaSetNode node, WalLogView logView, Wal wal, RuntimeSettings settings, ServerStats stats,
             SnapshotTaker snapshots, NodeFacts facts, Consumer<Throwable> fatal) {
         this.loop = loop;
-        this.leader = leader;
+        this.node = node;
+        this.logView = logView;
         this.wal = wal;
         this.settings = settings;
         this.stats = stats;
         this.snapshots = snapshots;
         this.fatal = fatal;
-        this.durableFromWal.set(leader.durableLsn());
+        this.durableFromWal.set(node.durableLsn());
         this.infoRenderer = new InfoRenderer(this, facts);
     }
 
@@ -117,8 +119,8 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
         return loop;
     }
 
-    public StandaloneLeader leader() {
-        return leader;
+    public ReplicaSetNode node() {
+        return node;
     }
 
     public Wal wal() {
@@ -186,7 +188,7 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
         if (stopped) {
             return;
         }
-        leader.step(cycleMillis, input, this);
+        node.step(cycleMillis, input, this);
         scheduleCycleEnd();
     }
 
@@ -194,6 +196,7 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
     public void persist(Entry entry) {
         try {
             wal.append(entry);
+            logView.appended(entry);
             appendedSinceFlush = true;
         } catch (WalFailedException e) {
             // The entry is in memory but can never be durable: its reply is never released, and the node
@@ -204,17 +207,22 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
 
     @Override
     public void truncateLog(long afterLsn) {
-        throw new IllegalStateException("a standalone node never truncates its log");
+        try {
+            wal.truncateAfter(afterLsn);
+            logView.truncatedAfter(afterLsn);
+        } catch (java.io.IOException | RuntimeException e) {
+            walFailed(e);
+        }
     }
 
     @Override
     public void sendNow(NodeId to, Message message) {
-        throw new IllegalStateException("a standalone node has no peers");
+        throw new IllegalStateException("no peer transport yet: cannot send to " + to);
     }
 
     @Override
     public void sendAfterPersist(NodeId to, Message message) {
-        throw new IllegalStateException("a standalone node has no peers");
+        throw new IllegalStateException("no peer transport yet: cannot send to " + to);
     }
 
     @Override
@@ -250,7 +258,7 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
                 wal.flush();
             }
             stepDurable();
-            snapshots.onCycle(leader, wal, settings.snapshotAfterLogBytes());
+            snapshots.onCycle(node, wal, settings.snapshotAfterLogBytes());
             applyBackPressure();
         } catch (WalFailedException | RuntimeException e) {
             walFailed(e);
@@ -266,15 +274,15 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
         }
         readClock();
         stepDurable();
-        snapshots.onDurable(leader.durableLsn());
+        snapshots.onDurable(node.durableLsn());
         applyBackPressure();
         flushConnections();
     }
 
     private void stepDurable() {
         long durable = durableFromWal.get();
-        if (durable > leader.durableLsn()) {
-            leader.step(cycleMillis, new Input.Persisted(durable), this);
+        if (durable > node.durableLsn()) {
+            node.step(cycleMillis, new Input.Persisted(durable), this);
         }
     }
 
@@ -408,6 +416,6 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
 
     @Override
     public String bgsave() {
-        return snapshots.requestNow(leader, wal);
+        return snapshots.requestNow(node, wal);
     }
 }

@@ -22,7 +22,7 @@ public final class NodeRecovery {
 
     /** What recovery produced: the keyspace, the WAL ready to append, and the position. */
     public record Result(Keyspace keyspace, Recovered recovered, SnapshotStore snapshots, long snapshotLsn,
-            long snapshotKeys, long term, long lastLsn, long millis) {}
+            long snapshotTerm, long snapshotKeys, long term, long lastLsn, long millis) {}
 
     private NodeRecovery() {}
 
@@ -54,6 +54,6 @@ public final class NodeRecovery {
         LOG.log(System.Logger.Level.INFO, "recovered " + keyspace.size() + " keys: snapshot LSN " + snapshotLsn
                 + ", log replayed " + report.entriesReplayed() + " entries up to LSN " + lastLsn + " in " + millis
                 + " ms");
-        return new Result(keyspace, recovered, snapshots, snapshotLsn, snapshotKeys, term, lastLsn, millis);
+        return new Result(keyspace, recovered, snapshots, snapshotLsn, snapshotTerm, snapshotKeys, term, lastLsn, millis);
     }
 }

@@ -4,7 +4,7 @@ import io.netty.channel.EventLoop;
 import io.tandem.core.keyspace.FrozenKeyspace;
 import io.tandem.core.keyspace.KeyEntry;
 import io.tandem.core.keyspace.KeyRecordCodec;
-import io.tandem.core.replicaset.StandaloneLeader;
+import io.tandem.core.replicaset.ReplicaSetNode;
 import io.tandem.server.metrics.ServerStats;
 import io.tandem.storage.snapshot.SnapshotMeta;
 import io.tandem.storage.snapshot.SnapshotStore;
@@ -52,7 +52,7 @@ public final class SnapshotTaker {
     }
 
     /** At the end of each cycle: start a snapshot once the log has grown enough since the last one. */
-    void onCycle(StandaloneLeader leader, Wal wal, long afterLogBytes) {
+    void onCycle(ReplicaSetNode leader, Wal wal, long afterLogBytes) {
         if (frozen != null) {
             onDurable(leader.durableLsn());
             return;
@@ -66,7 +66,7 @@ public final class SnapshotTaker {
     }
 
     /** BGSAVE: null when started, else Redis's error text. */
-    String requestNow(StandaloneLeader leader, Wal wal) {
+    String requestNow(ReplicaSetNode leader, Wal wal) {
         if (writing || frozen != null) {
             return "ERR Background save already in progress";
         }
@@ -78,7 +78,7 @@ public final class SnapshotTaker {
         return writing || frozen != null;
     }
 
-    private void start(StandaloneLeader leader, Wal wal) {
+    private void start(ReplicaSetNode leader, Wal wal) {
         this.wal = wal;
         startedNanos = System.nanoTime();
         frozen = leader.keyspace().freeze();

@@ -1,0 +1,124 @@
+package io.tandem.server.agent;
+
+import io.tandem.core.log.EntryCodec;
+import io.tandem.core.log.LogView;
+import io.tandem.core.model.Entry;
+import io.tandem.storage.wal.Wal;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The core's view of this node's log: positions and terms from the WAL, and the most recent entries from
+ * memory, so that shipping to followers that keep up costs no disk read. Entries older than the tail are
+ * not served yet (the WAL reader comes with catch-up from disk).
+ *
+ * <p>Used on the agent thread only. {@link #appended} is called for every entry the agent hands to the
+ * WAL, so the view reflects a persist at once, as {@link LogView} requires.
+ */
+public final class WalLogView implements LogView {
+    /** Bytes of recent entries kept in memory for shipping. */
+    static final long TAIL_BYTES = 64L << 20;
+
+    private final Wal wal;
+    /** The tail: consecutive entries in a ring, so entry(lsn) is one index computation. */
+    private Entry[] ring = new Entry[1024];
+    private int[] sizes = new int[1024];
+    private int head;
+    private int count;
+    private long tailBytes;
+    /** The entry a snapshot ends with (the log starts after it): its term answers term(firstLsn - 1). */
+    private final long snapshotLsn;
+    private final long snapshotTerm;
+
+    public WalLogView(Wal wal, long snapshotLsn, long snapshotTerm) {
+        this.wal = wal;
+        this.snapshotLsn = snapshotLsn;
+        this.snapshotTerm = snapshotTerm;
+    }
+
+    void appended(Entry entry) {
+        if (count == ring.length) {
+            grow();
+        }
+        int at = (head + count) & (ring.length - 1);
+        ring[at] = entry;
+        sizes[at] = EntryCodec.payloadSize(entry);
+        tailBytes += sizes[at];
+        count++;
+        while (tailBytes > TAIL_BYTES && count > 1) {
+            tailBytes -= sizes[head];
+            ring[head] = null;
+            head = (head + 1) & (ring.length - 1);
+            count--;
+        }
+    }
+
+    void truncatedAfter(long lsn) {
+        while (count > 0 && lastInTail().lsn() > lsn) {
+            int last = (head + count - 1) & (ring.length - 1);
+            tailBytes -= sizes[last];
+            ring[last] = null;
+            count--;
+        }
+    }
+
+    private Entry lastInTail() {
+        return ring[(head + count - 1) & (ring.length - 1)];
+    }
+
+    private void grow() {
+        Entry[] bigger = new Entry[ring.length * 2];
+        int[] biggerSizes = new int[ring.length * 2];
+        for (int i = 0; i < count; i++) {
+            bigger[i] = ring[(head + i) & (ring.length - 1)];
+            biggerSizes[i] = sizes[(head + i) & (ring.length - 1)];
+        }
+        ring = bigger;
+        sizes = biggerSizes;
+        head = 0;
+    }
+
+    @Override
+    public long firstLsn() {
+        return wal.firstLsn();
+    }
+
+    @Override
+    public long lastLsn() {
+        return wal.lastLsn();
+    }
+
+    @Override
+    public long term(long lsn) {
+        if (lsn == 0) {
+            return 0;
+        }
+        if (lsn == snapshotLsn && lsn < wal.firstLsn()) {
+            return snapshotTerm;
+        }
+        return wal.termAt(lsn);
+    }
+
+    @Override
+    public List<Entry> entries(long fromLsn, long maxBytes) {
+        List<Entry> batch = new ArrayList<>();
+        if (fromLsn > lastLsn()) {
+            return batch;
+        }
+        long tailFirst = count == 0 ? Long.MAX_VALUE : ring[head].lsn();
+        if (fromLsn < tailFirst) {
+            throw new IllegalStateException("entries from LSN " + fromLsn + " are older than the in-memory tail"
+                    + " (reading them from disk comes with catch-up)");
+        }
+        long bytes = 0;
+        for (long i = fromLsn - tailFirst; i < count; i++) {
+            int at = (int) ((head + i) & (ring.length - 1));
+            if (!batch.isEmpty() && bytes + sizes[at] > maxBytes) {
+                break;
+            }
+            batch.add(ring[at]);
+            bytes += sizes[at];
+        }
+        return batch;
+    }
+}
