@@ -11,6 +11,7 @@ import io.tandem.core.keyspace.Keyspace;
 import io.tandem.core.keyspace.KeyspaceDigest;
 import io.tandem.core.model.Effect;
 import io.tandem.core.model.Entry;
+import io.tandem.core.model.NodeId;
 import io.tandem.core.model.Reply;
 import io.tandem.core.protocol.ClientRef;
 import io.tandem.core.protocol.Input;
@@ -25,10 +26,10 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /**
- * The replica set of one: commands become log entries, and every reply waits until what it shows is
- * durable (Persisted), in request order.
+ * The replica set of one (what a node without replicas runs): commands become log entries, and every
+ * reply waits until what it shows is durable (Persisted), in request order.
  */
-class StandaloneLeaderTest {
+class SingleNodeReplicaSetTest {
     private static final String WRONGTYPE = "-WRONGTYPE Operation against a key holding the wrong kind of value";
 
     record Client(String name) implements ClientRef {}
@@ -38,8 +39,11 @@ class StandaloneLeaderTest {
         final List<String> log = new ArrayList<>();
         final List<Entry> entries = new ArrayList<>();
 
+        final MemoryLog memoryLog = new MemoryLog();
+
         @Override
         public void persist(Entry entry) {
+            memoryLog.append(entry);
             entries.add(entry);
             log.add("persist " + entry.term() + "/" + entry.lsn() + " " + Show.effects(entry.effects()));
         }
@@ -80,7 +84,19 @@ class StandaloneLeaderTest {
     private final Client c2 = new Client("c2");
     private final Client c3 = new Client("c3");
     private final Recorder out = new Recorder();
-    private StandaloneLeader leader = new StandaloneLeader(new Keyspace(1), 1, 0, new Random(1));
+    private ReplicaSetNode leader = single(new Keyspace(1), 1, new Random(1), out);
+
+    static final NodeId SELF = NodeId.of("n1");
+
+    /** A leader of a one-member, async replica set over the recorder's log (which may hold entries). */
+    static ReplicaSetNode single(Keyspace keyspace, long term, Random random, Recorder out) {
+        ReplicaSetConfig config = ReplicaSetConfig.of(java.util.Map.of(SELF, MemberConfig.voter(SELF)),
+                new io.tandem.core.quorum.AckPolicy.Async(), io.tandem.core.quorum.AckLevel.DURABLE);
+        ReplicaSetNode node = new ReplicaSetNode(SELF, config, keyspace, out.memoryLog, term, random);
+        node.becomeLeader(term, T0, out);
+        out.log.clear();
+        return node;
+    }
 
     private List<String> command(long now, Client client, long id, String command) {
         leader.step(now, new Input.ClientCommand(client, id, args(command)), out);
@@ -219,17 +235,20 @@ class StandaloneLeaderTest {
 
     @Test
     void aRecoveredLeaderContinuesItsLogAndRefusesADurableLsnBeyondIt() {
-        leader = new StandaloneLeader(new Keyspace(1), 3, 10, new Random(1));
+        for (int lsn = 1; lsn <= 10; lsn++) {
+            out.memoryLog.append(new Entry(3, lsn, T0, List.of(new Effect.DeleteKey(Ascii.bytes("x")))));
+        }
+        leader = single(new Keyspace(1), 3, new Random(1), out);
         assertEquals(List.of("reply c1#1 (nil)"), command(c1, 1, "GET a"), "the recovered log is durable");
         assertEquals(List.of("persist 3/11 [PutString(a, 1, -1)]"), command(c1, 2, "SET a 1"));
         assertThrows(IllegalStateException.class, () -> persisted(12));
-        assertThrows(IllegalStateException.class, () -> new StandaloneLeader(new Keyspace(1), 0, 0, new Random(1)));
+        assertThrows(IllegalStateException.class, () -> single(new Keyspace(1), 0, new Random(1), new Recorder()));
     }
 
     /** A run mixing random commands (SPOP, RANDOMKEY), transactions, expiry and persist reports. */
     private static Recorder script(long seed) {
-        StandaloneLeader leader = new StandaloneLeader(new Keyspace(7), 1, 0, new Random(seed));
         Recorder out = new Recorder();
+        ReplicaSetNode leader = single(new Keyspace(7), 1, new Random(seed), out);
         Client client = new Client("c");
         Random inputs = new Random(1234); // the same inputs for every run
         long now = T0;
