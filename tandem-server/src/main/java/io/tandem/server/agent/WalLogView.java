@@ -4,13 +4,15 @@ import io.tandem.core.log.EntryCodec;
 import io.tandem.core.log.LogView;
 import io.tandem.core.model.Entry;
 import io.tandem.storage.wal.Wal;
+import io.tandem.storage.wal.WalReader;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The core's view of this node's log: positions and terms from the WAL, and the most recent entries from
- * memory, so that shipping to followers that keep up costs no disk read. Entries older than the tail are
- * not served yet (the WAL reader comes with catch-up from disk).
+ * memory, so that shipping to followers that keep up costs no disk read. Entries older than the tail (a
+ * follower catching up after a long absence) are read from the WAL's files, on the agent thread: such
+ * reads come from the page cache in the common case; moving them to a reader thread is a later step.
  *
  * <p>Used on the agent thread only. {@link #appended} is called for every entry the agent hands to the
  * WAL, so the view reflects a persist at once, as {@link LogView} requires.
@@ -20,6 +22,7 @@ public final class WalLogView implements LogView {
     static final long TAIL_BYTES = 64L << 20;
 
     private final Wal wal;
+    private final WalReader reader;
     /** The tail: consecutive entries in a ring, so entry(lsn) is one index computation. */
     private Entry[] ring = new Entry[1024];
     private int[] sizes = new int[1024];
@@ -32,6 +35,7 @@ public final class WalLogView implements LogView {
 
     public WalLogView(Wal wal, long snapshotLsn, long snapshotTerm) {
         this.wal = wal;
+        this.reader = wal.reader();
         this.snapshotLsn = snapshotLsn;
         this.snapshotTerm = snapshotTerm;
     }
@@ -107,8 +111,13 @@ public final class WalLogView implements LogView {
         }
         long tailFirst = count == 0 ? Long.MAX_VALUE : ring[head].lsn();
         if (fromLsn < tailFirst) {
-            throw new IllegalStateException("entries from LSN " + fromLsn + " are older than the in-memory tail"
-                    + " (reading them from disk comes with catch-up)");
+            try {
+                return reader.read(fromLsn, maxBytes);
+            } catch (java.io.IOException e) {
+                // The protocol checks firstLsn() before asking, so this is a disk failure or a race with
+                // segment deletion: nothing to ship now; the follower is probed again on the next heartbeat.
+                throw new java.io.UncheckedIOException("reading the log from LSN " + fromLsn + ": " + e.getMessage(), e);
+            }
         }
         long bytes = 0;
         for (long i = fromLsn - tailFirst; i < count; i++) {

@@ -13,6 +13,8 @@ final class ActiveSegment {
     final Path path;
     final long firstLsn;
     final FileChannel channel;
+    /** Where this segment's records start; the writer adds to it after each write. */
+    final SparseIndex index;
     /** Byte offset where the next record is written. */
     private long position;
     /**
@@ -21,20 +23,34 @@ final class ActiveSegment {
      */
     private long lastLsn;
 
-    ActiveSegment(Path path, long firstLsn, FileChannel channel, long position, long lastLsn) {
-        this.path = path;
-        this.firstLsn = firstLsn;
+    ActiveSegment(Segment segment, FileChannel channel, long position, long lastLsn) {
+        this.path = segment.path();
+        this.firstLsn = segment.firstLsn();
+        this.index = segment.index();
         this.channel = channel;
         this.position = position;
         this.lastLsn = lastLsn;
     }
 
-    /** Writes all of {@code bytes} at the current position (positional writes: no shared file pointer). */
-    void write(ByteBuffer bytes, long lastLsnWritten) throws IOException {
+    /**
+     * Writes all of {@code bytes} at the current position (positional writes: no shared file pointer) and
+     * notes where its records start in the sparse index. {@code bytes} holds whole records with
+     * consecutive LSNs ending at {@code lastLsnWritten}, starting at {@code firstLsnWritten}.
+     */
+    void write(ByteBuffer bytes, long firstLsnWritten, long lastLsnWritten) throws IOException {
+        long start = position;
+        int from = bytes.position();
+        int to = bytes.limit();
         while (bytes.hasRemaining()) {
             position += channel.write(bytes, position);
         }
         lastLsn = lastLsnWritten;
+        index.noteRun(bytes, from, to, start, firstLsnWritten);
+    }
+
+    /** The segment as the segment map holds it. */
+    Segment segment() {
+        return new Segment(path, firstLsn, index);
     }
 
     boolean isEmpty() {

@@ -25,8 +25,13 @@ final class LogWriter {
     private static final System.Logger LOG = System.getLogger(LogWriter.class.getName());
 
     final ReentrantLock lock = new ReentrantLock();
-    /** Segment first LSN -> file. The last one is the active segment. */
-    final ConcurrentSkipListMap<Long, Path> segments;
+    /**
+     * Segment first LSN -> segment. The last one is the active segment. This writer adds segments at the
+     * end; the appending thread removes them (under the fence's exclusive side); readers look anywhere.
+     */
+    final ConcurrentSkipListMap<Long, Segment> segments;
+    /** Held exclusively while records are cut away, so that readers on other threads notice. */
+    final LogFence fence;
 
     private final Path walDir;
     private final FsyncPolicy policy;
@@ -54,7 +59,7 @@ final class LogWriter {
     private volatile ForceHook forceHook;
 
     LogWriter(Path walDir, WalOptions options, Handoff handoff, WalMetrics metrics, AtomicLong pendingBytes,
-              ConcurrentSkipListMap<Long, Path> segments, ActiveSegment active, long lastLsn) {
+              ConcurrentSkipListMap<Long, Segment> segments, ActiveSegment active, long lastLsn, LogFence fence) {
         this.walDir = walDir;
         this.policy = options.fsyncPolicy();
         this.segmentBytes = options.segmentBytes();
@@ -62,6 +67,7 @@ final class LogWriter {
         this.metrics = metrics;
         this.pendingBytes = pendingBytes;
         this.segments = segments;
+        this.fence = fence;
         this.active = active;
         this.allocator = new SegmentAllocator(walDir, options);
         // Recovery synced every segment, so all of it is durable and the next record may carry SYNC_MARK.
@@ -174,10 +180,12 @@ final class LogWriter {
                 records = 1;
             }
             // Records are consecutive, so the run's last LSN follows from its count: lsn 7 and 3 records
-            // end at 7 + 3 - 1 = 9.
+            // end at 7 + 3 - 1 = 9. The write also extends the sparse index, before writtenLsn publishes
+            // the records to readers.
             long lastLsn = lsn + records - 1;
             markIfSynced(buffer, offset, batch.crc());
-            active.write(buffer.slice(offset, end - offset), lastLsn);
+            // slice() forgets the byte order; the index reads the length fields, which are little-endian.
+            active.write(buffer.slice(offset, end - offset).order(WalRecord.ORDER), lsn, lastLsn);
             metrics.bytesWritten.add(end - offset);
             metrics.recordsWritten.add(records);
             metrics.writeCalls.increment();
@@ -235,7 +243,7 @@ final class LogWriter {
         }
         active = null;
         active = allocator.create(firstLsn, metrics);
-        segments.put(firstLsn, active.path);
+        segments.put(firstLsn, active.segment());
     }
 
     /** fdatasync of the active segment, if anything was written since the last one. */
@@ -297,18 +305,26 @@ final class LogWriter {
         }
     }
 
-    /** Makes the log end at {@code lsn}: see {@link Wal#truncateAfter(long)}. Everything is drained first. */
+    /**
+     * Makes the log end at {@code lsn}: see {@link Wal#truncateAfter(long)}. Everything is drained first;
+     * the cut itself and the step back of the written and durable LSNs happen under the fence, so that a
+     * reader on another thread never returns a record from the cut suffix once this returns, nor mixes old
+     * and new records.
+     */
     void truncateAfter(long lsn) throws IOException {
         lock.lock();
         try {
             drainLocked(true);
+            long stamp = fence.beginChange();
             try {
                 active = new SuffixTruncation(walDir, segments, active, metrics).truncateAfter(lsn);
+                writtenLsn = lsn;
+                durableLsn = Math.min(durableLsn, lsn);
             } catch (IOException | RuntimeException e) {
                 throw fail(e);
+            } finally {
+                fence.endChange(stamp);
             }
-            writtenLsn = lsn;
-            durableLsn = Math.min(durableLsn, lsn);
             // The truncation synced the file: every remaining record is durable.
             syncedSinceLastWrite = true;
         } finally {

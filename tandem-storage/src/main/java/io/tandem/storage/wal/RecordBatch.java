@@ -43,6 +43,23 @@ final class RecordBatch {
         return recordBytes;
     }
 
+    /**
+     * Copies {@code count} whole, checked records with LSNs {@code first..last} from {@code records}
+     * (positions 0..limit) after this batch's, clearing any SYNC_MARK they carry (the writer sets this
+     * WAL's own; see {@link Wal#appendRaw}). Returns the bytes added.
+     */
+    int appendRaw(ByteBuffer records, int count, long first, long last) {
+        int bytes = records.limit();
+        ensureCapacity(size + bytes);
+        buffer.put(size, records, 0, bytes);
+        for (int at = size; at < size + bytes; at += WalRecord.recordBytesAt(buffer, at)) {
+            WalRecord.clearSyncMark(buffer, at, crc);
+        }
+        size += bytes;
+        noteRecords(first, last, count);
+        return bytes;
+    }
+
     /** Moves {@code other}'s records after this batch's; the caller checked that the LSNs continue. */
     void appendAll(RecordBatch other) {
         ensureCapacity(size + other.size);

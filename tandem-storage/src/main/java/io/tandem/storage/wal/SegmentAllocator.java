@@ -18,9 +18,11 @@ import java.nio.file.StandardOpenOption;
 final class SegmentAllocator implements AutoCloseable {
     private final Path walDir;
     private final SegmentPreallocator preallocator;
+    private final long segmentBytes;
 
     SegmentAllocator(Path walDir, WalOptions options) {
         this.walDir = walDir;
+        this.segmentBytes = options.segmentBytes();
         this.preallocator = options.preallocateSegments()
                 ? new SegmentPreallocator(walDir, options.segmentBytes()) : null;
     }
@@ -61,7 +63,8 @@ final class SegmentAllocator implements AutoCloseable {
         if (spare != null) {
             metrics.segmentsPreallocatedUsed.increment();
         }
-        return new ActiveSegment(target, firstLsn, channel, SegmentHeader.BYTES, firstLsn - 1);
+        Segment segment = new Segment(target, firstLsn, new SparseIndex(firstLsn, segmentBytes));
+        return new ActiveSegment(segment, channel, SegmentHeader.BYTES, firstLsn - 1);
     }
 
     /** Test seam: see {@link SegmentPreallocator#awaitReady}. */

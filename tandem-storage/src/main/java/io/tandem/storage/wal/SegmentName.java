@@ -32,6 +32,11 @@ final class SegmentName {
         return SEGMENT.lsnOf(fileName);
     }
 
+    /** How messages name a segment: relative to the data directory, e.g. {@code wal/00000000000000000001.seg}. */
+    static String display(Path file) {
+        return WAL_DIRECTORY + "/" + file.getFileName();
+    }
+
     /** A segment file and the first LSN in its name. */
     record SegmentFile(Path path, long firstLsn) {}
 

@@ -21,11 +21,11 @@ import java.util.concurrent.ConcurrentSkipListMap;
  */
 final class SuffixTruncation {
     private final Path walDir;
-    private final ConcurrentSkipListMap<Long, Path> segments;
+    private final ConcurrentSkipListMap<Long, Segment> segments;
     private final ActiveSegment active;
     private final WalMetrics metrics;
 
-    SuffixTruncation(Path walDir, ConcurrentSkipListMap<Long, Path> segments, ActiveSegment active,
+    SuffixTruncation(Path walDir, ConcurrentSkipListMap<Long, Segment> segments, ActiveSegment active,
                      WalMetrics metrics) {
         this.walDir = walDir;
         this.segments = segments;
@@ -39,10 +39,12 @@ final class SuffixTruncation {
      * segments start at 1, 101 and 201. truncateAfter(150): lsn + 1 = 151 lies in segment 101, which is cut
      * before record 151, and segment 201 is deleted. truncateAfter(200): 201 starts segment 201, which is
      * cut back to its bare header (an empty segment, still named 201, where lsn 201 will go next).
+     * The kept segment's sparse index forgets the points of the cut records; the deleted segments take
+     * theirs with them. The caller holds the fence's exclusive side.
      */
     ActiveSegment truncateAfter(long lsn) throws IOException {
         long target = lsn + 1;
-        Map.Entry<Long, Path> home = segments.floorEntry(target);
+        Map.Entry<Long, Segment> home = segments.floorEntry(target);
         if (home == null) {
             throw new IllegalArgumentException("wal: cannot truncate after lsn " + lsn
                     + ": the log's first segment starts later");
@@ -55,7 +57,7 @@ final class SuffixTruncation {
         List<Long> later = new ArrayList<>(segments.tailMap(home.getKey(), false).keySet());
         Collections.reverse(later);
         for (Long first : later) {
-            Path path = segments.remove(first);
+            Path path = segments.remove(first).path();
             Files.deleteIfExists(path);
             metrics.segmentsDeleted.increment();
         }
@@ -63,11 +65,12 @@ final class SuffixTruncation {
             FileSync.directory(walDir);
             metrics.metadataSyncs.increment();
         }
-        long offset = home.getKey() == target ? SegmentHeader.BYTES : offsetOf(home.getValue(), target);
+        Segment kept = home.getValue();
+        long offset = home.getKey() == target ? SegmentHeader.BYTES : offsetOf(kept, target);
+        kept.index().truncateAfter(lsn);
         if (current == null) {
-            FileChannel channel = FileChannel.open(home.getValue(), StandardOpenOption.READ,
-                    StandardOpenOption.WRITE);
-            current = new ActiveSegment(home.getValue(), home.getKey(), channel, offset, lsn);
+            FileChannel channel = FileChannel.open(kept.path(), StandardOpenOption.READ, StandardOpenOption.WRITE);
+            current = new ActiveSegment(kept, channel, offset, lsn);
         }
         current.truncate(offset, lsn);
         current.channel.force(true); // the size changed: metadata
@@ -75,12 +78,14 @@ final class SuffixTruncation {
         return current;
     }
 
-    /** Byte offset of the record with {@code lsn} in the segment file. */
-    private static long offsetOf(Path segment, long lsn) throws IOException {
-        try (FileChannel channel = FileChannel.open(segment, StandardOpenOption.READ)) {
+    /** Byte offset of the record with {@code lsn} in the segment file, scanning from its index point. */
+    private static long offsetOf(Segment segment, long lsn) throws IOException {
+        long point = segment.index().floor(lsn);
+        long start = point < 0 ? SegmentHeader.BYTES : SparseIndex.offsetOf(point);
+        try (FileChannel channel = FileChannel.open(segment.path(), StandardOpenOption.READ)) {
             ByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size())
                     .order(WalRecord.ORDER);
-            SegmentCursor cursor = new SegmentCursor(mapped, SegmentHeader.BYTES);
+            SegmentCursor cursor = new SegmentCursor(mapped, (int) start);
             while (cursor.next() == SegmentCursor.Status.RECORD) {
                 if (cursor.lsn() == lsn) {
                     return cursor.offset();
@@ -88,6 +93,6 @@ final class SuffixTruncation {
                 cursor.advance();
             }
         }
-        throw new IOException("wal: lsn " + lsn + " not found in " + segment);
+        throw new IOException("wal: lsn " + lsn + " not found in " + segment.path());
     }
 }

@@ -4,6 +4,7 @@ import io.tandem.core.log.EntryCodec;
 import io.tandem.core.model.Entry;
 import io.tandem.core.util.Invariants;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,6 +40,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * wal.close();
  * }</pre>
  *
+ * <p>Reading the log back (replication catch-up) is done through a {@link WalReader} from {@link #reader()},
+ * from any thread; a follower stores a leader's records byte for byte with {@link #appendRaw}.
+ *
  * <p>Failure is fatal: after a failed write or fdatasync nothing more is reported durable and every call
  * throws {@link WalFailedException}. Interrupting the appending thread during I/O (ALWAYS, NEVER,
  * EVERYSEC) closes the file channel, which is such a failure.
@@ -54,11 +58,13 @@ public final class Wal implements AutoCloseable {
     private final LogWriter writer;
     private final GroupCommitThread groupCommit;
     private final EverysecSyncThread everysec;
+    private final WalReader durableReader;
+    private final WalReader writtenReader;
 
-    // Appending thread only.
+    // Changed by the appending thread only; terms and firstLsn are also read by WalReaders on other threads.
     private final TermIndex terms;
     private RecordBatch batch = new RecordBatch();
-    private long firstLsn;
+    private volatile long firstLsn;
     private long nextLsn;
     private long lastTerm;
     private boolean closed;
@@ -67,7 +73,7 @@ public final class Wal implements AutoCloseable {
      * @param firstLsn the first LSN the log holds, or lastLsn + 1 if it holds none
      * @param lastLsn the last LSN appended (also the last durable one: recovery synced the files)
      */
-    Wal(Path walDir, WalOptions options, ConcurrentSkipListMap<Long, Path> segments, ActiveSegment active,
+    Wal(Path walDir, WalOptions options, ConcurrentSkipListMap<Long, Segment> segments, ActiveSegment active,
         long firstLsn, long lastLsn, long lastTerm, TermIndex terms) {
         this.walDir = walDir;
         this.options = options;
@@ -75,7 +81,10 @@ public final class Wal implements AutoCloseable {
         this.nextLsn = lastLsn + 1;
         this.lastTerm = lastTerm;
         this.terms = terms;
-        this.writer = new LogWriter(walDir, options, handoff, metrics, pendingBytes, segments, active, lastLsn);
+        this.writer = new LogWriter(walDir, options, handoff, metrics, pendingBytes, segments, active, lastLsn,
+                new LogFence());
+        this.durableReader = new WalReader(this, writer, WalReader.ReadUpTo.DURABLE);
+        this.writtenReader = new WalReader(this, writer, WalReader.ReadUpTo.WRITTEN);
         this.groupCommit = options.fsyncPolicy() == FsyncPolicy.BATCH ? new GroupCommitThread(handoff, writer)
                 : null;
         this.everysec = options.fsyncPolicy() == FsyncPolicy.EVERYSEC
@@ -115,6 +124,53 @@ public final class Wal implements AutoCloseable {
         terms.append(entry.lsn(), entry.term());
         nextLsn++;
         lastTerm = entry.term();
+    }
+
+    /**
+     * Appends records exactly as another WAL stored them (a leader's {@link WalReader#readRaw}), so that a
+     * follower's log holds the leader's bytes: same term, LSN, kind and payload, no decoding. Every record
+     * is checked before any is appended: its frame and CRC32C, a known kind, the record size limit, LSNs
+     * following {@link #lastLsn()} one by one, and terms never below the previous entry's. A batch that
+     * fails any check is refused whole with {@link RawBatchRejectedException} and nothing changes.
+     *
+     * <p>One bit differs on disk: SYNC_MARK (see {@link WalRecord}) records this WAL's own fdatasyncs, so
+     * the leader's marks are cleared (and the CRC of such a record recomputed) before this WAL's writer sets
+     * its own. A leader's mark kept on a follower could make the follower's recovery mistake a torn tail
+     * for corruption. Then, as with {@link #append}, {@link #flush} hands the records to durability.
+     *
+     * @return the number of records appended (0 for an empty batch)
+     */
+    public int appendRaw(RawBatch records) throws RawBatchRejectedException, WalFailedException {
+        Objects.requireNonNull(records, "records");
+        ensureOpen();
+        ByteBuffer bytes = records.bytes();
+        RawRecords.Summary summary = RawRecords.check(bytes, nextLsn, lastTerm);
+        if (summary.count() == 0) {
+            return 0;
+        }
+        int recordBytes = batch.appendRaw(bytes, summary.count(), summary.firstLsn(), summary.lastLsn());
+        pendingBytes.addAndGet(recordBytes);
+        RawRecords.forEachTerm(bytes, terms::append);
+        nextLsn = summary.lastLsn() + 1;
+        lastTerm = summary.lastTerm();
+        return summary.count();
+    }
+
+    /**
+     * A reader of this log for other threads, bounded by the durable LSN: it never returns a record that a
+     * crash of this node could still take away, so a leader never ships what it could itself lose. Under
+     * EVERYSEC and NEVER "durable" is what those policies report, i.e. written to the kernel.
+     */
+    public WalReader reader() {
+        return durableReader;
+    }
+
+    /** A reader bounded as {@code upTo} says; see {@link WalReader.ReadUpTo}. */
+    public WalReader reader(WalReader.ReadUpTo upTo) {
+        return switch (Objects.requireNonNull(upTo, "upTo")) {
+            case DURABLE -> durableReader;
+            case WRITTEN -> writtenReader;
+        };
     }
 
     /** Hands everything appended so far to durability; see {@link FsyncPolicy} for what that means. */
@@ -182,33 +238,46 @@ public final class Wal implements AutoCloseable {
      * deleteSegmentsUpTo(150) deletes segment 1 (the next starts at 101 <= 151) and keeps 101 (the next
      * starts at 201 > 151, so it holds 151..200); deleteSegmentsUpTo(100) also deletes segment 1 (101 <=
      * 101); deleteSegmentsUpTo(99) deletes nothing (record 100 must stay). Returns the deleted files.
+     * A {@link WalReader} asking for a deleted LSN, even one whose read was under way, gets
+     * {@link LsnNotAvailableException}.
      */
     public List<Path> deleteSegmentsUpTo(long lsn) throws IOException {
         ensureOpen();
-        ConcurrentSkipListMap<Long, Path> segments = writer.segments;
+        ConcurrentSkipListMap<Long, Segment> segments = writer.segments;
         List<Path> deleted = new ArrayList<>();
-        // Oldest first, so that a crash part-way leaves a log without holes. Only the appending thread
-        // removes segments; the writer only adds them at the end, so the successor of one we look at is
-        // stable.
-        for (Map.Entry<Long, Path> segment : segments.entrySet()) {
-            Long next = segments.higherKey(segment.getKey());
-            // "next <= lsn + 1" written so that lsn = Long.MAX_VALUE cannot overflow.
-            if (next == null || next - 1 > lsn) {
-                break;
+        // Under the fence, so that a reader on another thread that overlaps the deletion runs again and
+        // then finds the LSN gone (LsnNotAvailableException) instead of a vanished file. Unlinking is quick;
+        // the directory sync after it happens outside.
+        long stamp = writer.fence.beginChange();
+        try {
+            // Oldest first, so that a crash part-way leaves a log without holes. Only the appending thread
+            // removes segments; the writer only adds them at the end, so the successor of one we look at is
+            // stable.
+            for (Map.Entry<Long, Segment> segment : segments.entrySet()) {
+                Long next = segments.higherKey(segment.getKey());
+                // "next <= lsn + 1" written so that lsn = Long.MAX_VALUE cannot overflow.
+                if (next == null || next - 1 > lsn) {
+                    break;
+                }
+                Path path = segment.getValue().path();
+                Files.deleteIfExists(path);
+                segments.remove(segment.getKey());
+                metrics.segmentsDeleted.increment();
+                deleted.add(path);
             }
-            segments.remove(segment.getKey());
-            Files.deleteIfExists(segment.getValue());
-            metrics.segmentsDeleted.increment();
-            deleted.add(segment.getValue());
+        } finally {
+            if (!deleted.isEmpty()) {
+                Long first = segments.firstKey();
+                if (first > firstLsn) {
+                    firstLsn = Math.min(first, nextLsn);
+                    terms.trimBefore(firstLsn);
+                }
+            }
+            writer.fence.endChange(stamp);
         }
         if (!deleted.isEmpty()) {
             FileSync.directory(walDir);
             metrics.metadataSyncs.increment();
-            Long first = segments.firstKey();
-            if (first > firstLsn) {
-                firstLsn = Math.min(first, nextLsn);
-                terms.trimBefore(firstLsn);
-            }
         }
         return deleted;
     }
@@ -218,7 +287,8 @@ public final class Wal implements AutoCloseable {
      * is durable. Entries appended but not flushed are written first, then cut with the rest. The next
      * append must carry lsn + 1 and a term at least lsn's. {@code lsn} may be as low as {@link #firstLsn()}
      * - 1 (empties the log); at or above {@link #lastLsn()} nothing happens. Waits for an in-flight
-     * group-commit fdatasync, since the cut must come after every write.
+     * group-commit fdatasync, since the cut must come after every write. Once this returns, no
+     * {@link WalReader} returns an entry of the cut suffix, not even a read that was under way.
      */
     public void truncateAfter(long lsn) throws IOException {
         ensureOpen();
@@ -296,7 +366,16 @@ public final class Wal implements AutoCloseable {
 
     /** The segment files, oldest first. */
     public List<Path> segmentFiles() {
-        return List.copyOf(writer.segments.values());
+        return writer.segments.values().stream().map(Segment::path).toList();
+    }
+
+    /** The segment map, for readers: first LSN -> segment. */
+    ConcurrentSkipListMap<Long, Segment> segments() {
+        return writer.segments;
+    }
+
+    TermIndex terms() {
+        return terms;
     }
 
     /** Test seam: waits until a preallocated segment is ready for the next roll. */

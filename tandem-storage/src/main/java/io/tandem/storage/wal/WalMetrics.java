@@ -19,6 +19,10 @@ public final class WalMetrics {
     final Histogram syncMicros = new Histogram();
     final Histogram recordsPerSync = new Histogram();
     final Histogram bytesPerSync = new Histogram();
+    final LongAdder readCalls = new LongAdder();
+    final LongAdder recordsRead = new LongAdder();
+    final LongAdder bytesReadFromFiles = new LongAdder();
+    final LongAdder readRetries = new LongAdder();
 
     /** fdatasyncs that made records durable. */
     public long dataSyncs() {
@@ -52,6 +56,26 @@ public final class WalMetrics {
 
     public long segmentsDeleted() {
         return segmentsDeleted.sum();
+    }
+
+    /** Calls to {@link WalReader#read} and {@link WalReader#readRaw}. */
+    public long readCalls() {
+        return readCalls.sum();
+    }
+
+    /** Records returned by WalReaders (decoded or raw). */
+    public long recordsRead() {
+        return recordsRead.sum();
+    }
+
+    /** Bytes WalReaders read from segment files, including what they skipped to reach an LSN. */
+    public long bytesReadFromFiles() {
+        return bytesReadFromFiles.sum();
+    }
+
+    /** Reads run again because a truncation or segment deletion overlapped them (see LogFence). */
+    public long readRetries() {
+        return readRetries.sum();
     }
 
     /** Latency of each data fdatasync in microseconds. */

@@ -87,6 +87,19 @@ public final class WalRecord {
         buf.putInt(start + CRC_OFFSET, crcOf(buf, start, buf.getInt(start + LENGTH_OFFSET), crc));
     }
 
+    /** Clears SYNC_MARK on the record at {@code start}, recomputing its CRC, if it was set. */
+    static void clearSyncMark(ByteBuffer buf, int start, CRC32C crc) {
+        int kind = buf.get(start + KIND_OFFSET) & 0xff;
+        if ((kind & SYNC_MARK) != 0) {
+            buf.put(start + KIND_OFFSET, (byte) (kind & ~SYNC_MARK));
+            buf.putInt(start + CRC_OFFSET, crcOf(buf, start, buf.getInt(start + LENGTH_OFFSET), crc));
+        }
+    }
+
+    static int kindAt(ByteBuffer buf, int start) {
+        return buf.get(start + KIND_OFFSET) & 0xff;
+    }
+
     /** CRC32C of the {@code length} bytes after the crc field of the record at {@code start}. */
     static int crcOf(ByteBuffer buf, int start, int length, CRC32C crc) {
         crc.reset();

@@ -3,6 +3,7 @@ package io.tandem.storage.wal;
 import io.tandem.core.log.CorruptEntryException;
 import io.tandem.core.log.EntryCodec;
 import io.tandem.core.model.Entry;
+import io.tandem.core.util.Invariants;
 import io.tandem.storage.wal.SegmentName.SegmentFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -11,7 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentSkipListMap;
 
@@ -50,6 +53,9 @@ public final class WalRecovery {
     private long lastLsn;
     private long lastTerm;
     private final TermIndex terms = new TermIndex();
+    /** Sparse index of each segment read, by first LSN; built as records are accepted. */
+    private final Map<Long, SparseIndex> indexes = new HashMap<>();
+    private SparseIndex index;
     /** Records in, and end offset of, the last segment read (the one appends continue in). */
     private long segmentRecords;
     private long endOffset;
@@ -102,11 +108,13 @@ public final class WalRecovery {
         long walLastLsn = Math.max(lastLsn, afterLsn);
         long walFirstLsn = firstLsn == 0 ? walLastLsn + 1 : firstLsn;
         syncAll();
-        ConcurrentSkipListMap<Long, Path> map = new ConcurrentSkipListMap<>();
+        ConcurrentSkipListMap<Long, Segment> map = new ConcurrentSkipListMap<>();
         for (SegmentFile segment : segments) {
-            map.put(segment.firstLsn(), segment.path());
+            SparseIndex built = indexes.get(segment.firstLsn());
+            Invariants.check(built != null, "wal recovery: no index built for %s", segment.path());
+            map.put(segment.firstLsn(), new Segment(segment.path(), segment.firstLsn(), built));
         }
-        ActiveSegment active = openActive();
+        ActiveSegment active = openActive(map);
         Wal wal = new Wal(walDir, options, map, active, walFirstLsn, walLastLsn, lastTerm, terms);
         RecoveryReport report = new RecoveryReport(walFirstLsn, walLastLsn, lastTerm, entriesReplayed,
                 recordsRead, bytesRead, segments.size(), System.nanoTime() - start, tornTail);
@@ -151,6 +159,8 @@ public final class WalRecovery {
             return false;
         }
         enterSegment(segment);
+        index = new SparseIndex(segment.firstLsn(), buffer.limit());
+        indexes.put(segment.firstLsn(), index);
         SegmentCursor cursor = new SegmentCursor(buffer, SegmentHeader.BYTES);
         while (true) {
             switch (cursor.next()) {
@@ -251,6 +261,7 @@ public final class WalRecovery {
             firstLsn = lsn;
         }
         terms.append(lsn, cursor.term());
+        index.note(lsn, cursor.offset());
         lastLsn = lsn;
         physicalLastLsn = lsn;
         lastTerm = cursor.term();
@@ -286,14 +297,14 @@ public final class WalRecovery {
         FileSync.directory(walDir);
     }
 
-    private ActiveSegment openActive() throws IOException {
+    private ActiveSegment openActive(ConcurrentSkipListMap<Long, Segment> map) throws IOException {
         if (segments.isEmpty()) {
             return null;
         }
-        SegmentFile last = segments.get(segments.size() - 1);
+        Segment last = map.lastEntry().getValue();
         long lastInSegment = segmentRecords > 0 ? physicalLastLsn : last.firstLsn() - 1;
         FileChannel channel = FileChannel.open(last.path(), StandardOpenOption.READ, StandardOpenOption.WRITE);
-        return new ActiveSegment(last.path(), last.firstLsn(), channel, endOffset, lastInSegment);
+        return new ActiveSegment(last, channel, endOffset, lastInSegment);
     }
 
     private ByteBuffer map(SegmentFile segment) throws IOException {
