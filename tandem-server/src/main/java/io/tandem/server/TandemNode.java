@@ -16,8 +16,6 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.tandem.core.model.NodeId;
-import io.tandem.core.quorum.AckLevel;
-import io.tandem.core.quorum.AckPolicy;
 import io.tandem.core.replicaset.MemberConfig;
 import io.tandem.core.replicaset.ReplicaSetConfig;
 import io.tandem.core.replicaset.ReplicaSetNode;
@@ -31,6 +29,8 @@ import io.tandem.server.config.NodeConfig;
 import io.tandem.server.config.RuntimeSettings;
 import io.tandem.server.metrics.ServerStats;
 import io.tandem.server.net.ClientHandler;
+import io.tandem.server.net.PeerTransport;
+import io.tandem.server.config.ReplicationSettings;
 import io.tandem.server.session.RequestDispatcher;
 import io.tandem.storage.wal.Wal;
 import io.tandem.storage.wal.WalOptions;
@@ -69,6 +69,8 @@ public final class TandemNode implements AutoCloseable {
     private Channel serverChannel;
     private AdminServer admin;
     private int port;
+    private int peerPort = -1;
+    private PeerTransport peerTransport;
     private volatile boolean closed;
 
     private TandemNode(NodeConfig config, FileChannel lockChannel) {
@@ -128,11 +130,14 @@ public final class TandemNode implements AutoCloseable {
         Wal wal = recovery.recovered().wal();
         // The core's randomness (SPOP, RANDOMKEY, expiry sampling) comes from a generator seeded here: the
         // core stays deterministic given its seed, and the server picks a fresh one per start.
-        // A replica set of one (replication configuration comes with the peer transport): this node leads
-        // and commits what is durable on its own disk.
-        NodeId self = NodeId.of("n1");
-        ReplicaSetConfig replicaSet = ReplicaSetConfig.of(Map.of(self, MemberConfig.voter(self)),
-                new AckPolicy.Async(), AckLevel.DURABLE);
+        ReplicationSettings replication = config.replication();
+        NodeId self = replication.nodeId();
+        Map<NodeId, MemberConfig> members = new java.util.TreeMap<>();
+        members.put(self, MemberConfig.voter(self));
+        replication.peers().keySet().forEach(peer -> members.put(peer, MemberConfig.voter(peer)));
+        ReplicaSetConfig replicaSet = new ReplicaSetConfig(members, replication.ackPolicy(), replication.ackLevel(),
+                replication.ackTimeoutMillis(), replication.onAckTimeout(), replication.heartbeatIntervalMillis(),
+                4 << 20, 256 << 10);
         WalLogView logView = new WalLogView(wal, recovery.snapshotLsn(), recovery.snapshotTerm());
         ReplicaSetNode node = new ReplicaSetNode(self, replicaSet, recovery.keyspace(), logView, recovery.term(),
                 new SplittableRandom(seeds.nextLong()));
@@ -174,9 +179,33 @@ public final class TandemNode implements AutoCloseable {
             throw new IOException("cannot listen on " + config.bind() + ":" + config.port() + ": " + e.getMessage(), e);
         }
         port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
+        if (!replication.peers().isEmpty()) {
+            Map<NodeId, InetSocketAddress> addresses = new java.util.HashMap<>();
+            replication.peers().forEach((peer, address) -> {
+                int colon = address.lastIndexOf(':');
+                addresses.put(peer, InetSocketAddress.createUnresolved(address.substring(0, colon),
+                        Integer.parseInt(address.substring(colon + 1))));
+            });
+            Class<? extends io.netty.channel.Channel> socketType = Epoll.isAvailable()
+                    ? io.netty.channel.epoll.EpollSocketChannel.class : io.netty.channel.socket.nio.NioSocketChannel.class;
+            PeerTransport transport = new PeerTransport(group, channelType, socketType, addresses, agent::onPeerMessage);
+            try {
+                peerPort = transport.listen(config.bind(), replication.peerPort());
+            } catch (Exception e) {
+                throw new IOException("cannot listen on peer port " + config.bind() + ":" + replication.peerPort() + ": "
+                        + e.getMessage(), e);
+            }
+            peerTransport = transport;
+            agent.peers(transport);
+        }
         loop.submit(() -> {
             agent.start(port);
-            node.becomeLeader(recovery.term(), System.currentTimeMillis(), agent);
+            long now = System.currentTimeMillis();
+            if (replication.replicaOf() == null) {
+                node.becomeLeader(recovery.term(), now, agent);
+            } else {
+                node.becomeFollower(recovery.term(), replication.replicaOf(), now, agent);
+            }
         }).syncUninterruptibly();
         if (config.adminPort() >= 0) {
             admin = AdminServer.start(config.bind(), config.adminPort(), agent);
@@ -188,6 +217,11 @@ public final class TandemNode implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** The peer port, or -1 when this node has no peers. */
+    public int peerPort() {
+        return peerPort;
     }
 
     /** The admin HTTP port, or -1 when the admin server is off. */
@@ -237,6 +271,13 @@ public final class TandemNode implements AutoCloseable {
         }
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();
+        }
+        if (peerTransport != null) {
+            try {
+                agent.loop().submit(peerTransport::close).get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.WARNING, "shutdown: closing peer connections failed: " + e);
+            }
         }
         if (agent != null) {
             try {

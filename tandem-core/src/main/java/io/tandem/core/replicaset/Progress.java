@@ -17,6 +17,8 @@ public final class Progress {
     long durableLsn;
     long appliedLsn;
     long lastSentMillis;
+    /** When the last batch with entries went out (heartbeats do not count: see the resend rule). */
+    long lastBatchSentMillis;
     long lastHeardMillis;
     long receivedMovedMillis;
     long durableMovedMillis;

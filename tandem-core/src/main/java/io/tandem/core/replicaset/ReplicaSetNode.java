@@ -345,6 +345,7 @@ public final class ReplicaSetNode implements Protocol {
                     nowMillis));
             p.sentLsn = batch.get(batch.size() - 1).lsn();
             p.lastSentMillis = nowMillis;
+            p.lastBatchSentMillis = nowMillis;
         }
     }
 
@@ -509,8 +510,12 @@ public final class ReplicaSetNode implements Protocol {
                 }
                 continue;
             }
-            if (p.sentLsn > p.receivedLsn && nowMillis - p.lastSentMillis >= RESEND_HEARTBEATS * heartbeat) {
-                // Sent long ago and still not received: a batch was lost. Go back and send again.
+            long resendAfter = RESEND_HEARTBEATS * heartbeat;
+            if (p.sentLsn > p.receivedLsn && nowMillis - p.lastBatchSentMillis >= resendAfter
+                    && nowMillis - p.receivedMovedMillis >= resendAfter) {
+                // Entries went out long ago and the follower's received position has not moved since: a
+                // batch was lost (or the follower restarted without it). Go back and send again. The
+                // clocks are batches and acknowledgements, not heartbeats, which go out all the time.
                 p.sentLsn = p.receivedLsn;
             }
             replicate(nowMillis, e.getKey(), p, out);

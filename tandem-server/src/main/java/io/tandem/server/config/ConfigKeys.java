@@ -40,9 +40,33 @@ public final class ConfigKeys {
     public static final ConfigKey HZ = new ConfigKey("hz", "10",
             "Timer ticks per second (active expiry runs on each tick), 1 to 500.", true);
 
+    public static final ConfigKey NODE_ID = new ConfigKey("node-id", "n1",
+            "This node's name in its replica set (letters, digits, '-', '_', '.').", false);
+    public static final ConfigKey PEER_PORT = new ConfigKey("peer-port", "auto",
+            "Port other members connect to for replication. auto = client port + 20000 (a free port when the"
+                    + " client port is 0); 0 = a free port; -1 = none (a node without replicas).", false);
+    public static final ConfigKey PEERS = new ConfigKey("peers", "",
+            "The other members: comma-separated id=host:peer-port, e.g. n2=127.0.0.1:27380,n3=127.0.0.1:27381."
+                    + " Empty: a replica set of one.", false);
+    public static final ConfigKey REPLICA_OF = new ConfigKey("replica-of", "",
+            "The member this node follows at start (its node-id). Empty: this node leads.", false);
+    public static final ConfigKey ACK_POLICY = new ConfigKey("ack-policy", "async",
+            "When the leader acknowledges a write: async | semi-sync K | quorum | all | first K (n2,n3) |"
+                    + " any K (n2,n3). See docs/replication.md.", false);
+    public static final ConfigKey ACK_LEVEL = new ConfigKey("ack-level", "durable",
+            "What a replica must have done for its acknowledgement to count: received | durable | applied.", false);
+    public static final ConfigKey ACK_TIMEOUT_MILLIS = new ConfigKey("ack-timeout-millis", "1000",
+            "How long a write waits for the policy before on-ack-timeout applies.", false);
+    public static final ConfigKey ON_ACK_TIMEOUT = new ConfigKey("on-ack-timeout", "error",
+            "error: the reply says how many replicas acknowledged (the write stays in the log); degrade: switch"
+                    + " to async until the replicas catch up.", false);
+    public static final ConfigKey HEARTBEAT_INTERVAL_MILLIS = new ConfigKey("heartbeat-interval-millis", "100",
+            "How often a leader tells idle followers its commit LSN and time (their staleness).", false);
+
     public static final List<ConfigKey> ALL = List.of(BIND, PORT, ADMIN_PORT, DATA_DIR, FSYNC, REQUIREPASS,
             PROTECTED_MODE, MAXCLIENTS, PROTO_MAX_BULK_LEN, MAX_REQUEST_ARGS, WAL_SEGMENT_BYTES,
-            WAL_MAX_PENDING_BYTES, SNAPSHOT_AFTER_LOG_BYTES, HZ);
+            WAL_MAX_PENDING_BYTES, SNAPSHOT_AFTER_LOG_BYTES, HZ, NODE_ID, PEER_PORT, PEERS, REPLICA_OF, ACK_POLICY,
+            ACK_LEVEL, ACK_TIMEOUT_MILLIS, ON_ACK_TIMEOUT, HEARTBEAT_INTERVAL_MILLIS);
 
     public static ConfigKey byName(String name) {
         for (ConfigKey key : ALL) {

@@ -23,7 +23,8 @@ public record NodeConfig(
         long walSegmentBytes,
         long walMaxPendingBytes,
         long snapshotAfterLogBytes,
-        int hz) {
+        int hz,
+        ReplicationSettings replication) {
 
     public boolean passwordRequired() {
         return !requirepass.isEmpty();
@@ -37,21 +38,27 @@ public record NodeConfig(
 
     public NodeConfig withRequirepass(String password) {
         return new NodeConfig(bind, port, adminPort, dataDir, fsync, password, protectedMode, maxClients,
-                protoMaxBulkLen, maxRequestArgs, walSegmentBytes, walMaxPendingBytes, snapshotAfterLogBytes, hz);
+                protoMaxBulkLen, maxRequestArgs, walSegmentBytes, walMaxPendingBytes, snapshotAfterLogBytes, hz, replication);
     }
 
     public NodeConfig withSnapshotAfterLogBytes(long bytes) {
         return new NodeConfig(bind, port, adminPort, dataDir, fsync, requirepass, protectedMode, maxClients,
-                protoMaxBulkLen, maxRequestArgs, walSegmentBytes, walMaxPendingBytes, bytes, hz);
+                protoMaxBulkLen, maxRequestArgs, walSegmentBytes, walMaxPendingBytes, bytes, hz, replication);
     }
 
     public NodeConfig withDataDir(Path directory) {
         return new NodeConfig(bind, port, adminPort, directory, fsync, requirepass, protectedMode, maxClients,
-                protoMaxBulkLen, maxRequestArgs, walSegmentBytes, walMaxPendingBytes, snapshotAfterLogBytes, hz);
+                protoMaxBulkLen, maxRequestArgs, walSegmentBytes, walMaxPendingBytes, snapshotAfterLogBytes, hz, replication);
+    }
+
+    public NodeConfig withReplication(ReplicationSettings settings) {
+        return new NodeConfig(bind, port, adminPort, dataDir, fsync, requirepass, protectedMode, maxClients,
+                protoMaxBulkLen, maxRequestArgs, walSegmentBytes, walMaxPendingBytes, snapshotAfterLogBytes, hz,
+                settings);
     }
 
     public NodeConfig withBind(String address) {
         return new NodeConfig(address, port, adminPort, dataDir, fsync, requirepass, protectedMode, maxClients,
-                protoMaxBulkLen, maxRequestArgs, walSegmentBytes, walMaxPendingBytes, snapshotAfterLogBytes, hz);
+                protoMaxBulkLen, maxRequestArgs, walSegmentBytes, walMaxPendingBytes, snapshotAfterLogBytes, hz, replication);
     }
 }

@@ -1,5 +1,10 @@
 package io.tandem.server.config;
 
+import io.tandem.core.model.NodeId;
+import io.tandem.core.quorum.AckLevel;
+import io.tandem.core.quorum.AckPolicy;
+import io.tandem.core.quorum.QuorumMath;
+import io.tandem.core.replicaset.OnAckTimeout;
 import io.tandem.storage.wal.FsyncPolicy;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -134,7 +139,90 @@ public final class NodeConfigLoader {
                 bytes(v, ConfigKeys.WAL_SEGMENT_BYTES, 1L << 20, 1L << 30),
                 bytes(v, ConfigKeys.WAL_MAX_PENDING_BYTES, 1L << 20, 4L << 30),
                 bytes(v, ConfigKeys.SNAPSHOT_AFTER_LOG_BYTES, 0, Long.MAX_VALUE / 2),
-                intValue(v, ConfigKeys.HZ, 1, 500));
+                intValue(v, ConfigKeys.HZ, 1, 500),
+                replication(v, port));
+    }
+
+    private static ReplicationSettings replication(Map<String, Sourced> v, int port) {
+        NodeId self = nodeId(v, ConfigKeys.NODE_ID, v.get(ConfigKeys.NODE_ID.name()).value().strip());
+        String peerPortText = v.get(ConfigKeys.PEER_PORT.name()).value().strip();
+        int peerPort = peerPortText.equalsIgnoreCase("auto")
+                ? (port == 0 || port + 20000 > 65535 ? 0 : port + 20000)
+                : intValue(v, ConfigKeys.PEER_PORT, -1, 65535);
+        Map<NodeId, String> peers = new java.util.TreeMap<>();
+        String peersText = v.get(ConfigKeys.PEERS.name()).value().strip();
+        if (!peersText.isEmpty()) {
+            for (String item : peersText.split(",")) {
+                String[] idAndAddress = item.strip().split("=", 2);
+                if (idAndAddress.length != 2 || !validHostPort(idAndAddress[1].strip())) {
+                    throw invalid(v, ConfigKeys.PEERS, "'" + item.strip() + "' is not id=host:port");
+                }
+                NodeId peer = nodeId(v, ConfigKeys.PEERS, idAndAddress[0].strip());
+                if (peer.equals(self)) {
+                    throw invalid(v, ConfigKeys.PEERS, "lists this node itself (" + self + ")");
+                }
+                if (peers.put(peer, idAndAddress[1].strip()) != null) {
+                    throw invalid(v, ConfigKeys.PEERS, "names " + peer + " twice");
+                }
+            }
+        }
+        if (!peers.isEmpty() && peerPort < 0) {
+            throw invalid(v, ConfigKeys.PEER_PORT, "a node with peers needs a peer port");
+        }
+        String replicaOfText = v.get(ConfigKeys.REPLICA_OF.name()).value().strip();
+        NodeId replicaOf = replicaOfText.isEmpty() ? null : nodeId(v, ConfigKeys.REPLICA_OF, replicaOfText);
+        if (replicaOf != null && !peers.containsKey(replicaOf)) {
+            throw invalid(v, ConfigKeys.REPLICA_OF, replicaOf + " is not among the peers");
+        }
+        AckPolicy policy;
+        try {
+            policy = AckPolicy.parse(v.get(ConfigKeys.ACK_POLICY.name()).value());
+        } catch (IllegalArgumentException e) {
+            throw invalid(v, ConfigKeys.ACK_POLICY, e.getMessage());
+        }
+        java.util.Set<NodeId> nodes = new java.util.TreeSet<>(peers.keySet());
+        nodes.add(self);
+        NodeId leader = replicaOf != null ? replicaOf : self;
+        var never = QuorumMath.whyNeverSatisfied(policy, leader, nodes);
+        if (never.isPresent()) {
+            throw invalid(v, ConfigKeys.ACK_POLICY, never.get());
+        }
+        AckLevel level;
+        try {
+            level = AckLevel.parse(v.get(ConfigKeys.ACK_LEVEL.name()).value());
+        } catch (IllegalArgumentException e) {
+            throw invalid(v, ConfigKeys.ACK_LEVEL, e.getMessage());
+        }
+        OnAckTimeout onTimeout;
+        try {
+            onTimeout = OnAckTimeout.parse(v.get(ConfigKeys.ON_ACK_TIMEOUT.name()).value());
+        } catch (IllegalArgumentException e) {
+            throw invalid(v, ConfigKeys.ON_ACK_TIMEOUT, e.getMessage());
+        }
+        return new ReplicationSettings(self, peerPort, peers, replicaOf, policy, level,
+                intValue(v, ConfigKeys.ACK_TIMEOUT_MILLIS, 1, 3_600_000), onTimeout,
+                intValue(v, ConfigKeys.HEARTBEAT_INTERVAL_MILLIS, 1, 60_000));
+    }
+
+    private static NodeId nodeId(Map<String, Sourced> v, ConfigKey key, String text) {
+        try {
+            return NodeId.of(text);
+        } catch (IllegalArgumentException e) {
+            throw invalid(v, key, e.getMessage());
+        }
+    }
+
+    private static boolean validHostPort(String address) {
+        int colon = address.lastIndexOf(':');
+        if (colon <= 0 || colon == address.length() - 1) {
+            return false;
+        }
+        try {
+            int p = Integer.parseInt(address.substring(colon + 1));
+            return p >= 1 && p <= 65535;
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     /** Parses a value with Redis's config grammar; public for CONFIG SET. */

@@ -1,0 +1,31 @@
+package io.tandem.server.config;
+
+import io.tandem.core.model.NodeId;
+import io.tandem.core.quorum.AckLevel;
+import io.tandem.core.quorum.AckPolicy;
+import io.tandem.core.replicaset.OnAckTimeout;
+import java.util.Map;
+
+/**
+ * The replication part of a node's configuration, validated: who this node is, where its peers listen,
+ * whom it follows at start, and the acknowledgement policy.
+ *
+ * @param peerPort  -1 = no peer port, 0 = a free port, otherwise the port
+ * @param peers     the other members and their peer addresses (host:port)
+ * @param replicaOf the member followed at start, or null to lead
+ */
+public record ReplicationSettings(
+        NodeId nodeId,
+        int peerPort,
+        Map<NodeId, String> peers,
+        NodeId replicaOf,
+        AckPolicy ackPolicy,
+        AckLevel ackLevel,
+        long ackTimeoutMillis,
+        OnAckTimeout onAckTimeout,
+        long heartbeatIntervalMillis) {
+
+    public ReplicationSettings {
+        peers = Map.copyOf(peers);
+    }
+}

@@ -1,0 +1,138 @@
+package io.tandem.server.net;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.SocketChannel;
+import io.tandem.core.model.Message;
+import io.tandem.core.model.NodeId;
+import io.tandem.wire.peer.PeerFrameEncoder;
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Connections between members, on the node's event loop. Each node sends over connections it opens
+ * itself (one per peer, opened on the first send and again after a failure, at most once per
+ * {@link #RECONNECT_MILLIS}) and receives on its peer port; so every direction has its own TCP
+ * connection and no handshake is needed: each message names its sender and term.
+ *
+ * <p>Sending never queues without bound: while a peer's connection is down or its buffer is full,
+ * messages to it are dropped. The protocol is built for that (lost batches are sent again after a
+ * heartbeat without progress, probes repeat until answered).
+ */
+public final class PeerTransport {
+    private static final System.Logger LOG = System.getLogger(PeerTransport.class.getName());
+    static final long RECONNECT_MILLIS = 200;
+
+    private final EventLoopGroup group;
+    private final Class<? extends ServerChannel> serverChannelType;
+    private final Class<? extends Channel> channelType;
+    private final Map<NodeId, InetSocketAddress> addresses;
+    private final Consumer<Message> deliver;
+    private final Map<NodeId, Channel> outgoing = new HashMap<>();
+    private final Map<NodeId, Long> lastAttemptMillis = new HashMap<>();
+    private Channel serverChannel;
+    private long dropped;
+
+    public PeerTransport(EventLoopGroup group, Class<? extends ServerChannel> serverChannelType,
+            Class<? extends Channel> channelType, Map<NodeId, InetSocketAddress> addresses, Consumer<Message> deliver) {
+        this.group = group;
+        this.serverChannelType = serverChannelType;
+        this.channelType = channelType;
+        this.addresses = Map.copyOf(addresses);
+        this.deliver = deliver;
+    }
+
+    /** Listens on the peer port; returns the bound port. */
+    public int listen(String bind, int port) throws InterruptedException {
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(group, group)
+                .channel(serverChannelType)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new PeerChannelHandler(deliver));
+                    }
+                });
+        serverChannel = bootstrap.bind(new InetSocketAddress(bind, port)).sync().channel();
+        return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    /** Sends a message to a peer if its connection is up and not backed up; else drops it. Agent thread. */
+    public void send(NodeId to, Message message, long nowMillis) {
+        Channel channel = outgoing.get(to);
+        if (channel == null || !channel.isActive()) {
+            connect(to, nowMillis);
+            dropped++;
+            return;
+        }
+        if (!channel.isWritable()) {
+            dropped++;
+            return;
+        }
+        channel.writeAndFlush(Unpooled.wrappedBuffer(PeerFrameEncoder.encode(message)), channel.voidPromise());
+    }
+
+    public long droppedMessages() {
+        return dropped;
+    }
+
+    public boolean connected(NodeId peer) {
+        Channel channel = outgoing.get(peer);
+        return channel != null && channel.isActive();
+    }
+
+    private void connect(NodeId to, long nowMillis) {
+        InetSocketAddress address = addresses.get(to);
+        if (address == null) {
+            return;
+        }
+        Long last = lastAttemptMillis.get(to);
+        if (last != null && nowMillis - last < RECONNECT_MILLIS) {
+            return;
+        }
+        lastAttemptMillis.put(to, nowMillis);
+        Channel previous = outgoing.remove(to);
+        if (previous != null) {
+            previous.close();
+        }
+        Bootstrap bootstrap = new Bootstrap()
+                .group(group)
+                .channel(channelType)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 1000)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 16 << 20))
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new PeerChannelHandler(deliver));
+                    }
+                });
+        ChannelFuture future = bootstrap.connect(address);
+        outgoing.put(to, future.channel());
+        future.addListener(f -> {
+            if (!f.isSuccess()) {
+                LOG.log(System.Logger.Level.DEBUG, "cannot reach peer " + to + " at " + address + ": " + f.cause());
+            }
+        });
+    }
+
+    public void close() {
+        outgoing.values().forEach(Channel::close);
+        outgoing.clear();
+        if (serverChannel != null) {
+            serverChannel.close().syncUninterruptibly();
+        }
+    }
+}

@@ -1,0 +1,172 @@
+package io.tandem.server.replication;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tandem.server.TandemNode;
+import io.tandem.server.config.NodeConfig;
+import io.tandem.server.config.NodeConfigLoader;
+import io.tandem.wire.resp.RespCommandWriter;
+import io.tandem.wire.resp.RespValue;
+import io.tandem.wire.resp.RespValueReader;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three real nodes on loopback (in this JVM, real sockets and WALs): a leader and two followers
+ * replicate under a quorum policy, followers serve reads and refuse writes, and a follower that was down
+ * catches up from where its log ended.
+ */
+class ThreeNodeReplicationTest {
+    @TempDir
+    Path dir;
+
+    private final List<TandemNode> nodes = new ArrayList<>();
+    private final int[] peerPorts = new int[3];
+
+    @AfterEach
+    void stop() {
+        nodes.forEach(TandemNode::close);
+    }
+
+    private NodeConfig config(int index, String ackPolicy) {
+        Map<String, String> flags = new LinkedHashMap<>();
+        flags.put("port", "0");
+        flags.put("admin-port", "-1");
+        flags.put("data-dir", dir.resolve("n" + (index + 1)).toString());
+        flags.put("node-id", "n" + (index + 1));
+        flags.put("peer-port", Integer.toString(peerPorts[index]));
+        List<String> peers = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            if (i != index) {
+                peers.add("n" + (i + 1) + "=127.0.0.1:" + peerPorts[i]);
+            }
+        }
+        flags.put("peers", String.join(",", peers));
+        if (index > 0) {
+            flags.put("replica-of", "n1");
+        }
+        flags.put("ack-policy", ackPolicy);
+        flags.put("ack-timeout-millis", "5000");
+        return NodeConfigLoader.load(flags, Map.of(), null);
+    }
+
+    private void startCluster(String ackPolicy) throws IOException {
+        for (int i = 0; i < 3; i++) {
+            try (ServerSocket probe = new ServerSocket(0)) {
+                peerPorts[i] = probe.getLocalPort();
+            }
+        }
+        for (int i = 0; i < 3; i++) {
+            nodes.add(TandemNode.start(config(i, ackPolicy)));
+        }
+    }
+
+    @Test
+    void writesOnTheLeaderReachEveryFollowerUnderQuorum() throws Exception {
+        startCluster("quorum");
+        try (Client leader = new Client(nodes.get(0).port())) {
+            for (int i = 0; i < 500; i++) {
+                leader.send("SET", "k" + i, "v" + i);
+            }
+            leader.send("HSET", "h", "f", "1");
+            leader.send("SADD", "s", "a", "b");
+            for (int i = 0; i < 502; i++) {
+                RespValue reply = leader.read();
+                assertTrue(reply.toString().equals("+OK") || reply.toString().startsWith(":"), reply.toString());
+            }
+            String digest = leader.call("TANDEM.DIGEST").toString();
+            for (int i = 1; i < 3; i++) {
+                try (Client follower = new Client(nodes.get(i).port())) {
+                    await(() -> digest.equals(follower.callUnchecked("TANDEM.DIGEST").toString()),
+                            "n" + (i + 1) + " converges to the leader's digest");
+                    assertEquals("\"v42\"", follower.call("GET", "k42").toString());
+                    assertEquals("-READONLY You can't write against a read only replica.",
+                            follower.call("SET", "k", "v").toString());
+                }
+            }
+        }
+    }
+
+    @Test
+    void aFollowerThatWasDownCatchesUpFromItsLog() throws Exception {
+        startCluster("semi-sync 1");
+        try (Client leader = new Client(nodes.get(0).port())) {
+            for (int i = 0; i < 100; i++) {
+                assertEquals("+OK", leader.call("SET", "a" + i, "x").toString());
+            }
+            nodes.get(2).close(); // n3 goes away; semi-sync 1 still has n2
+            for (int i = 0; i < 100; i++) {
+                assertEquals("+OK", leader.call("SET", "b" + i, "y").toString());
+            }
+            nodes.set(2, TandemNode.start(config(2, "semi-sync 1")));
+            String digest = leader.call("TANDEM.DIGEST").toString();
+            try (Client n3 = new Client(nodes.get(2).port())) {
+                await(() -> digest.equals(n3.callUnchecked("TANDEM.DIGEST").toString()), "n3 catches up after restart");
+                assertEquals("\"y\"", n3.call("GET", "b99").toString());
+            }
+        }
+    }
+
+    private static void await(Supplier<Boolean> condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!condition.get()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting: " + what);
+            }
+            Thread.sleep(20); // polling a condition with a deadline, not waiting for a fixed time
+        }
+    }
+
+    /** A blocking RESP client over one socket. */
+    static final class Client implements AutoCloseable {
+        private final Socket socket;
+        private final RespCommandWriter out;
+        private final RespValueReader in;
+
+        Client(int port) throws IOException {
+            socket = new Socket("127.0.0.1", port);
+            socket.setSoTimeout(10_000);
+            out = new RespCommandWriter(socket.getOutputStream());
+            in = new RespValueReader(socket.getInputStream());
+        }
+
+        void send(String... args) throws IOException {
+            out.write(args);
+        }
+
+        RespValue read() throws IOException {
+            out.flush();
+            return in.read();
+        }
+
+        RespValue call(String... args) throws IOException {
+            send(args);
+            return read();
+        }
+
+        RespValue callUnchecked(String... args) {
+            try {
+                return call(args);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+}
