@@ -228,6 +228,21 @@ class ReplicaSetNodeTest {
     }
 
     @Test
+    void aLostBatchIsSentAgainWhileHeartbeatsKeepFlowing() {
+        cluster(new AckPolicy.All(), AckLevel.RECEIVED, OnAckTimeout.ERROR);
+        Harness leader = nodes.get(N1);
+        write("c1", "SET", "k", "v");
+        leader.sync();
+        drop(N1); // the batch is lost on the way to both followers
+        for (long now = 100; now <= 600 && leader.replies.isEmpty(); now += 100) {
+            leader.now = now;
+            leader.step(Input.TICK); // heartbeats reach the followers and are answered, every 100 ms
+            deliverAll();
+        }
+        assertEquals(List.of("c1 +OK"), leader.replies, "the batch went out again after 3 silent heartbeats");
+    }
+
+    @Test
     void onAckTimeoutErrorSaysHowManyAcknowledgedAndKeepsTheWrite() {
         cluster(new AckPolicy.SemiSync(2), AckLevel.DURABLE, OnAckTimeout.ERROR);
         Harness leader = nodes.get(N1);
