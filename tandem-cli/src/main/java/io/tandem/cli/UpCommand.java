@@ -1,24 +1,38 @@
 package io.tandem.cli;
 
-import io.tandem.server.config.ConfigException;
-import io.tandem.server.config.NodeConfig;
-import io.tandem.server.config.NodeConfigLoader;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.concurrent.Callable;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * {@code tandem up}: the main job. For now it starts one node (client port 7379, admin port 17379, data
- * in ./.tandem/n1) and prints where it listens; replication will turn this into a local cluster.
+ * {@code tandem up}: the main job, a local replica set of three node processes (n1 leads, n2 and n3
+ * follow) on consecutive ports. Prints where each listens, forwards their logs with a node prefix, and
+ * stops them all on Ctrl-C or SIGTERM.
  */
 @Command(name = "up", mixinStandardHelpOptions = true,
-        description = "Start a local Tandem deployment in the foreground and print where it listens (Ctrl-C stops it).")
-public final class UpCommand implements Callable<Integer> {
+        description = "Start a local 3-node Tandem replica set in the foreground and print where it listens"
+                + " (Ctrl-C stops it).")
+public final class UpCommand implements java.util.concurrent.Callable<Integer> {
+    private static final Pattern READY = Pattern.compile("tandem node listening on (\\S+):(\\d+)");
+
     @CommandLine.Option(names = "--port", paramLabel = "PORT", defaultValue = "7379",
-            description = "Client port of the first node. Default: ${DEFAULT-VALUE}.")
+            description = "Client port of n1; n2 and n3 take the next two. Default: ${DEFAULT-VALUE}.")
     int port;
+
+    @CommandLine.Option(names = "--nodes", paramLabel = "N", defaultValue = "3",
+            description = "How many nodes (1 to 7). Default: ${DEFAULT-VALUE}.")
+    int nodes;
 
     @CommandLine.Option(names = "--data-dir", paramLabel = "DIR", defaultValue = ".tandem",
             description = "Directory holding each node's data directory. Default: ${DEFAULT-VALUE}.")
@@ -28,28 +42,126 @@ public final class UpCommand implements Callable<Integer> {
             description = "always | batch | everysec | never. Default: ${DEFAULT-VALUE}.")
     String fsync;
 
+    @CommandLine.Option(names = "--ack-policy", paramLabel = "POLICY", defaultValue = "async",
+            description = "async | semi-sync K | quorum | all | first K (..) | any K (..). Default: ${DEFAULT-VALUE}.")
+    String ackPolicy;
+
+    private final List<Process> children = new ArrayList<>();
+
     @Override
     public Integer call() throws Exception {
-        Map<String, String> flags = new LinkedHashMap<>();
-        flags.put("port", Integer.toString(port));
-        flags.put("data-dir", dataDir + "/n1");
-        flags.put("fsync", fsync);
-        NodeConfig config;
-        try {
-            config = NodeConfigLoader.load(flags, System.getenv(), null);
-        } catch (ConfigException e) {
-            System.err.println("tandem up: " + e.getMessage());
+        if (nodes < 1 || nodes > 7) {
+            System.err.println("tandem up: --nodes must be between 1 and 7, got " + nodes);
             return 2;
         }
-        return NodeCommand.runUntilStopped(config, () -> {
-            System.out.println();
-            System.out.printf("%-6s %-8s %-22s %s%n", "NODE", "ROLE", "CLIENT", "ADMIN");
-            System.out.printf("%-6s %-8s %-22s %s%n", "n1", "leader", config.bind() + ":" + port,
-                    config.adminPort() >= 0 ? "http://" + config.bind() + ":" + config.adminPort() : "-");
-            System.out.println();
-            System.out.println("Try: redis-cli -p " + port + " SET greeting hello");
-            System.out.println("Stop with Ctrl-C.");
-            System.out.flush();
-        });
+        if (port < 1 || port + nodes - 1 + 20000 > 65535) {
+            System.err.println("tandem up: --port " + port + " leaves no room for " + nodes + " nodes and their"
+                    + " peer ports (port + 20000)");
+            return 2;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(this::stopAll, "tandem-up-stop"));
+        List<String> rows = new ArrayList<>();
+        for (int i = 0; i < nodes; i++) {
+            Process child = start(i);
+            children.add(child);
+            CompletableFuture<String> ready = forward(child, "n" + (i + 1));
+            String where;
+            try {
+                where = ready.get(60, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                System.err.println("tandem up: n" + (i + 1) + " did not start: " + e.getMessage());
+                stopAll();
+                return 1;
+            }
+            rows.add(String.format("%-6s %-9s %-22s %s", "n" + (i + 1), i == 0 ? "leader" : "follower", where,
+                    "http://127.0.0.1:" + (port + i + 10000)));
+        }
+        System.out.println();
+        System.out.printf("%-6s %-9s %-22s %s%n", "NODE", "ROLE", "CLIENT", "ADMIN");
+        rows.forEach(System.out::println);
+        System.out.println();
+        System.out.println("Try: redis-cli -p " + port + " SET greeting hello; redis-cli -p " + (port + 1)
+                + " GET greeting");
+        System.out.println("Stop with Ctrl-C.");
+        System.out.flush();
+        for (Process child : children) {
+            child.waitFor();
+        }
+        return 0;
+    }
+
+    private Process start(int index) throws IOException {
+        String id = "n" + (index + 1);
+        Path dir = Path.of(dataDir, id);
+        Files.createDirectories(dir);
+        List<String> peers = new ArrayList<>();
+        for (int j = 0; j < nodes; j++) {
+            if (j != index) {
+                peers.add("n" + (j + 1) + "=127.0.0.1:" + (port + j + 20000));
+            }
+        }
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), TandemCommand.class.getName(), "node",
+                "--node-id", id, "--port", Integer.toString(port + index), "--data-dir", dir.toString(),
+                "--fsync", fsync, "--ack-policy", ackPolicy));
+        if (!peers.isEmpty()) {
+            command.addAll(List.of("--peers", String.join(",", peers)));
+        }
+        if (index > 0) {
+            command.addAll(List.of("--replica-of", "n1"));
+        }
+        return new ProcessBuilder(command).redirectErrorStream(true).start();
+    }
+
+    /** Copies a child's output with a prefix; completes with host:port once it says it listens. */
+    private static CompletableFuture<String> forward(Process child, String name) {
+        CompletableFuture<String> ready = new CompletableFuture<>();
+        Thread pump = new Thread(() -> {
+            try (BufferedReader lines = new BufferedReader(new InputStreamReader(child.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = lines.readLine()) != null) {
+                    Matcher m = READY.matcher(line);
+                    if (m.find()) {
+                        ready.complete(m.group(1) + ":" + m.group(2));
+                    } else {
+                        System.err.println("[" + name + "] " + line);
+                    }
+                }
+            } catch (IOException e) {
+                // the child is gone; its exit is reported below
+            }
+            ready.completeExceptionally(new IllegalStateException(name + " exited with " + exitCode(child)));
+        }, "tandem-up-" + name);
+        pump.setDaemon(true);
+        pump.start();
+        return ready;
+    }
+
+    private static String exitCode(Process child) {
+        try {
+            return Integer.toString(child.waitFor());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "?";
+        }
+    }
+
+    /** SIGTERM to every node (each closes cleanly), then wait for them. */
+    private void stopAll() {
+        for (Process child : children) {
+            child.toHandle().destroy(); // SIGTERM, keeping our end of its output open for its last lines
+        }
+        for (Process child : children) {
+            try {
+                if (!child.waitFor(30, TimeUnit.SECONDS)) {
+                    child.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 }
