@@ -64,13 +64,13 @@ public final class PendingReplies {
 
     /**
      * An acknowledgement timeout: hands out, in order, every reply whose required LSN is at most
-     * timedOutLsn, replacing the reply of each write whose entry is beyond commitLsn with
-     * {@code timedOut} (the write stays in the log; only its acknowledgement failed). Reads and committed
-     * writes get their own replies.
+     * timedOutLsn. Those whose LSN is committed get their own replies; the others fail: a write with
+     * {@code writeError} (it stays in the log, only its acknowledgement failed), a read with
+     * {@code readError} (what it read may not survive a failover, so it must not be shown).
      */
-    public void releaseTimedOut(long timedOutLsn, long commitLsn, Reply timedOut, Output out) {
+    public void releaseTimedOut(long timedOutLsn, long commitLsn, Reply writeError, Reply readError, Output out) {
         while (size > 0 && lsns[head] <= timedOutLsn) {
-            Reply reply = writes[head] && lsns[head] > commitLsn ? timedOut : replies[head];
+            Reply reply = lsns[head] <= commitLsn ? replies[head] : writes[head] ? writeError : readError;
             out.reply(clients[head], requestIds[head], reply);
             clients[head] = null;
             replies[head] = null;

@@ -95,7 +95,9 @@ public final class ReplicaSetNode implements Protocol {
         this.term = term;
         this.durableLsn = lastLsn;
         this.appliedLsn = lastLsn;
-        this.commitLsn = lastLsn;
+        // Not lastLsn: a recovered log may end with entries no replica ever acknowledged (the leader crashed
+        // while they waited). The commit point comes from acknowledgements again once this node leads.
+        this.commitLsn = 0;
         this.role = Role.FOLLOWER;
     }
 
@@ -261,6 +263,11 @@ public final class ReplicaSetNode implements Protocol {
         p.state = Progress.State.PROBE;
         p.matchLsn = -1;
         p.sentLsn = Math.min(subscribe.lastLsn(), lastLsn);
+        // The follower says where its log ends now: a crash may have taken back what it had received, so
+        // what it reported before no longer holds. (Positions otherwise only grow.)
+        p.receivedLsn = Math.min(p.receivedLsn, subscribe.lastLsn());
+        p.durableLsn = Math.min(p.durableLsn, subscribe.lastLsn());
+        p.appliedLsn = Math.min(p.appliedLsn, subscribe.lastLsn());
         p.connected = true;
         p.lastHeardMillis = nowMillis;
         sendProbe(nowMillis, subscribe.from(), p, out);
@@ -456,12 +463,16 @@ public final class ReplicaSetNode implements Protocol {
         confirmedLsn = Math.min(confirmedLsn, lsn);
     }
 
-    /** Applies durable entries in order; a delayed replica only those at least apply-delay old. */
+    /**
+     * Applies durable entries in order; a delayed replica only those at least apply-delay old. The age
+     * compares the leader's clock (the entry's time) with ours, so it is only consulted when a delay is
+     * configured: without one, a follower whose clock runs behind must not wait for it.
+     */
     private void applyDurable(long nowMillis) {
         long delay = config.member(self).applyDelayMillis();
         while (!unapplied.isEmpty()) {
             Entry next = unapplied.peekFirst();
-            if (next.lsn() > durableLsn || next.timeMillis() + delay > nowMillis) {
+            if (next.lsn() > durableLsn || (delay > 0 && next.timeMillis() + delay > nowMillis)) {
                 return;
             }
             unapplied.pollFirst();
@@ -556,15 +567,24 @@ public final class ReplicaSetNode implements Protocol {
             advanceCommit(nowMillis, out);
             return;
         }
-        Reply error = Reply.error("NOREPLICAS Timed out after " + config.ackTimeoutMillis() + " ms: " + acknowledged
-                + " of " + required + " required replicas acknowledged (" + config.ackPolicy() + ", "
-                + config.ackLevel() + "); the write is in the leader's log and may still"
+        String why = "Timed out after " + config.ackTimeoutMillis() + " ms: " + acknowledged + " of " + required
+                + " required replicas acknowledged (" + config.ackPolicy() + ", " + config.ackLevel() + ")"
+                + (durableLsn >= timedOut ? "" : " and this node has not made it durable yet");
+        Reply writeError = Reply.error("NOREPLICAS " + why + "; the write is in the leader's log and may still"
                 + " replicate");
-        pending.releaseTimedOut(timedOut, commitLsn, error, out);
+        // A read queued behind the write may show it (or other uncommitted data): it cannot be answered with
+        // what it read, so it fails too. The client may retry it.
+        Reply readError = Reply.error("NOREPLICAS " + why + "; this read may show data not yet acknowledged,"
+                + " retry it");
+        pending.releaseTimedOut(timedOut, commitLsn, writeError, readError, out);
     }
 
     private void followerTick(long nowMillis, Output out) {
+        long appliedBefore = appliedLsn;
         applyDurable(nowMillis);
+        if (appliedLsn > appliedBefore) {
+            respond(out); // a delayed replica's applied position moved: the leader waits for it under "applied"
+        }
         long silence = SILENT_HEARTBEATS_BEFORE_RESUBSCRIBE * config.heartbeatIntervalMillis();
         if (leader != null && nowMillis - heardFromLeaderMillis >= silence && nowMillis - subscribedMillis >= silence) {
             subscribe(nowMillis, out);

@@ -1,0 +1,179 @@
+package io.tandem.sim;
+
+import io.tandem.core.model.NodeId;
+import io.tandem.core.quorum.AckLevel;
+import io.tandem.core.quorum.AckPolicy;
+import io.tandem.core.replicaset.MemberConfig;
+import io.tandem.core.replicaset.OnAckTimeout;
+import io.tandem.core.replicaset.ReplicaSetConfig;
+import io.tandem.sim.sim.ClusterSpec;
+import io.tandem.sim.sim.DiskProfile;
+import io.tandem.sim.sim.FaultSchedule;
+import io.tandem.sim.sim.LinkProfile;
+import io.tandem.sim.sim.Workload;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * One run, entirely chosen by its seed: the policy and level (seed mod 21 walks all 7 x 3 combinations,
+ * so consecutive seeds cover them evenly), the cluster's shape, timings, network, disks, clients and fault
+ * schedule. {@link Overrides} pins some of them for a soak of one policy or a replay with fewer faults.
+ *
+ * <p>The seed's generator is split in a fixed order: parameters, faults, then the world itself; changing
+ * how the world uses randomness leaves the parameters and faults of a seed as they were.
+ */
+public record SimulationConfig(long seed, Overrides overrides, ClusterSpec spec, FaultSchedule faults,
+        long quiesceLimitMicros) {
+
+    /** The policies under test, in the order seeds walk them. n1 always leads. */
+    public static final List<String> POLICIES = List.of("async", "semi-sync 1", "semi-sync 2", "quorum", "all",
+            "first 1 (n2, n3)", "any 1 (n2, n3)");
+    public static final List<AckLevel> LEVELS = List.of(AckLevel.RECEIVED, AckLevel.DURABLE, AckLevel.APPLIED);
+    public static final int COMBINATIONS = 21;
+
+    /** What a replay or a soak pins instead of the seed's choice; null fields leave the choice alone. */
+    public record Overrides(String policy, AckLevel level, java.util.Set<Integer> faults, Integer maxFaults) {
+        public static final Overrides NONE = new Overrides(null, null, null, null);
+
+        /** -Dtandem.sim.policy="quorum", -Dtandem.sim.level=durable, -Dtandem.sim.faults=0,2, -Dtandem.sim.maxFaults=3 */
+        public static Overrides fromSystemProperties() {
+            String policy = System.getProperty("tandem.sim.policy");
+            String level = System.getProperty("tandem.sim.level");
+            String faults = System.getProperty("tandem.sim.faults");
+            String maxFaults = System.getProperty("tandem.sim.maxFaults");
+            java.util.Set<Integer> kept = null;
+            if (faults != null) {
+                kept = new java.util.TreeSet<>();
+                for (String index : faults.split(",")) {
+                    if (!index.isBlank()) {
+                        kept.add(Integer.parseInt(index.strip()));
+                    }
+                }
+            }
+            return new Overrides(blankToNull(policy), level == null || level.isBlank() ? null : AckLevel.parse(level),
+                    kept, maxFaults == null || maxFaults.isBlank() ? null : Integer.parseInt(maxFaults.strip()));
+        }
+
+        private static String blankToNull(String text) {
+            return text == null || text.isBlank() ? null : text;
+        }
+
+        /** The -D options that reproduce these overrides, for the replay line of a failure. */
+        public String asProperties() {
+            StringBuilder text = new StringBuilder();
+            if (policy != null) {
+                text.append(" '-Dtandem.sim.policy=").append(policy).append('\'');
+            }
+            if (level != null) {
+                text.append(" -Dtandem.sim.level=").append(level);
+            }
+            if (faults != null) {
+                text.append(" -Dtandem.sim.faults=").append(String.join(",", faults.stream().map(String::valueOf).toList()));
+            }
+            if (maxFaults != null) {
+                text.append(" -Dtandem.sim.maxFaults=").append(maxFaults);
+            }
+            return text.toString();
+        }
+    }
+
+    public static SimulationConfig fromSeed(long seed) {
+        return fromSeed(seed, Overrides.NONE);
+    }
+
+    public static SimulationConfig fromSeed(long seed, Overrides overrides) {
+        SplittableRandom root = new SplittableRandom(seed);
+        SplittableRandom choose = root.split();
+        SplittableRandom faultRandom = root.split();
+
+        String policyText = overrides.policy() != null ? overrides.policy()
+                : POLICIES.get((int) Math.floorMod(seed, (long) POLICIES.size()));
+        AckLevel level = overrides.level() != null ? overrides.level()
+                : LEVELS.get((int) Math.floorMod(Math.floorDiv(seed, (long) POLICIES.size()), (long) LEVELS.size()));
+
+        int nodeCount = 3 + choose.nextInt(3);
+        List<NodeId> ids = new ArrayList<>();
+        Map<NodeId, MemberConfig> members = new LinkedHashMap<>();
+        // With 4 or 5 nodes, sometimes the last one does not vote (quorum must not count it).
+        boolean lastNonVoting = nodeCount >= 4 && choose.nextInt(4) == 0;
+        for (int i = 1; i <= nodeCount; i++) {
+            NodeId id = NodeId.of("n" + i);
+            ids.add(id);
+            members.put(id, new MemberConfig(id, !(lastNonVoting && i == nodeCount), 0));
+        }
+        long ackTimeoutMillis = new long[] {100, 300, 1000}[choose.nextInt(3)];
+        OnAckTimeout onTimeout = choose.nextInt(3) == 0 ? OnAckTimeout.DEGRADE : OnAckTimeout.ERROR;
+        long heartbeatMillis = new long[] {20, 50, 100}[choose.nextInt(3)];
+        long maxInflightBytes = choose.nextInt(3) == 0 ? 1024 : 4 << 20;
+        long maxBatchBytes = choose.nextInt(3) == 0 ? 150 : 256 << 10;
+        ReplicaSetConfig config = new ReplicaSetConfig(members, AckPolicy.parse(policyText), level, ackTimeoutMillis,
+                onTimeout, heartbeatMillis, maxInflightBytes, maxBatchBytes);
+
+        long[] skews = new long[nodeCount];
+        for (int i = 0; i < nodeCount; i++) {
+            skews[i] = choose.nextLong(61) - 30;
+        }
+        LinkProfile link = new LinkProfile(100 + choose.nextLong(900), choose.nextLong(5001),
+                choose.nextInt(3) == 0 ? 0 : choose.nextDouble() * 0.05, choose.nextDouble() * 0.03);
+        long fsyncMin = 200 + choose.nextLong(800);
+        DiskProfile disk = new DiskProfile(10, 100, fsyncMin, fsyncMin + choose.nextLong(5000), 0.02, 10);
+        int clients = 2 + choose.nextInt(4);
+        long workloadMicros = 1_000_000 + choose.nextLong(1_500_000);
+        ClusterSpec spec = new ClusterSpec(config, ids, ids.get(0), skews, 10_000, link, disk, clients,
+                new Workload(0.6, 0.1), 0.3, 1_000 + choose.nextLong(20_000), (ackTimeoutMillis + 500) * 1000,
+                workloadMicros);
+
+        int maxFaults = overrides.maxFaults() != null ? overrides.maxFaults() : 6;
+        FaultSchedule faults = FaultSchedule.generate(faultRandom, nodeCount, spec.leaderIndex(), workloadMicros, link,
+                new FaultSchedule.Mix(maxFaults, choose.nextInt(5) == 0, 0.5));
+        if (overrides.faults() != null) {
+            faults = faults.only(overrides.faults());
+        }
+        return new SimulationConfig(seed, overrides, spec, faults, 30_000_000);
+    }
+
+    /**
+     * The generator of the world (network, disks, nodes, clients): the seed's third split, after the
+     * parameters' and the faults'. A new one each call, so that a config can run twice identically.
+     */
+    public SplittableRandom newWorldRandom() {
+        SplittableRandom root = new SplittableRandom(seed);
+        root.split();
+        root.split();
+        return root.split();
+    }
+
+    public ReplicaSetConfig replicaSet() {
+        return spec.config();
+    }
+
+    /** "quorum at durable" */
+    public String policyAndLevel() {
+        return replicaSet().ackPolicy() + " at " + replicaSet().ackLevel();
+    }
+
+    public String describe() {
+        ReplicaSetConfig c = spec.config();
+        StringBuilder text = new StringBuilder();
+        text.append("  nodes ").append(spec.nodeIds()).append(", leader ").append(spec.leader());
+        for (Map.Entry<NodeId, MemberConfig> m : new java.util.TreeMap<>(c.members()).entrySet()) {
+            if (!m.getValue().voting()) {
+                text.append(", ").append(m.getKey()).append(" non-voting");
+            }
+        }
+        text.append("\n  policy '").append(c.ackPolicy()).append("' at ").append(c.ackLevel()).append(", ack timeout ")
+                .append(c.ackTimeoutMillis()).append(" ms on-timeout ").append(c.onAckTimeout()).append(", heartbeat ")
+                .append(c.heartbeatIntervalMillis()).append(" ms, max in flight ").append(c.maxInflightBytes())
+                .append(" B, max batch ").append(c.maxBatchBytes()).append(" B\n");
+        text.append("  clock skews ms ").append(Arrays.toString(spec.clockSkewMillis())).append(", tick ")
+                .append(spec.tickMicros() / 1000).append(" ms\n");
+        text.append("  network ").append(spec.link()).append("; disk ").append(spec.disk()).append('\n');
+        text.append("  ").append(spec.clients()).append(" clients for ").append(spec.workloadMicros() / 1000)
+                .append(" ms\n");
+        return text.toString();
+    }
+}

@@ -1,0 +1,23 @@
+package io.tandem.sim;
+
+/**
+ * What a passing run did, for the test's summary line and for judging whether the schedules exercise
+ * anything: events run, simulated time, operations, acknowledgements checked, faults.
+ */
+public record SimulationResult(
+        long seed,
+        String policyAndLevel,
+        long events,
+        long simulatedMillis,
+        long operations,
+        long succeeded,
+        long ackedWritesChecked,
+        long promisesChecked,
+        long degradedReleases,
+        long uncommittedReadsAfterTimeout,
+        long messagesSent,
+        long messagesDropped,
+        int faults,
+        int crashes,
+        long finalLsn,
+        java.util.Map<io.tandem.sim.check.KnownBug, Long> knownBugHits) {}

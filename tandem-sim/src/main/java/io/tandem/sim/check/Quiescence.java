@@ -1,0 +1,47 @@
+package io.tandem.sim.check;
+
+import io.tandem.sim.sim.Cluster;
+import io.tandem.sim.sim.SimNode;
+
+/**
+ * Has the system settled after the faults stopped? Every node is up, the leader has everything durable
+ * and no reply waiting, and every follower has received, made durable and applied the leader's whole log,
+ * with no disk work or held message left anywhere.
+ */
+public final class Quiescence {
+    private Quiescence() {}
+
+    /** The leader's view of its followers, for failure messages. */
+    public static String progress(Cluster cluster) {
+        return cluster.leader().isUp() ? AckPromiseChecker.progress(cluster.leader()) : "(leader down)";
+    }
+
+    /** Null when settled, else what is still moving (for the "did not converge" failure). */
+    public static String unsettled(Cluster cluster) {
+        SimNode leader = cluster.leader();
+        if (!leader.isUp()) {
+            return "the leader is down";
+        }
+        long last = leader.core().lastLsn();
+        if (leader.core().durableLsn() != last || !leader.disk().idle()) {
+            return "the leader's log is not durable: last " + last + ", durable " + leader.core().durableLsn();
+        }
+        if (leader.core().pendingReplies() > 0 || leader.heldMessages() > 0) {
+            return "the leader still holds " + leader.core().pendingReplies() + " replies and "
+                    + leader.heldMessages() + " messages";
+        }
+        for (SimNode follower : cluster.followers()) {
+            if (!follower.isUp()) {
+                return follower.name() + " is down";
+            }
+            var core = follower.core();
+            if (core.lastLsn() != last || core.durableLsn() != last || core.appliedLsn() != last
+                    || !follower.disk().idle()) {
+                return follower.name() + " is behind the leader's " + last + ": " + Truth.positions(follower)
+                        + " (core: last=" + core.lastLsn() + " durable=" + core.durableLsn() + " applied="
+                        + core.appliedLsn() + ")";
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,107 @@
+package io.tandem.sim.sim;
+
+import io.tandem.core.model.NodeId;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * The simulated world of one run: the scheduler, the nodes, the network between them, the clients and
+ * the history. Every random choice comes from the one generator given here, split once per part in a
+ * fixed order (network, each node, each client), so one seed gives one run.
+ */
+public final class Cluster {
+    private final ClusterSpec spec;
+    private final Scheduler scheduler;
+    private final History history = new History();
+    private final List<SimObserver> observers = new ArrayList<>();
+    private final List<SimNode> nodes = new ArrayList<>();
+    private final List<SimClient> clients = new ArrayList<>();
+    private final SimNetwork network;
+    private final SimNode leader;
+
+    public Cluster(ClusterSpec spec, SplittableRandom random, Trace trace) {
+        this.spec = spec;
+        this.scheduler = new Scheduler(trace);
+        int n = spec.nodeIds().size();
+        this.network = new SimNetwork(scheduler, random.split(), nodes, n, spec.link());
+        for (int i = 0; i < n; i++) {
+            SimNode node = new SimNode(spec.nodeIds().get(i), i, spec.config(), spec.leader(), scheduler, random.split(),
+                    spec.disk(), spec.clockSkewMillis()[i], spec.tickMicros(), history, observers);
+            node.connect(network);
+            nodes.add(node);
+        }
+        this.leader = nodes.get(spec.leaderIndex());
+        for (int c = 0; c < spec.clients(); c++) {
+            clients.add(new SimClient("c" + (c + 1), scheduler, random.split(), spec.workload(), nodes, leader, history,
+                    spec.followerReadShare(), spec.thinkMaxMicros(), spec.clientTimeoutMicros(), spec.workloadMicros()));
+        }
+    }
+
+    /** Checkers register before {@link #start}. */
+    public void observe(SimObserver observer) {
+        observers.add(observer);
+    }
+
+    /** Boots every node from its empty disk (the leader first) and lets the clients go. */
+    public void start() {
+        leader.start();
+        for (SimNode node : nodes) {
+            if (node != leader) {
+                node.start();
+            }
+        }
+        for (SimClient client : clients) {
+            client.start();
+        }
+    }
+
+    public ClusterSpec spec() {
+        return spec;
+    }
+
+    public Scheduler scheduler() {
+        return scheduler;
+    }
+
+    public SimNetwork network() {
+        return network;
+    }
+
+    public History history() {
+        return history;
+    }
+
+    public SimNode leader() {
+        return leader;
+    }
+
+    public List<SimNode> nodes() {
+        return Collections.unmodifiableList(nodes);
+    }
+
+    public SimNode node(int index) {
+        return nodes.get(index);
+    }
+
+    public SimNode node(NodeId id) {
+        for (SimNode node : nodes) {
+            if (node.id().equals(id)) {
+                return node;
+            }
+        }
+        throw new IllegalArgumentException("no node " + id);
+    }
+
+    public List<SimClient> clients() {
+        return Collections.unmodifiableList(clients);
+    }
+
+    /** The followers (every node but the leader), in node order. */
+    public List<SimNode> followers() {
+        List<SimNode> followers = new ArrayList<>(nodes);
+        followers.remove(leader);
+        return followers;
+    }
+}

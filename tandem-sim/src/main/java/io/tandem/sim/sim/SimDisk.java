@@ -1,0 +1,195 @@
+package io.tandem.sim.sim;
+
+import io.tandem.core.model.Entry;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.LongConsumer;
+
+/**
+ * One node's disk: the log it sees ({@link SimLog}), the part of it that would survive a crash (the
+ * durable image), the persisted term, and a group-commit writer between them.
+ *
+ * <p>The writer works as the real WAL writer does: when the log has changes not yet synced and the writer
+ * is idle, it waits a write latency (handing the batch to the OS), then starts an fsync covering
+ * everything appended (and every truncation made) before that moment, and when the fsync completes the
+ * durable image becomes exactly the log as it was when the fsync started: group commit. Entries appended
+ * during an fsync wait for the next one. Fsyncs run one at a time.
+ *
+ * <p>The node is told its durable LSN after each fsync: the highest LSN up to which the durable image and
+ * its current log agree ({@link #durableLsn}). Worked example: the log holds 1..10, an fsync starts
+ * covering 1..10, then the node truncates after 7 and appends a new 8. The fsync completes: the durable
+ * image is the old 1..10, which agrees with the log only up to 7, so the node hears Persisted(7), and the
+ * new 8 waits for the next fsync.
+ *
+ * <p>A crash keeps the durable image. With a torn tail, a prefix of the batch being synced also survives
+ * (the OS had flushed part of it; recovery keeps whole records up to the tear).
+ */
+public final class SimDisk {
+    private final String owner;
+    private final Scheduler scheduler;
+    private final SplittableRandom random;
+    private final DiskProfile profile;
+    private final SimLog log = new SimLog();
+    private final List<Entry> durable = new ArrayList<>();
+    /** The durable image and the log hold the same entries at LSNs 1..agreeLsn. */
+    private long agreeLsn;
+    private long persistedTerm;
+    private LongConsumer onDurable = lsn -> { };
+    /** Bumped by a crash: writer events of the previous incarnation find it changed and do nothing. */
+    private int generation;
+    private boolean writerScheduled;
+    private boolean syncInFlight;
+    private long syncBaseLsn;
+    private long syncEndLsn;
+    private List<Entry> syncTail = List.of();
+    private long lowestCutDuringSync;
+    private double latencyFactor = 1;
+    private long syncs;
+
+    public SimDisk(String owner, Scheduler scheduler, SplittableRandom random, DiskProfile profile, long initialTerm) {
+        this.owner = owner;
+        this.scheduler = scheduler;
+        this.random = random;
+        this.profile = profile;
+        this.persistedTerm = initialTerm;
+    }
+
+    /** Who hears the durable LSN after every fsync (the node's runtime). */
+    public void onDurable(LongConsumer listener) {
+        this.onDurable = listener;
+    }
+
+    public SimLog log() {
+        return log;
+    }
+
+    public long durableLsn() {
+        return agreeLsn;
+    }
+
+    /** What would survive a crash right now (read-only view). */
+    public List<Entry> durableEntries() {
+        return Collections.unmodifiableList(durable);
+    }
+
+    public long persistedTerm() {
+        return persistedTerm;
+    }
+
+    /** A node persists its term before acting in it (a metadata write, synchronous in this model). */
+    public void persistTerm(long term) {
+        persistedTerm = Math.max(persistedTerm, term);
+    }
+
+    /** Where the last completed fsync started rewriting the durable image: entries up to it were unchanged. */
+    public long lastSyncBaseLsn() {
+        return syncBaseLsn;
+    }
+
+    public long syncs() {
+        return syncs;
+    }
+
+    /** A disk latency spike: every write and fsync started from now on takes {@code factor} times longer. */
+    public void setLatencyFactor(double factor) {
+        this.latencyFactor = factor;
+    }
+
+    public void append(Entry entry) {
+        log.append(entry);
+        wakeWriter();
+    }
+
+    public void truncateAfter(long afterLsn) {
+        log.truncateAfter(afterLsn);
+        agreeLsn = Math.min(agreeLsn, afterLsn);
+        if (syncInFlight) {
+            lowestCutDuringSync = Math.min(lowestCutDuringSync, afterLsn);
+        }
+        wakeWriter();
+    }
+
+    /** Does the log differ from the durable image (appends or a truncation not synced yet)? */
+    public boolean dirty() {
+        return agreeLsn != log.lastLsn() || durable.size() != log.lastLsn();
+    }
+
+    public boolean idle() {
+        return !dirty() && !syncInFlight && !writerScheduled;
+    }
+
+    private void wakeWriter() {
+        if (writerScheduled || syncInFlight || !dirty()) {
+            return;
+        }
+        writerScheduled = true;
+        int gen = generation;
+        scheduler.after(scaled(profile.writeMicros(random)), owner, null, null, () -> startSync(gen));
+    }
+
+    private void startSync(int gen) {
+        if (gen != generation) {
+            return;
+        }
+        writerScheduled = false;
+        if (!dirty()) {
+            return;
+        }
+        // The durable image and the log agree up to agreeLsn: the fsync rewrites what follows.
+        syncBaseLsn = agreeLsn;
+        syncEndLsn = log.lastLsn();
+        syncTail = log.range(syncBaseLsn + 1, syncEndLsn);
+        lowestCutDuringSync = Long.MAX_VALUE;
+        syncInFlight = true;
+        scheduler.note(owner, "fsync start", "covers " + (syncBaseLsn + 1) + ".." + syncEndLsn);
+        scheduler.after(scaled(profile.fsyncMicros(random)), owner, "fsync done", "durable up to " + syncEndLsn,
+                () -> completeSync(gen));
+    }
+
+    private void completeSync(int gen) {
+        if (gen != generation) {
+            return;
+        }
+        while (durable.size() > syncBaseLsn) {
+            durable.remove(durable.size() - 1);
+        }
+        durable.addAll(syncTail);
+        syncTail = List.of();
+        syncInFlight = false;
+        syncs++;
+        // The image is now the log as it was at the start; a truncation since then limits the agreement.
+        agreeLsn = Math.min(syncEndLsn, lowestCutDuringSync);
+        onDurable.accept(agreeLsn);
+        wakeWriter();
+    }
+
+    /**
+     * The node's process dies: what was not synced is gone, except, with {@code tornTail}, a random prefix
+     * of the batch an fsync was writing. The log becomes what recovery finds.
+     *
+     * @return how many entries of the log were lost
+     */
+    public long crash(boolean tornTail) {
+        generation++;
+        List<Entry> survivors = new ArrayList<>(durable);
+        if (tornTail && syncInFlight && syncBaseLsn == durable.size() && !syncTail.isEmpty()) {
+            int kept = random.nextInt(syncTail.size() + 1);
+            survivors.addAll(syncTail.subList(0, kept));
+        }
+        long lost = Math.max(0, log.lastLsn() - survivors.size());
+        log.reset(survivors);
+        durable.clear();
+        durable.addAll(survivors);
+        agreeLsn = survivors.size();
+        writerScheduled = false;
+        syncInFlight = false;
+        syncTail = List.of();
+        return lost;
+    }
+
+    private long scaled(long micros) {
+        return Math.round(micros * latencyFactor);
+    }
+}

@@ -1,0 +1,261 @@
+package io.tandem.sim.sim;
+
+import io.tandem.core.keyspace.Keyspace;
+import io.tandem.core.model.Effect;
+import io.tandem.core.model.Entry;
+import io.tandem.core.model.NodeId;
+import io.tandem.core.protocol.Input;
+import io.tandem.core.replicaset.ReplicaSetConfig;
+import io.tandem.core.replicaset.ReplicaSetNode;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * One simulated node: a {@link ReplicaSetNode} driven in invoker mode, its disk, its clock (the simulated
+ * time plus a fixed skew) and its ticks. It plays the agent of the real runtime: steps the core, carries
+ * out the output ({@link NodeOutput}), tells the core what became durable and sends what waited for it.
+ *
+ * <p>A crash throws the core away with everything in memory (held messages, pending replies, ticks). A
+ * restart rebuilds it from the disk as a real node would: a new keyspace with every recovered entry's
+ * effects applied, a new core over the recovered log in the persisted term, and the same role as before.
+ */
+public final class SimNode {
+    /** Nodes' clocks start here (a plausible epoch), so that a negative skew never gives negative times. */
+    public static final long EPOCH_MILLIS = 1_000_000;
+
+    private final NodeId id;
+    private final int index;
+    private final ReplicaSetConfig config;
+    private final NodeId leaderId;
+    private final Scheduler scheduler;
+    private final SplittableRandom random;
+    private final SimDisk disk;
+    private final long clockSkewMillis;
+    private final long tickMicros;
+    private final History history;
+    private final List<SimObserver> observers;
+    private final NodeOutput out = new NodeOutput(this);
+    private final Map<Long, AcceptedRequest> accepted = new HashMap<>();
+    private SimNetwork network;
+    private ReplicaSetNode core;
+    private boolean up;
+    private int incarnation;
+    private int restarts;
+    /** The highest LSN this node's log ever reached, in any incarnation (what it has ever received). */
+    private long everLoggedLsn;
+    /** Where the log ended when this incarnation started (what recovery found). */
+    private long recoveredLsn;
+
+    public SimNode(NodeId id, int index, ReplicaSetConfig config, NodeId leaderId, Scheduler scheduler,
+            SplittableRandom random, DiskProfile diskProfile, long clockSkewMillis, long tickMicros, History history,
+            List<SimObserver> observers) {
+        this.id = id;
+        this.index = index;
+        this.config = config;
+        this.leaderId = leaderId;
+        this.scheduler = scheduler;
+        this.random = random;
+        this.disk = new SimDisk(id.name(), scheduler, random.split(), diskProfile, 1);
+        this.clockSkewMillis = clockSkewMillis;
+        this.tickMicros = tickMicros;
+        this.history = history;
+        this.observers = observers;
+        disk.onDurable(this::onDurable);
+    }
+
+    void connect(SimNetwork network) {
+        this.network = network;
+    }
+
+    // ---- what the checkers read ---------------------------------------------------------------------------
+
+    public NodeId id() {
+        return id;
+    }
+
+    public String name() {
+        return id.name();
+    }
+
+    public int index() {
+        return index;
+    }
+
+    public boolean isUp() {
+        return up;
+    }
+
+    public int incarnation() {
+        return incarnation;
+    }
+
+    public int restarts() {
+        return restarts;
+    }
+
+    /** The configured leader (roles are fixed by the operator in this issue). */
+    public boolean isConfiguredLeader() {
+        return id.equals(leaderId);
+    }
+
+    /** The core, or null while the node is down. */
+    public ReplicaSetNode core() {
+        return core;
+    }
+
+    public SimDisk disk() {
+        return disk;
+    }
+
+    public long everLoggedLsn() {
+        return everLoggedLsn;
+    }
+
+    /** Where the log ended when the current incarnation started (0 for the first boot on an empty disk). */
+    public long recoveredLsn() {
+        return recoveredLsn;
+    }
+
+    public long clockSkewMillis() {
+        return clockSkewMillis;
+    }
+
+    public int heldMessages() {
+        return out.heldCount();
+    }
+
+    /** This node's clock: the simulated time seen through its skew. */
+    public long nowMillis() {
+        return EPOCH_MILLIS + scheduler.nowMicros() / 1000 + clockSkewMillis;
+    }
+
+    SimNetwork network() {
+        return network;
+    }
+
+    void note(String what, Object detail) {
+        scheduler.note(id.name(), what, detail);
+    }
+
+    void logged(long lsn) {
+        everLoggedLsn = Math.max(everLoggedLsn, lsn);
+    }
+
+    // ---- life cycle ---------------------------------------------------------------------------------------
+
+    /** Boots (or reboots) the node from its disk, in its configured role and its persisted term. */
+    public void start() {
+        Keyspace keyspace = new Keyspace(random.nextInt());
+        for (Entry entry : disk.durableEntries()) {
+            for (Effect effect : entry.effects()) {
+                keyspace.apply(effect);
+            }
+        }
+        long term = disk.persistedTerm();
+        recoveredLsn = disk.log().lastLsn();
+        core = new ReplicaSetNode(id, config, keyspace, disk.log(), term, random.split());
+        up = true;
+        incarnation++;
+        note(restarts == 0 ? "start" : "restart", "log " + disk.log().lastLsn() + " term " + term);
+        out.begin();
+        if (isConfiguredLeader()) {
+            core.becomeLeader(term, nowMillis(), out);
+        } else {
+            core.becomeFollower(term, leaderId, nowMillis(), out);
+        }
+        finishStep(null);
+        int tickIncarnation = incarnation;
+        scheduler.after(random.nextLong(tickMicros) + 1, id.name(), null, null, () -> tick(tickIncarnation));
+        for (SimObserver observer : observers) {
+            observer.onRestart(this);
+        }
+    }
+
+    /** The process dies: memory, held messages, timers and unsynced writes are gone. */
+    public void crash(boolean tornTail) {
+        if (!up) {
+            return;
+        }
+        up = false;
+        core = null;
+        incarnation++;
+        restarts++;
+        out.dropHeld();
+        accepted.clear();
+        long lost = disk.crash(tornTail);
+        note("CRASH", "recovered log ends at " + disk.log().lastLsn() + ", " + lost + " undurable entries lost");
+        for (SimObserver observer : observers) {
+            observer.onCrash(this, lost);
+        }
+    }
+
+    private void tick(int tickIncarnation) {
+        if (tickIncarnation != incarnation || !up) {
+            return; // the ticks of a crashed process stop with it
+        }
+        step(Input.TICK);
+        scheduler.after(tickMicros, id.name(), null, null, () -> tick(tickIncarnation));
+    }
+
+    // ---- steps --------------------------------------------------------------------------------------------
+
+    /** A client's request reaches the node (dropped by the caller if the node is down). */
+    void clientRequest(Input request) {
+        step(request);
+    }
+
+    /** Steps the core with one input and carries out what it asked for. */
+    public void step(Input input) {
+        if (!up) {
+            return;
+        }
+        out.begin();
+        core.step(nowMillis(), input, out);
+        finishStep(input);
+    }
+
+    private void finishStep(Input input) {
+        disk.persistTerm(core.term());
+        long requestId = switch (input) {
+            case Input.ClientCommand c -> c.requestId();
+            case Input.ClientTransaction t -> t.requestId();
+            case null, default -> -1;
+        };
+        if (requestId >= 0) {
+            // A step runs one request: the entry it persisted, if any, is that request's write.
+            List<Entry> persisted = out.persisted();
+            Entry entry = core.isLeader() && !persisted.isEmpty() ? persisted.get(persisted.size() - 1) : null;
+            accepted.put(requestId, new AcceptedRequest(requestId, core.lastLsn(), entry));
+            if (entry != null) {
+                history.logged(requestId, entry);
+            }
+        }
+        List<StepRecord.ReleasedReply> replies = new ArrayList<>(out.replies().size());
+        for (StepRecord.ReleasedReply r : out.replies()) {
+            replies.add(new StepRecord.ReleasedReply(r.client(), r.requestId(), r.reply(),
+                    accepted.remove(r.requestId())));
+        }
+        StepRecord record = new StepRecord(input, List.copyOf(out.persisted()), replies, List.copyOf(out.events()));
+        for (SimObserver observer : observers) {
+            observer.afterStep(this, record);
+        }
+        for (StepRecord.ReleasedReply r : replies) {
+            r.client().replyFrom(this, r.requestId(), r.reply());
+        }
+    }
+
+    /** The disk finished an fsync: send what waited for it, then tell the core. */
+    private void onDurable(long durableLsn) {
+        if (!up) {
+            return;
+        }
+        out.releaseHeld(durableLsn);
+        step(new Input.Persisted(durableLsn));
+        for (SimObserver observer : observers) {
+            observer.onSynced(this);
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package io.tandem.sim;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.tandem.sim.check.KnownBugs;
+import io.tandem.sim.sim.Trace;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The seeded property test of the leader-follower protocol (in the manner of Kafka's
+ * RaftEventSimulationTest): for every ack policy and level, many short random schedules with faults, every
+ * checker on. Seed s runs combination s mod 21 (see {@link SimulationConfig}), so combination c runs seeds
+ * c, c + 21, c + 42, ...
+ *
+ * <pre>
+ *   -Dtandem.sim.seeds=N       schedules per combination (CI default below); a soak: N = 2000
+ *   -Dtandem.sim.firstSeed=S   start elsewhere than 0 (a soak on new ground)
+ *   -Dtandem.sim.seed=S        replay one seed (test method replay), printing its whole trace tail
+ *   -Dtandem.sim.policy=..., -Dtandem.sim.level=..., -Dtandem.sim.faults=0,2  pin choices (see Overrides)
+ *   -Dtandem.sim.fullTrace=true   (replay) print every event of the run
+ *   -Dtandem.sim.minimize=true    (replay) on failure, find the fewest faults that still fail the same way
+ *   -Dtandem.sim.strict=true      fail on the known core bugs too (KnownBug) instead of tolerating them
+ * </pre>
+ */
+class ReplicaSetSimulationTest {
+    /** Schedules per combination in CI: 21 x 48 = 1008 runs (a few seconds). */
+    static final int CI_SEEDS_PER_COMBINATION = 48;
+
+    static Stream<Integer> combinations() {
+        return IntStream.range(0, SimulationConfig.COMBINATIONS).boxed();
+    }
+
+    @ParameterizedTest(name = "{index}: combination {0}")
+    @MethodSource("combinations")
+    void randomSchedules(int combination) {
+        assumeTrue(System.getProperty("tandem.sim.seed") == null, "replaying one seed");
+        int perCombination = Integer.getInteger("tandem.sim.seeds", CI_SEEDS_PER_COMBINATION);
+        long firstSeed = Long.getLong("tandem.sim.firstSeed", 0L);
+        SimulationConfig.Overrides overrides = SimulationConfig.Overrides.fromSystemProperties();
+        long base = firstSeed - Math.floorMod(firstSeed, (long) SimulationConfig.COMBINATIONS) + combination;
+        List<SimulationResult> results = new ArrayList<>();
+        for (int i = 0; i < perCombination; i++) {
+            long seed = base + (long) i * SimulationConfig.COMBINATIONS;
+            results.add(ReplicaSetSimulation.run(SimulationConfig.fromSeed(seed, overrides)));
+        }
+        System.out.println(Summary.of(results));
+    }
+
+    @Test
+    void replay() {
+        String seed = System.getProperty("tandem.sim.seed");
+        assumeTrue(seed != null, "set -Dtandem.sim.seed=N to replay a seed");
+        SimulationConfig config = SimulationConfig.fromSeed(Long.parseLong(seed.strip()),
+                SimulationConfig.Overrides.fromSystemProperties());
+        System.out.println("replaying --seed=" + seed + "\n" + config.describe() + config.faults().describe());
+        // -Dtandem.sim.fullTrace=true prints every line of the run (to target/surefire-reports/*-output.txt).
+        boolean full = Boolean.getBoolean("tandem.sim.fullTrace");
+        Trace trace = new Trace(ReplicaSetSimulation.TRACE_CAPACITY, full);
+        try {
+            System.out.println(ReplicaSetSimulation.run(config, trace, KnownBugs.fromSystemProperties()));
+        } catch (SimulationFailure failure) {
+            // -Dtandem.sim.minimize=true: find the fewest faults that still fail the same way.
+            if (Boolean.getBoolean("tandem.sim.minimize")) {
+                var kept = Minimizer.minimize(config.seed(), config.overrides(), failure,
+                        KnownBugs::fromSystemProperties);
+                System.out.println("minimal schedule: --seed=" + config.seed() + " fails on '" + failure.invariant()
+                        + "' with only faults " + kept + ": replay with -Dtandem.sim.seed=" + config.seed()
+                        + Minimizer.withFaults(config.overrides(), kept).asProperties());
+            }
+            throw failure;
+        } finally {
+            if (full) {
+                trace.all().forEach(System.out::println);
+            }
+        }
+    }
+}
