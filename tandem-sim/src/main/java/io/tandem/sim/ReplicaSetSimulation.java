@@ -4,8 +4,6 @@ import io.tandem.sim.check.AckPromiseChecker;
 import io.tandem.sim.check.AckedWritesChecker;
 import io.tandem.sim.check.ConvergenceChecker;
 import io.tandem.sim.check.InvariantViolation;
-import io.tandem.sim.check.KnownBug;
-import io.tandem.sim.check.KnownBugs;
 import io.tandem.sim.check.LagAccountingChecker;
 import io.tandem.sim.check.LogPrefixChecker;
 import io.tandem.sim.check.Quiescence;
@@ -30,22 +28,20 @@ public final class ReplicaSetSimulation {
     /** After settling, run this long again and check it is still settled (nothing was about to move). */
     private static final long SETTLED_GRACE_MICROS = 300_000;
     static final int TRACE_CAPACITY = 2_000;
-    /** While BUG-2 is tolerated: how long the quiesce phase waits before it forces stuck followers to resubscribe. */
-    private static final long NUDGE_AFTER_MICROS = 2_000_000;
 
     private ReplicaSetSimulation() {}
 
-    /** Runs tolerating the known bugs unless -Dtandem.sim.strict=true. */
+    /** Runs one schedule with every checker on: returns what it did, or throws a {@link SimulationFailure}. */
     public static SimulationResult run(SimulationConfig config) {
-        return run(config, new Trace(TRACE_CAPACITY, false), KnownBugs.fromSystemProperties());
+        return run(config, new Trace(TRACE_CAPACITY, false));
     }
 
-    /** Runs with the given trace (keepAll for the determinism test) and tolerated bugs. */
-    public static SimulationResult run(SimulationConfig config, Trace trace, KnownBugs knownBugs) {
+    /** Runs with the given trace (keepAll for the determinism test). */
+    public static SimulationResult run(SimulationConfig config, Trace trace) {
         Cluster cluster = new Cluster(config.spec(), config.newWorldRandom(), trace);
         LogPrefixChecker logPrefix = new LogPrefixChecker(cluster);
-        AckPromiseChecker ackPromise = new AckPromiseChecker(cluster, knownBugs);
-        LagAccountingChecker lagAccounting = new LagAccountingChecker(cluster, knownBugs);
+        AckPromiseChecker ackPromise = new AckPromiseChecker(cluster);
+        LagAccountingChecker lagAccounting = new LagAccountingChecker(cluster);
         AckedWritesChecker ackedWrites = new AckedWritesChecker(cluster);
         cluster.observe(logPrefix);
         cluster.observe(ackPromise);
@@ -55,7 +51,7 @@ public final class ReplicaSetSimulation {
             cluster.start();
             config.faults().schedule(cluster);
             cluster.scheduler().runUntil(config.spec().workloadMicros());
-            quiesce(config, cluster, knownBugs);
+            quiesce(config, cluster);
             logPrefix.checkAll();
             ConvergenceChecker.check(cluster);
             ackedWrites.check();
@@ -64,10 +60,10 @@ public final class ReplicaSetSimulation {
             // failures of this seed, reported with its trace.
             throw SimulationFailure.of(config, cluster, e, Integer.getInteger("tandem.sim.traceLines", 120));
         }
-        return result(config, cluster, ackPromise, ackedWrites, knownBugs);
+        return result(config, cluster, ackPromise, ackedWrites);
     }
 
-    private static void quiesce(SimulationConfig config, Cluster cluster, KnownBugs knownBugs) {
+    private static void quiesce(SimulationConfig config, Cluster cluster) {
         cluster.network().makeReliable();
         for (SimNode node : cluster.nodes()) {
             if (!node.isUp()) {
@@ -75,14 +71,13 @@ public final class ReplicaSetSimulation {
             }
         }
         long deadline = cluster.scheduler().nowMicros() + config.quiesceLimitMicros();
-        settle(config, cluster, knownBugs, deadline);
+        settle(config, cluster, deadline);
         // Settled once; run on a while (the leader's active expiry may still log deletions) and settle again.
         cluster.scheduler().runUntil(cluster.scheduler().nowMicros() + SETTLED_GRACE_MICROS);
-        settle(config, cluster, knownBugs, deadline);
+        settle(config, cluster, deadline);
     }
 
-    private static void settle(SimulationConfig config, Cluster cluster, KnownBugs knownBugs, long deadline) {
-        long nextNudge = cluster.scheduler().nowMicros() + NUDGE_AFTER_MICROS;
+    private static void settle(SimulationConfig config, Cluster cluster, long deadline) {
         String unsettled;
         while ((unsettled = Quiescence.unsettled(cluster)) != null) {
             long now = cluster.scheduler().nowMicros();
@@ -91,43 +86,18 @@ public final class ReplicaSetSimulation {
                         + " s after the faults stopped: " + unsettled + "\n    leader's progress: "
                         + Quiescence.progress(cluster));
             }
-            if (now >= nextNudge && knownBugs.tolerates(KnownBug.STALE_RECEIVED_HIDES_LOST_BATCH)) {
-                forceResubscribe(cluster); // TODO BUG-2: remove once the leader resets a resubscribing follower
-                knownBugs.hit(KnownBug.STALE_RECEIVED_HIDES_LOST_BATCH);
-                nextNudge = now + NUDGE_AFTER_MICROS;
-            }
             cluster.scheduler().runUntil(now + SETTLE_POLL_MICROS);
         }
     }
 
-    /**
-     * The workaround for BUG-2's liveness side: a follower stuck behind a lost batch that the leader does
-     * not resend resubscribes only after it heard nothing from the leader for a while, so cut leader ->
-     * follower for that long (the follower's Subscribe still gets through) and let the leader restart the
-     * stream from the follower's log end.
-     */
-    private static void forceResubscribe(Cluster cluster) {
-        long silenceMicros = 8 * cluster.spec().config().heartbeatIntervalMillis() * 1000;
-        SimNode leader = cluster.leader();
-        for (SimNode follower : cluster.followers()) {
-            if (follower.isUp() && follower.core().lastLsn() < leader.core().lastLsn()) {
-                cluster.scheduler().note(follower.name(), "BUG-2 workaround: cut from the leader to force a resubscribe",
-                        null);
-                cluster.network().cut(leader.index(), follower.index(), true);
-                cluster.scheduler().after(silenceMicros, follower.name(), "BUG-2 workaround: link healed", null,
-                        () -> cluster.network().heal(leader.index(), follower.index(), true));
-            }
-        }
-    }
-
     private static SimulationResult result(SimulationConfig config, Cluster cluster, AckPromiseChecker ackPromise,
-            AckedWritesChecker ackedWrites, KnownBugs knownBugs) {
+            AckedWritesChecker ackedWrites) {
         long succeeded = cluster.history().operations().stream().filter(op -> op.succeeded()).count();
         int crashes = (int) config.faults().faults().stream().filter(f -> f instanceof Fault.CrashRestart).count();
         return new SimulationResult(config.seed(), config.policyAndLevel(), cluster.scheduler().executed(),
                 cluster.scheduler().nowMicros() / 1000, cluster.history().operations().size(), succeeded,
                 ackedWrites.checkedWrites(), ackPromise.checked(), ackPromise.degradedReleases(),
-                ackPromise.uncommittedReadsAfterTimeout(), cluster.network().sent(), cluster.network().dropped(),
-                config.faults().faults().size(), crashes, cluster.leader().core().lastLsn(), knownBugs.hits());
+                cluster.network().sent(), cluster.network().dropped(), config.faults().faults().size(), crashes,
+                cluster.leader().core().lastLsn());
     }
 }

@@ -14,10 +14,8 @@ public record SimulationResult(
         long ackedWritesChecked,
         long promisesChecked,
         long degradedReleases,
-        long uncommittedReadsAfterTimeout,
         long messagesSent,
         long messagesDropped,
         int faults,
         int crashes,
-        long finalLsn,
-        java.util.Map<io.tandem.sim.check.KnownBug, Long> knownBugHits) {}
+        long finalLsn) {}

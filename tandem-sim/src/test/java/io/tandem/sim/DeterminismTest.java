@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tandem.sim.check.KnownBugs;
 import io.tandem.sim.sim.Trace;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -14,7 +13,7 @@ class DeterminismTest {
 
     private static List<String> trace(long seed) {
         Trace trace = new Trace(16, true);
-        ReplicaSetSimulation.run(SimulationConfig.fromSeed(seed), trace, KnownBugs.all());
+        ReplicaSetSimulation.run(SimulationConfig.fromSeed(seed), trace);
         return trace.all();
     }
 

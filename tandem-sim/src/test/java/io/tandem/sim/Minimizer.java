@@ -1,6 +1,5 @@
 package io.tandem.sim;
 
-import io.tandem.sim.check.KnownBugs;
 import io.tandem.sim.sim.Trace;
 import java.util.Set;
 import java.util.TreeSet;
@@ -14,8 +13,7 @@ final class Minimizer {
     private Minimizer() {}
 
     /** The indices of the faults that still make the seed fail as {@code failure} did. */
-    static Set<Integer> minimize(long seed, SimulationConfig.Overrides overrides, SimulationFailure failure,
-            KnownBugs.Factory knownBugs) {
+    static Set<Integer> minimize(long seed, SimulationConfig.Overrides overrides, SimulationFailure failure) {
         Set<Integer> kept = new TreeSet<>();
         int count = SimulationConfig.fromSeed(seed, withFaults(overrides, null)).faults().faults().size();
         for (int i = 0; i < count; i++) {
@@ -26,18 +24,17 @@ final class Minimizer {
         for (int candidate : Set.copyOf(kept).stream().sorted().toList()) {
             Set<Integer> without = new TreeSet<>(kept);
             without.remove(candidate);
-            if (failsTheSameWay(seed, withFaults(overrides, without), failure, knownBugs)) {
+            if (failsTheSameWay(seed, withFaults(overrides, without), failure)) {
                 kept = without;
             }
         }
         return kept;
     }
 
-    private static boolean failsTheSameWay(long seed, SimulationConfig.Overrides overrides, SimulationFailure failure,
-            KnownBugs.Factory knownBugs) {
+    private static boolean failsTheSameWay(long seed, SimulationConfig.Overrides overrides, SimulationFailure failure) {
         try {
             ReplicaSetSimulation.run(SimulationConfig.fromSeed(seed, overrides),
-                    new Trace(ReplicaSetSimulation.TRACE_CAPACITY, false), knownBugs.create());
+                    new Trace(ReplicaSetSimulation.TRACE_CAPACITY, false));
             return false;
         } catch (SimulationFailure other) {
             return other.invariant().equals(failure.invariant());

@@ -2,7 +2,6 @@ package io.tandem.sim;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.tandem.sim.check.KnownBugs;
 import io.tandem.sim.sim.Trace;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +24,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  *   -Dtandem.sim.policy=..., -Dtandem.sim.level=..., -Dtandem.sim.faults=0,2  pin choices (see Overrides)
  *   -Dtandem.sim.fullTrace=true   (replay) print every event of the run
  *   -Dtandem.sim.minimize=true    (replay) on failure, find the fewest faults that still fail the same way
- *   -Dtandem.sim.strict=true      fail on the known core bugs too (KnownBug) instead of tolerating them
  * </pre>
  */
 class ReplicaSetSimulationTest {
@@ -63,12 +61,11 @@ class ReplicaSetSimulationTest {
         boolean full = Boolean.getBoolean("tandem.sim.fullTrace");
         Trace trace = new Trace(ReplicaSetSimulation.TRACE_CAPACITY, full);
         try {
-            System.out.println(ReplicaSetSimulation.run(config, trace, KnownBugs.fromSystemProperties()));
+            System.out.println(ReplicaSetSimulation.run(config, trace));
         } catch (SimulationFailure failure) {
             // -Dtandem.sim.minimize=true: find the fewest faults that still fail the same way.
             if (Boolean.getBoolean("tandem.sim.minimize")) {
-                var kept = Minimizer.minimize(config.seed(), config.overrides(), failure,
-                        KnownBugs::fromSystemProperties);
+                var kept = Minimizer.minimize(config.seed(), config.overrides(), failure);
                 System.out.println("minimal schedule: --seed=" + config.seed() + " fails on '" + failure.invariant()
                         + "' with only faults " + kept + ": replay with -Dtandem.sim.seed=" + config.seed()
                         + Minimizer.withFaults(config.overrides(), kept).asProperties());

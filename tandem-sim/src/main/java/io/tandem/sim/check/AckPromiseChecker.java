@@ -5,7 +5,6 @@ import io.tandem.core.model.Reply;
 import io.tandem.core.quorum.AckLevel;
 import io.tandem.core.quorum.AckPolicy;
 import io.tandem.core.quorum.QuorumMath;
-import io.tandem.core.replicaset.OnAckTimeout;
 import io.tandem.core.replicaset.Progress;
 import io.tandem.core.replicaset.ReplicaSetConfig;
 import io.tandem.sim.sim.Cluster;
@@ -30,22 +29,17 @@ import java.util.Map;
  * </pre>
  *
  * The exception the design makes, counted rather than failed: a degraded leader (on-ack-timeout
- * degrade) promises only its own durability. Known bugs, tolerated while reported: BUG-3 (a restarted
- * leader's recovered log counts as committed) and BUG-4 (an acknowledgement timeout releases queued reads
- * uncommitted), see {@link KnownBug}.
+ * degrade) promises only its own durability.
  */
 public final class AckPromiseChecker implements SimObserver {
     private final Cluster cluster;
     private final ReplicaSetConfig config;
-    private final KnownBugs knownBugs;
     private long checked;
     private long degradedReleases;
-    private long uncommittedReadsAfterTimeout;
 
-    public AckPromiseChecker(Cluster cluster, KnownBugs knownBugs) {
+    public AckPromiseChecker(Cluster cluster) {
         this.cluster = cluster;
         this.config = cluster.spec().config();
-        this.knownBugs = knownBugs;
     }
 
     public long checked() {
@@ -56,17 +50,12 @@ public final class AckPromiseChecker implements SimObserver {
         return degradedReleases;
     }
 
-    public long uncommittedReadsAfterTimeout() {
-        return uncommittedReadsAfterTimeout;
-    }
-
     @Override
     public void afterStep(SimNode node, StepRecord step) {
         if (node != cluster.leader() || step.replies().isEmpty()) {
             return;
         }
         boolean degraded = node.core().degraded();
-        boolean timeoutRelease = step.ackTimedOut() && config.onAckTimeout() == OnAckTimeout.ERROR;
         for (StepRecord.ReleasedReply released : step.replies()) {
             if (released.reply() instanceof Reply.Error) {
                 continue;
@@ -82,20 +71,9 @@ public final class AckPromiseChecker implements SimObserver {
             Entry entry = node.disk().log().get(lsn);
             String what = (released.request().write() ? "write" : "read") + " #" + released.requestId() + " at LSN "
                     + lsn;
-            if (timeoutRelease && !released.request().write() && knownBugs.tolerates(
-                    KnownBug.TIMEOUT_RELEASES_UNCOMMITTED_READS) && shortfall(entry) != null) {
-                knownBugs.hit(KnownBug.TIMEOUT_RELEASES_UNCOMMITTED_READS); // TODO BUG-4: drop once fixed in the core
-                uncommittedReadsAfterTimeout++;
-                continue;
-            }
             if (node.restarts() > 0 && lsn <= node.recoveredLsn() && !Truth.durablyHolds(node, entry)) {
                 throw new InvariantViolation("acknowledgement promise", "impossible: LSN " + lsn
                         + " was recovered but is not durable");
-            }
-            if (node.restarts() > 0 && lsn <= node.recoveredLsn() && shortfall(entry) != null
-                    && knownBugs.tolerates(KnownBug.RESTARTED_LEADER_COMMITS_WHOLE_LOG)) {
-                knownBugs.hit(KnownBug.RESTARTED_LEADER_COMMITS_WHOLE_LOG); // TODO BUG-3: drop once fixed in the core
-                continue;
             }
             if (!Truth.durablyHolds(node, entry)) {
                 throw new InvariantViolation("acknowledgement promise", "the leader released a reply to " + what

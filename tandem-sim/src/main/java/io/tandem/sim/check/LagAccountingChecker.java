@@ -25,14 +25,10 @@ public final class LagAccountingChecker implements SimObserver {
     private final Cluster cluster;
     /** Followers that crashed and whose new Subscribe the leader has not handled yet. */
     private final Set<NodeId> unannouncedCrash = new HashSet<>();
-    /** Followers that ever crashed: while BUG-2 is tolerated their received claim may stay stale. */
-    private final Set<NodeId> everCrashed = new HashSet<>();
-    private final KnownBugs knownBugs;
     private long checks;
 
-    public LagAccountingChecker(Cluster cluster, KnownBugs knownBugs) {
+    public LagAccountingChecker(Cluster cluster) {
         this.cluster = cluster;
-        this.knownBugs = knownBugs;
     }
 
     public long checks() {
@@ -43,7 +39,6 @@ public final class LagAccountingChecker implements SimObserver {
     public void onCrash(SimNode node, long lostEntries) {
         if (node != cluster.leader()) {
             unannouncedCrash.add(node.id());
-            everCrashed.add(node.id());
         }
     }
 
@@ -63,12 +58,6 @@ public final class LagAccountingChecker implements SimObserver {
             checks++;
             long receivedTruth = unannouncedCrash.contains(follower.id()) ? follower.everLoggedLsn()
                     : Truth.receivedLsn(follower);
-            if (p.receivedLsn() > receivedTruth && everCrashed.contains(follower.id())
-                    && knownBugs.tolerates(KnownBug.PROGRESS_KEPT_ACROSS_RESUBSCRIBE)
-                    && p.receivedLsn() <= follower.everLoggedLsn()) {
-                knownBugs.hit(KnownBug.PROGRESS_KEPT_ACROSS_RESUBSCRIBE); // TODO BUG-2: drop once fixed in the core
-                receivedTruth = follower.everLoggedLsn();
-            }
             claim(node, follower, "received", p.receivedLsn(), receivedTruth);
             claim(node, follower, "durable", p.durableLsn(), Truth.durableLsn(follower));
             claim(node, follower, "applied", p.appliedLsn(), Truth.appliedLsn(follower));

@@ -14,14 +14,4 @@ public record StepRecord(Input input, List<Entry> persisted, List<ReleasedReply>
 
     /** A reply the node handed out in this step, with the request it answers (null if not tracked). */
     public record ReleasedReply(SimClient client, long requestId, Reply reply, AcceptedRequest request) {}
-
-    /** Did this step time out an acknowledgement (replies released by it may be uncommitted reads)? */
-    public boolean ackTimedOut() {
-        for (Event event : events) {
-            if (event instanceof Event.AckTimedOut) {
-                return true;
-            }
-        }
-        return false;
-    }
 }

@@ -12,25 +12,23 @@ import io.tandem.core.replicaset.Progress;
 import io.tandem.sim.sim.Describe;
 import io.tandem.sim.sim.Operation;
 import io.tandem.sim.sim.SimNode;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
- * Minimal reproductions of the tandem-core bugs the simulator found (see {@link io.tandem.sim.check.KnownBug}),
- * each as a hand-written scenario on a quiet cluster. Each test states the correct behaviour, so it fails
- * today and is disabled; TODO: enable each one when tandem-core fixes its bug, and remove the bug's
- * toleration from the property test.
+ * Regression tests for the tandem-core bugs the simulator found, all fixed (BUG-1 by 3989f50, the others by
+ * d99d812): each is the bug's minimal reproduction, a hand-written scenario on a quiet cluster that states
+ * the correct behaviour and failed while the bug was there.
  */
-class KnownBugsTest {
+class CoreRegressionTest {
     private static final NodeId N2 = NodeId.of("n2");
 
     /**
-     * BUG-1, fixed in tandem-core by 3989f50 (found there at the same time by the three-node test): the
-     * go-back-N resend counted from the last send of any kind, and heartbeats go out every interval, so a
-     * lost batch was never sent again. Kept as a regression test.
+     * A lost batch is sent again while heartbeats keep flowing. The go-back-N resend once counted from the
+     * last send of any kind, and heartbeats go out every interval, so a lost batch was never sent again
+     * (BUG-1, fixed by 3989f50; the three-node test found it at the same time).
      */
     @Test
-    void bug1LostAppendRequestIsResent() {
+    void lostAppendRequestIsResent() {
         Scripted s = new Scripted("async", AckLevel.DURABLE, 3);
         s.cluster.start();
         s.runFor(100);
@@ -46,9 +44,14 @@ class KnownBugsTest {
         assertEquals(1, s.node(2).core().lastLsn(), "n2 is still without entry 1 after 10 s of heartbeats");
     }
 
+    /**
+     * A batch lost right after a follower's restart is sent again. A follower's resubscribe once left its
+     * old received position at the leader, hiding a lost batch: the re-streamed batch's sentLsn was not above
+     * the stale receivedLsn, so the resend rule never fired, and the follower, answering heartbeats, never
+     * resubscribed; without new writes it never caught up (BUG-2, fixed by d99d812).
+     */
     @Test
-    @Disabled("TODO BUG-2 (KnownBug.PROGRESS_KEPT_ACROSS_RESUBSCRIBE): a stale received position hides a lost batch")
-    void bug2LostBatchAfterAFollowerCrashIsResent() {
+    void lostBatchAfterAFollowerCrashIsResent() {
         Scripted s = new Scripted("async", AckLevel.RECEIVED, 3);
         s.cluster.start();
         s.runFor(100);
@@ -64,14 +67,19 @@ class KnownBugsTest {
                 && !r.entries().isEmpty());
         n2.start();
         s.runFor(10_000);
-        // Today: sentLsn = 1 is not above the stale receivedLsn = 1, so the resend rule never fires, and n2,
-        // answering heartbeats, never resubscribes: it stays without entry 1.
+        // Before the fix: sentLsn = 1 was not above the stale receivedLsn = 1, so the resend rule never fired,
+        // and n2, answering heartbeats, never resubscribed: it stayed without entry 1.
         assertEquals(1, n2.core().lastLsn(), "n2 is still without entry 1 after 10 s");
     }
 
+    /**
+     * A follower's Subscribe lowers its positions at the leader to where its log now ends. The leader once
+     * kept a follower's received/durable/applied positions across its resubscribe (positions only grew), so
+     * after a crash that took back received but undurable entries, lag monitoring overstated the follower
+     * and inflight bytes were undercounted (BUG-2, fixed by d99d812).
+     */
     @Test
-    @Disabled("TODO BUG-2 (KnownBug.PROGRESS_KEPT_ACROSS_RESUBSCRIBE): positions survive a follower's resubscribe")
-    void bug2ResubscribeResetsTheFollowersPositions() {
+    void resubscribeResetsTheFollowersPositions() {
         Scripted s = new Scripted("async", AckLevel.RECEIVED, 3);
         s.cluster.start();
         s.runFor(100);
@@ -86,13 +94,18 @@ class KnownBugsTest {
         n2.start();
         s.runFor(100);
         assertEquals(0, n2.disk().log().lastLsn());
-        // Today: the leader handled Subscribe(last=0/0) but still says n2 received 1.
+        // Before the fix: the leader handled Subscribe(last=0/0) but still said n2 received 1.
         assertEquals(0, progressOf(s, N2).receivedLsn(), "n2's Subscribe said its log ends at 0");
     }
 
+    /**
+     * A restarted leader does not serve reads of entries no replica holds. It once took its whole recovered
+     * log as committed (commitLsn = lastLsn on construction, kept by becomeLeader), so an entry durable on
+     * the leader alone, whose writer got no reply, was shown at once to a read under quorum or all (BUG-3,
+     * fixed by d99d812).
+     */
     @Test
-    @Disabled("TODO BUG-3 (KnownBug.RESTARTED_LEADER_COMMITS_WHOLE_LOG): a restarted leader counts its log as committed")
-    void bug3RestartedLeaderDoesNotServeUncommittedReads() {
+    void restartedLeaderDoesNotServeUncommittedReads() {
         Scripted s = new Scripted("quorum", AckLevel.DURABLE, 3);
         s.cluster.start();
         s.runFor(100);
@@ -105,14 +118,19 @@ class KnownBugsTest {
         s.cluster.leader().start();
         Operation read = s.read(s.cluster.leader(), "GET", "k");
         s.runFor(50);
-        // Today: the read returns "v1" at once, though no replica holds it (a failover would lose it).
+        // Before the fix: the read returned "v1" at once, though no replica held it (a failover would lose it).
         assertNull(read.reply(), "the read shows v1, which is still not committed, yet it got "
                 + (read.reply() == null ? "" : Describe.reply(read.reply())));
     }
 
+    /**
+     * An acknowledgement timeout (on-ack-timeout error) fails the reads queued behind the timed-out write
+     * too. It once released them with their replies, showing uncommitted data; and since the timeout also
+     * fires when the leader's own disk is slow, a client could read a value that was not durable even on the
+     * leader, which the leader's crash then lost (BUG-4, fixed by d99d812).
+     */
     @Test
-    @Disabled("TODO BUG-4 (KnownBug.TIMEOUT_RELEASES_UNCOMMITTED_READS): an ack timeout releases uncommitted reads")
-    void bug4AckTimeoutDoesNotReleaseReadsOfUndurableData() {
+    void ackTimeoutDoesNotReleaseReadsOfUndurableData() {
         Scripted s = new Scripted("quorum", AckLevel.DURABLE, 3); // ack timeout 1000 ms, on-timeout error
         s.cluster.start();
         s.runFor(100);
@@ -123,7 +141,7 @@ class KnownBugsTest {
         s.runFor(1_100);
         assertTrue(write.reply() instanceof Reply.Error, "the write timed out: NOREPLICAS");
         assertEquals(0, s.cluster.leader().disk().durableLsn(), "v1 is not even durable on the leader");
-        // Today: the read is released with "v1" by the timeout; a leader crash now loses v1 for good.
+        // Before the fix: the timeout released the read with "v1"; the leader crash then lost v1 for good.
         boolean sawV1 = read.reply() instanceof Reply.Bulk;
         s.cluster.leader().crash(false);
         s.cluster.leader().start();
@@ -134,17 +152,21 @@ class KnownBugsTest {
                 + Describe.reply(after.reply()) + ")");
     }
 
+    /**
+     * Followers whose clocks run behind the leader's do not delay acknowledgements at applied. With
+     * apply-delay 0 such a follower once waited for its clock to pass the entry's time before applying, and
+     * what it then applied on a tick was not reported until the next leader message (BUG-5, fixed by
+     * d99d812).
+     */
     @Test
-    @Disabled("TODO BUG-5: with apply-delay 0 a follower whose clock is behind waits for it; applying on a tick is"
-            + " not reported")
-    void bug5ClockSkewDoesNotDelayAppliedAcknowledgements() {
+    void clockSkewDoesNotDelayAppliedAcknowledgements() {
         Scripted inSync = new Scripted("all", AckLevel.APPLIED, 3);
         Scripted skewed = new Scripted("all", AckLevel.APPLIED, 3, new long[] {0, -40, -40});
         long inSyncMillis = writeLatencyMillis(inSync);
         long skewedMillis = writeLatencyMillis(skewed);
         assertTrue(inSyncMillis < 10, "in sync: " + inSyncMillis + " ms");
-        // Today: ~40 ms waiting for the followers' clocks to pass the entry's time, then up to a heartbeat
-        // (50 ms) until the next leader message makes them report what they applied on a tick.
+        // Before the fix: ~40 ms waiting for the followers' clocks to pass the entry's time, then up to a
+        // heartbeat (50 ms) until the next leader message made them report what they applied on a tick.
         assertTrue(skewedMillis < 10, "followers' clocks 40 ms behind: " + skewedMillis + " ms");
     }
 
