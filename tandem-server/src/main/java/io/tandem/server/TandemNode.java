@@ -198,6 +198,8 @@ public final class TandemNode implements AutoCloseable {
             peerTransport = transport;
             agent.peers(transport);
         }
+        String announceIp = config.bind().equals("0.0.0.0") || config.bind().equals("::") ? "127.0.0.1" : config.bind();
+        node.announce(announceIp + ":" + port);
         loop.submit(() -> {
             agent.start(port);
             long now = System.currentTimeMillis();

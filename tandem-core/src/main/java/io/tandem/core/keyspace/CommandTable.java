@@ -109,6 +109,7 @@ public final class CommandTable {
         session("config", -2, ADMIN, "server", "2.0.0", "A container for server configuration commands.");
         session("info", -1, 0, "server", "1.0.0", "Returns information and statistics about the server.");
         session("bgsave", -1, ADMIN, "server", "1.0.0", "Takes a snapshot in the background.");
+        session("role", 1, FAST, "server", "2.8.12", "Returns the replication role.");
         session("shutdown", -1, ADMIN | NO_MULTI, "server", "1.0.0",
                 "Stops the node cleanly (acknowledged writes are already durable).");
 

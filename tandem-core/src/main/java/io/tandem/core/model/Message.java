@@ -14,17 +14,20 @@ public sealed interface Message {
 
     /**
      * Follower → upstream: "my log ends at (lastTerm, lastLsn); stream me what follows". Sent when a
-     * follower (re)connects, and again after it had to drop its state.
+     * follower (re)connects, and again after it had to drop its state. {@code announce} is the address
+     * clients reach the follower at ("ip:port"), opaque to the protocol, shown by monitoring (INFO, ROLE),
+     * as Redis replicas announce theirs with REPLCONF listening-port.
      */
-    record Subscribe(long term, NodeId from, long lastLsn, long lastTerm) implements Message {}
+    record Subscribe(long term, NodeId from, long lastLsn, long lastTerm, String announce) implements Message {}
 
     /**
      * Upstream → follower: entries following the one at (prevLsn, prevTerm), which the follower must hold
      * for them to fit. Without entries it is a heartbeat. {@code commitLsn} and {@code leaderTimeMillis}
-     * tell the follower how current it is (its staleness).
+     * tell the follower how current it is (its staleness); {@code announce} is the leader's client address
+     * (for the follower's INFO: master_host, master_port).
      */
     record AppendRequest(long term, NodeId from, long prevLsn, long prevTerm, List<Entry> entries, long commitLsn,
-            long leaderTimeMillis) implements Message {
+            long leaderTimeMillis, String announce) implements Message {
         public long lastLsn() {
             return entries.isEmpty() ? prevLsn : entries.get(entries.size() - 1).lsn();
         }

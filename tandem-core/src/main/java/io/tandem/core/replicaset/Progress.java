@@ -24,6 +24,8 @@ public final class Progress {
     long durableMovedMillis;
     long appliedMovedMillis;
     boolean connected;
+    /** The follower's client address as it announced it in its Subscribe ("" until it subscribes). */
+    String announce = "";
 
     public long sentLsn() {
         return sentLsn;
@@ -51,6 +53,22 @@ public final class Progress {
 
     public boolean connected() {
         return connected;
+    }
+
+    public String announce() {
+        return announce;
+    }
+
+    public long lastBatchSentMillis() {
+        return lastBatchSentMillis;
+    }
+
+    public long durableMovedMillis() {
+        return durableMovedMillis;
+    }
+
+    public long receivedMovedMillis() {
+        return receivedMovedMillis;
     }
 
     public boolean probing() {

@@ -70,6 +70,10 @@ public final class ReplicaSetNode implements Protocol {
     private long leaderTimeMillis;
     private long heardFromLeaderMillis;
     private long subscribedMillis = Long.MIN_VALUE;
+    /** The client address this node tells its peers (opaque here; shown by their monitoring). */
+    private String announce = "";
+    /** The leader's client address, from its last request (a follower's INFO shows it). */
+    private String leaderAnnounce = "";
     /**
      * The highest LSN a request of the current leader has confirmed identical to its log. Positions
      * reported upstream are capped by it: an entry beyond it may be a stale one from an older term that
@@ -270,6 +274,7 @@ public final class ReplicaSetNode implements Protocol {
         p.appliedLsn = Math.min(p.appliedLsn, subscribe.lastLsn());
         p.connected = true;
         p.lastHeardMillis = nowMillis;
+        p.announce = subscribe.announce();
         sendProbe(nowMillis, subscribe.from(), p, out);
     }
 
@@ -285,7 +290,8 @@ public final class ReplicaSetNode implements Protocol {
             p.lastSentMillis = nowMillis;
             return;
         }
-        out.sendNow(to, new Message.AppendRequest(term, self, prev, log.term(prev), List.of(), commitLsn, nowMillis));
+        out.sendNow(to, new Message.AppendRequest(term, self, prev, log.term(prev), List.of(), commitLsn, nowMillis,
+                announce));
         p.lastSentMillis = nowMillis;
     }
 
@@ -349,7 +355,7 @@ public final class ReplicaSetNode implements Protocol {
             Invariants.check(!batch.isEmpty(), "log has no entry at %d though it ends at %d", p.sentLsn + 1, lastLsn);
             long prev = p.sentLsn;
             out.sendAfterPersist(to, new Message.AppendRequest(term, self, prev, log.term(prev), batch, commitLsn,
-                    nowMillis));
+                    nowMillis, announce));
             p.sentLsn = batch.get(batch.size() - 1).lsn();
             p.lastSentMillis = nowMillis;
             p.lastBatchSentMillis = nowMillis;
@@ -406,7 +412,7 @@ public final class ReplicaSetNode implements Protocol {
         if (leader == null || leader.equals(self)) {
             return;
         }
-        out.sendNow(leader, new Message.Subscribe(term, self, lastLsn, lastTerm));
+        out.sendNow(leader, new Message.Subscribe(term, self, lastLsn, lastTerm, announce));
         subscribedMillis = nowMillis;
     }
 
@@ -420,6 +426,7 @@ public final class ReplicaSetNode implements Protocol {
             out.event(new Event.RoleChanged("follower", term, leader));
         }
         heardFromLeaderMillis = nowMillis;
+        leaderAnnounce = request.announce();
         leaderCommitLsn = Math.max(leaderCommitLsn, request.commitLsn());
         leaderTimeMillis = Math.max(leaderTimeMillis, request.leaderTimeMillis());
         // Do we hold the entry this batch follows? If not, say where our log ends.
@@ -533,7 +540,7 @@ public final class ReplicaSetNode implements Protocol {
             if (nowMillis - p.lastSentMillis >= heartbeat) {
                 long prev = Math.max(0, p.matchLsn);
                 out.sendNow(e.getKey(), new Message.AppendRequest(term, self, prev, log.term(prev), List.of(),
-                        commitLsn, nowMillis));
+                        commitLsn, nowMillis, announce));
                 p.lastSentMillis = nowMillis;
             }
         }
@@ -592,6 +599,16 @@ public final class ReplicaSetNode implements Protocol {
     }
 
     // ---- what the node shows -----------------------------------------------------------------------------
+
+    /** Sets the client address this node announces to its peers ("ip:port"). */
+    public void announce(String address) {
+        this.announce = address;
+    }
+
+    /** The leader's announced client address, as a follower last heard it ("" if unknown). */
+    public String leaderAnnounce() {
+        return leaderAnnounce;
+    }
 
     public NodeId self() {
         return self;

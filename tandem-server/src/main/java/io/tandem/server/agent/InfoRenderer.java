@@ -137,15 +137,8 @@ final class InfoRenderer {
     }
 
     private void replication(StringBuilder out) {
-        ReplicaSetNode leader = agent.node();
-        out.append("# Replication\r\n");
-        field(out, "role", "master");
-        field(out, "connected_slaves", 0);
-        field(out, "master_failover_state", "no-failover");
-        field(out, "master_replid", fixed.runId());
-        // Tandem counts the replication offset in log entries (LSN), not bytes.
-        field(out, "master_repl_offset", leader.lastLsn());
-        field(out, "tandem_term", leader.term());
+        ReplicationInfo.render(out, agent.node(), fixed.runId(),
+                agent.settings().startup().replication().heartbeatIntervalMillis(), System.currentTimeMillis());
     }
 
     private void cpu(StringBuilder out) {

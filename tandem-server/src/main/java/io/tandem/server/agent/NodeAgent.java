@@ -456,6 +456,12 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
     }
 
     @Override
+    public Reply role() {
+        return ReplicationInfo.role(node, settings.startup().replication().heartbeatIntervalMillis(),
+                System.currentTimeMillis());
+    }
+
+    @Override
     public String bgsave() {
         return snapshots.requestNow(node, wal);
     }

@@ -8,7 +8,6 @@ import io.tandem.core.model.Message;
 import io.tandem.wire.peer.PeerFrameDecoder;
 import io.tandem.wire.peer.PeerProtocolException;
 import java.nio.ByteBuffer;
-import java.util.function.Consumer;
 
 /**
  * Decodes peer frames from one connection (either direction) and hands each message to the agent. A
@@ -22,10 +21,11 @@ final class PeerChannelHandler extends ChannelInboundHandlerAdapter {
     static final int MAX_FRAME_BYTES = 64 << 20;
 
     private final PeerFrameDecoder decoder = new PeerFrameDecoder(MAX_FRAME_BYTES);
-    private final Consumer<Message> deliver;
+    private final java.util.function.BiConsumer<Message, io.netty.channel.Channel> deliver;
     private ByteBuf cumulation;
 
-    PeerChannelHandler(Consumer<Message> deliver) {
+    /** @param deliver gets each message with the channel it came on */
+    PeerChannelHandler(java.util.function.BiConsumer<Message, io.netty.channel.Channel> deliver) {
         this.deliver = deliver;
     }
 
@@ -38,7 +38,7 @@ final class PeerChannelHandler extends ChannelInboundHandlerAdapter {
         try {
             Message message;
             while ((message = decoder.decode(bytes)) != null) {
-                deliver.accept(message);
+                deliver.accept(message, ctx.channel());
             }
         } catch (PeerProtocolException e) {
             LOG.log(System.Logger.Level.WARNING, "closing peer connection " + ctx.channel().remoteAddress() + ": "

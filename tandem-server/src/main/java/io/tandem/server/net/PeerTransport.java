@@ -25,6 +25,11 @@ import java.util.function.Consumer;
  * {@link #RECONNECT_MILLIS}) and receives on its peer port; so every direction has its own TCP
  * connection and no handshake is needed: each message names its sender and term.
  *
+ * <p>Two rules keep a link from failing in one direction only. A message that arrives from a peer on a
+ * connection it opened makes that connection a way back to it, used while our own is not up. And a
+ * Subscribe means the peer (re)started: our connection to it may still point at its previous incarnation
+ * (half-open), so it is dropped and opened again.
+ *
  * <p>Sending never queues without bound: while a peer's connection is down or its buffer is full,
  * messages to it are dropped. The protocol is built for that (lost batches are sent again after a
  * heartbeat without progress, probes repeat until answered).
@@ -39,6 +44,8 @@ public final class PeerTransport {
     private final Map<NodeId, InetSocketAddress> addresses;
     private final Consumer<Message> deliver;
     private final Map<NodeId, Channel> outgoing = new HashMap<>();
+    /** Connections peers opened to us, by the sender named in their messages: a way back. */
+    private final Map<NodeId, Channel> incoming = new HashMap<>();
     private final Map<NodeId, Long> lastAttemptMillis = new HashMap<>();
     private Channel serverChannel;
     private long dropped;
@@ -62,18 +69,37 @@ public final class PeerTransport {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new PeerChannelHandler(deliver));
+                        ch.pipeline().addLast(new PeerChannelHandler(PeerTransport.this::received));
                     }
                 });
         serverChannel = bootstrap.bind(new InetSocketAddress(bind, port)).sync().channel();
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
     }
 
-    /** Sends a message to a peer if its connection is up and not backed up; else drops it. Agent thread. */
+    /** A message from a peer, on the event loop: remember the way back, then hand it to the agent. */
+    private void received(Message message, Channel channel) {
+        NodeId from = message.from();
+        if (channel.parent() != null) {
+            incoming.put(from, channel); // accepted by our server: the peer opened it
+        }
+        if (message instanceof Message.Subscribe) {
+            Channel ours = outgoing.remove(from);
+            if (ours != null) {
+                ours.close(); // may lead to the peer's previous incarnation; reopened on the next send
+                lastAttemptMillis.remove(from);
+            }
+        }
+        deliver.accept(message);
+    }
+
+    /** Sends a message to a peer if a connection to it is up and not backed up; else drops it. Agent thread. */
     public void send(NodeId to, Message message, long nowMillis) {
         Channel channel = outgoing.get(to);
         if (channel == null || !channel.isActive()) {
             connect(to, nowMillis);
+            channel = incoming.get(to);
+        }
+        if (channel == null || !channel.isActive()) {
             dropped++;
             return;
         }
@@ -116,7 +142,7 @@ public final class PeerTransport {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new PeerChannelHandler(deliver));
+                        ch.pipeline().addLast(new PeerChannelHandler(PeerTransport.this::received));
                     }
                 });
         ChannelFuture future = bootstrap.connect(address);
@@ -131,6 +157,8 @@ public final class PeerTransport {
     public void close() {
         outgoing.values().forEach(Channel::close);
         outgoing.clear();
+        incoming.values().forEach(Channel::close);
+        incoming.clear();
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();
         }

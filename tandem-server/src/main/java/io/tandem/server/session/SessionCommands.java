@@ -42,6 +42,7 @@ public final class SessionCommands {
             case "config" -> config(args);
             case "info" -> info(args);
             case "shutdown" -> shutdown(conn, args);
+            case "role" -> host.role();
             case "bgsave" -> {
                 String refused = host.bgsave();
                 yield refused == null ? new Reply.Simple("Background saving started") : Reply.error(refused);

@@ -19,6 +19,9 @@ public interface SessionHost {
     /** CONFIG RESETSTAT. */
     void resetStats();
 
+    /** ROLE: this node's role in Redis's reply shape. */
+    io.tandem.core.model.Reply role();
+
     /** BGSAVE: starts a snapshot; null when started, else the error text. */
     String bgsave();
 

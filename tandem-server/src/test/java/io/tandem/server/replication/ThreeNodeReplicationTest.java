@@ -119,6 +119,35 @@ class ThreeNodeReplicationTest {
         }
     }
 
+    @Test
+    void infoReplicationAndRoleDescribeTheSetAsRedisDoes() throws Exception {
+        startCluster("quorum");
+        int leaderPort = nodes.get(0).port();
+        try (Client leader = new Client(leaderPort); Client n2 = new Client(nodes.get(1).port())) {
+            assertEquals("+OK", leader.call("SET", "k", "v").toString());
+            await(() -> leader.callUnchecked("INFO", "replication").toString().contains("connected_slaves:2"),
+                    "both followers online");
+            String info = leader.call("INFO", "replication").toString();
+            assertTrue(info.contains("role:master"), info);
+            assertTrue(info.contains("slave0:ip=127.0.0.1,port=" + nodes.get(1).port() + ",state=online,offset="), info);
+            assertTrue(info.contains("slave1:ip=127.0.0.1,port=" + nodes.get(2).port() + ",state=online,offset="), info);
+            assertTrue(info.contains("tandem_replica0:id=n2,addr=127.0.0.1:" + nodes.get(1).port() + ",state=streaming"),
+                    info);
+            String role = leader.call("ROLE").toString();
+            assertTrue(role.startsWith("[\"master\", :"), role);
+            assertTrue(role.contains("[\"127.0.0.1\", \"" + nodes.get(1).port() + "\", "), role);
+
+            await(() -> n2.callUnchecked("INFO", "replication").toString().contains("master_link_status:up"),
+                    "n2's link to its master is up");
+            String followerInfo = n2.call("INFO", "replication").toString();
+            assertTrue(followerInfo.contains("role:slave"), followerInfo);
+            assertTrue(followerInfo.contains("master_host:127.0.0.1"), followerInfo);
+            assertTrue(followerInfo.contains("master_port:" + leaderPort), followerInfo);
+            assertEquals("[\"slave\", \"127.0.0.1\", :" + leaderPort + ", \"connected\", :1]",
+                    n2.call("ROLE").toString());
+        }
+    }
+
     private static void await(Supplier<Boolean> condition, String what) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (!condition.get()) {

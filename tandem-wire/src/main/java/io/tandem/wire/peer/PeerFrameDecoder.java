@@ -59,22 +59,32 @@ public final class PeerFrameDecoder {
         }
         int type = frame.get() & 0xff;
         long term = frame.getLong();
-        byte[] fromBytes = new byte[frame.getShort() & 0xffff];
-        frame.get(fromBytes);
-        NodeId from = new NodeId(new String(fromBytes, StandardCharsets.UTF_8));
+        NodeId from = new NodeId(str(frame));
         return switch (type) {
-            case PeerFrames.SUBSCRIBE -> new Message.Subscribe(term, from, frame.getLong(), frame.getLong());
+            case PeerFrames.SUBSCRIBE -> new Message.Subscribe(term, from, frame.getLong(), frame.getLong(), str(frame));
             case PeerFrames.APPEND_REQUEST -> {
                 long prevLsn = frame.getLong();
                 long prevTerm = frame.getLong();
                 long commitLsn = frame.getLong();
                 long leaderTime = frame.getLong();
-                yield new Message.AppendRequest(term, from, prevLsn, prevTerm, entries(frame), commitLsn, leaderTime);
+                String announce = str(frame);
+                yield new Message.AppendRequest(term, from, prevLsn, prevTerm, entries(frame), commitLsn, leaderTime,
+                        announce);
             }
             case PeerFrames.APPEND_RESPONSE -> new Message.AppendResponse(term, from, frame.get() != 0,
                     frame.getLong(), frame.getLong(), frame.getLong(), frame.getLong());
             default -> throw new PeerProtocolException("unknown peer message type " + type);
         };
+    }
+
+    private static String str(ByteBuffer frame) {
+        int length = frame.getShort() & 0xffff;
+        if (length > frame.remaining()) {
+            throw new PeerProtocolException("string of " + length + " bytes in " + frame.remaining() + " left");
+        }
+        byte[] bytes = new byte[length];
+        frame.get(bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
     }
 
     private static List<Entry> entries(ByteBuffer frame) {

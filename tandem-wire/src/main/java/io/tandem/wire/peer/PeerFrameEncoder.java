@@ -13,11 +13,21 @@ public final class PeerFrameEncoder {
     public static int encodedSize(Message message) {
         int body = 8 + 2 + message.from().name().getBytes(StandardCharsets.UTF_8).length;
         body += switch (message) {
-            case Message.Subscribe s -> 16;
-            case Message.AppendRequest r -> 32 + entriesSize(r);
+            case Message.Subscribe s -> 16 + strSize(s.announce());
+            case Message.AppendRequest r -> 32 + strSize(r.announce()) + entriesSize(r);
             case Message.AppendResponse r -> 1 + 32;
         };
         return PeerFrames.HEADER_BYTES + 2 + body;
+    }
+
+    private static int strSize(String text) {
+        return 2 + text.getBytes(StandardCharsets.UTF_8).length;
+    }
+
+    private static void putStr(ByteBuffer out, String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        out.putShort((short) bytes.length);
+        out.put(bytes);
     }
 
     private static int entriesSize(Message.AppendRequest request) {
@@ -44,13 +54,15 @@ public final class PeerFrameEncoder {
             case Message.AppendResponse r -> PeerFrames.APPEND_RESPONSE;
         });
         out.putLong(message.term());
-        byte[] from = message.from().name().getBytes(StandardCharsets.UTF_8);
-        out.putShort((short) from.length);
-        out.put(from);
+        putStr(out, message.from().name());
         switch (message) {
-            case Message.Subscribe s -> out.putLong(s.lastLsn()).putLong(s.lastTerm());
+            case Message.Subscribe s -> {
+                out.putLong(s.lastLsn()).putLong(s.lastTerm());
+                putStr(out, s.announce());
+            }
             case Message.AppendRequest r -> {
                 out.putLong(r.prevLsn()).putLong(r.prevTerm()).putLong(r.commitLsn()).putLong(r.leaderTimeMillis());
+                putStr(out, r.announce());
                 out.putInt(r.entries().size());
                 for (Entry entry : r.entries()) {
                     out.putLong(entry.term()).putLong(entry.lsn()).putInt(EntryCodec.payloadSize(entry));

@@ -9,8 +9,8 @@ package io.tandem.wire.peer;
  * str     = length:u16  utf8
  * entries = count:u32  (term:u64 lsn:u64 payloadLength:u32 payload)*   (payload: EntryCodec)
  *
- * type 1 Subscribe       lastLsn:u64 lastTerm:u64
- * type 2 AppendRequest   prevLsn:u64 prevTerm:u64 commitLsn:u64 leaderTimeMillis:u64 entries
+ * type 1 Subscribe       lastLsn:u64 lastTerm:u64 announce:str
+ * type 2 AppendRequest   prevLsn:u64 prevTerm:u64 commitLsn:u64 leaderTimeMillis:u64 announce:str entries
  * type 3 AppendResponse  matched:u8 lastLsn:u64 receivedLsn:u64 durableLsn:u64 appliedLsn:u64
  * </pre>
  *

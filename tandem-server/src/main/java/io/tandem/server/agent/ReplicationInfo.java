@@ -1,0 +1,126 @@
+package io.tandem.server.agent;
+
+import io.tandem.core.model.NodeId;
+import io.tandem.core.model.Reply;
+import io.tandem.core.replicaset.Progress;
+import io.tandem.core.replicaset.ReplicaSetNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What INFO replication and ROLE say about the replica set, with Redis's field names where they mean the
+ * same thing (Lettuce's MasterReplica and Sentinel-aware clients read them) and Tandem's own lines, like
+ * PostgreSQL's pg_stat_replication, where Redis has none.
+ *
+ * <p>Offsets: Redis counts the replication offset in bytes; Tandem reports LSNs (log entries) in those
+ * fields. Clients only compare them with each other.
+ */
+final class ReplicationInfo {
+    /** A follower counts as "online" / its link as "up" while heard from within this many heartbeats. */
+    static final int LINK_UP_HEARTBEATS = 5;
+
+    private ReplicationInfo() {}
+
+    static void render(StringBuilder out, ReplicaSetNode node, String runId, long heartbeatMillis, long nowMillis) {
+        out.append("# Replication\r\n");
+        long linkWindow = LINK_UP_HEARTBEATS * heartbeatMillis;
+        if (node.isLeader()) {
+            field(out, "role", "master");
+            List<Map.Entry<NodeId, Progress>> online = online(node, nowMillis, linkWindow);
+            field(out, "connected_slaves", online.size());
+            int i = 0;
+            for (Map.Entry<NodeId, Progress> e : online) {
+                Progress p = e.getValue();
+                String[] hostPort = hostPort(p.announce());
+                long lagSeconds = (nowMillis - p.lastHeardMillis()) / 1000;
+                field(out, "slave" + i++, "ip=" + hostPort[0] + ",port=" + hostPort[1] + ",state=online,offset="
+                        + p.appliedLsn() + ",lag=" + lagSeconds);
+            }
+        } else {
+            field(out, "role", "slave");
+            String[] hostPort = hostPort(node.leaderAnnounce());
+            boolean up = !node.leaderAnnounce().isEmpty() && nowMillis - node.heardFromLeaderMillis() <= linkWindow;
+            field(out, "master_host", hostPort[0]);
+            field(out, "master_port", hostPort[1]);
+            field(out, "master_link_status", up ? "up" : "down");
+            field(out, "master_last_io_seconds_ago", node.heardFromLeaderMillis() == 0 ? -1
+                    : (nowMillis - node.heardFromLeaderMillis()) / 1000);
+            field(out, "master_sync_in_progress", 0);
+            field(out, "slave_read_repl_offset", node.lastLsn());
+            field(out, "slave_repl_offset", node.appliedLsn());
+            field(out, "slave_priority", 100);
+            field(out, "slave_read_only", 1);
+            field(out, "replica_announced", 1);
+            field(out, "connected_slaves", 0);
+        }
+        field(out, "master_failover_state", "no-failover");
+        field(out, "master_replid", runId);
+        field(out, "master_repl_offset", node.lastLsn());
+        // Tandem's own: term, commit point, and per replica what pg_stat_replication shows.
+        field(out, "tandem_node_id", node.self());
+        field(out, "tandem_term", node.term());
+        field(out, "tandem_commit_lsn", node.commitLsn());
+        field(out, "tandem_durable_lsn", node.durableLsn());
+        field(out, "tandem_applied_lsn", node.appliedLsn());
+        if (node.isLeader()) {
+            field(out, "tandem_degraded", node.degraded() ? 1 : 0);
+            int i = 0;
+            for (Map.Entry<NodeId, Progress> e : node.progress().entrySet()) {
+                Progress p = e.getValue();
+                boolean up = nowMillis - p.lastHeardMillis() <= linkWindow && p.connected();
+                long lagEntries = node.lastLsn() - p.appliedLsn();
+                long lagMillis = lagEntries == 0 ? 0 : nowMillis - p.appliedMovedMillis();
+                field(out, "tandem_replica" + i++, "id=" + e.getKey() + ",addr=" + p.announce() + ",state="
+                        + (!up ? "disconnected" : p.probing() ? "catchup" : "streaming") + ",sent_lsn=" + p.sentLsn()
+                        + ",received_lsn=" + p.receivedLsn() + ",durable_lsn=" + p.durableLsn() + ",applied_lsn="
+                        + p.appliedLsn() + ",lag_entries=" + lagEntries + ",lag_ms=" + lagMillis);
+            }
+        } else {
+            long staleness = node.leaderTimeMillis() == 0 ? -1 : Math.max(0, nowMillis - node.leaderTimeMillis());
+            field(out, "tandem_leader", node.leader() == null ? "" : node.leader());
+            field(out, "tandem_staleness_ms", staleness);
+        }
+    }
+
+    /** ROLE, in Redis's shape: master with its replicas, or slave with its master and state. */
+    static Reply role(ReplicaSetNode node, long heartbeatMillis, long nowMillis) {
+        long linkWindow = LINK_UP_HEARTBEATS * heartbeatMillis;
+        if (node.isLeader()) {
+            List<Reply> replicas = new ArrayList<>();
+            for (Map.Entry<NodeId, Progress> e : online(node, nowMillis, linkWindow)) {
+                String[] hostPort = hostPort(e.getValue().announce());
+                replicas.add(new Reply.Array(List.of(Reply.bulk(hostPort[0]), Reply.bulk(hostPort[1]),
+                        Reply.bulk(Long.toString(e.getValue().appliedLsn())))));
+            }
+            return new Reply.Array(List.of(Reply.bulk("master"), Reply.integer(node.lastLsn()),
+                    new Reply.Array(replicas)));
+        }
+        String[] hostPort = hostPort(node.leaderAnnounce());
+        boolean up = !node.leaderAnnounce().isEmpty() && nowMillis - node.heardFromLeaderMillis() <= linkWindow;
+        long port = hostPort[1].isEmpty() ? 0 : Long.parseLong(hostPort[1]);
+        return new Reply.Array(List.of(Reply.bulk("slave"), Reply.bulk(hostPort[0]), Reply.integer(port),
+                Reply.bulk(up ? "connected" : "connecting"), Reply.integer(node.appliedLsn())));
+    }
+
+    private static List<Map.Entry<NodeId, Progress>> online(ReplicaSetNode node, long nowMillis, long linkWindow) {
+        List<Map.Entry<NodeId, Progress>> online = new ArrayList<>();
+        for (Map.Entry<NodeId, Progress> e : node.progress().entrySet()) {
+            Progress p = e.getValue();
+            if (p.connected() && nowMillis - p.lastHeardMillis() <= linkWindow && !p.announce().isEmpty()) {
+                online.add(e);
+            }
+        }
+        return online;
+    }
+
+    private static String[] hostPort(String announce) {
+        int colon = announce.lastIndexOf(':');
+        return colon < 0 ? new String[] {announce, ""} : new String[] {announce.substring(0, colon),
+                announce.substring(colon + 1)};
+    }
+
+    private static void field(StringBuilder out, String name, Object value) {
+        out.append(name).append(':').append(value).append("\r\n");
+    }
+}
