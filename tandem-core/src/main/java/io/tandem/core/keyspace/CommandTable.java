@@ -110,6 +110,14 @@ public final class CommandTable {
         session("info", -1, 0, "server", "1.0.0", "Returns information and statistics about the server.");
         session("bgsave", -1, ADMIN, "server", "1.0.0", "Takes a snapshot in the background.");
         session("role", 1, FAST, "server", "2.8.12", "Returns the replication role.");
+        session("wait", 3, NO_MULTI, "generic", "3.0.0",
+                "Blocks until this connection's writes are applied by N replicas or the timeout passes.");
+        session("tandem.lsn", 1, FAST, "tandem", "0.1.0",
+                "Returns this connection's last acknowledged write as a token term:lsn, or nil.");
+        session("tandem.waitlsn", 3, NO_MULTI, "tandem", "0.1.0",
+                "Blocks until the write of a token term:lsn is applied on this node, or the timeout passes.");
+        session("tandem.maxstaleness", 2, FAST, "tandem", "0.1.0",
+                "Makes this connection's reads on a follower fail with -STALE while it lags more than N ms.");
         session("shutdown", -1, ADMIN | NO_MULTI, "server", "1.0.0",
                 "Stops the node cleanly (acknowledged writes are already durable).");
 

@@ -18,6 +18,15 @@ public sealed interface Input {
     /** The local log is durable (under the fsync policy) up to and including this LSN. */
     record Persisted(long durableLsn) implements Input {}
 
+    /**
+     * Redis's WAIT: answer with how many replicas have applied {@code lsn} (the client's last write) once
+     * at least numReplicas have, or when timeoutMillis passes (0: no timeout).
+     */
+    record Wait(ClientRef client, long requestId, long lsn, int numReplicas, long timeoutMillis) implements Input {}
+
+    /** TANDEM.WAITLSN: answer OK once the entry (term, lsn) is applied here, or an error at the timeout. */
+    record WaitLsn(ClientRef client, long requestId, long term, long lsn, long timeoutMillis) implements Input {}
+
     /** A message from another node. */
     record PeerMessage(Message message) implements Input {}
 

@@ -24,6 +24,13 @@ public interface Output {
 
     void reply(ClientRef client, long requestId, Reply reply);
 
+    /**
+     * The reply about to be released acknowledges a write at (term, lsn): a runtime that issues tokens
+     * (TANDEM.LSN, WAIT) records it for the client. Called just before that reply.
+     */
+    default void acknowledged(ClientRef client, long term, long lsn) {
+    }
+
     /** Send at once. */
     void sendNow(NodeId to, Message message);
 

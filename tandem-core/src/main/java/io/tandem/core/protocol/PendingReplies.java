@@ -18,6 +18,7 @@ public final class PendingReplies {
     private long[] requestIds = new long[64];
     private Reply[] replies = new Reply[64];
     private boolean[] writes = new boolean[64];
+    private long[] terms = new long[64];
     private int head;
     private int size;
 
@@ -30,11 +31,14 @@ public final class PendingReplies {
     }
 
     public void add(long requiredLsn, ClientRef client, long requestId, Reply reply) {
-        add(requiredLsn, client, requestId, reply, false);
+        add(requiredLsn, client, requestId, reply, false, 0);
     }
 
-    /** @param write whether the reply acknowledges a write (an acknowledgement timeout turns it into an error) */
-    public void add(long requiredLsn, ClientRef client, long requestId, Reply reply, boolean write) {
+    /**
+     * @param write whether the reply acknowledges a write at (term, requiredLsn): its release tells the
+     *              runtime (Output.acknowledged), and an acknowledgement timeout turns it into an error
+     */
+    public void add(long requiredLsn, ClientRef client, long requestId, Reply reply, boolean write, long term) {
         if (size > 0) {
             long last = lsns[(head + size - 1) & (lsns.length - 1)];
             Invariants.check(requiredLsn >= last, "replies queued out of LSN order: %d after %d", requiredLsn, last);
@@ -48,12 +52,16 @@ public final class PendingReplies {
         requestIds[at] = requestId;
         replies[at] = reply;
         writes[at] = write;
+        terms[at] = term;
         size++;
     }
 
     /** Hands out, in order, every reply whose required LSN is at most durableLsn. */
     public void release(long durableLsn, Output out) {
         while (size > 0 && lsns[head] <= durableLsn) {
+            if (writes[head]) {
+                out.acknowledged(clients[head], terms[head], lsns[head]);
+            }
             out.reply(clients[head], requestIds[head], replies[head]);
             clients[head] = null;
             replies[head] = null;
@@ -70,7 +78,11 @@ public final class PendingReplies {
      */
     public void releaseTimedOut(long timedOutLsn, long commitLsn, Reply writeError, Reply readError, Output out) {
         while (size > 0 && lsns[head] <= timedOutLsn) {
-            Reply reply = lsns[head] <= commitLsn ? replies[head] : writes[head] ? writeError : readError;
+            boolean committed = lsns[head] <= commitLsn;
+            Reply reply = committed ? replies[head] : writes[head] ? writeError : readError;
+            if (committed && writes[head]) {
+                out.acknowledged(clients[head], terms[head], lsns[head]);
+            }
             out.reply(clients[head], requestIds[head], reply);
             clients[head] = null;
             replies[head] = null;
@@ -91,6 +103,7 @@ public final class PendingReplies {
         long[] newIds = new long[n];
         Reply[] newReplies = new Reply[n];
         boolean[] newWrites = new boolean[n];
+        long[] newTerms = new long[n];
         for (int i = 0; i < size; i++) {
             int from = (head + i) & (lsns.length - 1);
             newLsns[i] = lsns[from];
@@ -98,12 +111,14 @@ public final class PendingReplies {
             newIds[i] = requestIds[from];
             newReplies[i] = replies[from];
             newWrites[i] = writes[from];
+            newTerms[i] = terms[from];
         }
         lsns = newLsns;
         clients = newClients;
         requestIds = newIds;
         replies = newReplies;
         writes = newWrites;
+        terms = newTerms;
         head = 0;
     }
 }

@@ -80,6 +80,11 @@ public final class ReplicaSetNode implements Protocol {
      * no request has overwritten yet, and the leader must not count it as its own.
      */
     private long confirmedLsn;
+    /**
+     * The arrival time (own clock) of the last leader message whose commit LSN this follower had applied:
+     * its reads were current then.
+     */
+    private long caughtUpMillis;
 
     /**
      * @param log      this node's log; everything in it is durable and applied to {@code keyspace}
@@ -154,6 +159,117 @@ public final class ReplicaSetNode implements Protocol {
             case Input.Persisted persisted -> onPersisted(nowMillis, persisted.durableLsn(), out);
             case Input.PeerMessage peer -> onMessage(nowMillis, peer.message(), out);
             case Input.Tick tick -> onTick(nowMillis, out);
+            case Input.Wait wait -> onWait(nowMillis, wait, out);
+            case Input.WaitLsn wait -> onWaitLsn(nowMillis, wait, out);
+        }
+    }
+
+    // ---- WAIT and TANDEM.WAITLSN ----------------------------------------------------------------------
+
+    /** Most clients blocked in WAIT or TANDEM.WAITLSN at once; one more is answered with an error. */
+    static final int MAX_WAITERS = 10_000;
+
+    /** A blocked WAIT (lsn, numReplicas) or WAITLSN (term, lsn); deadline Long.MAX_VALUE for no timeout. */
+    private record Waiter(ClientRef client, long requestId, long term, long lsn, int numReplicas, long deadline,
+            boolean replicas) {}
+
+    private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+
+    static final Reply WAIT_ON_REPLICA = Reply.error("ERR WAIT cannot be used with replica instances. Please also"
+            + " note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes"
+            + " to replicas are just local and are not propagated.");
+
+    private void onWait(long nowMillis, Input.Wait wait, Output out) {
+        if (role != Role.LEADER) {
+            out.reply(wait.client(), wait.requestId(), WAIT_ON_REPLICA);
+            return;
+        }
+        int acked = replicasApplied(wait.lsn());
+        if (acked >= wait.numReplicas()) {
+            out.reply(wait.client(), wait.requestId(), Reply.integer(acked));
+            return;
+        }
+        block(out, new Waiter(wait.client(), wait.requestId(), 0, wait.lsn(), wait.numReplicas(),
+                deadline(nowMillis, wait.timeoutMillis()), true));
+    }
+
+    private void onWaitLsn(long nowMillis, Input.WaitLsn wait, Output out) {
+        Reply now = waitLsnReply(wait.term(), wait.lsn());
+        if (now != null) {
+            out.reply(wait.client(), wait.requestId(), now);
+            return;
+        }
+        block(out, new Waiter(wait.client(), wait.requestId(), wait.term(), wait.lsn(), 0,
+                deadline(nowMillis, wait.timeoutMillis()), false));
+    }
+
+    private void block(Output out, Waiter waiter) {
+        if (waiters.size() >= MAX_WAITERS) {
+            out.reply(waiter.client(), waiter.requestId(), Reply.error("ERR too many clients waiting (" + MAX_WAITERS
+                    + ")"));
+            return;
+        }
+        waiters.add(waiter);
+    }
+
+    private static long deadline(long nowMillis, long timeoutMillis) {
+        return timeoutMillis == 0 ? Long.MAX_VALUE : nowMillis + timeoutMillis;
+    }
+
+    /** How many replicas have applied lsn (Redis's WAIT counts what replicas processed). */
+    private int replicasApplied(long lsn) {
+        int count = 0;
+        for (Progress p : progress.values()) {
+            if (p.appliedLsn >= lsn) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /**
+     * OK when (term, lsn) is applied here; an error when this node's log holds another entry at lsn (the
+     * token's write was rolled back); null while it must wait.
+     */
+    private Reply waitLsnReply(long tokenTerm, long lsn) {
+        if (lsn <= appliedLsn) {
+            long here = log.term(lsn);
+            if (here == tokenTerm || lsn == 0) {
+                return Reply.OK;
+            }
+            if (here >= 0) {
+                return Reply.error("ERR token " + tokenTerm + ":" + lsn + " is not in this node's log (LSN " + lsn
+                        + " has term " + here + " here): that write was rolled back");
+            }
+            return Reply.OK; // dropped after a snapshot that covers it: applied long ago
+        }
+        return null;
+    }
+
+    /** Answers the waiters that are satisfied, or whose time is up. */
+    private void checkWaiters(long nowMillis, Output out) {
+        if (waiters.isEmpty()) {
+            return;
+        }
+        for (var it = waiters.iterator(); it.hasNext(); ) {
+            Waiter w = it.next();
+            Reply reply = null;
+            if (w.replicas()) {
+                int acked = replicasApplied(w.lsn());
+                if (acked >= w.numReplicas() || nowMillis >= w.deadline()) {
+                    reply = Reply.integer(acked);
+                }
+            } else {
+                reply = waitLsnReply(w.term(), w.lsn());
+                if (reply == null && nowMillis >= w.deadline()) {
+                    reply = Reply.error("TIMEOUT LSN " + w.lsn() + " is not applied here yet (applied: " + appliedLsn
+                            + ")");
+                }
+            }
+            if (reply != null) {
+                it.remove();
+                out.reply(w.client(), w.requestId(), reply);
+            }
         }
     }
 
@@ -189,9 +305,12 @@ public final class ReplicaSetNode implements Protocol {
         }
         // Is everything this reply may show committed? Then it goes at once; else it waits, in order.
         if (pending.isEmpty() && commitLsn >= lastLsn) {
+            if (write) {
+                out.acknowledged(client, term, lastLsn);
+            }
             out.reply(client, requestId, reply);
         } else {
-            pending.add(lastLsn, client, requestId, reply, write);
+            pending.add(lastLsn, client, requestId, reply, write, term);
         }
         replicateAll(nowMillis, out);
     }
@@ -219,6 +338,7 @@ public final class ReplicaSetNode implements Protocol {
         } else {
             applyDurable(nowMillis);
             respond(out);
+            checkWaiters(nowMillis, out);
         }
     }
 
@@ -329,6 +449,7 @@ public final class ReplicaSetNode implements Protocol {
         }
         advanceCommit(nowMillis, out);
         replicate(nowMillis, response.from(), p, out);
+        checkWaiters(nowMillis, out);
     }
 
     private void replicateAll(long nowMillis, Output out) {
@@ -452,6 +573,7 @@ public final class ReplicaSetNode implements Protocol {
         confirmedLsn = Math.max(confirmedLsn, request.lastLsn());
         applyDurable(nowMillis);
         respond(out);
+        checkWaiters(nowMillis, out);
     }
 
     private void truncateAfter(long lsn, Output out) {
@@ -488,6 +610,11 @@ public final class ReplicaSetNode implements Protocol {
             }
             appliedLsn = next.lsn();
         }
+        // Caught up as of the last message from the leader: its time of arrival, not now (a follower that
+        // hears nothing cannot know it is still current).
+        if (appliedLsn >= leaderCommitLsn) {
+            caughtUpMillis = Math.max(caughtUpMillis, heardFromLeaderMillis);
+        }
     }
 
     /** Tells the leader our positions, each capped by what its requests confirmed (see confirmedLsn). */
@@ -507,6 +634,7 @@ public final class ReplicaSetNode implements Protocol {
         } else {
             followerTick(nowMillis, out);
         }
+        checkWaiters(nowMillis, out);
     }
 
     private void leaderTick(long nowMillis, Output out) {
@@ -652,6 +780,16 @@ public final class ReplicaSetNode implements Protocol {
 
     public long expiredKeys() {
         return runner.expiredKeys();
+    }
+
+    /**
+     * How far behind its leader this node's reads may be, in milliseconds of its own clock: 0 on a leader;
+     * on a follower, the time since it last had applied everything the leader said was committed (the
+     * leader's heartbeats, every heartbeat-interval-millis, carry that commit LSN). A follower cut off from
+     * its leader grows stale even if nothing is written, since it cannot know.
+     */
+    public long stalenessMillis(long nowMillis) {
+        return role == Role.LEADER ? 0 : Math.max(0, nowMillis - caughtUpMillis);
     }
 
     /** A follower's staleness: the leader's time in its last message, and when that arrived here. */

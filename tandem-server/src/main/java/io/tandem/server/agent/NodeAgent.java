@@ -176,6 +176,22 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
     }
 
     @Override
+    public void submitWait(ClientConnection conn, Input input, ServerStats.CommandCounter counter) {
+        conn.awaitCore(cycleNanos, counter, null);
+        step(input);
+    }
+
+    @Override
+    public long stalenessMillis() {
+        return node.stalenessMillis(System.currentTimeMillis());
+    }
+
+    @Override
+    public boolean leads() {
+        return node.isLeader();
+    }
+
+    @Override
     public void submitTransaction(ClientConnection conn, List<byte[][]> coreCommands, int size,
             int[] sessionPositions, Reply[] sessionReplies, ServerStats.CommandCounter counter) {
         ClientConnection.ExecMerge merge = sessionPositions.length == 0 ? null
@@ -268,6 +284,13 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
     @Override
     public void event(io.tandem.core.model.Event event) {
         LOG.log(System.Logger.Level.INFO, "event: " + event);
+    }
+
+    @Override
+    public void acknowledged(ClientRef client, long term, long lsn) {
+        ClientConnection conn = (ClientConnection) client;
+        conn.lastWriteTerm = term;
+        conn.lastWriteLsn = lsn;
     }
 
     @Override

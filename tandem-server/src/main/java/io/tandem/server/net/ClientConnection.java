@@ -35,6 +35,11 @@ public final class ClientConnection implements ClientRef {
     public String libVersion;
     public boolean authenticated;
     public String lastCommand = "NULL";
+    /** This connection's last acknowledged write (TANDEM.LSN, WAIT); 0 before any. */
+    public long lastWriteTerm;
+    public long lastWriteLsn;
+    /** TANDEM.MAXSTALENESS: reads on a follower fail while it lags more than this; 0 = no bound. */
+    public long maxStalenessMillis;
 
     /** MULTI state: the queued commands, and whether one of them was rejected (EXEC then aborts). */
     public List<byte[][]> multiQueue;

@@ -4,6 +4,7 @@ import io.tandem.core.keyspace.CommandExecutor;
 import io.tandem.core.keyspace.CommandSpec;
 import io.tandem.core.keyspace.CommandTable;
 import io.tandem.core.model.Reply;
+import io.tandem.core.protocol.Input;
 import io.tandem.server.metrics.ServerStats;
 import io.tandem.server.net.ClientConnection;
 import java.util.ArrayList;
@@ -66,7 +67,29 @@ public final class RequestDispatcher {
 
     private void execute(ClientConnection conn, CommandSpec spec, byte[][] args, ServerStats.CommandCounter counter) {
         if (!spec.has(CommandSpec.SESSION)) {
+            // Is this a read on a follower bounded by TANDEM.MAXSTALENESS? Then it must be current enough.
+            if (conn.maxStalenessMillis > 0 && spec.has(CommandSpec.READONLY) && !core.leads()) {
+                long staleness = core.stalenessMillis();
+                if (staleness > conn.maxStalenessMillis) {
+                    counter.errors++;
+                    conn.reply(Reply.error("STALE this replica may be " + staleness + " ms behind its leader, over"
+                            + " this connection's bound of " + conn.maxStalenessMillis + " ms"));
+                    return;
+                }
+            }
             core.submitCommand(conn, args, counter);
+            return;
+        }
+        if (spec.name().equals("wait") || spec.name().equals("tandem.waitlsn")) {
+            Input blocking = WaitCommands.parse(conn, spec.name(), args);
+            if (blocking != null) {
+                core.submitWait(conn, blocking, counter);
+            }
+            return;
+        }
+        Reply own = WaitCommands.immediate(conn, spec.name(), args);
+        if (own != null) {
+            conn.reply(own);
             return;
         }
         Reply reply = sessionCommands.execute(conn, spec.name(), args);

@@ -47,7 +47,13 @@ public final class SessionCommands {
                 String refused = host.bgsave();
                 yield refused == null ? new Reply.Simple("Background saving started") : Reply.error(refused);
             }
-            default -> throw new IllegalArgumentException("not a session command: " + name);
+            default -> {
+                Reply own = WaitCommands.immediate(conn, name, args);
+                if (own == null) {
+                    throw new IllegalArgumentException("not a session command: " + name);
+                }
+                yield own;
+            }
         };
     }
 

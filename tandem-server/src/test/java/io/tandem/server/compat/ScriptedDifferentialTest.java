@@ -97,4 +97,9 @@ class ScriptedDifferentialTest {
     void aRejectedExecDiscardsTheTransaction() throws Exception {
         servers.assertSameTranscript("transactions-exec-rejected.redis");
     }
+
+    @Test
+    void waitWithoutReplicas() throws Exception {
+        servers.assertSameTranscript("wait.redis");
+    }
 }

@@ -148,6 +148,33 @@ class ThreeNodeReplicationTest {
         }
     }
 
+    @Test
+    void tokensWaitAndStalenessBounds() throws Exception {
+        startCluster("async");
+        try (Client leader = new Client(nodes.get(0).port()); Client n2 = new Client(nodes.get(1).port())) {
+            assertEquals("(nil)", leader.call("TANDEM.LSN").toString(), "no write yet");
+            assertEquals("+OK", leader.call("SET", "k", "v1").toString());
+            String token = leader.call("TANDEM.LSN").toString().replace("\"", "");
+            assertTrue(token.matches("1:\\d+"), token);
+            assertEquals(":2", leader.call("WAIT", "2", "10000").toString(), "both followers apply it");
+            assertEquals("+OK", n2.call("TANDEM.WAITLSN", token, "10000").toString());
+            assertEquals("\"v1\"", n2.call("GET", "k").toString(), "read-your-writes through the token");
+            assertTrue(n2.call("WAIT", "1", "0").toString().startsWith("-ERR WAIT cannot be used with replica"));
+            assertEquals("-ERR invalid token 'x': expected term:lsn as TANDEM.LSN returns",
+                    n2.call("TANDEM.WAITLSN", "x", "10").toString());
+            assertTrue(n2.call("TANDEM.WAITLSN", "1:999999", "50").toString().startsWith("-TIMEOUT LSN 999999"));
+
+            assertEquals("+OK", n2.call("TANDEM.MAXSTALENESS", "60000").toString());
+            assertEquals("\"v1\"", n2.call("GET", "k").toString(), "well within a minute of its leader");
+            nodes.get(0).close(); // the leader is gone: n2 cannot know what it misses any more
+            assertEquals("+OK", n2.call("TANDEM.MAXSTALENESS", "300").toString());
+            await(() -> n2.callUnchecked("GET", "k").toString().startsWith("-STALE this replica may be"),
+                    "reads refused once n2 lags more than 300 ms behind what it knows of its leader");
+            assertEquals("+OK", n2.call("TANDEM.MAXSTALENESS", "0").toString());
+            assertEquals("\"v1\"", n2.call("GET", "k").toString(), "no bound, the stale value is served");
+        }
+    }
+
     private static void await(Supplier<Boolean> condition, String what) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (!condition.get()) {
