@@ -44,6 +44,14 @@ final class MetricsRenderer {
         gauge(out, "tandem_lsn_last", "LSN of the last log entry.", leader.lastLsn());
         gauge(out, "tandem_lsn_durable", "Highest LSN durable under the fsync policy.", leader.durableLsn());
         gauge(out, "tandem_term", "Current term.", leader.term());
+        gauge(out, "tandem_commit_lsn", "Highest LSN the acknowledgement policy has committed (leader).",
+                leader.commitLsn());
+        gauge(out, "tandem_is_leader", "1 on the leader.", leader.isLeader() ? 1 : 0);
+        gauge(out, "tandem_replication_degraded", "1 while on-ack-timeout degrade has the leader acknowledging"
+                + " on its own durability.", leader.degraded() ? 1 : 0);
+        gauge(out, "tandem_staleness_seconds", "How far this node's reads may lag its leader (0 on the leader).",
+                leader.stalenessMillis(System.currentTimeMillis()) / 1e3);
+        replicaLag(out, agent);
         counter(out, "tandem_net_input_bytes_total", "Bytes read from clients.", stats.netInputBytes);
         counter(out, "tandem_net_output_bytes_total", "Bytes written to clients.", stats.netOutputBytes);
         counter(out, "tandem_connections_total", "Client connections accepted.", stats.connectionsReceived);
@@ -65,6 +73,29 @@ final class MetricsRenderer {
         gauge(out, "tandem_snapshot_pause_seconds_max", "Longest pause of the agent to start a snapshot.",
                 stats.maxSnapshotPauseMicros / 1e6);
         return out.toString();
+    }
+
+    /** Per replica, on the leader: lag in entries and seconds, and the three positions. */
+    private static void replicaLag(StringBuilder out, NodeAgent agent) {
+        var node = agent.node();
+        long now = System.currentTimeMillis();
+        header(out, "tandem_replication_lag_entries", "gauge", "Entries the replica has not applied yet.");
+        node.progress().forEach((id, p) -> out.append("tandem_replication_lag_entries{replica=\"").append(id)
+                .append("\"} ").append(node.lastLsn() - p.appliedLsn()).append('\n'));
+        header(out, "tandem_replication_lag_seconds", "gauge",
+                "Time since the replica's applied position last matched the leader's log (0 when caught up).");
+        node.progress().forEach((id, p) -> out.append("tandem_replication_lag_seconds{replica=\"").append(id)
+                .append("\"} ").append(number(p.appliedLsn() >= node.lastLsn() ? 0
+                        : (now - p.appliedMovedMillis()) / 1e3)).append('\n'));
+        header(out, "tandem_replication_position_lsn", "gauge", "The replica's acknowledged LSN at each level.");
+        node.progress().forEach((id, p) -> {
+            for (String[] level : new String[][] {{"sent", Long.toString(p.sentLsn())},
+                    {"received", Long.toString(p.receivedLsn())}, {"durable", Long.toString(p.durableLsn())},
+                    {"applied", Long.toString(p.appliedLsn())}}) {
+                out.append("tandem_replication_position_lsn{replica=\"").append(id).append("\",level=\"")
+                        .append(level[0]).append("\"} ").append(level[1]).append('\n');
+            }
+        });
     }
 
     private static void header(StringBuilder out, String name, String type, String help) {
