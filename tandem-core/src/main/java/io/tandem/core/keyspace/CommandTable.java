@@ -110,6 +110,9 @@ public final class CommandTable {
         session("info", -1, 0, "server", "1.0.0", "Returns information and statistics about the server.");
         session("bgsave", -1, ADMIN, "server", "1.0.0", "Takes a snapshot in the background.");
         session("role", 1, FAST, "server", "2.8.12", "Returns the replication role.");
+        session("replicaof", 3, ADMIN | NO_MULTI, "server", "5.0.0",
+                "Follows the member at host port, or with NO ONE leads (in a new term).");
+        session("slaveof", 3, ADMIN | NO_MULTI, "server", "1.0.0", "An old name of REPLICAOF.");
         session("wait", 3, NO_MULTI, "generic", "3.0.0",
                 "Blocks until this connection's writes are applied by N replicas or the timeout passes.");
         session("tandem.lsn", 1, FAST, "tandem", "0.1.0",

@@ -24,10 +24,12 @@ public sealed interface Message {
      * Upstream → follower: entries following the one at (prevLsn, prevTerm), which the follower must hold
      * for them to fit. Without entries it is a heartbeat. {@code commitLsn} and {@code leaderTimeMillis}
      * tell the follower how current it is (its staleness); {@code announce} is the leader's client address
-     * (for the follower's INFO: master_host, master_port).
+     * (for the follower's INFO: master_host, master_port). Heartbeats also carry {@code directory}, the
+     * client addresses of every member the leader knows ("n1=ip:port,n2=ip:port"), so that any member can
+     * be pointed at any other by its client address (REPLICAOF host port); batches leave it empty.
      */
     record AppendRequest(long term, NodeId from, long prevLsn, long prevTerm, List<Entry> entries, long commitLsn,
-            long leaderTimeMillis, String announce) implements Message {
+            long leaderTimeMillis, String announce, String directory) implements Message {
         public long lastLsn() {
             return entries.isEmpty() ? prevLsn : entries.get(entries.size() - 1).lsn();
         }

@@ -115,6 +115,14 @@ public final class ReplicaSetNode implements Protocol {
     /** Leads in {@code newTerm} (at least the current term). Followers are found as they subscribe. */
     public void becomeLeader(long newTerm, long nowMillis, Output out) {
         Invariants.check(newTerm >= term, "leader term %d below current %d", newTerm, term);
+        // A leader's keyspace reflects its whole log (it executes commands on top of it): a promoted follower
+        // applies what it had received but not applied yet, delayed or not.
+        while (!unapplied.isEmpty()) {
+            for (Effect effect : unapplied.pollFirst().effects()) {
+                runner.keyspace().apply(effect);
+            }
+        }
+        appliedLsn = lastLsn;
         term = newTerm;
         role = Role.LEADER;
         leader = self;
@@ -133,6 +141,9 @@ public final class ReplicaSetNode implements Protocol {
     /** Follows {@code newLeader} in {@code newTerm}: subscribes to its stream at once. */
     public void becomeFollower(long newTerm, NodeId newLeader, long nowMillis, Output out) {
         Invariants.check(newTerm >= term, "follower term %d below current %d", newTerm, term);
+        if (role == Role.LEADER) {
+            stepDownReplies(out);
+        }
         boolean changed = role != Role.FOLLOWER || newTerm != term || !newLeader.equals(leader);
         term = newTerm;
         role = Role.FOLLOWER;
@@ -145,6 +156,19 @@ public final class ReplicaSetNode implements Protocol {
             out.event(new Event.RoleChanged("follower", term, newLeader));
         }
         subscribe(nowMillis, out);
+    }
+
+    /**
+     * A leader that stops leading answers what it still held: committed replies as they are, the others
+     * with an error (a deposed leader never acknowledges anything; whether such a write survives depends
+     * on the new leader's log). Blocked WAITs are answered with what they have.
+     */
+    private void stepDownReplies(Output out) {
+        Reply writeError = Reply.error("TRYAGAIN this node stopped leading before the write was acknowledged; it"
+                + " may or may not survive: check, then retry on the new leader");
+        Reply readError = Reply.error("TRYAGAIN this node stopped leading; retry the read on the new leader");
+        pending.releaseTimedOut(Long.MAX_VALUE, commitLsn, writeError, readError, out);
+        deadlines.clear();
     }
 
     // ---- step -----------------------------------------------------------------------------------------
@@ -361,6 +385,7 @@ public final class ReplicaSetNode implements Protocol {
                 term = message.term();
                 if (role == Role.LEADER) {
                     // A follower knows a newer term than ours: we are a deposed leader. Stop leading.
+                    stepDownReplies(out);
                     role = Role.FOLLOWER;
                     leader = null;
                     runner.ownsExpiry(false);
@@ -395,6 +420,7 @@ public final class ReplicaSetNode implements Protocol {
         p.connected = true;
         p.lastHeardMillis = nowMillis;
         p.announce = subscribe.announce();
+        addresses.put(subscribe.from(), subscribe.announce());
         sendProbe(nowMillis, subscribe.from(), p, out);
     }
 
@@ -411,7 +437,7 @@ public final class ReplicaSetNode implements Protocol {
             return;
         }
         out.sendNow(to, new Message.AppendRequest(term, self, prev, log.term(prev), List.of(), commitLsn, nowMillis,
-                announce));
+                announce, directory()));
         p.lastSentMillis = nowMillis;
     }
 
@@ -476,7 +502,7 @@ public final class ReplicaSetNode implements Protocol {
             Invariants.check(!batch.isEmpty(), "log has no entry at %d though it ends at %d", p.sentLsn + 1, lastLsn);
             long prev = p.sentLsn;
             out.sendAfterPersist(to, new Message.AppendRequest(term, self, prev, log.term(prev), batch, commitLsn,
-                    nowMillis, announce));
+                    nowMillis, announce, ""));
             p.sentLsn = batch.get(batch.size() - 1).lsn();
             p.lastSentMillis = nowMillis;
             p.lastBatchSentMillis = nowMillis;
@@ -548,6 +574,8 @@ public final class ReplicaSetNode implements Protocol {
         }
         heardFromLeaderMillis = nowMillis;
         leaderAnnounce = request.announce();
+        addresses.put(request.from(), request.announce());
+        learnDirectory(request.directory());
         leaderCommitLsn = Math.max(leaderCommitLsn, request.commitLsn());
         leaderTimeMillis = Math.max(leaderTimeMillis, request.leaderTimeMillis());
         // Do we hold the entry this batch follows? If not, say where our log ends.
@@ -668,7 +696,7 @@ public final class ReplicaSetNode implements Protocol {
             if (nowMillis - p.lastSentMillis >= heartbeat) {
                 long prev = Math.max(0, p.matchLsn);
                 out.sendNow(e.getKey(), new Message.AppendRequest(term, self, prev, log.term(prev), List.of(),
-                        commitLsn, nowMillis, announce));
+                        commitLsn, nowMillis, announce, directory()));
                 p.lastSentMillis = nowMillis;
             }
         }
@@ -731,6 +759,44 @@ public final class ReplicaSetNode implements Protocol {
     /** Sets the client address this node announces to its peers ("ip:port"). */
     public void announce(String address) {
         this.announce = address;
+        addresses.put(self, address);
+    }
+
+    /** Client addresses of members, as announced to this node or relayed by its leader. */
+    private final Map<NodeId, String> addresses = new TreeMap<>();
+
+    public Map<NodeId, String> memberAddresses() {
+        return java.util.Collections.unmodifiableMap(addresses);
+    }
+
+    /** "n1=ip:port,n2=ip:port": what a leader's heartbeats tell every follower. */
+    private String directory() {
+        StringBuilder sb = new StringBuilder();
+        addresses.forEach((id, address) -> {
+            if (!address.isEmpty()) {
+                sb.append(sb.isEmpty() ? "" : ",").append(id).append('=').append(address);
+            }
+        });
+        return sb.toString();
+    }
+
+    private void learnDirectory(String directory) {
+        if (directory.isEmpty()) {
+            return;
+        }
+        for (String item : directory.split(",")) {
+            int eq = item.indexOf('=');
+            if (eq > 0) {
+                try {
+                    NodeId id = NodeId.of(item.substring(0, eq));
+                    if (!id.equals(self) && config.member(id) != null) {
+                        addresses.put(id, item.substring(eq + 1));
+                    }
+                } catch (IllegalArgumentException ignored) {
+                    // a malformed entry names no member: skip it
+                }
+            }
+        }
     }
 
     /** The leader's announced client address, as a follower last heard it ("" if unknown). */

@@ -292,7 +292,7 @@ class ReplicaSetNodeTest {
         follower.node.becomeFollower(5, N3, 0, follower); // an operator pointed n2 at n3 in term 5
         follower.outbox.clear();
         follower.outboxTo.clear();
-        follower.step(new Input.PeerMessage(new Message.AppendRequest(1, N1, 0, 0, List.of(), 0, 0, "")));
+        follower.step(new Input.PeerMessage(new Message.AppendRequest(1, N1, 0, 0, List.of(), 0, 0, "", "")));
         assertEquals(N1, follower.outboxTo.get(0));
         Message.AppendResponse refusal = (Message.AppendResponse) follower.outbox.get(0)[0];
         assertFalse(refusal.matched());

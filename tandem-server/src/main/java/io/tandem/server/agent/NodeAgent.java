@@ -273,6 +273,51 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
         step(new Input.PeerMessage(message));
     }
 
+    /**
+     * REPLICAOF: NO ONE makes this node lead in a new term (the operator's promotion: any other leader is
+     * fenced once it hears of the new term); host port makes it follow the member that announced that
+     * client address. Tandem follows members of its replica set only (the peers it was configured with).
+     */
+    @Override
+    public Reply replicaOf(String host, int port) {
+        readClock();
+        if (host == null) {
+            if (!node.isLeader()) {
+                node.becomeLeader(node.term() + 1, cycleMillis, this);
+                scheduleCycleEnd();
+            }
+            return Reply.OK;
+        }
+        String wanted = host + ":" + port;
+        if (wanted.equals(selfAnnounce)) {
+            return Reply.error("ERR can't replicate from myself");
+        }
+        // Members' client addresses, as they announced them or the leader relayed them.
+        Map<NodeId, String> known = node.memberAddresses();
+        NodeId target = null;
+        for (Map.Entry<NodeId, String> e : known.entrySet()) {
+            if (e.getValue().equals(wanted) && !e.getKey().equals(node.self())) {
+                target = e.getKey();
+            }
+        }
+        if (target == null) {
+            return Reply.error("ERR no member of this replica set announced " + wanted + " (known: " + known
+                    + "); Tandem follows its configured peers");
+        }
+        if (!node.isLeader() && target.equals(node.leader())) {
+            return new Reply.Simple("OK Already connected to specified master");
+        }
+        node.becomeFollower(node.term(), target, cycleMillis, this);
+        scheduleCycleEnd();
+        return Reply.OK;
+    }
+
+    private String selfAnnounce = "";
+
+    public void selfAnnounce(String address) {
+        this.selfAnnounce = address;
+    }
+
     private void releaseHeldSends() {
         long durable = node.durableLsn();
         while (!heldSends.isEmpty() && heldSends.peekFirst().requiredLsn() <= durable) {

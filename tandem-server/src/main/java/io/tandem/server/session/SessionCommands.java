@@ -43,6 +43,7 @@ public final class SessionCommands {
             case "info" -> info(args);
             case "shutdown" -> shutdown(conn, args);
             case "role" -> host.role();
+            case "replicaof", "slaveof" -> replicaOf(args);
             case "bgsave" -> {
                 String refused = host.bgsave();
                 yield refused == null ? new Reply.Simple("Background saving started") : Reply.error(refused);
@@ -71,6 +72,21 @@ public final class SessionCommands {
         }
         host.shutdown();
         return null;
+    }
+
+    /** REPLICAOF host port | REPLICAOF NO ONE, with Redis's argument errors. */
+    private Reply replicaOf(byte[][] args) {
+        if (Ascii.equalsIgnoreCase(args[1], "NO") && Ascii.equalsIgnoreCase(args[2], "ONE")) {
+            return host.replicaOf(null, 0);
+        }
+        long[] port = new long[1];
+        if (!Ascii.parseLong(args[2], port)) {
+            return Reply.error("ERR value is not an integer or out of range");
+        }
+        if (port[0] < 0 || port[0] > 65535) {
+            return Reply.error("ERR Invalid master port");
+        }
+        return host.replicaOf(text(args[1]), (int) port[0]);
     }
 
     /** HELLO [protover [AUTH username password] [SETNAME clientname]] */

@@ -19,6 +19,9 @@ public interface SessionHost {
     /** CONFIG RESETSTAT. */
     void resetStats();
 
+    /** REPLICAOF host port (null host: NO ONE): the reply to give. */
+    io.tandem.core.model.Reply replicaOf(String host, int port);
+
     /** ROLE: this node's role in Redis's reply shape. */
     io.tandem.core.model.Reply role();
 

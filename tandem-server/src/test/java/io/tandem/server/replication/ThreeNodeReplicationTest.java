@@ -175,6 +175,36 @@ class ThreeNodeReplicationTest {
         }
     }
 
+    @Test
+    void replicaofPromotesAFollowerAndRepointsTheOthers() throws Exception {
+        startCluster("async");
+        try (Client n1 = new Client(nodes.get(0).port()); Client n2 = new Client(nodes.get(1).port());
+                Client n3 = new Client(nodes.get(2).port())) {
+            assertEquals("+OK", n1.call("SET", "before", "1").toString());
+            assertEquals(":2", n1.call("WAIT", "2", "10000").toString(), "everything replicated before the switch");
+            // Switchover by hand, the Redis way: promote n2, point n3 and the old leader n1 at it.
+            assertEquals("+OK", n2.call("REPLICAOF", "NO", "ONE").toString());
+            assertTrue(n2.call("ROLE").toString().startsWith("[\"master\""));
+            assertEquals("+OK", n2.call("SET", "after", "2").toString());
+            String n2Address = "127.0.0.1";
+            String n2Port = Integer.toString(nodes.get(1).port());
+            assertEquals("+OK", n3.call("REPLICAOF", n2Address, n2Port).toString());
+            assertEquals("+OK", n1.call("REPLICAOF", n2Address, n2Port).toString());
+            String digest = n2.call("TANDEM.DIGEST").toString();
+            for (Client follower : List.of(n1, n3)) {
+                await(() -> digest.equals(follower.callUnchecked("TANDEM.DIGEST").toString()),
+                        "a re-pointed node follows the new leader");
+                assertEquals("\"2\"", follower.call("GET", "after").toString());
+                assertEquals("-READONLY You can't write against a read only replica.",
+                        follower.call("SET", "x", "y").toString());
+            }
+            String info = n1.call("INFO", "replication").toString();
+            assertTrue(info.contains("tandem_term:2"), "the old leader adopted the new term: " + info);
+            assertEquals("-ERR value is not an integer or out of range", n1.call("REPLICAOF", "h", "p").toString());
+            assertTrue(n1.call("REPLICAOF", "10.9.9.9", "1").toString().startsWith("-ERR no member of this replica set"));
+        }
+    }
+
     private static void await(Supplier<Boolean> condition, String what) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (!condition.get()) {

@@ -68,8 +68,9 @@ public final class PeerFrameDecoder {
                 long commitLsn = frame.getLong();
                 long leaderTime = frame.getLong();
                 String announce = str(frame);
+                String directory = str(frame);
                 yield new Message.AppendRequest(term, from, prevLsn, prevTerm, entries(frame), commitLsn, leaderTime,
-                        announce);
+                        announce, directory);
             }
             case PeerFrames.APPEND_RESPONSE -> new Message.AppendResponse(term, from, frame.get() != 0,
                     frame.getLong(), frame.getLong(), frame.getLong(), frame.getLong());

@@ -14,7 +14,7 @@ public final class PeerFrameEncoder {
         int body = 8 + 2 + message.from().name().getBytes(StandardCharsets.UTF_8).length;
         body += switch (message) {
             case Message.Subscribe s -> 16 + strSize(s.announce());
-            case Message.AppendRequest r -> 32 + strSize(r.announce()) + entriesSize(r);
+            case Message.AppendRequest r -> 32 + strSize(r.announce()) + strSize(r.directory()) + entriesSize(r);
             case Message.AppendResponse r -> 1 + 32;
         };
         return PeerFrames.HEADER_BYTES + 2 + body;
@@ -63,6 +63,7 @@ public final class PeerFrameEncoder {
             case Message.AppendRequest r -> {
                 out.putLong(r.prevLsn()).putLong(r.prevTerm()).putLong(r.commitLsn()).putLong(r.leaderTimeMillis());
                 putStr(out, r.announce());
+                putStr(out, r.directory());
                 out.putInt(r.entries().size());
                 for (Entry entry : r.entries()) {
                     out.putLong(entry.term()).putLong(entry.lsn()).putInt(EntryCodec.payloadSize(entry));

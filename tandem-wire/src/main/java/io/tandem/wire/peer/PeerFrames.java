@@ -10,7 +10,8 @@ package io.tandem.wire.peer;
  * entries = count:u32  (term:u64 lsn:u64 payloadLength:u32 payload)*   (payload: EntryCodec)
  *
  * type 1 Subscribe       lastLsn:u64 lastTerm:u64 announce:str
- * type 2 AppendRequest   prevLsn:u64 prevTerm:u64 commitLsn:u64 leaderTimeMillis:u64 announce:str entries
+ * type 2 AppendRequest   prevLsn:u64 prevTerm:u64 commitLsn:u64 leaderTimeMillis:u64 announce:str directory:str
+ *                        entries
  * type 3 AppendResponse  matched:u8 lastLsn:u64 receivedLsn:u64 durableLsn:u64 appliedLsn:u64
  * </pre>
  *

@@ -22,11 +22,12 @@ class PeerFrameCodecTest {
             new Message.Subscribe(3, N1, 42, 2, "127.0.0.1:7380"),
             new Message.AppendResponse(3, NodeId.of("replica-7"), true, 10, 10, 9, 8),
             new Message.AppendResponse(4, N1, false, 0, 0, 0, 0),
-            new Message.AppendRequest(3, N1, 41, 2, List.of(), 40, 1_700_000_000_000L, "127.0.0.1:7379"),
+            new Message.AppendRequest(3, N1, 41, 2, List.of(), 40, 1_700_000_000_000L, "127.0.0.1:7379",
+                    "n1=127.0.0.1:7379,n2=127.0.0.1:7380"),
             new Message.AppendRequest(3, N1, 41, 2, List.of(
                     new Entry(3, 42, 1_700_000_000_001L, List.of(new Effect.PutString(b("k"), b("v"), -1))),
                     new Entry(3, 43, 1_700_000_000_002L, List.of(new Effect.SetAdd(b("s"), new byte[][] {b("a")}),
-                            new Effect.DeleteKey(b("x"))))), 41, 1_700_000_000_003L, ""));
+                            new Effect.DeleteKey(b("x"))))), 41, 1_700_000_000_003L, "", ""));
 
     @Test
     void everyMessageRoundTripsWhateverHowTheBytesArrive() {
@@ -89,7 +90,7 @@ class PeerFrameCodecTest {
     private static String show(Message message) {
         if (message instanceof Message.AppendRequest r) {
             StringBuilder sb = new StringBuilder("append " + r.term() + " " + r.from() + " " + r.prevLsn() + " "
-                    + r.prevTerm() + " " + r.commitLsn() + " " + r.leaderTimeMillis() + " " + r.announce());
+                    + r.prevTerm() + " " + r.commitLsn() + " " + r.leaderTimeMillis() + " " + r.announce() + " " + r.directory());
             for (Entry e : r.entries()) {
                 sb.append(" [").append(e.term()).append('/').append(e.lsn()).append('@').append(e.timeMillis())
                         .append(' ').append(java.util.HexFormat.of().formatHex(EntryCodec.encodePayload(e))).append(']');
