@@ -133,11 +133,13 @@ public final class TandemNode implements AutoCloseable {
         ReplicationSettings replication = config.replication();
         NodeId self = replication.nodeId();
         Map<NodeId, MemberConfig> members = new java.util.TreeMap<>();
-        members.put(self, MemberConfig.voter(self));
-        replication.peers().keySet().forEach(peer -> members.put(peer, MemberConfig.voter(peer)));
+        members.put(self, new MemberConfig(self, !replication.nonVoting().contains(self),
+                replication.applyDelayMillis()));
+        replication.peers().keySet().forEach(peer -> members.put(peer,
+                new MemberConfig(peer, !replication.nonVoting().contains(peer), 0)));
         ReplicaSetConfig replicaSet = new ReplicaSetConfig(members, replication.ackPolicy(), replication.ackLevel(),
                 replication.ackTimeoutMillis(), replication.onAckTimeout(), replication.heartbeatIntervalMillis(),
-                4 << 20, 256 << 10);
+                4 << 20, 256 << 10, replication.minReplicasToWrite(), replication.minReplicasMaxLagMillis());
         WalLogView logView = new WalLogView(wal, recovery.snapshotLsn(), recovery.snapshotTerm());
         ReplicaSetNode node = new ReplicaSetNode(self, replicaSet, recovery.keyspace(), logView, recovery.term(),
                 new SplittableRandom(seeds.nextLong()));

@@ -13,6 +13,9 @@ import java.util.Map;
  *                                their staleness from it)
  * @param maxInflightBytes        most unacknowledged payload bytes in flight to one follower
  * @param maxBatchBytes           most payload bytes in one AppendRequest (at least one entry is sent)
+ * @param minReplicasToWrite      Redis's min-replicas-to-write: the leader refuses writes while fewer
+ *                                replicas than this were heard from within minReplicasMaxLagMillis (0: off)
+ * @param minReplicasMaxLagMillis Redis's min-replicas-max-lag, in milliseconds
  */
 public record ReplicaSetConfig(
         Map<NodeId, MemberConfig> members,
@@ -22,10 +25,23 @@ public record ReplicaSetConfig(
         OnAckTimeout onAckTimeout,
         long heartbeatIntervalMillis,
         long maxInflightBytes,
-        long maxBatchBytes) {
+        long maxBatchBytes,
+        int minReplicasToWrite,
+        long minReplicasMaxLagMillis) {
+
+    /** Without Redis's min-replicas-to-write. */
+    public ReplicaSetConfig(Map<NodeId, MemberConfig> members, AckPolicy ackPolicy, AckLevel ackLevel,
+            long ackTimeoutMillis, OnAckTimeout onAckTimeout, long heartbeatIntervalMillis, long maxInflightBytes,
+            long maxBatchBytes) {
+        this(members, ackPolicy, ackLevel, ackTimeoutMillis, onAckTimeout, heartbeatIntervalMillis, maxInflightBytes,
+                maxBatchBytes, 0, 10_000);
+    }
 
     public ReplicaSetConfig {
         members = Map.copyOf(members);
+        if (minReplicasToWrite < 0 || minReplicasMaxLagMillis < 0) {
+            throw new IllegalArgumentException("min-replicas-to-write and min-replicas-max-lag must be >= 0");
+        }
         if (members.isEmpty()) {
             throw new IllegalArgumentException("a replica set needs at least one member");
         }

@@ -303,18 +303,20 @@ public final class ReplicaSetNode implements Protocol {
             boolean transaction, Output out) {
         if (role != Role.LEADER) {
             // Is this a write? A follower serves reads only, with Redis's replica error for writes.
-            for (byte[][] args : commands) {
-                CommandSpec spec = CommandTable.lookup(args[0]);
-                if (spec != null && spec.has(CommandSpec.WRITE)) {
-                    out.reply(client, requestId, READ_ONLY);
-                    return;
-                }
+            if (isWrite(commands)) {
+                out.reply(client, requestId, READ_ONLY);
+                return;
             }
             runner.begin(nowMillis);
             Reply reply = transaction ? runner.executeAll(commands) : runner.execute(commands.get(0));
             List<Effect> effects = runner.takeEffects();
             Invariants.check(effects.isEmpty(), "a read on a follower produced effects %s", effects);
             out.reply(client, requestId, reply);
+            return;
+        }
+        if (config.minReplicasToWrite() > 0 && isWrite(commands) && goodReplicas(nowMillis) < config.minReplicasToWrite()) {
+            // Redis's min-replicas-to-write: refuse before executing, so nothing is written.
+            out.reply(client, requestId, NOT_ENOUGH_REPLICAS);
             return;
         }
         runner.begin(nowMillis);
@@ -340,6 +342,28 @@ public final class ReplicaSetNode implements Protocol {
     }
 
     static final Reply READ_ONLY = Reply.error("READONLY You can't write against a read only replica.");
+    static final Reply NOT_ENOUGH_REPLICAS = Reply.error("NOREPLICAS Not enough good replicas to write.");
+
+    private static boolean isWrite(List<byte[][]> commands) {
+        for (byte[][] args : commands) {
+            CommandSpec spec = CommandTable.lookup(args[0]);
+            if (spec != null && spec.has(CommandSpec.WRITE)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Replicas heard from within min-replicas-max-lag: Redis's "good" replicas. */
+    private int goodReplicas(long nowMillis) {
+        int good = 0;
+        for (Progress p : progress.values()) {
+            if (p.connected && nowMillis - p.lastHeardMillis <= config.minReplicasMaxLagMillis()) {
+                good++;
+            }
+        }
+        return good;
+    }
 
     private void append(long nowMillis, List<Effect> effects, Output out) {
         lastLsn++;

@@ -97,9 +97,15 @@ class ReplicaSetNodeTest {
     private final Map<NodeId, Harness> nodes = new LinkedHashMap<>();
 
     private void cluster(AckPolicy policy, AckLevel level, OnAckTimeout onTimeout) {
+        cluster(policy, level, onTimeout, 0, 0);
+    }
+
+    private void cluster(AckPolicy policy, AckLevel level, OnAckTimeout onTimeout, int minReplicasToWrite,
+            long n3ApplyDelayMillis) {
         Map<NodeId, MemberConfig> members = Map.of(N1, MemberConfig.voter(N1), N2, MemberConfig.voter(N2), N3,
-                MemberConfig.voter(N3));
-        ReplicaSetConfig config = new ReplicaSetConfig(members, policy, level, 500, onTimeout, 100, 1 << 20, 1 << 16);
+                new MemberConfig(N3, true, n3ApplyDelayMillis));
+        ReplicaSetConfig config = new ReplicaSetConfig(members, policy, level, 500, onTimeout, 100, 1 << 20, 1 << 16,
+                minReplicasToWrite, 1000);
         for (NodeId id : List.of(N1, N2, N3)) {
             nodes.put(id, new Harness(id, config));
         }
@@ -283,6 +289,43 @@ class ReplicaSetNodeTest {
         deliverAll();
         assertFalse(leader.node.degraded(), "both followers hold everything: semi-sync 2 applies again");
         assertTrue(leader.events.stream().anyMatch(e -> e instanceof Event.PolicyRestored));
+    }
+
+    @Test
+    void minReplicasToWriteRefusesWritesWithoutEnoughRecentReplicas() {
+        cluster(new AckPolicy.Async(), AckLevel.DURABLE, OnAckTimeout.ERROR, 2, 0);
+        Harness leader = nodes.get(N1);
+        write("c1", "SET", "k", "v");
+        leader.sync();
+        assertEquals(List.of("c1 +OK"), leader.replies, "both followers were heard from at subscription");
+        leader.now = 2000; // nothing heard for 2 s, over min-replicas-max-lag (1 s)
+        write("c2", "SET", "k", "w");
+        write("c3", "GET", "k");
+        assertEquals(List.of("c1 +OK", "c2 -NOREPLICAS Not enough good replicas to write.", "c3 \"v\""),
+                leader.replies, "the write is refused before it runs; reads go on");
+        assertEquals(1, leader.log.lastLsn());
+    }
+
+    @Test
+    void aDelayedReplicaPersistsAtOnceAndAppliesLate() {
+        cluster(new AckPolicy.Async(), AckLevel.DURABLE, OnAckTimeout.ERROR, 0, 1000);
+        Harness leader = nodes.get(N1);
+        write("c1", "SET", "k", "v");
+        leader.sync();
+        deliverAll();
+        Harness delayed = nodes.get(N3);
+        delayed.sync();
+        assertEquals(1, delayed.node.durableLsn(), "persisted at once");
+        assertEquals(0, delayed.node.appliedLsn(), "not applied before its delay");
+        delayed.now = 999;
+        delayed.step(Input.TICK);
+        assertEquals(0, delayed.node.appliedLsn());
+        delayed.now = 1000;
+        delayed.step(Input.TICK);
+        assertEquals(1, delayed.node.appliedLsn(), "applied once the entry is 1 s old");
+        Harness undelayed = nodes.get(N2);
+        undelayed.sync();
+        assertEquals(1, undelayed.node.appliedLsn(), "an undelayed follower applies as soon as it is durable");
     }
 
     @Test

@@ -63,10 +63,23 @@ public final class ConfigKeys {
     public static final ConfigKey HEARTBEAT_INTERVAL_MILLIS = new ConfigKey("heartbeat-interval-millis", "100",
             "How often a leader tells idle followers its commit LSN and time (their staleness).", false);
 
+    public static final ConfigKey MIN_REPLICAS_TO_WRITE = new ConfigKey("min-replicas-to-write", "0",
+            "Redis's: the leader refuses writes (-NOREPLICAS) while fewer replicas than this were heard from within"
+                    + " min-replicas-max-lag seconds. 0: off.", false);
+    public static final ConfigKey MIN_REPLICAS_MAX_LAG = new ConfigKey("min-replicas-max-lag", "10",
+            "Seconds within which a replica must have been heard from to count for min-replicas-to-write.", false);
+    public static final ConfigKey NON_VOTING = new ConfigKey("non-voting", "",
+            "Members that never count for the quorum policy (unless named in first/any K): comma-separated ids."
+                    + " The same on every member.", false);
+    public static final ConfigKey APPLY_DELAY_MILLIS = new ConfigKey("apply-delay-millis", "0",
+            "A delayed replica: this node persists entries at once but applies (shows) each only this long after"
+                    + " the leader wrote it.", false);
+
     public static final List<ConfigKey> ALL = List.of(BIND, PORT, ADMIN_PORT, DATA_DIR, FSYNC, REQUIREPASS,
             PROTECTED_MODE, MAXCLIENTS, PROTO_MAX_BULK_LEN, MAX_REQUEST_ARGS, WAL_SEGMENT_BYTES,
             WAL_MAX_PENDING_BYTES, SNAPSHOT_AFTER_LOG_BYTES, HZ, NODE_ID, PEER_PORT, PEERS, REPLICA_OF, ACK_POLICY,
-            ACK_LEVEL, ACK_TIMEOUT_MILLIS, ON_ACK_TIMEOUT, HEARTBEAT_INTERVAL_MILLIS);
+            ACK_LEVEL, ACK_TIMEOUT_MILLIS, ON_ACK_TIMEOUT, HEARTBEAT_INTERVAL_MILLIS, MIN_REPLICAS_TO_WRITE,
+            MIN_REPLICAS_MAX_LAG, NON_VOTING, APPLY_DELAY_MILLIS);
 
     public static ConfigKey byName(String name) {
         for (ConfigKey key : ALL) {

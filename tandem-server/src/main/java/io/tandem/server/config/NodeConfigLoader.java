@@ -199,9 +199,23 @@ public final class NodeConfigLoader {
         } catch (IllegalArgumentException e) {
             throw invalid(v, ConfigKeys.ON_ACK_TIMEOUT, e.getMessage());
         }
+        java.util.Set<NodeId> nonVoting = new java.util.TreeSet<>();
+        String nonVotingText = v.get(ConfigKeys.NON_VOTING.name()).value().strip();
+        if (!nonVotingText.isEmpty()) {
+            for (String item : nonVotingText.split(",")) {
+                NodeId id = nodeId(v, ConfigKeys.NON_VOTING, item.strip());
+                if (!id.equals(self) && !peers.containsKey(id)) {
+                    throw invalid(v, ConfigKeys.NON_VOTING, id + " is neither this node nor one of the peers");
+                }
+                nonVoting.add(id);
+            }
+        }
         return new ReplicationSettings(self, peerPort, peers, replicaOf, policy, level,
                 intValue(v, ConfigKeys.ACK_TIMEOUT_MILLIS, 1, 3_600_000), onTimeout,
-                intValue(v, ConfigKeys.HEARTBEAT_INTERVAL_MILLIS, 1, 60_000));
+                intValue(v, ConfigKeys.HEARTBEAT_INTERVAL_MILLIS, 1, 60_000),
+                intValue(v, ConfigKeys.MIN_REPLICAS_TO_WRITE, 0, 1000),
+                intValue(v, ConfigKeys.MIN_REPLICAS_MAX_LAG, 0, 86_400) * 1000L, nonVoting,
+                intValue(v, ConfigKeys.APPLY_DELAY_MILLIS, 0, 86_400_000));
     }
 
     private static NodeId nodeId(Map<String, Sourced> v, ConfigKey key, String text) {

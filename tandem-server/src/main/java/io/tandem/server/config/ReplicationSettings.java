@@ -23,9 +23,14 @@ public record ReplicationSettings(
         AckLevel ackLevel,
         long ackTimeoutMillis,
         OnAckTimeout onAckTimeout,
-        long heartbeatIntervalMillis) {
+        long heartbeatIntervalMillis,
+        int minReplicasToWrite,
+        long minReplicasMaxLagMillis,
+        java.util.Set<NodeId> nonVoting,
+        long applyDelayMillis) {
 
     public ReplicationSettings {
         peers = Map.copyOf(peers);
+        nonVoting = java.util.Set.copyOf(nonVoting);
     }
 }
