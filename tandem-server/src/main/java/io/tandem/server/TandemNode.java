@@ -202,6 +202,7 @@ public final class TandemNode implements AutoCloseable {
         }
         String announceIp = config.bind().equals("0.0.0.0") || config.bind().equals("::") ? "127.0.0.1" : config.bind();
         node.announce(announceIp + ":" + port);
+        node.statementFormat(replication.statementFormat());
         agent.selfAnnounce(announceIp + ":" + port);
         loop.submit(() -> {
             agent.start(port);

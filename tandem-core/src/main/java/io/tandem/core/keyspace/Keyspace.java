@@ -128,6 +128,8 @@ public final class Keyspace {
                 table.clear();
                 expiries.clear();
             }
+            case Effect.Statement statement -> throw new IllegalStateException(
+                    "a statement is executed, not applied (EntryApplier): " + statement);
         }
     }
 

@@ -37,6 +37,7 @@ public final class EntryCodec {
     static final int LIST_POP_LEFT = 11;
     static final int LIST_POP_RIGHT = 12;
     static final int FLUSH_ALL = 13;
+    static final int STATEMENT = 14;
 
     /** Upper bound on effects in one entry, checked on decode so a corrupt count cannot allocate wildly. */
     public static final int MAX_EFFECTS = 1 << 24;
@@ -97,6 +98,7 @@ public final class EntryCodec {
             case Effect.ListPush l -> size + arraySize(l.elements());
             case Effect.ListPop l -> size + varintSize(l.count());
             case Effect.FlushAll f -> 1;
+            case Effect.Statement st -> 1 + arraySize(st.args());
         };
     }
 
@@ -138,6 +140,10 @@ public final class EntryCodec {
                 putVarint(out, l.count());
             }
             case Effect.FlushAll f -> out.put((byte) FLUSH_ALL);
+            case Effect.Statement st -> {
+                out.put((byte) STATEMENT);
+                putArray(out, st.args());
+            }
         }
     }
 
@@ -146,6 +152,13 @@ public final class EntryCodec {
         int tag = in.get() & 0xff;
         if (tag == FLUSH_ALL) {
             return new Effect.FlushAll();
+        }
+        if (tag == STATEMENT) {
+            byte[][] args = getArray(in, start);
+            if (args.length == 0) {
+                throw new CorruptEntryException("statement without a command", at);
+            }
+            return new Effect.Statement(args);
         }
         byte[] key = getBytes(in, start);
         return switch (tag) {

@@ -47,6 +47,18 @@ public sealed interface Effect {
     /** {@code count} elements are removed from the head (left) or tail; the key goes with its last one. */
     record ListPop(byte[] key, boolean left, int count) implements Effect {}
 
+    /**
+     * Statement format: the command itself, for replicas to execute again (with their own clock and random
+     * generator, which is how statement replication diverges on SPOP and friends). Never applied by
+     * {@link io.tandem.core.keyspace.Keyspace#apply}: see {@code EntryApplier}.
+     */
+    record Statement(byte[][] args) implements Effect {
+        @Override
+        public byte[] key() {
+            return args.length > 1 ? args[1] : new byte[0];
+        }
+    }
+
     /** Every key is removed. */
     record FlushAll() implements Effect {
         private static final byte[] NO_KEY = new byte[0];

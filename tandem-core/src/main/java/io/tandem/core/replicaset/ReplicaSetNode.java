@@ -49,6 +49,9 @@ public final class ReplicaSetNode implements Protocol {
     private final ReplicaSetConfig config;
     private final LogView log;
     private final CommandRunner runner;
+    private final EntryApplier applier;
+    /** Statement format: the leader logs write commands to be executed again, instead of their effects. */
+    private boolean statementFormat;
     private final PendingReplies pending = new PendingReplies();
     /** Writes waiting for the policy, oldest first: {lsn, deadlineMillis}. */
     private final ArrayDeque<long[]> deadlines = new ArrayDeque<>();
@@ -98,6 +101,7 @@ public final class ReplicaSetNode implements Protocol {
         this.config = config;
         this.log = log;
         this.runner = new CommandRunner(keyspace, random);
+        this.applier = new EntryApplier(keyspace, random);
         this.lastLsn = log.lastLsn();
         this.lastTerm = log.term(lastLsn);
         Invariants.check(term >= lastTerm && term >= 1, "term %d below the log's last term %d", term, lastTerm);
@@ -118,9 +122,7 @@ public final class ReplicaSetNode implements Protocol {
         // A leader's keyspace reflects its whole log (it executes commands on top of it): a promoted follower
         // applies what it had received but not applied yet, delayed or not.
         while (!unapplied.isEmpty()) {
-            for (Effect effect : unapplied.pollFirst().effects()) {
-                runner.keyspace().apply(effect);
-            }
+            applier.apply(unapplied.pollFirst());
         }
         appliedLsn = lastLsn;
         term = newTerm;
@@ -323,6 +325,9 @@ public final class ReplicaSetNode implements Protocol {
         Reply reply = transaction ? runner.executeAll(commands) : runner.execute(commands.get(0));
         List<Effect> effects = runner.takeEffects();
         boolean write = !effects.isEmpty();
+        if (write && statementFormat) {
+            effects = statements(commands);
+        }
         if (write) {
             append(nowMillis, effects, out);
             if (!(config.ackPolicy() instanceof AckPolicy.Async)) {
@@ -343,6 +348,21 @@ public final class ReplicaSetNode implements Protocol {
 
     static final Reply READ_ONLY = Reply.error("READONLY You can't write against a read only replica.");
     static final Reply NOT_ENOUGH_REPLICAS = Reply.error("NOREPLICAS Not enough good replicas to write.");
+
+    /**
+     * Statement format: the write commands themselves (a lazy expiry a read caused is not logged: each node
+     * derives it again, one of the ways statement replication is looser than rows).
+     */
+    private static List<Effect> statements(List<byte[][]> commands) {
+        List<Effect> statements = new java.util.ArrayList<>();
+        for (byte[][] args : commands) {
+            CommandSpec spec = CommandTable.lookup(args[0]);
+            if (spec != null && spec.has(CommandSpec.WRITE)) {
+                statements.add(new Effect.Statement(args));
+            }
+        }
+        return statements;
+    }
 
     private static boolean isWrite(List<byte[][]> commands) {
         for (byte[][] args : commands) {
@@ -657,9 +677,7 @@ public final class ReplicaSetNode implements Protocol {
                 return;
             }
             unapplied.pollFirst();
-            for (Effect effect : next.effects()) {
-                runner.keyspace().apply(effect);
-            }
+            applier.apply(next);
             appliedLsn = next.lsn();
         }
         // Caught up as of the last message from the leader: its time of arrival, not now (a follower that
@@ -779,6 +797,14 @@ public final class ReplicaSetNode implements Protocol {
     }
 
     // ---- what the node shows -----------------------------------------------------------------------------
+
+    /**
+     * Row (the default: effects, the resulting values) or statement format (the commands, executed again by
+     * every replica) for the entries this node writes as leader.
+     */
+    public void statementFormat(boolean statements) {
+        this.statementFormat = statements;
+    }
 
     /** Sets the client address this node announces to its peers ("ip:port"). */
     public void announce(String address) {

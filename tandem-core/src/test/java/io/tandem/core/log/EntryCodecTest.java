@@ -195,4 +195,13 @@ class EntryCodecTest {
         CorruptEntryException e = assertThrows(CorruptEntryException.class, () -> EntryCodec.decodePayload(1, 1, frame));
         assertEquals(0, e.offset(), e.getMessage());
     }
+
+    @Test
+    void statementsRoundTrip() {
+        byte[][] args = {"SPOP".getBytes(), "s".getBytes(), "2".getBytes()};
+        Entry entry = new Entry(2, 9, 1234, List.of(new Effect.Statement(args)));
+        Entry decoded = EntryCodec.decodePayload(2, 9, java.nio.ByteBuffer.wrap(EntryCodec.encodePayload(entry)));
+        Effect.Statement statement = (Effect.Statement) decoded.effects().get(0);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(args, statement.args());
+    }
 }

@@ -49,7 +49,9 @@ class ReplicaSetNodeTest {
 
         Harness(NodeId id, ReplicaSetConfig config) {
             this.id = id;
-            this.node = new ReplicaSetNode(id, config, new Keyspace(7), log, 1, new SplittableRandom(3));
+            // Each node its own generator, as on real nodes: SPOP picks differently on each.
+            this.node = new ReplicaSetNode(id, config, new Keyspace(7), log, 1,
+                    new SplittableRandom(id.name().hashCode()));
         }
 
         void step(Input input) {
@@ -326,6 +328,36 @@ class ReplicaSetNodeTest {
         Harness undelayed = nodes.get(N2);
         undelayed.sync();
         assertEquals(1, undelayed.node.appliedLsn(), "an undelayed follower applies as soon as it is durable");
+    }
+
+    @Test
+    void statementFormatDivergesOnSpopAndRowFormatDoesNot() {
+        for (boolean statements : new boolean[] {false, true}) {
+            nodes.clear();
+            cluster(new AckPolicy.Async(), AckLevel.DURABLE, OnAckTimeout.ERROR);
+            Harness leader = nodes.get(N1);
+            leader.node.statementFormat(statements);
+            List<String> members = new ArrayList<>(List.of("SADD", "s"));
+            for (int i = 0; i < 50; i++) {
+                members.add("m" + i);
+            }
+            write("c1", members.toArray(new String[0]));
+            for (int i = 0; i < 10; i++) {
+                write("c1", "SPOP", "s");
+            }
+            leader.sync();
+            deliverAll();
+            nodes.get(N2).sync();
+            long leaderDigest = KeyspaceDigest.of(leader.node.keyspace());
+            long followerDigest = KeyspaceDigest.of(nodes.get(N2).node.keyspace());
+            if (statements) {
+                assertTrue(leaderDigest != followerDigest, "re-executed SPOPs pick other members on the follower");
+            } else {
+                assertEquals(leaderDigest, followerDigest, "row format ships the members the leader popped");
+            }
+            var set = (io.tandem.core.keyspace.SetValue) nodes.get(N2).node.keyspace().find("s".getBytes()).value();
+            assertEquals(40, set.size(), "either way ten members were popped");
+        }
     }
 
     @Test

@@ -54,6 +54,8 @@ public final class Show {
             case Effect.ListPop l -> "ListPop(" + bytes(l.key()) + ", " + (l.left() ? "left" : "right") + ", "
                     + l.count() + ")";
             case Effect.FlushAll f -> "FlushAll";
+            case Effect.Statement st -> "Statement" + java.util.Arrays.stream(st.args()).map(a -> new String(a,
+                    java.nio.charset.StandardCharsets.UTF_8)).toList();
         };
     }
 

@@ -2,7 +2,7 @@ package io.tandem.server.agent;
 
 import io.tandem.core.keyspace.KeyRecordCodec;
 import io.tandem.core.keyspace.Keyspace;
-import io.tandem.core.model.Effect;
+import io.tandem.core.replicaset.EntryApplier;
 import io.tandem.storage.snapshot.SnapshotMeta;
 import io.tandem.storage.snapshot.SnapshotStore;
 import io.tandem.storage.wal.Recovered;
@@ -41,11 +41,9 @@ public final class NodeRecovery {
             LOG.log(System.Logger.Level.INFO, "snapshot loaded: " + keyspace.size() + " keys at LSN " + snapshotLsn);
         }
         long snapshotKeys = keyspace.size();
-        Recovered recovered = WalRecovery.open(dataDir, options, snapshotLsn, entry -> {
-            for (Effect effect : entry.effects()) {
-                keyspace.apply(effect);
-            }
-        });
+        // Statement-format entries execute again on replay, with this node's generator (see EntryApplier).
+        EntryApplier applier = new EntryApplier(keyspace, new java.util.SplittableRandom(hashSeed));
+        Recovered recovered = WalRecovery.open(dataDir, options, snapshotLsn, applier::apply);
         var report = recovered.report();
         report.torn().ifPresent(torn -> LOG.log(System.Logger.Level.WARNING, "write-ahead log had a torn tail: " + torn));
         long lastLsn = Math.max(snapshotLsn, recovered.wal().lastLsn());

@@ -215,7 +215,15 @@ public final class NodeConfigLoader {
                 intValue(v, ConfigKeys.HEARTBEAT_INTERVAL_MILLIS, 1, 60_000),
                 intValue(v, ConfigKeys.MIN_REPLICAS_TO_WRITE, 0, 1000),
                 intValue(v, ConfigKeys.MIN_REPLICAS_MAX_LAG, 0, 86_400) * 1000L, nonVoting,
-                intValue(v, ConfigKeys.APPLY_DELAY_MILLIS, 0, 86_400_000));
+                intValue(v, ConfigKeys.APPLY_DELAY_MILLIS, 0, 86_400_000), statementFormat(v));
+    }
+
+    private static boolean statementFormat(Map<String, Sourced> v) {
+        return switch (v.get(ConfigKeys.REPLICATION_FORMAT.name()).value().strip().toLowerCase(Locale.ROOT)) {
+            case "row" -> false;
+            case "statement" -> true;
+            default -> throw invalid(v, ConfigKeys.REPLICATION_FORMAT, "expected row or statement");
+        };
     }
 
     private static NodeId nodeId(Map<String, Sourced> v, ConfigKey key, String text) {

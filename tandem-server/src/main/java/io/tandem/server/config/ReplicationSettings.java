@@ -27,7 +27,8 @@ public record ReplicationSettings(
         int minReplicasToWrite,
         long minReplicasMaxLagMillis,
         java.util.Set<NodeId> nonVoting,
-        long applyDelayMillis) {
+        long applyDelayMillis,
+        boolean statementFormat) {
 
     public ReplicationSettings {
         peers = Map.copyOf(peers);

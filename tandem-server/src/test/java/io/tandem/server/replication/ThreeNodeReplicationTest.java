@@ -34,6 +34,7 @@ class ThreeNodeReplicationTest {
 
     private final List<TandemNode> nodes = new ArrayList<>();
     private final int[] peerPorts = new int[3];
+    private String replicationFormat = "row";
 
     @AfterEach
     void stop() {
@@ -59,6 +60,7 @@ class ThreeNodeReplicationTest {
         }
         flags.put("ack-policy", ackPolicy);
         flags.put("ack-timeout-millis", "5000");
+        flags.put("replication-format", replicationFormat);
         return NodeConfigLoader.load(flags, Map.of(), null);
     }
 
@@ -202,6 +204,36 @@ class ThreeNodeReplicationTest {
             assertTrue(info.contains("tandem_term:2"), "the old leader adopted the new term: " + info);
             assertEquals("-ERR value is not an integer or out of range", n1.call("REPLICAOF", "h", "p").toString());
             assertTrue(n1.call("REPLICAOF", "10.9.9.9", "1").toString().startsWith("-ERR no member of this replica set"));
+        }
+    }
+
+    @Test
+    void statementFormatDivergesOnSpopWhereRowFormatDoesNot() throws Exception {
+        for (String format : List.of("row", "statement")) {
+            nodes.forEach(TandemNode::close);
+            nodes.clear();
+            replicationFormat = format;
+            dir = dir.resolve(format);
+            startCluster("all");
+            try (Client leader = new Client(nodes.get(0).port()); Client n2 = new Client(nodes.get(1).port())) {
+                List<String> sadd = new ArrayList<>(List.of("SADD", "s"));
+                for (int i = 0; i < 50; i++) {
+                    sadd.add("m" + i);
+                }
+                leader.call(sadd.toArray(new String[0]));
+                for (int i = 0; i < 10; i++) {
+                    assertTrue(leader.call("SPOP", "s").toString().startsWith("\"m"));
+                }
+                assertEquals(":2", leader.call("WAIT", "2", "10000").toString());
+                String leaderDigest = leader.call("TANDEM.DIGEST").toString();
+                String followerDigest = n2.call("TANDEM.DIGEST").toString();
+                assertEquals(":40", n2.call("SCARD", "s").toString());
+                if (format.equals("row")) {
+                    assertEquals(leaderDigest, followerDigest, "row: the follower removed the members the leader popped");
+                } else {
+                    assertTrue(!leaderDigest.equals(followerDigest), "statement: the follower popped its own picks");
+                }
+            }
         }
     }
 
