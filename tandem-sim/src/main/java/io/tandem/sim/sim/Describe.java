@@ -72,6 +72,8 @@ public final class Describe {
                 }
                 yield joiner.toString();
             }
+            case Input.Wait w -> "#" + w.requestId() + " WAIT " + w.numReplicas() + " for LSN " + w.lsn();
+            case Input.WaitLsn w -> "#" + w.requestId() + " WAITLSN " + w.term() + ":" + w.lsn();
         };
     }
 
