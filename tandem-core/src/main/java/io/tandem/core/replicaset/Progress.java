@@ -59,18 +59,6 @@ public final class Progress {
         return announce;
     }
 
-    public long lastBatchSentMillis() {
-        return lastBatchSentMillis;
-    }
-
-    public long durableMovedMillis() {
-        return durableMovedMillis;
-    }
-
-    public long receivedMovedMillis() {
-        return receivedMovedMillis;
-    }
-
     public boolean probing() {
         return state == State.PROBE;
     }
