@@ -136,7 +136,7 @@ public final class ReplicaSetNode implements Protocol {
             }
         }
         degraded = false;
-        commitLsn = Math.max(commitLsn, computeCommit(nowMillis));
+        advanceCommit(nowMillis, out); // async commits what is durable here at once; others wait for acks
         out.event(new Event.RoleChanged("leader", term, self));
     }
 
@@ -480,6 +480,11 @@ public final class ReplicaSetNode implements Protocol {
             p.lastSentMillis = nowMillis;
             return;
         }
+        sendEmpty(nowMillis, to, p, prev, out);
+    }
+
+    /** A request without entries after prev: a probe, or a heartbeat (commit LSN, time, the directory). */
+    private void sendEmpty(long nowMillis, NodeId to, Progress p, long prev, Output out) {
         out.sendNow(to, new Message.AppendRequest(term, self, prev, log.term(prev), List.of(), commitLsn, nowMillis,
                 announce, directory()));
         p.lastSentMillis = nowMillis;
@@ -556,15 +561,6 @@ public final class ReplicaSetNode implements Protocol {
     /** Unacknowledged entries in flight, measured in LSNs times a nominal entry size (cheap, monotone). */
     private long inflightBytes(Progress p) {
         return (p.sentLsn - p.receivedLsn) * 128L;
-    }
-
-    /** The commit LSN the policy gives now (or, degraded, the leader's own durable LSN). */
-    private long computeCommit(long nowMillis) {
-        if (degraded) {
-            return durableLsn;
-        }
-        return QuorumMath.committedLsn(config.ackPolicy(), self, durableLsn, members(nowMillis), config.ackLevel())
-                .orElse(commitLsn);
     }
 
     private Map<NodeId, Member> members(long nowMillis) {
@@ -736,10 +732,7 @@ public final class ReplicaSetNode implements Protocol {
             }
             replicate(nowMillis, e.getKey(), p, out);
             if (nowMillis - p.lastSentMillis >= heartbeat) {
-                long prev = Math.max(0, p.matchLsn);
-                out.sendNow(e.getKey(), new Message.AppendRequest(term, self, prev, log.term(prev), List.of(),
-                        commitLsn, nowMillis, announce, directory()));
-                p.lastSentMillis = nowMillis;
+                sendEmpty(nowMillis, e.getKey(), p, Math.max(0, p.matchLsn), out);
             }
         }
         checkAckTimeouts(nowMillis, out);

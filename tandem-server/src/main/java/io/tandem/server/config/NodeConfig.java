@@ -41,21 +41,12 @@ public record NodeConfig(
                 protoMaxBulkLen, maxRequestArgs, walSegmentBytes, walMaxPendingBytes, snapshotAfterLogBytes, hz, replication);
     }
 
-    public NodeConfig withSnapshotAfterLogBytes(long bytes) {
-        return new NodeConfig(bind, port, adminPort, dataDir, fsync, requirepass, protectedMode, maxClients,
-                protoMaxBulkLen, maxRequestArgs, walSegmentBytes, walMaxPendingBytes, bytes, hz, replication);
-    }
 
     public NodeConfig withDataDir(Path directory) {
         return new NodeConfig(bind, port, adminPort, directory, fsync, requirepass, protectedMode, maxClients,
                 protoMaxBulkLen, maxRequestArgs, walSegmentBytes, walMaxPendingBytes, snapshotAfterLogBytes, hz, replication);
     }
 
-    public NodeConfig withReplication(ReplicationSettings settings) {
-        return new NodeConfig(bind, port, adminPort, dataDir, fsync, requirepass, protectedMode, maxClients,
-                protoMaxBulkLen, maxRequestArgs, walSegmentBytes, walMaxPendingBytes, snapshotAfterLogBytes, hz,
-                settings);
-    }
 
     public NodeConfig withBind(String address) {
         return new NodeConfig(address, port, adminPort, dataDir, fsync, requirepass, protectedMode, maxClients,
