@@ -1,7 +1,7 @@
 package io.tandem.core.keyspace;
 
-import static io.tandem.core.keyspace.KeyspaceFixtures.b;
-import static io.tandem.core.keyspace.KeyspaceFixtures.bs;
+import static io.tandem.core.testkit.TestBytes.b;
+import static io.tandem.core.testkit.TestBytes.bs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,7 @@
 package io.tandem.core.keyspace;
 
+import static io.tandem.core.testkit.TestBytes.b;
+import static io.tandem.core.testkit.TestBytes.bs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -14,18 +16,6 @@ import org.junit.jupiter.api.Test;
 /** Keyspace.apply for every effect type, expiry bookkeeping, and frozen views under later writes. */
 class KeyspaceApplyTest {
     private final Keyspace keyspace = new Keyspace(1);
-
-    private static byte[] b(String s) {
-        return Ascii.bytes(s);
-    }
-
-    private static byte[][] bs(String... items) {
-        byte[][] out = new byte[items.length][];
-        for (int i = 0; i < items.length; i++) {
-            out[i] = b(items[i]);
-        }
-        return out;
-    }
 
     private String dump(String key) {
         KeyEntry entry = keyspace.find(b(key));

@@ -1,7 +1,9 @@
 package io.tandem.core.keyspace;
 
+import static io.tandem.core.testkit.TestBytes.b;
+import static io.tandem.core.testkit.TestBytes.bs;
+
 import io.tandem.core.model.Effect;
-import io.tandem.core.util.Ascii;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -10,18 +12,6 @@ import java.util.Random;
 /** Keyspaces built from effects, for codec and digest tests. */
 final class KeyspaceFixtures {
     private KeyspaceFixtures() {}
-
-    static byte[] b(String s) {
-        return Ascii.bytes(s);
-    }
-
-    static byte[][] bs(String... items) {
-        byte[][] out = new byte[items.length][];
-        for (int i = 0; i < items.length; i++) {
-            out[i] = b(items[i]);
-        }
-        return out;
-    }
 
     /**
      * Effects that build every value type, with and without expiry, binary and empty strings, and some

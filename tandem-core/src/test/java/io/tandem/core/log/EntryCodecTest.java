@@ -1,5 +1,7 @@
 package io.tandem.core.log;
 
+import static io.tandem.core.testkit.TestBytes.b;
+import static io.tandem.core.testkit.TestBytes.bs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,18 +21,6 @@ import org.junit.jupiter.api.Test;
 
 /** Log entry payloads: every effect round trips; damaged payloads fail with CorruptEntryException only. */
 class EntryCodecTest {
-
-    private static byte[] b(String s) {
-        return Ascii.bytes(s);
-    }
-
-    private static byte[][] bs(String... items) {
-        byte[][] out = new byte[items.length][];
-        for (int i = 0; i < items.length; i++) {
-            out[i] = b(items[i]);
-        }
-        return out;
-    }
 
     /** One of each effect type, both list directions, and edge values. */
     static List<Effect> everyEffect() {

@@ -1,24 +1,11 @@
 package io.tandem.storage.snapshot;
 
-import java.io.IOException;
+import io.tandem.storage.files.FileCorruptionException;
 import java.nio.file.Path;
 
 /** A snapshot file that fails verification; the message names the file, the byte offset and the problem. */
-public final class SnapshotCorruptionException extends IOException {
-    private final Path file;
-    private final long offset;
-
+public final class SnapshotCorruptionException extends FileCorruptionException {
     public SnapshotCorruptionException(Path file, long offset, String problem) {
-        super(file + " at offset " + offset + ": " + problem);
-        this.file = file;
-        this.offset = offset;
-    }
-
-    public Path file() {
-        return file;
-    }
-
-    public long offset() {
-        return offset;
+        super(file.toString(), file, offset, problem);
     }
 }

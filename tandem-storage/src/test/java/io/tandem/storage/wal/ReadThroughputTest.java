@@ -2,9 +2,7 @@ package io.tandem.storage.wal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.tandem.core.model.Effect;
 import io.tandem.core.model.Entry;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -23,15 +21,7 @@ class ReadThroughputTest {
         Wal wal = WalRecovery.open(dataDir, WalOptions.defaults(), 0, e -> { }).wal();
         DurableWaiter waiter = new DurableWaiter();
         wal.setDurableListener(waiter);
-        byte[] value = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
-        for (long lsn = 1; lsn <= ENTRIES; lsn++) {
-            byte[] key = ("key:" + (lsn % 100_000)).getBytes(StandardCharsets.US_ASCII);
-            wal.append(new Entry(1, lsn, 1_700_000_000_000L + lsn,
-                    List.of(new Effect.PutString(key, value, Effect.NO_EXPIRY))));
-            if (lsn % 256 == 0) {
-                wal.flush();
-            }
-        }
+        TestEntries.appendSmallEntries(wal, ENTRIES);
         wal.flush();
         if (!waiter.awaitDurable(ENTRIES)) {
             throw new AssertionError("durable lsn stuck at " + waiter.durable());

@@ -3,11 +3,7 @@ package io.tandem.storage.wal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tandem.core.model.Effect;
-import io.tandem.core.model.Entry;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,17 +18,9 @@ class RecoveryThroughputTest {
     @Test
     void replayOneMillionSmallEntries() throws Exception {
         WalOptions options = WalOptions.defaults();
-        byte[] value = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
         long writeStart = System.nanoTime();
         Wal wal = WalRecovery.open(dataDir, options, 0, e -> { }).wal();
-        for (long lsn = 1; lsn <= ENTRIES; lsn++) {
-            byte[] key = ("key:" + (lsn % 100_000)).getBytes(StandardCharsets.US_ASCII);
-            wal.append(new Entry(1, lsn, 1_700_000_000_000L + lsn,
-                    List.of(new Effect.PutString(key, value, Effect.NO_EXPIRY))));
-            if (lsn % 256 == 0) {
-                wal.flush();
-            }
-        }
+        TestEntries.appendSmallEntries(wal, ENTRIES);
         wal.close();
         double writeSeconds = (System.nanoTime() - writeStart) / 1e9;
         WalMetrics m = wal.metrics();
