@@ -107,6 +107,21 @@ public class CoreCommandBenchmark {
         public void sendAfterPersist(io.tandem.core.model.NodeId to, io.tandem.core.model.Message message) {
             throw new UnsupportedOperationException();
         }
+
+        @Override
+        public void sendSnapshot(io.tandem.core.model.NodeId to) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void receiveSnapshotChunk(io.tandem.core.model.Message.SnapshotChunk chunk) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void snapshotAcked(io.tandem.core.model.Message.SnapshotAck ack) {
+            throw new UnsupportedOperationException();
+        }
     }
 
     @Setup

@@ -146,7 +146,8 @@ public final class TandemNode implements AutoCloseable {
         EventLoop loop = group.next();
         ServerStats stats = new ServerStats(System.currentTimeMillis());
         RuntimeSettings settings = new RuntimeSettings(config);
-        SnapshotTaker snapshots = new SnapshotTaker(recovery.snapshots(), snapshotThread, loop, stats);
+        SnapshotTaker snapshots = new SnapshotTaker(recovery.snapshots(), snapshotThread, loop, stats,
+                replication.retentionBytesMax(), recovery.snapshotLsn());
         String runId = HexFormat.of().formatHex(seeds.generateSeed(20));
         var facts = new NodeFacts(runId, "", config.dataDir().toAbsolutePath().toString(),
                 Epoll.isAvailable() ? "epoll" : "nio");

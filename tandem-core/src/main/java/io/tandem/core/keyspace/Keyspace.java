@@ -13,12 +13,31 @@ import java.util.random.RandomGenerator;
  * is the caller's question (it knows the time).
  */
 public final class Keyspace {
-    private final KeyTable table = new KeyTable();
-    private final ExpiryIndex expiries = new ExpiryIndex();
+    private KeyTable table = new KeyTable();
+    private ExpiryIndex expiries = new ExpiryIndex();
     private final int hashSeed;
 
     public Keyspace(int hashSeed) {
         this.hashSeed = hashSeed;
+    }
+
+    /** The seed of this keyspace's key hashes (a keyspace loaded to replace this one must use the same). */
+    public int hashSeed() {
+        return hashSeed;
+    }
+
+    /**
+     * Takes over every key of {@code loaded} (a snapshot installed from the leader), dropping this
+     * keyspace's own: whoever holds this keyspace sees the loaded keys from now on. {@code loaded} must
+     * not be used afterwards. Frozen views taken before stay as they were.
+     */
+    public void adopt(Keyspace loaded) {
+        Invariants.check(loaded.hashSeed == hashSeed, "adopting a keyspace hashed with seed %d into one with %d",
+                loaded.hashSeed, hashSeed);
+        this.table = loaded.table;
+        this.expiries = loaded.expiries;
+        loaded.table = new KeyTable();
+        loaded.expiries = new ExpiryIndex();
     }
 
     public int size() {

@@ -20,8 +20,17 @@ public sealed interface Event {
     /** The replicas caught up with a degraded leader: its policy applies again. */
     record PolicyRestored(long lsn, String policy) implements Event {}
 
-    /** A follower needs entries the leader's log no longer holds: it must be bootstrapped from a snapshot. */
+    /**
+     * A follower needs entries the leader's log no longer holds (it was away longer than the log is kept,
+     * see retention-bytes-max): the leader starts streaming it a snapshot.
+     */
     record FollowerNeedsSnapshot(NodeId follower, long neededLsn, long firstLsn) implements Event {}
+
+    /** A snapshot transfer to a follower heard nothing for too long, or the follower gave it up. */
+    record SnapshotTransferFailed(NodeId follower, String reason) implements Event {}
+
+    /** This follower replaced its log and keyspace with its upstream's snapshot at (term, lsn). */
+    record SnapshotInstalled(long lsn, long term, long keys) implements Event {}
 
     /** A message from a lower term was refused (fencing). */
     record StaleTermRefused(NodeId from, long theirTerm, long ourTerm) implements Event {}

@@ -42,4 +42,21 @@ public sealed interface Message {
      */
     record AppendResponse(long term, NodeId from, boolean matched, long lastLsn, long receivedLsn, long durableLsn,
             long appliedLsn) implements Message {}
+
+    /**
+     * Upstream → follower: bytes {@code offset .. offset + data.length} of the upstream's snapshot file
+     * covering the log up to (snapshotTerm, snapshotLsn), {@code totalBytes} long. Sent when the follower
+     * needs entries the upstream's log no longer holds. {@code crc32c} covers {@code data}: a chunk that
+     * does not match is refused, and the file as a whole is verified again (its own block checksums)
+     * before it replaces anything. The core checks only the term and the sender; the runtime streams,
+     * stores and verifies the bytes.
+     */
+    record SnapshotChunk(long term, NodeId from, long snapshotLsn, long snapshotTerm, long offset, long totalBytes,
+            byte[] data, int crc32c) implements Message {}
+
+    /**
+     * Follower → upstream: the snapshot at snapshotLsn is held up to (not including) {@code nextOffset};
+     * send from there. {@code failed}: the transfer was given up (a bad chunk, a full disk), start again.
+     */
+    record SnapshotAck(long term, NodeId from, long snapshotLsn, long nextOffset, boolean failed) implements Message {}
 }

@@ -1,5 +1,6 @@
 package io.tandem.core.protocol;
 
+import io.tandem.core.keyspace.Keyspace;
 import io.tandem.core.model.Message;
 import java.util.List;
 
@@ -26,6 +27,14 @@ public sealed interface Input {
 
     /** TANDEM.WAITLSN: answer OK once the entry (term, lsn) is applied here, or an error at the timeout. */
     record WaitLsn(ClientRef client, long requestId, long term, long lsn, long timeoutMillis) implements Input {}
+
+    /**
+     * A follower's runtime received its upstream's snapshot, verified it, made it durable and replaced the
+     * local log with it: the log now ends at (snapshotTerm, snapshotLsn) and {@code keyspace} holds the
+     * snapshot's keys (loaded off the agent's thread; the core adopts it). The runtime hands this over
+     * only while the node follows and its log ends before snapshotLsn.
+     */
+    record SnapshotLoaded(long snapshotLsn, long snapshotTerm, Keyspace keyspace) implements Input {}
 
     /** A message from another node. */
     record PeerMessage(Message message) implements Input {}

@@ -39,4 +39,17 @@ public interface Output {
 
     /** Something worth telling an operator happened (logged, counted, shown on the timeline). */
     void event(Event event);
+
+    /**
+     * Leader: stream this node's newest snapshot to {@code to} (as {@link Message.SnapshotChunk}s), because
+     * it needs entries the log no longer holds. A newer call for the same follower replaces a transfer
+     * under way.
+     */
+    void sendSnapshot(NodeId to);
+
+    /** Follower: a chunk of the upstream's snapshot, accepted by term and sender: store and acknowledge it. */
+    void receiveSnapshotChunk(Message.SnapshotChunk chunk);
+
+    /** Leader: a follower acknowledged snapshot bytes (or gave the transfer up): send on from there. */
+    void snapshotAcked(Message.SnapshotAck ack);
 }

@@ -8,7 +8,8 @@ package io.tandem.core.replicaset;
  * response it is unknown and the leader probes (sends empty requests, stepping back on mismatch).
  */
 public final class Progress {
-    enum State { PROBE, REPLICATE }
+    /** PROBE: finding the match point; REPLICATE: streaming entries; SNAPSHOT: a snapshot transfer runs. */
+    enum State { PROBE, REPLICATE, SNAPSHOT }
 
     State state = State.PROBE;
     long sentLsn;
@@ -24,6 +25,8 @@ public final class Progress {
     long durableMovedMillis;
     long appliedMovedMillis;
     boolean connected;
+    /** SNAPSHOT: when the transfer started or the follower last acknowledged bytes of it. */
+    long snapshotMovedMillis;
     /** The follower's client address as it announced it in its Subscribe ("" until it subscribes). */
     String announce = "";
 
@@ -61,5 +64,10 @@ public final class Progress {
 
     public boolean probing() {
         return state == State.PROBE;
+    }
+
+    /** Is the follower being bootstrapped from a snapshot? */
+    public boolean receivingSnapshot() {
+        return state == State.SNAPSHOT;
     }
 }

@@ -44,6 +44,12 @@ public final class ReplicaSetNode implements Protocol {
     static final int CONNECTED_HEARTBEATS = 5;
     /** Entries sent but not acknowledged are sent again after this many heartbeats (go-back-N). */
     static final int RESEND_HEARTBEATS = 3;
+    /**
+     * A snapshot transfer whose follower acknowledged nothing for this long is given up (and started again
+     * on the next probe). Generous: after the last chunk the follower verifies and loads the whole
+     * snapshot before it answers again, about a second per million keys.
+     */
+    static final long SNAPSHOT_STALL_MILLIS = 60_000;
 
     private final NodeId self;
     private final ReplicaSetConfig config;
@@ -187,6 +193,7 @@ public final class ReplicaSetNode implements Protocol {
             case Input.Tick tick -> onTick(nowMillis, out);
             case Input.Wait wait -> onWait(nowMillis, wait, out);
             case Input.WaitLsn wait -> onWaitLsn(nowMillis, wait, out);
+            case Input.SnapshotLoaded loaded -> onSnapshotLoaded(nowMillis, loaded, out);
         }
     }
 
@@ -442,6 +449,8 @@ public final class ReplicaSetNode implements Protocol {
             case Message.Subscribe subscribe -> onSubscribe(nowMillis, subscribe, out);
             case Message.AppendRequest request -> onAppendRequest(nowMillis, request, out);
             case Message.AppendResponse response -> onAppendResponse(nowMillis, response, out);
+            case Message.SnapshotChunk chunk -> onSnapshotChunk(nowMillis, chunk, out);
+            case Message.SnapshotAck ack -> onSnapshotAck(nowMillis, ack, out);
         }
     }
 
@@ -476,11 +485,39 @@ public final class ReplicaSetNode implements Protocol {
         long prev = p.sentLsn;
         if (prev < log.firstLsn() - 1) {
             // The entries this follower needs were dropped after a snapshot: it needs the snapshot.
-            out.event(new Event.FollowerNeedsSnapshot(to, prev + 1, log.firstLsn()));
-            p.lastSentMillis = nowMillis;
+            startSnapshot(nowMillis, to, p, out);
             return;
         }
         sendEmpty(nowMillis, to, p, prev, out);
+    }
+
+    /**
+     * Bootstraps a follower that needs entries before the log's first: the runtime streams the newest
+     * snapshot (which covers at least up to firstLsn - 1, since segments are deleted only once a snapshot
+     * covers them); the follower installs it and subscribes again from the snapshot's LSN.
+     */
+    private void startSnapshot(long nowMillis, NodeId to, Progress p, Output out) {
+        out.event(new Event.FollowerNeedsSnapshot(to, p.sentLsn + 1, log.firstLsn()));
+        p.state = Progress.State.SNAPSHOT;
+        p.snapshotMovedMillis = nowMillis;
+        p.lastSentMillis = nowMillis;
+        out.sendSnapshot(to);
+    }
+
+    private void onSnapshotAck(long nowMillis, Message.SnapshotAck ack, Output out) {
+        Progress p = progress.get(ack.from());
+        if (role != Role.LEADER || p == null || ack.term() != term || p.state != Progress.State.SNAPSHOT) {
+            return; // a transfer this leader no longer runs
+        }
+        p.lastHeardMillis = nowMillis;
+        p.connected = true;
+        p.snapshotMovedMillis = nowMillis;
+        if (ack.failed()) {
+            out.event(new Event.SnapshotTransferFailed(ack.from(), "the follower gave the transfer up at byte "
+                    + ack.nextOffset()));
+            p.state = Progress.State.PROBE; // the next heartbeat probes again, and starts a new transfer
+        }
+        out.snapshotAcked(ack);
     }
 
     /** A request without entries after prev: a probe, or a heartbeat (commit LSN, time, the directory). */
@@ -497,6 +534,9 @@ public final class ReplicaSetNode implements Protocol {
         }
         p.lastHeardMillis = nowMillis;
         p.connected = true;
+        if (p.state == Progress.State.SNAPSHOT) {
+            return; // an answer to a heartbeat during the transfer: the follower subscribes again after it
+        }
         if (!response.matched()) {
             // Step back to the follower's end (or one before what we asked about) and ask again.
             // Worked example: we asked about 7, the follower's log ends at 4: the next probe is about 4.
@@ -543,8 +583,7 @@ public final class ReplicaSetNode implements Protocol {
         }
         while (p.sentLsn < lastLsn && inflightBytes(p) < config.maxInflightBytes()) {
             if (p.sentLsn < log.firstLsn() - 1) {
-                out.event(new Event.FollowerNeedsSnapshot(to, p.sentLsn + 1, log.firstLsn()));
-                p.state = Progress.State.PROBE;
+                startSnapshot(nowMillis, to, p, out);
                 return;
             }
             List<Entry> batch = log.entries(p.sentLsn + 1, config.maxBatchBytes());
@@ -644,6 +683,40 @@ public final class ReplicaSetNode implements Protocol {
         checkWaiters(nowMillis, out);
     }
 
+    private void onSnapshotChunk(long nowMillis, Message.SnapshotChunk chunk, Output out) {
+        if (role == Role.LEADER) {
+            Invariants.check(false, "two leaders in term %d: %s and %s", term, self, chunk.from());
+        }
+        if (leader == null || !leader.equals(chunk.from())) {
+            leader = chunk.from();
+            out.event(new Event.RoleChanged("follower", term, leader));
+        }
+        heardFromLeaderMillis = nowMillis;
+        out.receiveSnapshotChunk(chunk);
+    }
+
+    /**
+     * The runtime installed the leader's snapshot: log and keyspace now start at its LSN. Whatever this
+     * node held is superseded (it was a prefix of the leader's log, older than the snapshot). Subscribe
+     * again from the snapshot's end; the leader streams the log from there.
+     */
+    private void onSnapshotLoaded(long nowMillis, Input.SnapshotLoaded loaded, Output out) {
+        Invariants.check(role == Role.FOLLOWER, "a snapshot was installed on a leader");
+        Invariants.check(loaded.snapshotLsn() > lastLsn, "snapshot at %d installed over a log ending at %d",
+                loaded.snapshotLsn(), lastLsn);
+        runner.keyspace().adopt(loaded.keyspace());
+        unapplied.clear();
+        lastLsn = loaded.snapshotLsn();
+        lastTerm = loaded.snapshotTerm();
+        durableLsn = lastLsn;
+        appliedLsn = lastLsn;
+        confirmedLsn = lastLsn; // the leader's own state: identical to its log up to here
+        out.event(new Event.SnapshotInstalled(lastLsn, lastTerm, runner.keyspace().size()));
+        applyDurable(nowMillis);
+        subscribe(nowMillis, out);
+        checkWaiters(nowMillis, out);
+    }
+
     private void truncateAfter(long lsn, Output out) {
         // Applied entries cannot be taken back one by one (yet): a follower that applied a divergent entry
         // needs a full resync. Without elections this cannot happen: a leader ships only durable entries
@@ -720,6 +793,18 @@ public final class ReplicaSetNode implements Protocol {
                 if (p.connected) {
                     sendProbe(nowMillis, e.getKey(), p, out);
                 }
+                continue;
+            }
+            if (p.state == Progress.State.SNAPSHOT) {
+                if (nowMillis - p.snapshotMovedMillis >= SNAPSHOT_STALL_MILLIS) {
+                    out.event(new Event.SnapshotTransferFailed(e.getKey(), "nothing acknowledged for "
+                            + SNAPSHOT_STALL_MILLIS + " ms"));
+                    p.state = Progress.State.PROBE;
+                    continue;
+                }
+                // Heartbeats go on during the transfer (after LSN 0, which every log holds), so the follower
+                // keeps hearing its leader and does not subscribe again while it loads the snapshot.
+                sendEmpty(nowMillis, e.getKey(), p, 0, out);
                 continue;
             }
             long resendAfter = RESEND_HEARTBEATS * heartbeat;
@@ -865,6 +950,11 @@ public final class ReplicaSetNode implements Protocol {
 
     public long lastLsn() {
         return lastLsn;
+    }
+
+    /** The term of the entry at {@link #lastLsn()} (what a snapshot taken now records). */
+    public long lastTerm() {
+        return lastTerm;
     }
 
     public long durableLsn() {

@@ -8,7 +8,25 @@ import java.util.List;
 
 /** A log in memory for protocol tests: what persist and truncateLog did, readable at once. */
 final class MemoryLog implements LogView {
+    /** The entries after {@link #base}, in order. */
     final List<Entry> entries = new ArrayList<>();
+    /** The log starts after (baseTerm, base): what a snapshot covers. */
+    private long base;
+    private long baseTerm;
+
+    /** Drops every entry up to lsn, as a node does once a snapshot covers them. */
+    void compactUpTo(long lsn) {
+        baseTerm = term(lsn);
+        entries.subList(0, (int) (lsn - base)).clear();
+        base = lsn;
+    }
+
+    /** Replaces the whole log with a snapshot's end: what a runtime does when it installs one. */
+    void restartAfter(long lsn, long term) {
+        entries.clear();
+        base = lsn;
+        baseTerm = term;
+    }
 
     void append(Entry entry) {
         if (entry.lsn() != lastLsn() + 1) {
@@ -25,12 +43,12 @@ final class MemoryLog implements LogView {
 
     @Override
     public long firstLsn() {
-        return 1;
+        return base + 1;
     }
 
     @Override
     public long lastLsn() {
-        return entries.size();
+        return base + entries.size();
     }
 
     @Override
@@ -38,7 +56,10 @@ final class MemoryLog implements LogView {
         if (lsn == 0) {
             return 0;
         }
-        return lsn <= entries.size() ? entries.get((int) lsn - 1).term() : -1;
+        if (lsn == base) {
+            return baseTerm;
+        }
+        return lsn > base && lsn <= lastLsn() ? entries.get((int) (lsn - base) - 1).term() : -1;
     }
 
     @Override
@@ -46,7 +67,7 @@ final class MemoryLog implements LogView {
         List<Entry> batch = new ArrayList<>();
         long bytes = 0;
         for (long lsn = fromLsn; lsn <= lastLsn(); lsn++) {
-            Entry entry = entries.get((int) lsn - 1);
+            Entry entry = entries.get((int) (lsn - base) - 1);
             bytes += EntryCodec.payloadSize(entry);
             if (!batch.isEmpty() && bytes > maxBytes) {
                 break;

@@ -94,6 +94,25 @@ class ReplicaSetNodeTest {
         public void event(Event event) {
             events.add(event);
         }
+
+        final List<NodeId> snapshotsSent = new ArrayList<>();
+        final List<Message.SnapshotChunk> chunksReceived = new ArrayList<>();
+        final List<Message.SnapshotAck> snapshotAcks = new ArrayList<>();
+
+        @Override
+        public void sendSnapshot(NodeId to) {
+            snapshotsSent.add(to);
+        }
+
+        @Override
+        public void receiveSnapshotChunk(Message.SnapshotChunk chunk) {
+            chunksReceived.add(chunk);
+        }
+
+        @Override
+        public void snapshotAcked(Message.SnapshotAck ack) {
+            snapshotAcks.add(ack);
+        }
     }
 
     private final Map<NodeId, Harness> nodes = new LinkedHashMap<>();
@@ -233,6 +252,72 @@ class ReplicaSetNodeTest {
             assertEquals(3, nodes.get(id).log.lastLsn());
             assertEquals(KeyspaceDigest.of(leader.node.keyspace()), KeyspaceDigest.of(nodes.get(id).node.keyspace()));
         }
+    }
+
+    @Test
+    void aFollowerBehindTheLogsStartIsBootstrappedFromASnapshotThenStreamed() {
+        cluster(new AckPolicy.Async(), AckLevel.DURABLE, OnAckTimeout.ERROR);
+        Harness leader = nodes.get(N1);
+        Harness n3 = nodes.get(N3);
+        for (int i = 0; i < 10; i++) {
+            write("c1", "SET", "k" + i, "v" + i);
+        }
+        leader.sync();
+        drop(N1); // n2 and n3 never see LSNs 1..10
+        Keyspace atTen = new Keyspace(7); // what the leader's snapshot at LSN 10 holds
+        for (Entry entry : leader.log.entries) {
+            entry.effects().forEach(atTen::apply);
+        }
+        leader.log.compactUpTo(10); // a snapshot covers them: the log now starts at 11
+        write("c1", "SET", "after", "snapshot");
+        leader.sync();
+        drop(N1);
+        // n3 subscribes: its log ends at 0, before the leader's first LSN (11), so it needs the snapshot.
+        n3.node.becomeFollower(1, N1, 0, n3);
+        deliverAll();
+        assertEquals(List.of(N3), leader.snapshotsSent, "the leader asks its runtime to stream the snapshot");
+        assertTrue(leader.node.progress().get(N3).receivingSnapshot());
+        assertTrue(leader.events.contains(new Event.FollowerNeedsSnapshot(N3, 1, 11)), leader.events.toString());
+        // During the transfer the leader keeps n3 alive with heartbeats and starts no second transfer.
+        // (n2, probed on this tick too, needs one as well.)
+        leader.now += 1_000;
+        leader.step(Input.TICK);
+        deliverAll();
+        assertEquals(1, leader.snapshotsSent.stream().filter(N3::equals).count(), leader.snapshotsSent.toString());
+        // The runtime's chunks reach n3's core, which hands them to its runtime to store.
+        Message.SnapshotChunk chunk = new Message.SnapshotChunk(1, N1, 10, 1, 0, 3, new byte[] {1, 2, 3}, 0);
+        n3.step(new Input.PeerMessage(chunk));
+        assertEquals(List.of(chunk), n3.chunksReceived);
+        leader.step(new Input.PeerMessage(new Message.SnapshotAck(1, N3, 10, 3, false)));
+        assertEquals(1, leader.snapshotAcks.size(), "acknowledged bytes go to the leader's runtime");
+        // n3's runtime installed it: n3 adopts the keys and subscribes from LSN 10, the leader streams 11.
+        n3.log.restartAfter(10, 1);
+        n3.step(new Input.SnapshotLoaded(10, 1, atTen));
+        assertTrue(n3.events.contains(new Event.SnapshotInstalled(10, 1, 10)), n3.events.toString());
+        deliverAll();
+        n3.sync();
+        deliverAll();
+        assertEquals(11, n3.node.appliedLsn());
+        assertEquals(KeyspaceDigest.of(leader.node.keyspace()), KeyspaceDigest.of(n3.node.keyspace()));
+        assertFalse(leader.node.progress().get(N3).receivingSnapshot());
+    }
+
+    @Test
+    void aSnapshotTransferTheFollowerGivesUpStartsAgain() {
+        cluster(new AckPolicy.Async(), AckLevel.DURABLE, OnAckTimeout.ERROR);
+        Harness leader = nodes.get(N1);
+        Harness n3 = nodes.get(N3);
+        write("c1", "SET", "k", "v");
+        leader.sync();
+        drop(N1);
+        leader.log.compactUpTo(1);
+        n3.node.becomeFollower(1, N1, 0, n3);
+        deliverAll();
+        leader.step(new Input.PeerMessage(new Message.SnapshotAck(1, N3, 1, 0, true)));
+        assertTrue(leader.events.stream().anyMatch(e -> e instanceof Event.SnapshotTransferFailed), leader.events.toString());
+        leader.now += 100; // the next heartbeat probes again, and the probe needs the snapshot again
+        leader.step(Input.TICK);
+        assertEquals(List.of(N3, N3), leader.snapshotsSent);
     }
 
     @Test

@@ -73,6 +73,21 @@ class SingleNodeReplicaSetTest {
             log.add("send after persist " + to + " " + message);
         }
 
+        @Override
+        public void sendSnapshot(io.tandem.core.model.NodeId to) {
+            log.add("send snapshot " + to);
+        }
+
+        @Override
+        public void receiveSnapshotChunk(io.tandem.core.model.Message.SnapshotChunk chunk) {
+            log.add("snapshot chunk " + chunk.offset());
+        }
+
+        @Override
+        public void snapshotAcked(io.tandem.core.model.Message.SnapshotAck ack) {
+            log.add("snapshot ack " + ack.nextOffset());
+        }
+
         List<String> take() {
             List<String> taken = List.copyOf(log);
             log.clear();

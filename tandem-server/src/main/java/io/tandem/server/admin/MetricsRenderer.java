@@ -68,6 +68,14 @@ final class MetricsRenderer {
         gauge(out, "tandem_memory_rss_bytes", "Resident set size of the process.", ProcessMemory.residentBytes());
         counter(out, "tandem_snapshots_total", "Snapshots written.", stats.snapshotsTaken);
         counter(out, "tandem_snapshot_failures_total", "Snapshots that failed.", stats.snapshotFailures);
+        counter(out, "tandem_snapshot_transfers_total", "Snapshot transfers this leader started to bootstrap followers.",
+                stats.snapshotTransfersStarted);
+        counter(out, "tandem_snapshot_sent_bytes_total", "Snapshot bytes this leader sent in completed transfers.",
+                stats.snapshotBytesSent);
+        counter(out, "tandem_snapshots_installed_total", "Snapshots this follower installed from its leader.",
+                stats.snapshotsInstalled);
+        counter(out, "tandem_retention_limit_hits_total", "Times retention-bytes-max made the leader drop log a"
+                + " replica still needed.", stats.retentionLimitHits);
         gauge(out, "tandem_snapshot_in_progress", "1 while a snapshot is being written.",
                 stats.snapshotInProgress ? 1 : 0);
         gauge(out, "tandem_snapshot_pause_seconds_max", "Longest pause of the agent to start a snapshot.",

@@ -120,6 +120,12 @@ final class InfoRenderer {
         field(out, "snapshot_last_duration_ms", stats.lastSnapshotDurationMillis);
         field(out, "snapshot_last_pause_us", stats.lastSnapshotPauseMicros);
         field(out, "snapshot_max_pause_us", stats.maxSnapshotPauseMicros);
+        field(out, "snapshot_transfers_started", stats.snapshotTransfersStarted);
+        field(out, "snapshot_transfers_completed", stats.snapshotTransfersCompleted);
+        field(out, "snapshot_bytes_sent", stats.snapshotBytesSent);
+        field(out, "snapshots_installed", stats.snapshotsInstalled);
+        field(out, "snapshot_chunks_rejected", stats.snapshotChunksRejected);
+        field(out, "retention_limit_hits", stats.retentionLimitHits);
     }
 
     private void stats(StringBuilder out) {

@@ -81,6 +81,9 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
         this.fatal = fatal;
         this.durableFromWal.set(node.durableLsn());
         this.infoRenderer = new InfoRenderer(this, facts);
+        this.snapshotSender = new SnapshotSender(snapshots.store(), this::sendNow, stats);
+        this.snapshotReceiver = new SnapshotReceiver(snapshots.store(), snapshots.background(), loop, this::sendNow,
+                stats, this::installSnapshot);
     }
 
     // ---- wiring -------------------------------------------------------------------------------------
@@ -314,6 +317,60 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
 
     private String selfAnnounce = "";
 
+    // ---- snapshot transfers (see SnapshotSender, SnapshotReceiver) ---------------------------------------
+
+    private final SnapshotSender snapshotSender;
+    private final SnapshotReceiver snapshotReceiver;
+
+    @Override
+    public void sendSnapshot(NodeId to) {
+        snapshotSender.start(to, node.term(), node.self(), cycleMillis);
+    }
+
+    @Override
+    public void receiveSnapshotChunk(Message.SnapshotChunk chunk) {
+        snapshotReceiver.onChunk(chunk, node.term(), node.self(), node.keyspace().hashSeed());
+    }
+
+    @Override
+    public void snapshotAcked(Message.SnapshotAck ack) {
+        snapshotSender.onAck(ack, node.term(), node.self(), cycleMillis);
+    }
+
+    /**
+     * Replaces this follower's log and keyspace with a snapshot received from its leader and verified. In
+     * this order, for crash safety: the snapshot becomes the store's newest (durably), then the log's
+     * segments go (a crash between leaves an old log that ends before the snapshot: recovery discards it),
+     * then the core adopts the keys. False when it no longer applies: this node leads now, or its log
+     * reached the snapshot's LSN meanwhile.
+     */
+    private boolean installSnapshot(java.nio.file.Path file, io.tandem.storage.snapshot.SnapshotMeta meta,
+            io.tandem.core.keyspace.Keyspace keys) {
+        if (stopped || node.isLeader() || node.lastLsn() >= meta.lsn()) {
+            return false;
+        }
+        readClock();
+        try {
+            snapshots.store().install(file, meta.lsn());
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.ERROR, "cannot install the received snapshot " + file + ": " + e);
+            return false;
+        }
+        try {
+            appendedSinceFlush = false; // whatever was appended is older than the snapshot: deleted with the log
+            wal.restartAfter(meta.lsn(), meta.term());
+            logView.restartedAfter(meta.lsn(), meta.term());
+        } catch (IOException | RuntimeException e) {
+            walFailed(e);
+            return false;
+        }
+        durableFromWal.accumulateAndGet(meta.lsn(), Math::max);
+        node.step(cycleMillis, new Input.SnapshotLoaded(meta.lsn(), meta.term(), keys), this);
+        snapshots.installed(meta.lsn());
+        scheduleCycleEnd();
+        return true;
+    }
+
     public void selfAnnounce(String address) {
         this.selfAnnounce = address;
     }
@@ -432,10 +489,23 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
         readClock();
         try {
             step(Input.TICK);
+            if (node.isLeader()) {
+                snapshotSender.onTick(node.term(), node.self(), cycleMillis);
+            } else if (snapshotSender.inProgress() > 0) {
+                snapshotSender.stopAll(); // no longer leading: its transfers are void
+            }
+            if (cycleMillis - retentionCheckedMillis >= RETENTION_CHECK_MILLIS) {
+                retentionCheckedMillis = cycleMillis;
+                snapshots.enforceRetention(node, wal);
+            }
         } finally {
             scheduleTick();
         }
     }
+
+    /** A replica that catches up releases log it held: retention is looked at again this often. */
+    static final long RETENTION_CHECK_MILLIS = 1_000;
+    private long retentionCheckedMillis;
 
     // ---- failure and shutdown ---------------------------------------------------------------------------
 

@@ -25,7 +25,8 @@ import java.util.concurrent.ExecutorService;
  * it. So the writer starts only once the durable LSN reaches L.
  * <li>A background thread encodes and writes the frozen keys (the storage writer makes the file
  * appear atomically: temp file, fsync, rename, fsync the directory).
- * <li>Back on the agent, the WAL deletes the segments the snapshot covers, and older snapshots go.
+ * <li>Back on the agent, the WAL deletes the segments the snapshot covers that no replica still needs
+ * (see {@link LogRetention}), and older snapshots go.
  * </ol>
  */
 public final class SnapshotTaker {
@@ -43,12 +44,62 @@ public final class SnapshotTaker {
     private long startedNanos;
     private boolean writing;
     private Wal wal;
+    private ReplicaSetNode node;
+    private final long retentionBytesMax;
+    /** The newest snapshot's LSN (taken here or installed from the leader): the log before it may go. */
+    private long snapshotLsn;
+    /** The replica retention last gave up on (logged once, not on every deletion after). */
+    private io.tandem.core.model.NodeId givenUp;
 
-    public SnapshotTaker(SnapshotStore store, ExecutorService background, EventLoop loop, ServerStats stats) {
+    public SnapshotTaker(SnapshotStore store, ExecutorService background, EventLoop loop, ServerStats stats,
+            long retentionBytesMax, long recoveredSnapshotLsn) {
         this.store = store;
         this.background = background;
         this.loop = loop;
         this.stats = stats;
+        this.retentionBytesMax = retentionBytesMax;
+        this.snapshotLsn = recoveredSnapshotLsn;
+    }
+
+    SnapshotStore store() {
+        return store;
+    }
+
+    ExecutorService background() {
+        return background;
+    }
+
+    /** A snapshot from the leader replaced the log: it is the base from now on. */
+    void installed(long lsn) {
+        snapshotLsn = Math.max(snapshotLsn, lsn);
+        stats.lastSnapshotLsn = snapshotLsn;
+        retainSnapshots();
+    }
+
+    /**
+     * Deletes what the newest snapshot covers and the replicas no longer need. Called after each snapshot
+     * and on the agent's timer, since a replica that catches up releases log it was holding.
+     */
+    void enforceRetention(ReplicaSetNode node, Wal wal) {
+        if (snapshotLsn <= 0 || wal.firstLsn() > snapshotLsn) {
+            return; // nothing of the log is covered yet
+        }
+        LogRetention.Decision decision = LogRetention.deletableUpTo(snapshotLsn, node, wal::bytesKeptDeletingUpTo,
+                retentionBytesMax);
+        boolean deletesNeededLog = decision.givenUp() != null && decision.upToLsn() >= wal.firstLsn();
+        if (deletesNeededLog && !decision.givenUp().equals(givenUp)) {
+            stats.retentionLimitHits++;
+            LOG.log(System.Logger.Level.WARNING, "retention-bytes-max (" + retentionBytesMax + " bytes) reached: keeping"
+                    + " the log " + decision.givenUp() + " still needs would take " + decision.keptBytes() + " bytes; deleting"
+                    + " up to the snapshot at LSN " + snapshotLsn + ", so " + decision.givenUp() + " will be bootstrapped"
+                    + " from a snapshot");
+        }
+        givenUp = decision.givenUp();
+        try {
+            wal.deleteSegmentsUpTo(decision.upToLsn());
+        } catch (Exception e) {
+            LOG.log(System.Logger.Level.WARNING, "could not delete log segments up to LSN " + decision.upToLsn() + ": " + e);
+        }
     }
 
     /** At the end of each cycle: start a snapshot once the log has grown enough since the last one. */
@@ -80,6 +131,7 @@ public final class SnapshotTaker {
 
     private void start(ReplicaSetNode leader, Wal wal) {
         this.wal = wal;
+        this.node = leader;
         startedNanos = System.nanoTime();
         frozen = leader.keyspace().freeze();
         long pauseMicros = (System.nanoTime() - startedNanos) / 1000;
@@ -87,7 +139,7 @@ public final class SnapshotTaker {
         stats.maxSnapshotPauseMicros = Math.max(stats.maxSnapshotPauseMicros, pauseMicros);
         stats.snapshotInProgress = true;
         frozenLsn = leader.lastLsn();
-        frozenTerm = leader.term();
+        frozenTerm = leader.lastTerm(); // the term of the entry at frozenLsn, not the node's current term
         frozenAtMillis = System.currentTimeMillis();
         logBytesAtLastSnapshot = wal.metrics().bytesWritten();
         onDurable(leader.durableLsn());
@@ -129,11 +181,12 @@ public final class SnapshotTaker {
         stats.lastSnapshotMillis = System.currentTimeMillis();
         stats.lastSnapshotDurationMillis = millis;
         LOG.log(System.Logger.Level.INFO, "snapshot at LSN " + lsn + " written in " + millis + " ms");
-        try {
-            wal.deleteSegmentsUpTo(lsn);
-        } catch (Exception e) {
-            LOG.log(System.Logger.Level.WARNING, "could not delete log segments up to LSN " + lsn + ": " + e);
-        }
+        snapshotLsn = Math.max(snapshotLsn, lsn);
+        enforceRetention(node, wal);
+        retainSnapshots();
+    }
+
+    private void retainSnapshots() {
         try {
             store.retainNewest(SnapshotStore.DEFAULT_KEEP);
         } catch (Exception e) {

@@ -30,8 +30,8 @@ public final class WalLogView implements LogView {
     private int count;
     private long tailBytes;
     /** The entry a snapshot ends with (the log starts after it): its term answers term(firstLsn - 1). */
-    private final long snapshotLsn;
-    private final long snapshotTerm;
+    private long snapshotLsn;
+    private long snapshotTerm;
 
     public WalLogView(Wal wal, long snapshotLsn, long snapshotTerm) {
         this.wal = wal;
@@ -64,6 +64,16 @@ public final class WalLogView implements LogView {
             ring[last] = null;
             count--;
         }
+    }
+
+    /** The WAL restarted after a snapshot installed from the leader: nothing of the old tail is left. */
+    void restartedAfter(long lsn, long term) {
+        java.util.Arrays.fill(ring, null);
+        head = 0;
+        count = 0;
+        tailBytes = 0;
+        snapshotLsn = lsn;
+        snapshotTerm = term;
     }
 
     private Entry lastInTail() {

@@ -79,11 +79,16 @@ public final class ConfigKeys {
             "row: ship each write's resulting values (deterministic); statement: ship the commands for replicas to"
                     + " execute again (SPOP and other random commands then diverge; shown by TANDEM.DIGEST).", false);
 
+    public static final ConfigKey RETENTION_BYTES_MAX = new ConfigKey("retention-bytes-max", "1gb",
+            "A leader keeps log segments a snapshot already covers while a replica still needs them, up to this"
+                    + " many bytes of log; a replica further behind is bootstrapped from a snapshot instead.", false);
+
     public static final List<ConfigKey> ALL = List.of(BIND, PORT, ADMIN_PORT, DATA_DIR, FSYNC, REQUIREPASS,
             PROTECTED_MODE, MAXCLIENTS, PROTO_MAX_BULK_LEN, MAX_REQUEST_ARGS, WAL_SEGMENT_BYTES,
             WAL_MAX_PENDING_BYTES, SNAPSHOT_AFTER_LOG_BYTES, HZ, NODE_ID, PEER_PORT, PEERS, REPLICA_OF, ACK_POLICY,
             ACK_LEVEL, ACK_TIMEOUT_MILLIS, ON_ACK_TIMEOUT, HEARTBEAT_INTERVAL_MILLIS, MIN_REPLICAS_TO_WRITE,
-            MIN_REPLICAS_MAX_LAG, NON_VOTING, APPLY_DELAY_MILLIS, REPLICATION_FORMAT);
+            MIN_REPLICAS_MAX_LAG, NON_VOTING, APPLY_DELAY_MILLIS, REPLICATION_FORMAT,
+            RETENTION_BYTES_MAX);
 
     public static ConfigKey byName(String name) {
         for (ConfigKey key : ALL) {

@@ -13,6 +13,7 @@ import java.util.Map;
  * @param peerPort  -1 = no peer port, 0 = a free port, otherwise the port
  * @param peers     the other members and their peer addresses (host:port)
  * @param replicaOf the member followed at start, or null to lead
+ * @param retentionBytesMax most bytes of log a leader keeps beyond its snapshot for replicas behind
  */
 public record ReplicationSettings(
         NodeId nodeId,
@@ -28,7 +29,8 @@ public record ReplicationSettings(
         long minReplicasMaxLagMillis,
         java.util.Set<NodeId> nonVoting,
         long applyDelayMillis,
-        boolean statementFormat) {
+        boolean statementFormat,
+        long retentionBytesMax) {
 
     public ReplicationSettings {
         peers = Map.copyOf(peers);

@@ -25,6 +25,14 @@ public final class ServerStats {
     public long maxSnapshotPauseMicros;
     public boolean snapshotInProgress;
     public long snapshotFailures;
+    // Snapshot transfers: a leader bootstrapping followers, a follower bootstrapped.
+    public long snapshotTransfersStarted;
+    public long snapshotTransfersCompleted;
+    public long snapshotBytesSent;
+    public long snapshotChunksRejected;
+    public long snapshotsInstalled;
+    /** Times retention-bytes-max made the leader delete log a replica still needed. */
+    public long retentionLimitHits;
     public LatencyHistogram commandLatency = new LatencyHistogram();
     private final Map<String, CommandCounter> commands = new HashMap<>();
 

@@ -38,6 +38,10 @@ public final class Describe {
             case Message.AppendResponse r -> "AppendResponse(t" + r.term() + " " + r.from()
                     + (r.matched() ? " ok last=" : " MISMATCH hint=") + r.lastLsn() + " rcv=" + r.receivedLsn() + " dur="
                     + r.durableLsn() + " app=" + r.appliedLsn() + ")";
+            case Message.SnapshotChunk c -> "SnapshotChunk(t" + c.term() + " " + c.from() + " snapshot=" + c.snapshotTerm()
+                    + "/" + c.snapshotLsn() + " bytes " + c.offset() + "+" + c.data().length + " of " + c.totalBytes() + ")";
+            case Message.SnapshotAck a -> "SnapshotAck(t" + a.term() + " " + a.from() + " snapshot=" + a.snapshotLsn()
+                    + (a.failed() ? " FAILED at " : " next=") + a.nextOffset() + ")";
         };
     }
 
@@ -74,6 +78,7 @@ public final class Describe {
             }
             case Input.Wait w -> "#" + w.requestId() + " WAIT " + w.numReplicas() + " for LSN " + w.lsn();
             case Input.WaitLsn w -> "#" + w.requestId() + " WAITLSN " + w.term() + ":" + w.lsn();
+            case Input.SnapshotLoaded s -> "SnapshotLoaded(" + s.snapshotTerm() + "/" + s.snapshotLsn() + ")";
         };
     }
 

@@ -82,6 +82,24 @@ final class NodeOutput implements Output {
         }
     }
 
+    // The simulated nodes keep their whole log (SimLog never drops a prefix), so no follower ever needs a
+    // snapshot here: a call would be a core bug. Simulating compaction and the transfer is future work.
+
+    @Override
+    public void sendSnapshot(NodeId to) {
+        throw new UnsupportedOperationException("the simulator keeps whole logs: no follower can need a snapshot");
+    }
+
+    @Override
+    public void receiveSnapshotChunk(Message.SnapshotChunk chunk) {
+        throw new UnsupportedOperationException("the simulator sends no snapshot chunks");
+    }
+
+    @Override
+    public void snapshotAcked(Message.SnapshotAck ack) {
+        throw new UnsupportedOperationException("the simulator sends no snapshot chunks");
+    }
+
     @Override
     public void event(Event event) {
         events.add(event);

@@ -38,6 +38,13 @@ public final class SnapshotReader {
         }
     }
 
+    /** Reads and verifies only the header of {@code file}. */
+    public static SnapshotMeta header(Path file) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            return new SnapshotReader(file, channel).readHeader();
+        }
+    }
+
     /** Verifies {@code file} without keeping its records. */
     public static SnapshotMeta verify(Path file) throws IOException {
         return read(file, record -> { });

@@ -109,6 +109,35 @@ public final class SnapshotStore {
         return SnapshotReader.read(file, records);
     }
 
+    /**
+     * Where a snapshot streamed from the leader is written while it arrives. A {@code .tmp} name, so a
+     * transfer a crash interrupted is removed at the next start-up.
+     */
+    public Path receivingFile(long lsn) {
+        return directory.resolve(SnapshotFormat.fileName(lsn) + ".recv" + SnapshotFormat.TMP_SUFFIX);
+    }
+
+    /**
+     * Makes a received snapshot, already verified by reading it, one of this store's: synced, renamed to
+     * its LSN's name atomically, directory synced. From then on a restart recovers from it.
+     */
+    public Path install(Path received, long lsn) throws IOException {
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(received,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            channel.force(true);
+        }
+        Path target = directory.resolve(SnapshotFormat.fileName(lsn));
+        Files.move(received, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        SnapshotWriter.syncDirectory(directory);
+        return target;
+    }
+
+    /** The header of a snapshot (term, LSN, time), verified by its CRC, without reading the keys. */
+    public static SnapshotMeta header(Path file) throws IOException {
+        return SnapshotReader.header(file);
+    }
+
     /** The LSN in a snapshot's file name, or -1 if it is not a snapshot file name. */
     public static long lsnOf(Path file) {
         return SnapshotFormat.lsnOf(file.getFileName().toString());

@@ -332,6 +332,45 @@ final class LogWriter {
         }
     }
 
+    /**
+     * Deletes every segment, newest first (see {@link Wal#restartAfter}), and makes the next record start
+     * a new segment at lsn + 1. What was pending is written first and deleted with the rest: the snapshot
+     * that replaces the log covers it.
+     */
+    void restartAfter(long lsn) throws IOException {
+        lock.lock();
+        try {
+            drainLocked(false);
+            long stamp = fence.beginChange();
+            try {
+                if (active != null) {
+                    active.close();
+                    active = null;
+                }
+                for (Long first : new ArrayList<>(segments.descendingKeySet())) {
+                    java.nio.file.Files.deleteIfExists(segments.remove(first).path());
+                    metrics.segmentsDeleted.increment();
+                }
+                FileSync.directory(walDir);
+                metrics.metadataSyncs.increment();
+                unsyncedSegments.clear();
+                unsyncedBytes = 0;
+                unsyncedRecords = 0;
+                // Nothing of the old log is left; the snapshot is durable up to lsn, so the log counts as
+                // durable up to it too (the caller tells the core; the listener is not called).
+                writtenLsn = lsn;
+                durableLsn = lsn;
+                syncedSinceLastWrite = true;
+            } catch (IOException | RuntimeException e) {
+                throw fail(e);
+            } finally {
+                fence.endChange(stamp);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Drains and syncs everything, then closes the files. */
     void close() throws WalFailedException {
         lock.lock();

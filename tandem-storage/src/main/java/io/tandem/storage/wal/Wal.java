@@ -65,6 +65,12 @@ public final class Wal implements AutoCloseable {
     private final TermIndex terms;
     private RecordBatch batch = new RecordBatch();
     private volatile long firstLsn;
+    /**
+     * The term of the entry at firstLsn - 1 once segments were deleted or a snapshot was installed (the
+     * log's base, as a Raft snapshot's last included term), -1 when unknown. A follower whose log ends
+     * exactly there matches the leader's probe without needing a snapshot.
+     */
+    private volatile long termBeforeFirst = -1;
     private long nextLsn;
     private long lastTerm;
     private boolean closed;
@@ -212,8 +218,14 @@ public final class Wal implements AutoCloseable {
         return firstLsn;
     }
 
-    /** The term of the entry at {@code lsn}, or -1 if the log does not hold it. */
+    /**
+     * The term of the entry at {@code lsn}, or -1 if the log does not hold it; for firstLsn - 1, the term
+     * of the entry the log starts after, when segments were deleted or a snapshot installed here.
+     */
     public long termAt(long lsn) {
+        if (lsn == firstLsn - 1 && lsn > 0) {
+            return termBeforeFirst;
+        }
         return lsn < firstLsn || lsn > lastLsn() ? -1 : terms.termAt(lsn);
     }
 
@@ -269,7 +281,9 @@ public final class Wal implements AutoCloseable {
             if (!deleted.isEmpty()) {
                 Long first = segments.firstKey();
                 if (first > firstLsn) {
-                    firstLsn = Math.min(first, nextLsn);
+                    long newFirst = Math.min(first, nextLsn);
+                    termBeforeFirst = terms.termAt(newFirst - 1);
+                    firstLsn = newFirst;
                     terms.trimBefore(firstLsn);
                 }
             }
@@ -280,6 +294,26 @@ public final class Wal implements AutoCloseable {
             metrics.metadataSyncs.increment();
         }
         return deleted;
+    }
+
+    /**
+     * The bytes of segment files that {@link #deleteSegmentsUpTo}(lsn) would keep (whole files, as they
+     * are on disk: a preallocated active segment counts at its full size).
+     */
+    public long bytesKeptDeletingUpTo(long lsn) {
+        ConcurrentSkipListMap<Long, Segment> segments = writer.segments;
+        long kept = 0;
+        for (Map.Entry<Long, Segment> segment : segments.entrySet()) {
+            Long next = segments.higherKey(segment.getKey());
+            if (next == null || next - 1 > lsn) {
+                try {
+                    kept += Files.size(segment.getValue().path());
+                } catch (IOException e) {
+                    // deleted meanwhile: keeps nothing
+                }
+            }
+        }
+        return kept;
     }
 
     /**
@@ -308,6 +342,30 @@ public final class Wal implements AutoCloseable {
         // Emptied back to the snapshot: the log no longer knows a last term, and a stale one from the
         // discarded suffix could be higher than the new leader's entries, so accept any term.
         lastTerm = lsn >= firstLsn ? terms.termAt(lsn) : 0;
+    }
+
+    /**
+     * Replaces the whole log with the end of a snapshot installed from the leader, at (term, lsn): every
+     * segment is deleted, and the next append must carry lsn + 1 and a term of at least {@code term}.
+     * Call only once that snapshot is durable in the snapshot store, and only when this log ends before
+     * lsn: segments go newest first, so a crash part-way leaves a prefix of the old log, which recovery
+     * finds entirely covered by the snapshot (it ends before lsn) and discards.
+     */
+    public void restartAfter(long lsn, long term) throws IOException {
+        ensureOpen();
+        if (lsn <= lastLsn()) {
+            throw new IllegalArgumentException("wal: cannot restart after lsn " + lsn + ": the log already reaches "
+                    + lastLsn());
+        }
+        if (!batch.isEmpty()) {
+            batch = handoff.offer(batch);
+        }
+        writer.restartAfter(lsn);
+        terms.clear();
+        termBeforeFirst = term;
+        firstLsn = lsn + 1;
+        nextLsn = lsn + 1;
+        lastTerm = term;
     }
 
     /** Flushes, fdatasyncs and stops the background threads; throws the failure if the WAL had failed. */

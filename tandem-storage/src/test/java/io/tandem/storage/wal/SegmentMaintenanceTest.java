@@ -55,7 +55,9 @@ class SegmentMaintenanceTest {
         assertEquals(List.of(before.get(0), before.get(1)), wal.deleteSegmentsUpTo(third - 1));
         assertFalse(Files.exists(before.get(0)));
         assertEquals(third, wal.firstLsn());
-        assertEquals(-1, wal.termAt(third - 1));
+        // The log remembers the term of the entry it now starts after (a probe there still matches).
+        assertEquals(1, wal.termAt(third - 1));
+        assertEquals(-1, wal.termAt(third - 2));
         assertEquals(1, wal.termAt(third));
         // Never the active segment, however high the LSN.
         wal.deleteSegmentsUpTo(Long.MAX_VALUE);
@@ -73,6 +75,33 @@ class SegmentMaintenanceTest {
         WalCorruptionException e = assertThrows(WalCorruptionException.class,
                 () -> WalRecovery.open(dataDir, options, 0, x -> { }));
         assertTrue(e.getMessage().contains("the log starts at lsn " + newFirst), e.getMessage());
+    }
+
+    @Test
+    void restartAfterAnInstalledSnapshotLeavesAnEmptyLogThatContinuesAfterIt() throws Exception {
+        Wal wal = writeLog(300);
+        assertTrue(wal.segmentFiles().size() > 1);
+        wal.append(entry(1, 301)); // pending, never flushed: covered by the snapshot, deleted with the rest
+        wal.restartAfter(1000, 3);
+        assertEquals(List.of(), wal.segmentFiles());
+        assertEquals(List.of(), WalFiles.segments(dataDir));
+        assertEquals(1001, wal.firstLsn());
+        assertEquals(1000, wal.lastLsn());
+        assertEquals(1000, wal.durableLsn());
+        assertEquals(3, wal.termAt(1000), "the snapshot's term answers for its last LSN");
+        assertEquals(-1, wal.termAt(300));
+        assertThrows(IllegalStateException.class, () -> wal.append(entry(2, 1001)), "a term below the snapshot's");
+        assertThrows(IllegalArgumentException.class, () -> wal.restartAfter(999, 3), "behind the log's end");
+        wal.append(entry(3, 1001));
+        wal.append(entry(3, 1002));
+        wal.close();
+
+        List<Entry> replayed = new ArrayList<>();
+        RecoveryReport report = WalFiles.recoverAndClose(dataDir, options, 1000, replayed::add);
+        assertEquals(2, replayed.size());
+        assertSameEntry(entry(3, 1001), replayed.get(0));
+        assertEquals(1001, report.firstLsn());
+        assertEquals(1002, report.lastLsn());
     }
 
     @Test

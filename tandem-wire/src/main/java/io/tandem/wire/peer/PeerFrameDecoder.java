@@ -74,6 +74,27 @@ public final class PeerFrameDecoder {
             }
             case PeerFrames.APPEND_RESPONSE -> new Message.AppendResponse(term, from, frame.get() != 0,
                     frame.getLong(), frame.getLong(), frame.getLong(), frame.getLong());
+            case PeerFrames.SNAPSHOT_CHUNK -> {
+                long snapshotLsn = frame.getLong();
+                long snapshotTerm = frame.getLong();
+                long offset = frame.getLong();
+                long totalBytes = frame.getLong();
+                int crc = frame.getInt();
+                int length = frame.getInt();
+                if (length < 0 || length > frame.remaining()) {
+                    throw new PeerProtocolException("snapshot chunk claims " + length + " bytes, " + frame.remaining()
+                            + " left");
+                }
+                if (offset < 0 || totalBytes < 0 || offset > totalBytes - length) {
+                    throw new PeerProtocolException("snapshot chunk at offset " + offset + " of " + length
+                            + " bytes does not fit a " + totalBytes + "-byte snapshot");
+                }
+                byte[] data = new byte[length];
+                frame.get(data);
+                yield new Message.SnapshotChunk(term, from, snapshotLsn, snapshotTerm, offset, totalBytes, data, crc);
+            }
+            case PeerFrames.SNAPSHOT_ACK -> new Message.SnapshotAck(term, from, frame.getLong(), frame.getLong(),
+                    frame.get() != 0);
             default -> throw new PeerProtocolException("unknown peer message type " + type);
         };
     }

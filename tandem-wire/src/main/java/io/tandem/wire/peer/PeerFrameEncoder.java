@@ -16,6 +16,8 @@ public final class PeerFrameEncoder {
             case Message.Subscribe s -> 16 + strSize(s.announce());
             case Message.AppendRequest r -> 32 + strSize(r.announce()) + strSize(r.directory()) + entriesSize(r);
             case Message.AppendResponse r -> 1 + 32;
+            case Message.SnapshotChunk c -> 32 + 4 + 4 + c.data().length;
+            case Message.SnapshotAck a -> 16 + 1;
         };
         return PeerFrames.HEADER_BYTES + 2 + body;
     }
@@ -52,6 +54,8 @@ public final class PeerFrameEncoder {
             case Message.Subscribe s -> PeerFrames.SUBSCRIBE;
             case Message.AppendRequest r -> PeerFrames.APPEND_REQUEST;
             case Message.AppendResponse r -> PeerFrames.APPEND_RESPONSE;
+            case Message.SnapshotChunk c -> PeerFrames.SNAPSHOT_CHUNK;
+            case Message.SnapshotAck a -> PeerFrames.SNAPSHOT_ACK;
         });
         out.putLong(message.term());
         putStr(out, message.from().name());
@@ -72,6 +76,10 @@ public final class PeerFrameEncoder {
             }
             case Message.AppendResponse r -> out.put((byte) (r.matched() ? 1 : 0)).putLong(r.lastLsn())
                     .putLong(r.receivedLsn()).putLong(r.durableLsn()).putLong(r.appliedLsn());
+            case Message.SnapshotChunk c -> out.putLong(c.snapshotLsn()).putLong(c.snapshotTerm()).putLong(c.offset())
+                    .putLong(c.totalBytes()).putInt(c.crc32c()).putInt(c.data().length).put(c.data());
+            case Message.SnapshotAck a -> out.putLong(a.snapshotLsn()).putLong(a.nextOffset())
+                    .put((byte) (a.failed() ? 1 : 0));
         }
         if (out.position() - start != encodedSize(message)) {
             throw new IllegalStateException("peer frame size mismatch for " + message.getClass().getSimpleName());

@@ -13,6 +13,8 @@ package io.tandem.wire.peer;
  * type 2 AppendRequest   prevLsn:u64 prevTerm:u64 commitLsn:u64 leaderTimeMillis:u64 announce:str directory:str
  *                        entries
  * type 3 AppendResponse  matched:u8 lastLsn:u64 receivedLsn:u64 durableLsn:u64 appliedLsn:u64
+ * type 4 SnapshotChunk   snapshotLsn:u64 snapshotTerm:u64 offset:u64 totalBytes:u64 crc32c:u32 length:u32 data
+ * type 5 SnapshotAck     snapshotLsn:u64 nextOffset:u64 failed:u8
  * </pre>
  *
  * A frame of another version is refused with an error naming both versions, so a mixed-version cluster
@@ -26,4 +28,6 @@ final class PeerFrames {
     static final int SUBSCRIBE = 1;
     static final int APPEND_REQUEST = 2;
     static final int APPEND_RESPONSE = 3;
+    static final int SNAPSHOT_CHUNK = 4;
+    static final int SNAPSHOT_ACK = 5;
 }

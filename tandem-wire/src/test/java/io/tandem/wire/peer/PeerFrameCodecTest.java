@@ -27,7 +27,10 @@ class PeerFrameCodecTest {
             new Message.AppendRequest(3, N1, 41, 2, List.of(
                     new Entry(3, 42, 1_700_000_000_001L, List.of(new Effect.PutString(b("k"), b("v"), -1))),
                     new Entry(3, 43, 1_700_000_000_002L, List.of(new Effect.SetAdd(b("s"), new byte[][] {b("a")}),
-                            new Effect.DeleteKey(b("x"))))), 41, 1_700_000_000_003L, "", ""));
+                            new Effect.DeleteKey(b("x"))))), 41, 1_700_000_000_003L, "", ""),
+            new Message.SnapshotChunk(3, N1, 1_000_000, 2, 4096, 10_000, new byte[] {1, 2, 3, (byte) 0xff}, 0x1234abcd),
+            new Message.SnapshotAck(3, NodeId.of("n2"), 1_000_000, 8192, false),
+            new Message.SnapshotAck(3, NodeId.of("n2"), 1_000_000, 0, true));
 
     @Test
     void everyMessageRoundTripsWhateverHowTheBytesArrive() {
@@ -97,7 +100,21 @@ class PeerFrameCodecTest {
             }
             return sb.toString();
         }
+        if (message instanceof Message.SnapshotChunk c) {
+            return "chunk " + c.term() + " " + c.from() + " " + c.snapshotLsn() + " " + c.snapshotTerm() + " "
+                    + c.offset() + "/" + c.totalBytes() + " crc " + c.crc32c() + " "
+                    + java.util.HexFormat.of().formatHex(c.data());
+        }
         return message.toString();
+    }
+
+    @Test
+    void aSnapshotChunkThatDoesNotFitItsSnapshotIsRefused() {
+        byte[] frame = PeerFrameEncoder.encode(new Message.SnapshotChunk(3, N1, 10, 2, 9_998, 10_000,
+                new byte[] {1, 2, 3}, 0));
+        PeerProtocolException e = assertThrows(PeerProtocolException.class,
+                () -> new PeerFrameDecoder(1 << 20).decode(ByteBuffer.wrap(frame)));
+        assertEquals("snapshot chunk at offset 9998 of 3 bytes does not fit a 10000-byte snapshot", e.getMessage());
     }
 
     private static byte[] b(String s) {
