@@ -84,6 +84,11 @@ public class CoreCommandBenchmark {
         }
 
         @Override
+        public long bytesAfter(long lsn) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
         public void reply(ClientRef client, long requestId, Reply reply) {
             hole.consume(reply);
         }

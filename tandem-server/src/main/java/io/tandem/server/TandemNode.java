@@ -140,7 +140,9 @@ public final class TandemNode implements AutoCloseable {
         ReplicaSetConfig replicaSet = new ReplicaSetConfig(members, replication.ackPolicy(), replication.ackLevel(),
                 replication.ackTimeoutMillis(), replication.onAckTimeout(), replication.heartbeatIntervalMillis(),
                 4 << 20, 256 << 10, replication.minReplicasToWrite(), replication.minReplicasMaxLagMillis());
-        WalLogView logView = new WalLogView(wal, recovery.snapshotLsn(), recovery.snapshotTerm());
+        var report = recovery.recovered().report();
+        long averageRecordBytes = report.recordsRead() == 0 ? 128 : report.bytesRead() / report.recordsRead();
+        WalLogView logView = new WalLogView(wal, recovery.snapshotLsn(), recovery.snapshotTerm(), averageRecordBytes);
         ReplicaSetNode node = new ReplicaSetNode(self, replicaSet, recovery.keyspace(), logView, recovery.term(),
                 new SplittableRandom(seeds.nextLong()));
         EventLoop loop = group.next();
@@ -204,6 +206,7 @@ public final class TandemNode implements AutoCloseable {
         String announceIp = config.bind().equals("0.0.0.0") || config.bind().equals("::") ? "127.0.0.1" : config.bind();
         node.announce(announceIp + ":" + port);
         node.statementFormat(replication.statementFormat());
+        node.lagAlerts(replication.lagAlertMillis(), replication.lagAlertBytes());
         agent.selfAnnounce(announceIp + ":" + port);
         loop.submit(() -> {
             agent.start(port);

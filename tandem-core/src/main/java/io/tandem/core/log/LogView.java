@@ -23,4 +23,11 @@ public interface LogView {
      * payload would be exceeded or at the end of the log. Empty if fromLsn &gt; lastLsn.
      */
     List<Entry> entries(long fromLsn, long maxBytes);
+
+    /**
+     * Payload bytes of the entries after lsn up to the log's end (EntryCodec.payloadSize each): how far
+     * behind, in bytes, a replica whose log ends at lsn is. Exact for recent entries; a view may estimate
+     * older ones from an average entry size, and says so.
+     */
+    long bytesAfter(long lsn);
 }

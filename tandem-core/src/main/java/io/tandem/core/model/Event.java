@@ -32,6 +32,12 @@ public sealed interface Event {
     /** This follower replaced its log and keyspace with its upstream's snapshot at (term, lsn). */
     record SnapshotInstalled(long lsn, long term, long keys) implements Event {}
 
+    /**
+     * A replica's lag crossed lag-alert-millis or lag-alert-bytes ({@code raised}), or came back within
+     * both (not raised). Logged and counted by the runtime.
+     */
+    record LagAlert(NodeId replica, boolean raised, long lagMillis, long lagBytes, long lagEntries) implements Event {}
+
     /** A message from a lower term was refused (fencing). */
     record StaleTermRefused(NodeId from, long theirTerm, long ourTerm) implements Event {}
 }

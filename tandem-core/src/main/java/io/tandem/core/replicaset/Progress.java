@@ -27,6 +27,8 @@ public final class Progress {
     boolean connected;
     /** SNAPSHOT: when the transfer started or the follower last acknowledged bytes of it. */
     long snapshotMovedMillis;
+    /** A lag alert is raised for this replica (cleared when it is back within the bounds). */
+    boolean lagAlerted;
     /** The follower's client address as it announced it in its Subscribe ("" until it subscribes). */
     String announce = "";
 
@@ -52,6 +54,15 @@ public final class Progress {
 
     public long appliedMovedMillis() {
         return appliedMovedMillis;
+    }
+
+    /**
+     * How long the replica has been behind: 0 when it has applied everything up to {@code leaderLastLsn},
+     * else the time since its applied position last moved (a replica that stopped applying, or that fell
+     * off, grows it; one streaming steadily behind is caught by its lag in entries and bytes instead).
+     */
+    public long lagMillis(long leaderLastLsn, long nowMillis) {
+        return appliedLsn >= leaderLastLsn ? 0 : Math.max(0, nowMillis - appliedMovedMillis);
     }
 
     public boolean connected() {

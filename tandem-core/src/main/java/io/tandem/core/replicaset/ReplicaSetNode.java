@@ -138,7 +138,12 @@ public final class ReplicaSetNode implements Protocol {
         progress.clear();
         for (NodeId member : config.members().keySet()) {
             if (!member.equals(self)) {
-                progress.put(member, new Progress());
+                Progress p = new Progress();
+                // Followers are behind from now on, not since the epoch (lag alerts, lag_ms).
+                p.receivedMovedMillis = nowMillis;
+                p.durableMovedMillis = nowMillis;
+                p.appliedMovedMillis = nowMillis;
+                progress.put(member, p);
             }
         }
         degraded = false;
@@ -821,6 +826,44 @@ public final class ReplicaSetNode implements Protocol {
             }
         }
         checkAckTimeouts(nowMillis, out);
+        checkLagAlerts(nowMillis, out);
+    }
+
+    /** Lag alert bounds (0: off), set by the runtime from lag-alert-millis and lag-alert-bytes. */
+    private long lagAlertMillis;
+    private long lagAlertBytes;
+
+    public void lagAlerts(long millis, long bytes) {
+        this.lagAlertMillis = millis;
+        this.lagAlertBytes = bytes;
+    }
+
+    /** Payload bytes of the leader's log that the replica has not applied yet (see LogView#bytesAfter). */
+    public long lagBytes(NodeId replica) {
+        Progress p = progress.get(replica);
+        return p == null ? 0 : log.bytesAfter(Math.min(p.appliedLsn, lastLsn));
+    }
+
+    /**
+     * Is a replica further behind than the alert bounds? One event when it crosses them and one when it is
+     * back within both, not one per tick.
+     */
+    private void checkLagAlerts(long nowMillis, Output out) {
+        if (lagAlertMillis <= 0 && lagAlertBytes <= 0) {
+            return;
+        }
+        for (Map.Entry<NodeId, Progress> e : progress.entrySet()) {
+            Progress p = e.getValue();
+            long millis = p.lagMillis(lastLsn, nowMillis);
+            boolean overMillis = lagAlertMillis > 0 && millis > lagAlertMillis;
+            // Bytes cost a look at the log: only when they decide, or when an event will say them.
+            long bytes = lagAlertBytes > 0 || overMillis || p.lagAlerted ? lagBytes(e.getKey()) : 0;
+            boolean over = overMillis || (lagAlertBytes > 0 && bytes > lagAlertBytes);
+            if (over != p.lagAlerted) {
+                p.lagAlerted = over;
+                out.event(new Event.LagAlert(e.getKey(), over, millis, bytes, lastLsn - Math.min(p.appliedLsn, lastLsn)));
+            }
+        }
     }
 
     /**

@@ -63,6 +63,15 @@ final class MemoryLog implements LogView {
     }
 
     @Override
+    public long bytesAfter(long lsn) {
+        long bytes = 0;
+        for (long at = Math.max(lsn + 1, firstLsn()); at <= lastLsn(); at++) {
+            bytes += EntryCodec.payloadSize(entries.get((int) (at - base) - 1));
+        }
+        return bytes;
+    }
+
+    @Override
     public List<Entry> entries(long fromLsn, long maxBytes) {
         List<Entry> batch = new ArrayList<>();
         long bytes = 0;

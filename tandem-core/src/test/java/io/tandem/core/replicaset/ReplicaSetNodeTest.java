@@ -446,6 +446,38 @@ class ReplicaSetNodeTest {
     }
 
     @Test
+    void aLagAlertIsRaisedOnceWhenAReplicaFallsBehindAndClearedWhenItCatchesUp() {
+        cluster(new AckPolicy.Async(), AckLevel.DURABLE, OnAckTimeout.ERROR);
+        Harness leader = nodes.get(N1);
+        leader.node.lagAlerts(500, 0);
+        write("c1", "SET", "k1", "v1");
+        write("c1", "SET", "k2", "v2");
+        leader.sync();
+        drop(N1); // neither follower gets them
+        long unapplied = io.tandem.core.log.EntryCodec.payloadSize(leader.log.entries.get(0))
+                + io.tandem.core.log.EntryCodec.payloadSize(leader.log.entries.get(1));
+        assertEquals(unapplied, leader.node.lagBytes(N3), "the bytes of both entries");
+        leader.now += 400;
+        leader.step(Input.TICK);
+        assertTrue(leader.events.stream().noneMatch(e -> e instanceof Event.LagAlert), "400 ms is within the bound");
+        leader.now += 200;
+        leader.step(Input.TICK);
+        leader.step(Input.TICK); // still behind: no second event
+        assertEquals(List.of(new Event.LagAlert(N2, true, 600, unapplied, 2), new Event.LagAlert(N3, true, 600, unapplied, 2)),
+                leader.events.stream().filter(e -> e instanceof Event.LagAlert).toList());
+        leader.events.clear();
+        leader.now += 300; // past the resend interval: the lost batch goes again
+        leader.step(Input.TICK);
+        deliverAll();
+        nodes.get(N2).sync();
+        nodes.get(N3).sync();
+        deliverAll();
+        leader.step(Input.TICK);
+        assertEquals(List.of(new Event.LagAlert(N2, false, 0, 0, 0), new Event.LagAlert(N3, false, 0, 0, 0)),
+                leader.events.stream().filter(e -> e instanceof Event.LagAlert).toList());
+    }
+
+    @Test
     void aMessageFromAnOlderTermIsRefusedWithTheCurrentTerm() {
         cluster(new AckPolicy.Async(), AckLevel.DURABLE, OnAckTimeout.ERROR);
         Harness follower = nodes.get(N2);

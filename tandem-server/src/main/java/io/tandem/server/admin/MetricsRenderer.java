@@ -33,6 +33,8 @@ final class MetricsRenderer {
         latency(out, "tandem_command_latency_seconds",
                 "Keyspace command latency, from decoding the request to encoding its reply (includes the wait for"
                         + " the log to be durable).", stats.commandLatency);
+        latency(out, "tandem_ack_wait_seconds", "On a leader: how long each acknowledged write waited from its"
+                + " append to its acknowledgement (local fsync, and the replicas the ack-policy asks for).", stats.ackWait);
         walHistogram(out, "tandem_wal_fsync_seconds", "Duration of one WAL fdatasync.", wal.syncMicros(), 1e-6);
         walHistogram(out, "tandem_wal_fsync_batch_records", "Log records made durable by one fdatasync.",
                 wal.recordsPerSync(), 1);
@@ -74,6 +76,8 @@ final class MetricsRenderer {
                 stats.snapshotBytesSent);
         counter(out, "tandem_snapshots_installed_total", "Snapshots this follower installed from its leader.",
                 stats.snapshotsInstalled);
+        counter(out, "tandem_lag_alerts_total", "Lag alerts raised (lag-alert-millis, lag-alert-bytes).",
+                stats.lagAlertsRaised);
         counter(out, "tandem_retention_limit_hits_total", "Times retention-bytes-max made the leader drop log a"
                 + " replica still needed.", stats.retentionLimitHits);
         gauge(out, "tandem_snapshot_in_progress", "1 while a snapshot is being written.",
@@ -91,10 +95,13 @@ final class MetricsRenderer {
         node.progress().forEach((id, p) -> out.append("tandem_replication_lag_entries{replica=\"").append(id)
                 .append("\"} ").append(node.lastLsn() - p.appliedLsn()).append('\n'));
         header(out, "tandem_replication_lag_seconds", "gauge",
-                "Time since the replica's applied position last matched the leader's log (0 when caught up).");
+                "How long the replica has been behind: time since its applied position last moved (0 when caught up).");
         node.progress().forEach((id, p) -> out.append("tandem_replication_lag_seconds{replica=\"").append(id)
-                .append("\"} ").append(number(p.appliedLsn() >= node.lastLsn() ? 0
-                        : (now - p.appliedMovedMillis()) / 1e3)).append('\n'));
+                .append("\"} ").append(number(p.lagMillis(node.lastLsn(), now) / 1e3)).append('\n'));
+        header(out, "tandem_replication_lag_bytes", "gauge",
+                "Bytes of log the replica has not applied (exact for the last 64 MB of log, estimated beyond).");
+        node.progress().forEach((id, p) -> out.append("tandem_replication_lag_bytes{replica=\"").append(id)
+                .append("\"} ").append(node.lagBytes(id)).append('\n'));
         header(out, "tandem_replication_position_lsn", "gauge", "The replica's acknowledged LSN at each level.");
         node.progress().forEach((id, p) -> {
             for (String[] level : new String[][] {{"sent", Long.toString(p.sentLsn())},

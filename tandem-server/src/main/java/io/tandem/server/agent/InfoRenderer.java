@@ -140,6 +140,10 @@ final class InfoRenderer {
         field(out, "total_error_replies", stats.errorReplies());
         field(out, "protocol_errors", stats.protocolErrors);
         field(out, "pending_replies", agent.node().pendingReplies());
+        field(out, "ack_wait_count", stats.ackWait.count());
+        field(out, "ack_wait_p50_us", stats.ackWait.quantileUpperBoundMicros(0.5));
+        field(out, "ack_wait_p99_us", stats.ackWait.quantileUpperBoundMicros(0.99));
+        field(out, "lag_alerts_raised", stats.lagAlertsRaised);
     }
 
     private void replication(StringBuilder out) {

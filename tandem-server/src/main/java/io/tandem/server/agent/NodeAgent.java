@@ -211,8 +211,20 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
         scheduleCycleEnd();
     }
 
+    /**
+     * When each recent entry was appended (by LSN, in a ring), so that an acknowledgement can tell how long
+     * its write waited: the ack-wait histogram. The LSN is kept beside the time, since a write
+     * acknowledged after more than RING entries followed it finds its slot reused (and is not counted).
+     */
+    private static final int APPEND_TIMES = 1 << 16;
+    private final long[] appendLsns = new long[APPEND_TIMES];
+    private final long[] appendNanos = new long[APPEND_TIMES];
+
     @Override
     public void persist(Entry entry) {
+        int slot = (int) (entry.lsn() & (APPEND_TIMES - 1));
+        appendLsns[slot] = entry.lsn();
+        appendNanos[slot] = cycleNanos;
         try {
             wal.append(entry);
             logView.appended(entry);
@@ -385,6 +397,18 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
 
     @Override
     public void event(io.tandem.core.model.Event event) {
+        if (event instanceof io.tandem.core.model.Event.LagAlert alert) {
+            if (alert.raised()) {
+                stats.lagAlertsRaised++;
+                LOG.log(System.Logger.Level.WARNING, "replica " + alert.replica() + " is lagging: " + alert.lagEntries()
+                        + " entries (" + alert.lagBytes() + " bytes) not applied, behind for " + alert.lagMillis()
+                        + " ms (lag-alert-millis " + settings.startup().replication().lagAlertMillis() + ", lag-alert-bytes "
+                        + settings.startup().replication().lagAlertBytes() + ")");
+            } else {
+                LOG.log(System.Logger.Level.INFO, "replica " + alert.replica() + " is back within the lag alert bounds");
+            }
+            return;
+        }
         LOG.log(System.Logger.Level.INFO, "event: " + event);
     }
 
@@ -393,6 +417,10 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
         ClientConnection conn = (ClientConnection) client;
         conn.lastWriteTerm = term;
         conn.lastWriteLsn = lsn;
+        int slot = (int) (lsn & (APPEND_TIMES - 1));
+        if (appendLsns[slot] == lsn) {
+            stats.ackWait.record(Math.max(0, cycleNanos - appendNanos[slot]) / 1000);
+        }
     }
 
     @Override

@@ -69,12 +69,13 @@ final class ReplicationInfo {
             for (Map.Entry<NodeId, Progress> e : node.progress().entrySet()) {
                 Progress p = e.getValue();
                 boolean up = nowMillis - p.lastHeardMillis() <= linkWindow && p.connected();
-                long lagEntries = node.lastLsn() - p.appliedLsn();
-                long lagMillis = lagEntries == 0 ? 0 : nowMillis - p.appliedMovedMillis();
-                field(out, "tandem_replica" + i++, "id=" + e.getKey() + ",addr=" + p.announce() + ",state="
-                        + (!up ? "disconnected" : p.probing() ? "catchup" : "streaming") + ",sent_lsn=" + p.sentLsn()
-                        + ",received_lsn=" + p.receivedLsn() + ",durable_lsn=" + p.durableLsn() + ",applied_lsn="
-                        + p.appliedLsn() + ",lag_entries=" + lagEntries + ",lag_ms=" + lagMillis);
+                long lagEntries = Math.max(0, node.lastLsn() - p.appliedLsn());
+                String state = !up ? "disconnected" : p.receivingSnapshot() ? "snapshot" : p.probing() ? "catchup"
+                        : "streaming";
+                field(out, "tandem_replica" + i++, "id=" + e.getKey() + ",addr=" + p.announce() + ",state=" + state
+                        + ",sent_lsn=" + p.sentLsn() + ",received_lsn=" + p.receivedLsn() + ",durable_lsn="
+                        + p.durableLsn() + ",applied_lsn=" + p.appliedLsn() + ",lag_entries=" + lagEntries + ",lag_bytes="
+                        + node.lagBytes(e.getKey()) + ",lag_ms=" + p.lagMillis(node.lastLsn(), nowMillis));
             }
         } else {
             long staleness = node.leaderTimeMillis() == 0 ? -1 : Math.max(0, nowMillis - node.leaderTimeMillis());

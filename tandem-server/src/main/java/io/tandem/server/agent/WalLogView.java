@@ -26,6 +26,11 @@ public final class WalLogView implements LogView {
     /** The tail: consecutive entries in a ring, so entry(lsn) is one index computation. */
     private Entry[] ring = new Entry[1024];
     private int[] sizes = new int[1024];
+    /** Per tail entry: the bytes appended through this view up to and including it (for bytesAfter). */
+    private long[] ends = new long[1024];
+    private long appendedBytes;
+    /** Average payload bytes of an entry, for estimating the bytes of entries older than the tail. */
+    private final long recoveredEntryBytes;
     private int head;
     private int count;
     private long tailBytes;
@@ -33,7 +38,9 @@ public final class WalLogView implements LogView {
     private long snapshotLsn;
     private long snapshotTerm;
 
-    public WalLogView(Wal wal, long snapshotLsn, long snapshotTerm) {
+    /** @param recoveredEntryBytes the average entry size recovery saw (an estimate until the tail fills) */
+    public WalLogView(Wal wal, long snapshotLsn, long snapshotTerm, long recoveredEntryBytes) {
+        this.recoveredEntryBytes = Math.max(1, recoveredEntryBytes);
         this.wal = wal;
         this.reader = wal.reader();
         this.snapshotLsn = snapshotLsn;
@@ -48,6 +55,8 @@ public final class WalLogView implements LogView {
         ring[at] = entry;
         sizes[at] = EntryCodec.payloadSize(entry);
         tailBytes += sizes[at];
+        appendedBytes += sizes[at];
+        ends[at] = appendedBytes;
         count++;
         while (tailBytes > TAIL_BYTES && count > 1) {
             tailBytes -= sizes[head];
@@ -61,6 +70,7 @@ public final class WalLogView implements LogView {
         while (count > 0 && lastInTail().lsn() > lsn) {
             int last = (head + count - 1) & (ring.length - 1);
             tailBytes -= sizes[last];
+            appendedBytes -= sizes[last];
             ring[last] = null;
             count--;
         }
@@ -83,12 +93,15 @@ public final class WalLogView implements LogView {
     private void grow() {
         Entry[] bigger = new Entry[ring.length * 2];
         int[] biggerSizes = new int[ring.length * 2];
+        long[] biggerEnds = new long[ring.length * 2];
         for (int i = 0; i < count; i++) {
             bigger[i] = ring[(head + i) & (ring.length - 1)];
             biggerSizes[i] = sizes[(head + i) & (ring.length - 1)];
+            biggerEnds[i] = ends[(head + i) & (ring.length - 1)];
         }
         ring = bigger;
         sizes = biggerSizes;
+        ends = biggerEnds;
         head = 0;
     }
 
@@ -111,6 +124,30 @@ public final class WalLogView implements LogView {
             return snapshotTerm;
         }
         return wal.termAt(lsn);
+    }
+
+    /**
+     * Exact within the in-memory tail (the last {@link #TAIL_BYTES} of log). Entries older than the tail
+     * are counted at the tail's average entry size (or recovery's, before anything was appended): a
+     * replica that far behind is at least 64 MB behind, and the estimate says by how much more.
+     * Worked example: the tail holds LSNs 101..200 (20,000 bytes, ends[200] = appendedBytes), lsn = 150:
+     * appendedBytes - ends[150]; lsn = 90: the whole tail plus 10 older entries at 200 bytes each.
+     */
+    @Override
+    public long bytesAfter(long lsn) {
+        long last = lastLsn();
+        if (lsn >= last) {
+            return 0;
+        }
+        if (count == 0) {
+            return (last - lsn) * recoveredEntryBytes;
+        }
+        long tailFirst = ring[head].lsn();
+        if (lsn >= tailFirst) {
+            return appendedBytes - ends[(int) ((head + (lsn - tailFirst)) & (ring.length - 1))];
+        }
+        long older = Math.max(0, tailFirst - 1 - lsn);
+        return tailBytes + older * Math.max(1, tailBytes / count);
     }
 
     @Override

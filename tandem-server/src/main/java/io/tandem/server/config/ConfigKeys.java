@@ -83,12 +83,19 @@ public final class ConfigKeys {
             "A leader keeps log segments a snapshot already covers while a replica still needs them, up to this"
                     + " many bytes of log; a replica further behind is bootstrapped from a snapshot instead.", false);
 
+    public static final ConfigKey LAG_ALERT_MILLIS = new ConfigKey("lag-alert-millis", "10000",
+            "On a leader: raise a lag alert (logged, counted) when a replica has been behind for longer than this."
+                    + " 0: off.", false);
+    public static final ConfigKey LAG_ALERT_BYTES = new ConfigKey("lag-alert-bytes", "64mb",
+            "On a leader: raise a lag alert when a replica has more than this many bytes of log not applied."
+                    + " 0: off.", false);
+
     public static final List<ConfigKey> ALL = List.of(BIND, PORT, ADMIN_PORT, DATA_DIR, FSYNC, REQUIREPASS,
             PROTECTED_MODE, MAXCLIENTS, PROTO_MAX_BULK_LEN, MAX_REQUEST_ARGS, WAL_SEGMENT_BYTES,
             WAL_MAX_PENDING_BYTES, SNAPSHOT_AFTER_LOG_BYTES, HZ, NODE_ID, PEER_PORT, PEERS, REPLICA_OF, ACK_POLICY,
             ACK_LEVEL, ACK_TIMEOUT_MILLIS, ON_ACK_TIMEOUT, HEARTBEAT_INTERVAL_MILLIS, MIN_REPLICAS_TO_WRITE,
             MIN_REPLICAS_MAX_LAG, NON_VOTING, APPLY_DELAY_MILLIS, REPLICATION_FORMAT,
-            RETENTION_BYTES_MAX);
+            RETENTION_BYTES_MAX, LAG_ALERT_MILLIS, LAG_ALERT_BYTES);
 
     public static ConfigKey byName(String name) {
         for (ConfigKey key : ALL) {

@@ -216,7 +216,9 @@ public final class NodeConfigLoader {
                 intValue(v, ConfigKeys.MIN_REPLICAS_TO_WRITE, 0, 1000),
                 intValue(v, ConfigKeys.MIN_REPLICAS_MAX_LAG, 0, 86_400) * 1000L, nonVoting,
                 intValue(v, ConfigKeys.APPLY_DELAY_MILLIS, 0, 86_400_000), statementFormat(v),
-                bytes(v, ConfigKeys.RETENTION_BYTES_MAX, 0, Long.MAX_VALUE / 2));
+                bytes(v, ConfigKeys.RETENTION_BYTES_MAX, 0, Long.MAX_VALUE / 2),
+                intValue(v, ConfigKeys.LAG_ALERT_MILLIS, 0, 86_400_000),
+                bytes(v, ConfigKeys.LAG_ALERT_BYTES, 0, Long.MAX_VALUE / 2));
     }
 
     private static boolean statementFormat(Map<String, Sourced> v) {

@@ -14,6 +14,8 @@ import java.util.Map;
  * @param peers     the other members and their peer addresses (host:port)
  * @param replicaOf the member followed at start, or null to lead
  * @param retentionBytesMax most bytes of log a leader keeps beyond its snapshot for replicas behind
+ * @param lagAlertMillis    a leader raises a lag alert for a replica behind longer than this (0: off)
+ * @param lagAlertBytes     ... or with more than this many bytes of log not applied (0: off)
  */
 public record ReplicationSettings(
         NodeId nodeId,
@@ -30,7 +32,9 @@ public record ReplicationSettings(
         java.util.Set<NodeId> nonVoting,
         long applyDelayMillis,
         boolean statementFormat,
-        long retentionBytesMax) {
+        long retentionBytesMax,
+        long lagAlertMillis,
+        long lagAlertBytes) {
 
     public ReplicationSettings {
         peers = Map.copyOf(peers);

@@ -33,6 +33,10 @@ public final class ServerStats {
     public long snapshotsInstalled;
     /** Times retention-bytes-max made the leader delete log a replica still needed. */
     public long retentionLimitHits;
+    /** Lag alerts raised (lag-alert-millis, lag-alert-bytes). */
+    public long lagAlertsRaised;
+    /** On a leader: how long acknowledged writes waited from their append to their acknowledgement. */
+    public LatencyHistogram ackWait = new LatencyHistogram();
     public LatencyHistogram commandLatency = new LatencyHistogram();
     private final Map<String, CommandCounter> commands = new HashMap<>();
 
@@ -74,6 +78,7 @@ public final class ServerStats {
         netOutputBytes = 0;
         maxSnapshotPauseMicros = 0;
         commandLatency = new LatencyHistogram();
+        ackWait = new LatencyHistogram();
         commands.clear();
     }
 }

@@ -53,6 +53,15 @@ public final class SimLog implements LogView {
         return List.copyOf(entries.subList(from, to));
     }
 
+    @Override
+    public long bytesAfter(long lsn) {
+        long bytes = 0;
+        for (int i = (int) Math.max(0, lsn); i < entries.size(); i++) {
+            bytes += payloadBytes[i];
+        }
+        return bytes;
+    }
+
     /** The entry at lsn, which must be held. */
     public Entry get(long lsn) {
         return entries.get((int) lsn - 1);
