@@ -1,0 +1,46 @@
+package io.tandem.sim.scenario;
+
+import java.util.List;
+
+/**
+ * One scripted thing a scenario does at a simulated time (microseconds since the nodes started). Nodes are
+ * named by number: 1 is n1, the leader.
+ */
+public sealed interface Step {
+    long atMicros();
+
+    /** The client sends a write to the leader; its last word is the value it stores. */
+    record Write(long atMicros, List<String> words) implements Step {}
+
+    /** The client sends a read to node {@code node} (a follower shows what it has applied). */
+    record Read(long atMicros, int node, List<String> words) implements Step {}
+
+    /** Node {@code node} is cut off from every other node, both ways: what is sent across is dropped. */
+    record Isolate(long atMicros, int node) implements Step {}
+
+    /** The cuts of an {@link Isolate} end. */
+    record Heal(long atMicros, int node) implements Step {}
+
+    /** The timeline shows each follower's lag here, saying why this moment is worth a look. */
+    record ShowLag(long atMicros, String why) implements Step {}
+
+    static Step write(long atMicros, String... words) {
+        return new Write(atMicros, List.of(words));
+    }
+
+    static Step read(long atMicros, int node, String... words) {
+        return new Read(atMicros, node, List.of(words));
+    }
+
+    static Step isolate(long atMicros, int node) {
+        return new Isolate(atMicros, node);
+    }
+
+    static Step heal(long atMicros, int node) {
+        return new Heal(atMicros, node);
+    }
+
+    static Step showLag(long atMicros, String why) {
+        return new ShowLag(atMicros, why);
+    }
+}

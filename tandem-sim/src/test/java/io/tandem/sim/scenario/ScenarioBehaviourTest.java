@@ -1,0 +1,80 @@
+package io.tandem.sim.scenario;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tandem.sim.sim.Operation;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What each scenario is there to show, as a user would notice it, independent of the exact transcript: when
+ * the client was acknowledged compared with when the followers had the write, and what reads returned.
+ */
+class ScenarioBehaviourTest {
+
+    @Test
+    void asyncAcknowledgesBeforeAnyFollowerHasTheWriteDurable() {
+        ScenarioRun run = ScenarioRunner.run(AsyncStaleReads.scenario());
+        Operation write = run.writes().get(0);
+        long lsn = run.lsn(write);
+        assertTrue(write.succeeded());
+        assertTrue(run.durableMicros(1, lsn) <= run.repliedMicros(write), "the leader's own disk comes first");
+        assertTrue(run.repliedMicros(write) < run.durableMicros(2, lsn), "acked before n2 had it durable");
+        assertTrue(run.repliedMicros(write) < run.durableMicros(3, lsn), "acked before n3 had it durable");
+        List<Operation> reads = run.reads();
+        assertTrue(run.outcome(reads.get(0)).stale(), "the read on n2 right after the ack misses the write");
+        assertEquals("(nil)", describe(reads.get(0)));
+        assertFalse(run.outcome(reads.get(2)).stale(), "n2 has caught up later");
+        assertEquals("\"v1\"", describe(reads.get(2)));
+    }
+
+    @Test
+    void semiSyncAcknowledgesOnlyOnceOneFollowerHasTheWriteDurableWhileTheOtherMayBeStale() {
+        ScenarioRun run = ScenarioRunner.run(SemiSync.scenario());
+        Operation write = run.writes().get(0);
+        long lsn = run.lsn(write);
+        long acked = run.repliedMicros(write);
+        long firstFollowerDurable = Math.min(run.durableMicros(2, lsn), run.durableMicros(3, lsn));
+        assertTrue(write.succeeded());
+        assertTrue(firstFollowerDurable < acked, "the ack waited for a follower's disk");
+        assertTrue(acked < run.durableMicros(3, lsn), "but not for n3's");
+        Operation leaderRead = run.reads().get(0);
+        assertTrue(leaderRead.completedMicros() > firstFollowerDurable, "the leader's read waited for the commit too");
+        Operation n3AfterAck = run.reads().get(2);
+        assertTrue(n3AfterAck.invokedMicros() > acked);
+        assertTrue(run.outcome(n3AfterAck).stale(), "n3 is stale after the client's ack");
+    }
+
+    @Test
+    void quorumAcknowledgesWithOneFollowerCutOffWhichCatchesUpAfterTheHeal() {
+        ScenarioRun run = ScenarioRunner.run(QuorumPartition.scenario());
+        for (Operation write : run.writes()) {
+            assertTrue(write.succeeded(), write.toString());
+            assertTrue(run.receivedMicros(3, run.lsn(write)) > QuorumPartition.HEAL_MICROS,
+                    "n3 got the write only after the heal");
+        }
+        long lastLsn = run.lsn(run.writes().get(run.writes().size() - 1));
+        assertTrue(run.appliedMicros(3, lastLsn) > QuorumPartition.HEAL_MICROS, "n3 caught up after the heal");
+        assertTrue(run.outcome(run.reads().get(0)).stale());
+        assertFalse(run.outcome(run.reads().get(1)).stale());
+    }
+
+    @Test
+    void aDelayedReplicaAppliesOnlyAfterItsDelayButHasTheEntryDurableAtOnce() {
+        ScenarioRun run = ScenarioRunner.run(DelayedReplica.scenario());
+        long lsn = run.lsn(run.writes().get(0));
+        long logged = run.receivedMicros(1, lsn);
+        assertTrue(run.durableMicros(3, lsn) - logged < 10_000, "durable within a few ms");
+        // The delay counts from the entry's time in whole milliseconds of the leader's clock: up to 1 ms early.
+        assertTrue(run.appliedMicros(3, lsn) - logged >= (DelayedReplica.APPLY_DELAY_MILLIS - 1) * 1000,
+                "applied after the delay");
+        Operation n3AfterDel = run.reads().get(2);
+        assertEquals("\"v1\"", describe(n3AfterDel), "n3 still shows the deleted value");
+    }
+
+    private static String describe(Operation op) {
+        return io.tandem.sim.sim.Describe.reply(op.reply());
+    }
+}
