@@ -17,8 +17,7 @@ final class AsyncStaleReads {
 
     static Scenario scenario() {
         return new Scenario("async-stale-reads",
-                "async: the client is acknowledged before any follower has the write; follower reads are stale"
-                        + " until it arrives",
+                "async: acknowledged before any follower has the write; follower reads stale until it arrives",
                 List.of("n1 leads, n2 and n3 follow; n3 is farther away than n2. The ack policy is async: n1"
                         + " acknowledges a write as soon as it is durable on n1's own disk, and streams it to the"
                         + " followers after that.",

@@ -22,8 +22,7 @@ final class DelayedReplica {
 
     static Scenario scenario() {
         return new Scenario("delayed-replica",
-                "apply-delay-millis: a delayed replica has each write durable at once but shows it only 100 ms"
-                        + " later, so a mistaken DEL can still be read back there",
+                "apply-delay-millis: a replica shows each write 100 ms late, a mistaken DEL too",
                 List.of("n1 leads, n2 and n3 follow with async acknowledgement. n3 is a delayed replica"
                         + " (apply-delay-millis " + APPLY_DELAY_MILLIS + "): it logs and syncs each entry as soon as"
                         + " it arrives, but applies it only " + APPLY_DELAY_MILLIS + " ms after the entry was"

@@ -21,8 +21,7 @@ final class QuorumPartition {
 
     static Scenario scenario() {
         return new Scenario("quorum-partition",
-                "quorum: with one follower cut off, writes are still acknowledged by the majority; the cut-off"
-                        + " follower catches up after the heal",
+                "quorum: a follower cut off, writes still acknowledged; it catches up after the heal",
                 List.of("n1 leads, n2 and n3 follow. The ack policy is quorum at level durable: a write is"
                         + " acknowledged once a majority of the three voters (n1 and one follower) has it durable.",
                         "At 20 ms n3 is cut off from the others. The client writes twice; both writes are"

@@ -18,8 +18,7 @@ final class SemiSync {
 
     static Scenario scenario() {
         return new Scenario("semi-sync",
-                "semi-sync 1: the acknowledgement waits for one follower to have the write durable; the other"
-                        + " follower may still be stale",
+                "semi-sync 1: the ack waits for one follower's disk; the other follower may still be stale",
                 List.of("n1 leads, n2 and n3 follow; n3 is much farther away than n2. The ack policy is semi-sync 1"
                         + " at level durable: n1 acknowledges a write once it is durable on n1 and on at least one"
                         + " follower (MySQL's semi-synchronous replication).",
