@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
             "",
             "Start a local cluster with 'tandem up', then talk to it with redis-cli or any Redis client."
         },
-        subcommands = {UpCommand.class, NodeCommand.class, StatusCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {UpCommand.class, NodeCommand.class, StatusCommand.class, ScenarioCommand.class,
+            CommandLine.HelpCommand.class})
 public final class TandemCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
