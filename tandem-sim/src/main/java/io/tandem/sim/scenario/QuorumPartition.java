@@ -55,12 +55,14 @@ final class QuorumPartition {
                         + " and " + Millis.of(run.repliedMicros(last)) + ", each once n2 had it durable (at "
                         + Millis.of(run.durableMicros(2, run.lsn(first))) + " and "
                         + Millis.of(run.durableMicros(2, lastLsn)) + "): n1 and n2 are a majority of three.",
-                "n3 kept serving its old state while cut off: the reads at " + Prose.reads(run, reads)
-                        + ".",
+                "n3 kept serving its old state while cut off, without knowing it was behind: the read at "
+                        + Prose.reads(run, reads.subList(0, 1)) + "; after catching up, the read at "
+                        + Prose.reads(run, reads.subList(1, 2)) + ".",
                 "After the heal at " + Millis.of(HEAL_MICROS) + ", n3 applied LSN " + lastLsn + " at "
                         + Millis.of(caughtUp) + ", " + Millis.of(caughtUp - HEAL_MICROS) + " later: the leader keeps"
                         + " its log for followers that fall behind, and one that comes back catches up from where"
-                        + " its own log ends. The wait after the heal is the leader's resend timer or the"
-                        + " follower's resubscribe timer, both counted in heartbeats.");
+                        + " its own log ends. Most of the wait after the heal is timers: n1 heard n3 again on"
+                        + " the next heartbeat, but sent the missing entries only when its resend timer fired"
+                        + " (entries unacknowledged for 3 heartbeats).");
     }
 }

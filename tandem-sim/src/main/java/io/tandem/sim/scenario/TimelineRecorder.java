@@ -33,6 +33,8 @@ final class TimelineRecorder implements SimObserver {
     private final String policyText;
     /** The leader's last-seen view of each follower, by name: {received, durable, applied}. */
     private final Map<NodeId, long[]> leaderView = new TreeMap<>();
+    /** When the leader last heard from each follower (its own clock, milliseconds). */
+    private final Map<NodeId, Long> lastHeardMillis = new TreeMap<>();
     private long commitLsn;
 
     TimelineRecorder(Cluster cluster, ScenarioRun run) {
@@ -104,8 +106,17 @@ final class TimelineRecorder implements SimObserver {
 
     /** The leader's progress table changed: say what it learned about whom. */
     private void noteLeaderView(SimNode node, ReplicaSetNode core) {
+        long silenceMillis = 2 * cluster.spec().config().heartbeatIntervalMillis();
         for (Map.Entry<NodeId, Progress> entry : core.progress().entrySet()) {
             Progress p = entry.getValue();
+            // A follower answers every leader message, at least one per heartbeat: a longer gap is a cut.
+            // Until the follower's first message, lastHeardMillis is 0: that is no silence, just a start.
+            long heardBefore = lastHeardMillis.getOrDefault(entry.getKey(), 0L);
+            if (heardBefore > 0 && p.lastHeardMillis() - heardBefore > silenceMillis) {
+                line(node, "hears from " + entry.getKey() + " again, after " + (p.lastHeardMillis() - heardBefore)
+                        + " ms of silence (its log ends at LSN " + p.receivedLsn() + ")");
+            }
+            lastHeardMillis.put(entry.getKey(), p.lastHeardMillis());
             long[] now = {p.receivedLsn(), p.durableLsn(), p.appliedLsn()};
             long[] before = leaderView.getOrDefault(entry.getKey(), new long[3]);
             leaderView.put(entry.getKey(), now);
