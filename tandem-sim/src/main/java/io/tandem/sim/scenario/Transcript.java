@@ -3,6 +3,7 @@ package io.tandem.sim.scenario;
 import io.tandem.core.model.NodeId;
 import io.tandem.core.replicaset.MemberConfig;
 import io.tandem.core.replicaset.ReplicaSetConfig;
+import io.tandem.sim.sim.SimClient;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -59,7 +60,8 @@ public final class Transcript {
             }
         }
         text.append("Network:  one way ").append(String.join(", ", links))
-                .append("; client to any node 0.050 to 0.550 ms\n");
+                .append("; client to any node ").append(Millis.of(SimClient.HOP_MIN_MICROS)).append(" to ")
+                .append(Millis.of(SimClient.HOP_MIN_MICROS + SimClient.HOP_SPREAD_MICROS)).append('\n');
         text.append("Disks:    a write takes ").append(Millis.of(QuietCluster.DISK_WRITE_MICROS)).append(", an fsync ")
                 .append(Millis.of(QuietCluster.FSYNC_MICROS)).append('\n');
     }

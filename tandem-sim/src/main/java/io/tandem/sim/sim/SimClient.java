@@ -13,6 +13,10 @@ import java.util.SplittableRandom;
  * goes on. The network between clients and nodes is reliable, with a small latency.
  */
 public final class SimClient implements ClientRef {
+    /** Between a client and a node, a request or a reply takes this long plus up to HOP_SPREAD_MICROS (exclusive). */
+    public static final long HOP_MIN_MICROS = 50;
+    public static final long HOP_SPREAD_MICROS = 500;
+
     private final String name;
     private final Scheduler scheduler;
     private final SplittableRandom random;
@@ -52,7 +56,7 @@ public final class SimClient implements ClientRef {
     }
 
     private long hopMicros() {
-        return 50 + random.nextLong(500);
+        return HOP_MIN_MICROS + random.nextLong(HOP_SPREAD_MICROS);
     }
 
     private void issue() {
