@@ -31,7 +31,7 @@ final class TimelineRecorder implements SimObserver {
     private final Cluster cluster;
     private final ScenarioRun run;
     private final String policyText;
-    /** The leader's last-seen view of each follower, by name: {received, durable, applied}. */
+    /** The leader's view of each follower when last printed: {received, durable, applied}. */
     private final Map<NodeId, long[]> leaderView = new TreeMap<>();
     /** When the leader last heard from each follower (its own clock, milliseconds). */
     private final Map<NodeId, Long> lastHeardMillis = new TreeMap<>();
@@ -106,34 +106,42 @@ final class TimelineRecorder implements SimObserver {
 
     /** The leader's progress table changed: say what it learned about whom. */
     private void noteLeaderView(SimNode node, ReplicaSetNode core) {
-        long silenceMillis = 2 * cluster.spec().config().heartbeatIntervalMillis();
         for (Map.Entry<NodeId, Progress> entry : core.progress().entrySet()) {
-            Progress p = entry.getValue();
-            // A follower answers every leader message, at least one per heartbeat: a longer gap is a cut.
-            // Until the follower's first message, lastHeardMillis is 0: that is no silence, just a start.
-            long heardBefore = lastHeardMillis.getOrDefault(entry.getKey(), 0L);
-            if (heardBefore > 0 && p.lastHeardMillis() - heardBefore > silenceMillis) {
-                line(node, "hears from " + entry.getKey() + " again, after " + (p.lastHeardMillis() - heardBefore)
-                        + " ms of silence (its log ends at LSN " + p.receivedLsn() + ")");
+            noteSilenceEnded(node, entry.getKey(), entry.getValue());
+            notePositions(node, entry.getKey(), entry.getValue());
+        }
+    }
+
+    /** A follower answers every leader message, at least one per heartbeat: a longer gap was a cut. */
+    private void noteSilenceEnded(SimNode node, NodeId follower, Progress p) {
+        long silenceMillis = 2 * cluster.spec().config().heartbeatIntervalMillis();
+        // Until the follower's first message, lastHeardMillis is 0: that is no silence, just a start.
+        long heardBefore = lastHeardMillis.getOrDefault(follower, 0L);
+        if (heardBefore > 0 && p.lastHeardMillis() - heardBefore > silenceMillis) {
+            line(node, "hears from " + follower + " again, after " + (p.lastHeardMillis() - heardBefore)
+                    + " ms of silence (its log ends at LSN " + p.receivedLsn() + ")");
+        }
+        lastHeardMillis.put(follower, p.lastHeardMillis());
+    }
+
+    /** "learns n2 has LSN 1 durable and applied" (or each level's LSN, when they moved to different ones). */
+    private void notePositions(SimNode node, NodeId follower, Progress p) {
+        long[] now = {p.receivedLsn(), p.durableLsn(), p.appliedLsn()};
+        long[] before = leaderView.getOrDefault(follower, new long[3]);
+        leaderView.put(follower, now);
+        String[] levels = {"received", "durable", "applied"};
+        List<String> moved = new ArrayList<>();
+        long movedTo = -1;
+        boolean oneLsn = true;
+        for (int i = 0; i < levels.length; i++) {
+            if (now[i] > before[i]) {
+                oneLsn &= movedTo == -1 || now[i] == movedTo;
+                movedTo = now[i];
+                moved.add(levels[i]);
             }
-            lastHeardMillis.put(entry.getKey(), p.lastHeardMillis());
-            long[] now = {p.receivedLsn(), p.durableLsn(), p.appliedLsn()};
-            long[] before = leaderView.getOrDefault(entry.getKey(), new long[3]);
-            leaderView.put(entry.getKey(), now);
-            List<String> moved = new ArrayList<>();
-            boolean oneLsn = true;
-            String[] levels = {"received", "durable", "applied"};
-            for (int i = 0; i < 3; i++) {
-                if (now[i] > before[i]) {
-                    oneLsn &= moved.isEmpty() || now[i] == now[firstMoved(now, before)];
-                    moved.add(levels[i]);
-                }
-            }
-            if (moved.isEmpty()) {
-                continue;
-            }
-            long lsn = now[firstMoved(now, before)];
-            line(node, "learns " + entry.getKey() + " has " + (oneLsn ? "LSN " + lsn + " " + and(moved)
+        }
+        if (!moved.isEmpty()) {
+            line(node, "learns " + follower + " has " + (oneLsn ? "LSN " + movedTo + " " + and(moved)
                     : "received " + now[0] + ", durable " + now[1] + ", applied " + now[2]));
         }
     }
@@ -142,15 +150,6 @@ final class TimelineRecorder implements SimObserver {
     private static String and(List<String> words) {
         int last = words.size() - 1;
         return last == 0 ? words.get(0) : String.join(", ", words.subList(0, last)) + " and " + words.get(last);
-    }
-
-    private static int firstMoved(long[] now, long[] before) {
-        for (int i = 0; i < now.length; i++) {
-            if (now[i] > before[i]) {
-                return i;
-            }
-        }
-        return -1;
     }
 
     private void noteReply(SimNode node, StepRecord.ReleasedReply released) {
