@@ -60,9 +60,8 @@ final class DelayedReplica {
                         + ".",
                 "The DEL (LSN " + delLsn + ") was acknowledged at " + Millis.of(run.repliedMicros(del))
                         + " and applied on n2 at " + Millis.of(run.appliedMicros(2, delLsn)) + ", but on n3 only at "
-                        + Millis.of(run.appliedMicros(3, delLsn)) + ". The reads at "
-                        + Prose.reads(run, reads)
-                        + ": until then n3 still had the deleted value, which an operator could copy back.",
+                        + Millis.of(run.appliedMicros(3, delLsn)) + ": until then n3 still had the deleted value,"
+                        + " which an operator could copy back. The reads at " + Prose.reads(run, reads) + ".",
                 "A delayed replica lags by design: at 170 ms n3 was 1 entry behind although its log and disk"
                         + " held everything. Lag shown per level (log, durable, applied) tells that apart from a"
                         + " follower that is cut off or slow.");
