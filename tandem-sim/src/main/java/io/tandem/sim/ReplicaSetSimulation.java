@@ -98,6 +98,7 @@ public final class ReplicaSetSimulation {
                 cluster.scheduler().nowMicros() / 1000, cluster.history().operations().size(), succeeded,
                 ackedWrites.checkedWrites(), ackPromise.checked(), ackPromise.degradedReleases(),
                 cluster.network().sent(), cluster.network().dropped(), config.faults().faults().size(), crashes,
-                cluster.leader().core().lastLsn());
+                cluster.leader().core().lastLsn(),
+                cluster.nodes().stream().mapToLong(SimNode::snapshotsInstalled).sum());
     }
 }

@@ -23,8 +23,9 @@ import java.util.SplittableRandom;
  * so consecutive seeds cover them evenly), the cluster's shape, timings, network, disks, clients and fault
  * schedule. {@link Overrides} pins some of them for a soak of one policy or a replay with fewer faults.
  *
- * <p>The seed's generator is split in a fixed order: parameters, faults, then the world itself; changing
- * how the world uses randomness leaves the parameters and faults of a seed as they were.
+ * <p>The seed's generator is split in a fixed order: parameters, faults, the world itself, then snapshots
+ * (added later, so that seeds kept their parameters); changing how the world uses randomness leaves the
+ * parameters and faults of a seed as they were.
  */
 public record SimulationConfig(long seed, Overrides overrides, ClusterSpec spec, FaultSchedule faults,
         long quiesceLimitMicros) {
@@ -89,6 +90,13 @@ public record SimulationConfig(long seed, Overrides overrides, ClusterSpec spec,
         SplittableRandom root = new SplittableRandom(seed);
         SplittableRandom choose = root.split();
         SplittableRandom faultRandom = root.split();
+        root.split(); // the world's (newWorldRandom)
+        SplittableRandom snapshotChoice = root.split();
+        // Two runs in three take snapshots: every 5 to 40 entries, a leader keeping 0 to 20 entries for
+        // replicas behind, so that a follower cut off or restarted often needs a snapshot to catch up.
+        boolean snapshots = snapshotChoice.nextInt(3) != 0;
+        long compactEvery = snapshots ? 5 + snapshotChoice.nextLong(36) : 0;
+        long retain = snapshots ? snapshotChoice.nextLong(21) : 0;
 
         String policyText = overrides.policy() != null ? overrides.policy()
                 : POLICIES.get((int) Math.floorMod(seed, (long) POLICIES.size()));
@@ -125,7 +133,7 @@ public record SimulationConfig(long seed, Overrides overrides, ClusterSpec spec,
         long workloadMicros = 1_000_000 + choose.nextLong(1_500_000);
         ClusterSpec spec = new ClusterSpec(config, ids, ids.get(0), skews, 10_000, link, disk, clients,
                 new Workload(0.6, 0.1), 0.3, 1_000 + choose.nextLong(20_000), (ackTimeoutMillis + 500) * 1000,
-                workloadMicros);
+                workloadMicros, compactEvery, retain);
 
         int maxFaults = overrides.maxFaults() != null ? overrides.maxFaults() : 6;
         FaultSchedule faults = FaultSchedule.generate(faultRandom, nodeCount, spec.leaderIndex(), workloadMicros, link,
@@ -172,6 +180,8 @@ public record SimulationConfig(long seed, Overrides overrides, ClusterSpec spec,
         text.append("  clock skews ms ").append(Arrays.toString(spec.clockSkewMillis())).append(", tick ")
                 .append(spec.tickMicros() / 1000).append(" ms\n");
         text.append("  network ").append(spec.link()).append("; disk ").append(spec.disk()).append('\n');
+        text.append("  snapshots ").append(spec.compactEveryEntries() == 0 ? "none" : "every "
+                + spec.compactEveryEntries() + " entries, leader retains " + spec.retainEntries()).append('\n');
         text.append("  ").append(spec.clients()).append(" clients for ").append(spec.workloadMicros() / 1000)
                 .append(" ms\n");
         return text.toString();

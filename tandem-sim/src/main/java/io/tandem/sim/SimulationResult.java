@@ -18,4 +18,5 @@ public record SimulationResult(
         long messagesDropped,
         int faults,
         int crashes,
-        long finalLsn) {}
+        long finalLsn,
+        long snapshotsInstalled) {}

@@ -16,6 +16,7 @@ final class Summary {
         long dropped = 0;
         long faults = 0;
         long crashes = 0;
+        long snapshots = 0;
         for (SimulationResult r : results) {
             events += r.events();
             ops += r.operations();
@@ -26,10 +27,11 @@ final class Summary {
             dropped += r.messagesDropped();
             faults += r.faults();
             crashes += r.crashes();
+            snapshots += r.snapshotsInstalled();
         }
         String what = results.isEmpty() ? "-" : results.get(0).policyAndLevel();
         return String.format("%-28s %d runs: %d events, %d ops (%d ok), %d acked writes kept, %d promises checked,"
-                + " %d degraded releases, %d messages dropped, %d faults (%d crashes)", what, results.size(), events,
-                ops, succeeded, acked, promises, degraded, dropped, faults, crashes);
+                + " %d degraded releases, %d messages dropped, %d faults (%d crashes), %d snapshots installed", what,
+                results.size(), events, ops, succeeded, acked, promises, degraded, dropped, faults, crashes, snapshots);
     }
 }

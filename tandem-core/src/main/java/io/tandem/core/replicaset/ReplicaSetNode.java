@@ -540,7 +540,18 @@ public final class ReplicaSetNode implements Protocol {
         p.lastHeardMillis = nowMillis;
         p.connected = true;
         if (p.state == Progress.State.SNAPSHOT) {
-            return; // an answer to a heartbeat during the transfer: the follower subscribes again after it
+            // An answer during the transfer. Has the follower's log moved since the transfer started (it
+            // installed the snapshot, and its Subscribe may have been lost), or does it reach our log's
+            // start after all (a stale mismatch answer started the transfer while batches on their way
+            // caught it up; it drops the snapshot, which no longer applies)? Then probe from its end: it
+            // streams from there, or needs a newer snapshot. Otherwise the transfer goes on.
+            // (p.sentLsn stays where the follower's log ended when the transfer started.)
+            if (response.matched() && (response.lastLsn() >= log.firstLsn() - 1 || response.lastLsn() > p.sentLsn)) {
+                p.state = Progress.State.PROBE;
+                p.sentLsn = Math.min(response.lastLsn(), lastLsn);
+                sendProbe(nowMillis, response.from(), p, out);
+            }
+            return;
         }
         if (!response.matched()) {
             // Step back to the follower's end (or one before what we asked about) and ask again.
@@ -588,7 +599,13 @@ public final class ReplicaSetNode implements Protocol {
         }
         while (p.sentLsn < lastLsn && inflightBytes(p) < config.maxInflightBytes()) {
             if (p.sentLsn < log.firstLsn() - 1) {
-                startSnapshot(nowMillis, to, p, out);
+                // What we think the follower lacks was compacted away, but our idea of its end may be
+                // stale (a go-back resend starts from the last confirmed position). Ask at the oldest point
+                // still checkable: a match streams from there, a mismatch answers with its real end, and
+                // only an end before our log's start needs a snapshot.
+                p.state = Progress.State.PROBE;
+                p.sentLsn = log.firstLsn() - 1;
+                sendProbe(nowMillis, to, p, out);
                 return;
             }
             List<Entry> batch = log.entries(p.sentLsn + 1, config.maxBatchBytes());
@@ -652,9 +669,8 @@ public final class ReplicaSetNode implements Protocol {
             // Same term, another leader: impossible without elections; a bug if it happens.
             Invariants.check(false, "two leaders in term %d: %s and %s", term, self, request.from());
         }
-        if (leader == null || !leader.equals(request.from())) {
-            leader = request.from();
-            out.event(new Event.RoleChanged("follower", term, leader));
+        if (!followsSender(request.from(), out)) {
+            return;
         }
         heardFromLeaderMillis = nowMillis;
         leaderAnnounce = request.announce();
@@ -664,11 +680,20 @@ public final class ReplicaSetNode implements Protocol {
         leaderTimeMillis = Math.max(leaderTimeMillis, request.leaderTimeMillis());
         // Do we hold the entry this batch follows? If not, say where our log ends.
         if (request.prevLsn() > lastLsn || log.term(request.prevLsn()) != request.prevTerm()) {
-            long hint = Math.max(0, Math.min(lastLsn, request.prevLsn() - 1));
+            // Worked example: our log ends at 50 and holds 41..50 (a snapshot covers 1..40). A batch after
+            // 30 cannot be checked (30 is compacted): the hint is 50, our end, not 29, or the leader would
+            // step back towards 0 and resend what our snapshot holds.
+            long hint = request.prevLsn() < log.firstLsn() - 1 ? lastLsn
+                    : Math.max(0, Math.min(lastLsn, request.prevLsn() - 1));
             out.sendNow(request.from(), new Message.AppendResponse(term, self, false, hint, 0, 0, 0));
             return;
         }
         for (Entry entry : request.entries()) {
+            if (entry.lsn() < log.firstLsn()) {
+                // Covered by our snapshot (we compacted it away): applied long ago, nothing to compare it
+                // with. A batch after LSN 0, which every log "holds", can still carry such entries.
+                continue;
+            }
             if (entry.lsn() <= lastLsn) {
                 if (log.term(entry.lsn()) == entry.term()) {
                     continue; // already held (a duplicate or reordered batch)
@@ -692,11 +717,16 @@ public final class ReplicaSetNode implements Protocol {
         if (role == Role.LEADER) {
             Invariants.check(false, "two leaders in term %d: %s and %s", term, self, chunk.from());
         }
-        if (leader == null || !leader.equals(chunk.from())) {
-            leader = chunk.from();
-            out.event(new Event.RoleChanged("follower", term, leader));
+        if (!followsSender(chunk.from(), out)) {
+            return;
         }
         heardFromLeaderMillis = nowMillis;
+        if (chunk.snapshotLsn() <= lastLsn) {
+            // Our log already reaches the snapshot: the leader's idea of our end was stale. Say where it
+            // really ends instead (the leader probes from there and stops the transfer).
+            subscribe(nowMillis, out);
+            return;
+        }
         out.receiveSnapshotChunk(chunk);
     }
 
@@ -720,6 +750,22 @@ public final class ReplicaSetNode implements Protocol {
         applyDurable(nowMillis);
         subscribe(nowMillis, out);
         checkWaiters(nowMillis, out);
+    }
+
+    /**
+     * Is the sender of a leader's message (of our term) the leader we follow? Within one term a follower
+     * follows one leader. A node of the same term that we do not follow is one we were pointed away from
+     * (REPLICAOF host port keeps the term; the new leader's messages carry a higher one once it was
+     * promoted) and still believes it leads: its messages are ignored, or it would pull us back. With no
+     * leader known yet (a deposed leader learning the new one), the sender is adopted.
+     */
+    private boolean followsSender(NodeId sender, Output out) {
+        if (leader == null) {
+            leader = sender;
+            out.event(new Event.RoleChanged("follower", term, leader));
+            return true;
+        }
+        return leader.equals(sender);
     }
 
     private void truncateAfter(long lsn, Output out) {
@@ -912,7 +958,13 @@ public final class ReplicaSetNode implements Protocol {
             respond(out); // a delayed replica's applied position moved: the leader waits for it under "applied"
         }
         long silence = SILENT_HEARTBEATS_BEFORE_RESUBSCRIBE * config.heartbeatIntervalMillis();
-        if (leader != null && nowMillis - heardFromLeaderMillis >= silence && nowMillis - subscribedMillis >= silence) {
+        // Subscribe again when the leader went silent, or when it has not yet confirmed where our log ends:
+        // our Subscribe (or its answer) may have been lost, and heartbeats, which do not answer it, would
+        // otherwise keep us waiting for ever (found by the simulator: a follower that installed a snapshot,
+        // crashed and came back behind a partition never caught up).
+        boolean unconfirmed = confirmedLsn < lastLsn;
+        if (leader != null && nowMillis - subscribedMillis >= silence
+                && (nowMillis - heardFromLeaderMillis >= silence || unconfirmed)) {
             subscribe(nowMillis, out);
         }
     }

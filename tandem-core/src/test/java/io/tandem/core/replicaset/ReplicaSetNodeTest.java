@@ -303,6 +303,39 @@ class ReplicaSetNodeTest {
     }
 
     @Test
+    void aFollowerThatCompactedItsLogAnswersABatchBehindItsSnapshotWithItsEnd() {
+        cluster(new AckPolicy.Async(), AckLevel.DURABLE, OnAckTimeout.ERROR);
+        Harness leader = nodes.get(N1);
+        Harness n2 = nodes.get(N2);
+        for (int i = 0; i < 5; i++) {
+            write("c1", "SET", "k" + i, "v");
+        }
+        leader.sync();
+        deliverAll();
+        n2.sync();
+        deliverAll();
+        n2.log.compactUpTo(4); // n2 took a snapshot at 4 and dropped 1..4
+        // A stale batch after LSN 1 (a duplicate, or a resend from a stale position) reaches n2.
+        n2.step(new Input.PeerMessage(new Message.AppendRequest(1, N1, 1, 1, List.of(leader.log.entries.get(1)), 5,
+                0, "", "")));
+        Message.AppendResponse answer = (Message.AppendResponse) n2.outbox.get(n2.outbox.size() - 1)[0];
+        assertFalse(answer.matched());
+        assertEquals(5, answer.lastLsn(), "the hint is n2's end, not a step back into its snapshot");
+        // A batch after LSN 0 (every log holds it) carrying entries n2 compacted: those are skipped.
+        n2.step(new Input.PeerMessage(new Message.AppendRequest(1, N1, 0, 0, List.copyOf(leader.log.entries), 5, 0, "",
+                "")));
+        assertEquals(5, n2.node.lastLsn());
+        deliverAll();
+        write("c1", "SET", "after", "v");
+        leader.sync();
+        deliverAll();
+        n2.sync();
+        deliverAll();
+        assertEquals(6, n2.node.appliedLsn());
+        assertEquals(KeyspaceDigest.of(leader.node.keyspace()), KeyspaceDigest.of(n2.node.keyspace()));
+    }
+
+    @Test
     void aSnapshotTransferTheFollowerGivesUpStartsAgain() {
         cluster(new AckPolicy.Async(), AckLevel.DURABLE, OnAckTimeout.ERROR);
         Harness leader = nodes.get(N1);
@@ -475,6 +508,20 @@ class ReplicaSetNodeTest {
         leader.step(Input.TICK);
         assertEquals(List.of(new Event.LagAlert(N2, false, 0, 0, 0), new Event.LagAlert(N3, false, 0, 0, 0)),
                 leader.events.stream().filter(e -> e instanceof Event.LagAlert).toList());
+    }
+
+    @Test
+    void aFollowerPointedAwayIsNotPulledBackByTheOldLeaderOfTheSameTerm() {
+        cluster(new AckPolicy.Async(), AckLevel.DURABLE, OnAckTimeout.ERROR);
+        Harness n3 = nodes.get(N3);
+        // REPLICAOF on n3 towards n2 keeps term 1 (n2 raises the term only when it is promoted).
+        n3.node.becomeFollower(1, N2, 0, n3);
+        n3.outbox.clear();
+        n3.outboxTo.clear();
+        // n1 still believes it leads term 1: its heartbeat must not make n3 follow it again.
+        n3.step(new Input.PeerMessage(new Message.AppendRequest(1, N1, 0, 0, List.of(), 0, 0, "", "")));
+        assertEquals(N2, n3.node.leader());
+        assertTrue(n3.outbox.isEmpty(), "n1's request is ignored, not answered");
     }
 
     @Test

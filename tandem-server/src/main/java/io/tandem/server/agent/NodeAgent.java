@@ -518,7 +518,10 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
         try {
             step(Input.TICK);
             if (node.isLeader()) {
-                snapshotSender.onTick(node.term(), node.self(), cycleMillis);
+                snapshotSender.onTick(node.term(), node.self(), cycleMillis, follower -> {
+                    var p = node.progress().get(follower);
+                    return p != null && p.receivingSnapshot();
+                });
             } else if (snapshotSender.inProgress() > 0) {
                 snapshotSender.stopAll(); // no longer leading: its transfers are void
             }

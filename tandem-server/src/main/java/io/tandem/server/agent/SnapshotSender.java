@@ -129,11 +129,16 @@ final class SnapshotSender {
         sendChunk(ack.from(), transfer, ack.nextOffset(), term, self, nowMillis);
     }
 
-    /** Sends again a chunk left unacknowledged too long. Called on the agent's timer. */
-    void onTick(long term, NodeId self, long nowMillis) {
+    /**
+     * Sends again a chunk left unacknowledged too long, and drops transfers the core no longer wants (the
+     * follower said its log reaches the snapshot, or subscribed again). Called on the agent's timer.
+     */
+    void onTick(long term, NodeId self, long nowMillis, java.util.function.Predicate<NodeId> wanted) {
         for (Map.Entry<NodeId, Transfer> e : Map.copyOf(transfers).entrySet()) {
             Transfer transfer = e.getValue();
-            if (nowMillis - transfer.sentMillis >= RESEND_MILLIS) {
+            if (!wanted.test(e.getKey())) {
+                stop(e.getKey());
+            } else if (nowMillis - transfer.sentMillis >= RESEND_MILLIS) {
                 sendChunk(e.getKey(), transfer, transfer.sentOffset, term, self, nowMillis);
             }
         }

@@ -30,6 +30,7 @@ public final class Cluster {
             SimNode node = new SimNode(spec.nodeIds().get(i), i, spec.config(), spec.leader(), scheduler, random.split(),
                     spec.disk(), spec.clockSkewMillis()[i], spec.tickMicros(), history, observers);
             node.connect(network);
+            node.snapshots(spec.compactEveryEntries(), spec.retainEntries());
             nodes.add(node);
         }
         this.leader = nodes.get(spec.leaderIndex());

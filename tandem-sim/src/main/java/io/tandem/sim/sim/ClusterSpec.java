@@ -9,6 +9,9 @@ import java.util.List;
  * leader, each node's clock skew, the network, the disks and the clients.
  *
  * @param workloadMicros clients issue requests from 0 until this time; faults happen in the same window
+ * @param compactEveryEntries a node snapshots its keys and compacts its log every this many entries (0: never)
+ * @param retainEntries a leader keeps at most this many entries behind its snapshot for replicas that still
+ *                      need them (retention-bytes-max, in entries); a replica further behind needs a snapshot
  */
 public record ClusterSpec(
         ReplicaSetConfig config,
@@ -23,7 +26,17 @@ public record ClusterSpec(
         double followerReadShare,
         long thinkMaxMicros,
         long clientTimeoutMicros,
-        long workloadMicros) {
+        long workloadMicros,
+        long compactEveryEntries,
+        long retainEntries) {
+
+    /** Without snapshots: every log keeps every entry. */
+    public ClusterSpec(ReplicaSetConfig config, List<NodeId> nodeIds, NodeId leader, long[] clockSkewMillis,
+            long tickMicros, LinkProfile link, DiskProfile disk, int clients, Workload workload,
+            double followerReadShare, long thinkMaxMicros, long clientTimeoutMicros, long workloadMicros) {
+        this(config, nodeIds, leader, clockSkewMillis, tickMicros, link, disk, clients, workload, followerReadShare,
+                thinkMaxMicros, clientTimeoutMicros, workloadMicros, 0, 0);
+    }
 
     public int leaderIndex() {
         return nodeIds.indexOf(leader);

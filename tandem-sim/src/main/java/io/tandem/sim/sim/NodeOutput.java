@@ -82,22 +82,19 @@ final class NodeOutput implements Output {
         }
     }
 
-    // The simulated nodes keep their whole log (SimLog never drops a prefix), so no follower ever needs a
-    // snapshot here: a call would be a core bug. Simulating compaction and the transfer is future work.
-
     @Override
     public void sendSnapshot(NodeId to) {
-        throw new UnsupportedOperationException("the simulator keeps whole logs: no follower can need a snapshot");
+        node.sendSnapshot(to);
     }
 
     @Override
     public void receiveSnapshotChunk(Message.SnapshotChunk chunk) {
-        throw new UnsupportedOperationException("the simulator sends no snapshot chunks");
+        node.receiveSnapshotChunk(chunk);
     }
 
     @Override
     public void snapshotAcked(Message.SnapshotAck ack) {
-        throw new UnsupportedOperationException("the simulator sends no snapshot chunks");
+        node.snapshotAcked(ack);
     }
 
     @Override

@@ -25,6 +25,11 @@ import java.util.function.LongConsumer;
  *
  * <p>A crash keeps the durable image. With a torn tail, a prefix of the batch being synced also survives
  * (the OS had flushed part of it; recovery keeps whole records up to the tear).
+ *
+ * <p>Snapshots: the node's keys encoded at an LSN, written atomically and durable at once (the real
+ * store's rename and directory sync, without their latency). Taking one lets the node compact its log
+ * ({@link SimLog#compactUpTo}); installing one from the leader replaces the log. The durable image keeps
+ * the simulator's truth from LSN 1 either way, as {@link SimLog} does.
  */
 public final class SimDisk {
     private final String owner;
@@ -47,6 +52,10 @@ public final class SimDisk {
     private long lowestCutDuringSync;
     private double latencyFactor = 1;
     private long syncs;
+    private Snapshot snapshot;
+
+    /** A snapshot on this disk: the node's keys (KeyRecordCodec records) as of (term, lsn). */
+    public record Snapshot(long lsn, long term, byte[] keys) {}
 
     public SimDisk(String owner, Scheduler scheduler, SplittableRandom random, DiskProfile profile, long initialTerm) {
         this.owner = owner;
@@ -109,6 +118,43 @@ public final class SimDisk {
             lowestCutDuringSync = Math.min(lowestCutDuringSync, afterLsn);
         }
         wakeWriter();
+    }
+
+    /** The newest snapshot on this disk, or null. */
+    public Snapshot snapshot() {
+        return snapshot;
+    }
+
+    /**
+     * The node took a snapshot of its keys at snapshot.lsn (durable at once) and drops its log up to
+     * {@code compactLsn} (at most the snapshot's LSN: what no replica needs any more).
+     */
+    public void takeSnapshot(Snapshot taken, long compactLsn) {
+        if (taken.lsn() > agreeLsn || compactLsn > taken.lsn()) {
+            throw new IllegalStateException("snapshot at " + taken.lsn() + " (compacting to " + compactLsn
+                    + ") beyond the durable LSN " + agreeLsn);
+        }
+        snapshot = taken;
+        if (compactLsn > log.base()) {
+            log.compactUpTo(compactLsn);
+        }
+    }
+
+    /**
+     * A snapshot from the leader replaces this node's log: durable at once, the log empty after it. An
+     * fsync under way is abandoned (what it was writing is covered). {@code truth}: the leader's entries up
+     * to the snapshot, for the checkers.
+     */
+    public void installSnapshot(Snapshot installed, List<Entry> truth) {
+        generation++;
+        writerScheduled = false;
+        syncInFlight = false;
+        syncTail = List.of();
+        snapshot = installed;
+        durable.clear();
+        durable.addAll(truth);
+        agreeLsn = installed.lsn();
+        log.restartAfter(installed.lsn(), installed.term(), truth);
     }
 
     /** Does the log differ from the durable image (appends or a truncation not synced yet)? */

@@ -150,7 +150,7 @@ public final class SimNetwork {
         target.step(new Input.PeerMessage(message));
     }
 
-    private SimNode node(NodeId id) {
+    SimNode node(NodeId id) {
         for (SimNode node : nodes) {
             if (node.id().equals(id)) {
                 return node;

@@ -149,8 +149,16 @@ public final class SimNode {
     /** Boots (or reboots) the node from its disk, in its configured role and its persisted term. */
     public void start() {
         Keyspace keyspace = new Keyspace(random.nextInt());
-        for (Entry entry : disk.durableEntries()) {
-            for (Effect effect : entry.effects()) {
+        // The newest snapshot, then the durable entries after it, as the real recovery does.
+        SimDisk.Snapshot snapshot = disk.snapshot();
+        long after = 0;
+        if (snapshot != null) {
+            SnapshotBytes.decodeInto(keyspace, snapshot.keys());
+            after = snapshot.lsn();
+        }
+        List<Entry> durable = disk.durableEntries();
+        for (int i = (int) after; i < durable.size(); i++) {
+            for (Effect effect : durable.get(i).effects()) {
                 keyspace.apply(effect);
             }
         }
@@ -197,6 +205,7 @@ public final class SimNode {
             return; // the ticks of a crashed process stop with it
         }
         step(Input.TICK);
+        resendSnapshots();
         scheduler.after(tickMicros, id.name(), null, null, () -> tick(tickIncarnation));
     }
 
@@ -245,6 +254,122 @@ public final class SimNode {
         for (StepRecord.ReleasedReply r : replies) {
             r.client().replyFrom(this, r.requestId(), r.reply());
         }
+        maybeSnapshot();
+    }
+
+    // ---- snapshots: taking them, compacting, and the transfer to a follower behind the log --------------
+
+    private long compactEveryEntries;
+    private long retainEntries;
+    /** Leader: transfers under way, by follower: {snapshot LSN, when last sent (simulated µs)}. */
+    private final Map<NodeId, long[]> snapshotSends = new java.util.TreeMap<>();
+    /** A chunk unacknowledged this long is sent again, as the runtime's SnapshotSender does. */
+    static final long SNAPSHOT_RESEND_MICROS = 1_000_000;
+
+    private long snapshotsInstalled;
+
+    /** Snapshots this node installed from its leader (every incarnation). */
+    public long snapshotsInstalled() {
+        return snapshotsInstalled;
+    }
+
+    void snapshots(long compactEvery, long retain) {
+        this.compactEveryEntries = compactEvery;
+        this.retainEntries = retain;
+    }
+
+    /**
+     * Takes a snapshot once the log grew by compactEveryEntries since the last, at a moment the keys are
+     * exactly the durable log (applied = durable: on a leader that means nothing is waiting for the
+     * disk), then compacts: a leader keeps what its slowest follower still needs, up to retainEntries.
+     */
+    private void maybeSnapshot() {
+        if (compactEveryEntries <= 0 || !up) {
+            return;
+        }
+        long applied = core.appliedLsn();
+        long last = disk.snapshot() == null ? 0 : disk.snapshot().lsn();
+        if (applied != core.durableLsn() || applied - last < compactEveryEntries) {
+            return;
+        }
+        long compactTo = applied;
+        if (core.isLeader()) {
+            long needed = applied;
+            for (io.tandem.core.replicaset.Progress p : core.progress().values()) {
+                needed = Math.min(needed, p.durableLsn());
+            }
+            compactTo = Math.max(needed, applied - retainEntries);
+        }
+        compactTo = Math.max(compactTo, disk.log().base());
+        disk.takeSnapshot(new SimDisk.Snapshot(applied, disk.log().term(applied), SnapshotBytes.encode(core.keyspace())),
+                compactTo);
+        note("snapshot", "keys at LSN " + applied + ", log compacted up to " + compactTo);
+    }
+
+    /** The core asks to bootstrap a follower: the whole snapshot goes as one chunk (CRC32C as on the wire). */
+    void sendSnapshot(NodeId to) {
+        SimDisk.Snapshot snapshot = disk.snapshot();
+        if (snapshot == null) {
+            throw new IllegalStateException(id + " must bootstrap " + to + " but has no snapshot (its log starts at "
+                    + disk.log().firstLsn() + ")");
+        }
+        snapshotSends.put(to, new long[] {snapshot.lsn(), scheduler.nowMicros()});
+        network.send(this, to, SnapshotBytes.chunk(core.term(), id, snapshot));
+    }
+
+    void snapshotAcked(io.tandem.core.model.Message.SnapshotAck ack) {
+        long[] send = snapshotSends.get(ack.from());
+        if (send != null && send[0] == ack.snapshotLsn()) {
+            snapshotSends.remove(ack.from()); // one chunk: it arrived (or failed, and the core starts over)
+        }
+    }
+
+    private void resendSnapshots() {
+        if (!up || !core.isLeader()) {
+            snapshotSends.clear();
+            return;
+        }
+        // Transfers the core gave up (the follower said where its log ends) stop, as in the runtime.
+        snapshotSends.keySet().removeIf(to -> !core.progress().get(to).receivingSnapshot());
+        for (Map.Entry<NodeId, long[]> e : snapshotSends.entrySet()) {
+            SimDisk.Snapshot snapshot = disk.snapshot();
+            if (scheduler.nowMicros() - e.getValue()[1] >= SNAPSHOT_RESEND_MICROS && snapshot != null) {
+                e.getValue()[0] = snapshot.lsn();
+                e.getValue()[1] = scheduler.nowMicros();
+                network.send(this, e.getKey(), SnapshotBytes.chunk(core.term(), id, snapshot));
+            }
+        }
+    }
+
+    /**
+     * A chunk the core accepted. It is acknowledged at once; after a disk's worth of time (the real
+     * follower syncs and verifies the file) the snapshot replaces the log, if it still applies: this node
+     * follows and its log ends before the snapshot. A chunk whose CRC32C does not match is asked for again.
+     */
+    void receiveSnapshotChunk(io.tandem.core.model.Message.SnapshotChunk chunk) {
+        boolean intact = SnapshotBytes.intact(chunk);
+        network.send(this, chunk.from(), new io.tandem.core.model.Message.SnapshotAck(core.term(), id,
+                chunk.snapshotLsn(), intact ? chunk.totalBytes() : 0, !intact));
+        if (!intact) {
+            return;
+        }
+        int installIncarnation = incarnation;
+        scheduler.after(1_000, id.name(), null, null, () -> installSnapshot(chunk, installIncarnation));
+    }
+
+    private void installSnapshot(io.tandem.core.model.Message.SnapshotChunk chunk, int installIncarnation) {
+        if (installIncarnation != incarnation || !up || core.isLeader() || core.lastLsn() >= chunk.snapshotLsn()) {
+            return;
+        }
+        Keyspace keys = new Keyspace(core.keyspace().hashSeed());
+        SnapshotBytes.decodeInto(keys, chunk.data());
+        // What the snapshot stands for, for the checkers: the sender's entries up to its LSN.
+        List<Entry> truth = network.node(chunk.from()).disk().log().range(1, chunk.snapshotLsn());
+        disk.installSnapshot(new SimDisk.Snapshot(chunk.snapshotLsn(), chunk.snapshotTerm(), chunk.data()), truth);
+        logged(chunk.snapshotLsn());
+        snapshotsInstalled++;
+        note("snapshot installed", "from " + chunk.from() + " at LSN " + chunk.snapshotLsn());
+        step(new Input.SnapshotLoaded(chunk.snapshotLsn(), chunk.snapshotTerm(), keys));
     }
 
     /** The disk finished an fsync: send what waited for it, then tell the core. */

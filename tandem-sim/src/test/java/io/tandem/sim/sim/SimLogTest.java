@@ -56,4 +56,30 @@ class SimLogTest {
         log.append(entry(3, 2, "d"));
         assertEquals(3, log.term(2));
     }
+
+    @Test
+    void compactionHidesThePrefixFromTheCoreButNotFromTheCheckers() {
+        SimLog log = new SimLog();
+        for (int lsn = 1; lsn <= 6; lsn++) {
+            log.append(entry(lsn <= 3 ? 1 : 2, lsn, "v" + lsn));
+        }
+        log.compactUpTo(4);
+        assertEquals(5, log.firstLsn());
+        assertEquals(6, log.lastLsn());
+        assertEquals(2, log.term(4), "the term of the entry the log starts after");
+        assertEquals(-1, log.term(3), "compacted");
+        assertEquals(List.of(), log.entries(3, 1000), "the core cannot read a compacted entry");
+        assertEquals(5, log.entries(5, 1000).get(0).lsn());
+        assertEquals(EntryCodec.payloadSize(log.get(5)) + EntryCodec.payloadSize(log.get(6)), log.bytesAfter(0));
+        assertEquals("v2", new String(((Effect.PutString) log.get(2).effects().get(0)).value(), StandardCharsets.US_ASCII),
+                "the checkers still see every entry");
+        assertThrows(IllegalStateException.class, () -> log.truncateAfter(3), "inside the compacted prefix");
+        log.restartAfter(8, 3, List.of(entry(1, 1, "a"), entry(1, 2, "b"), entry(1, 3, "c"), entry(2, 4, "d"),
+                entry(2, 5, "e"), entry(2, 6, "f"), entry(3, 7, "g"), entry(3, 8, "h")));
+        assertEquals(9, log.firstLsn());
+        assertEquals(8, log.lastLsn());
+        assertEquals(3, log.term(8));
+        log.append(entry(3, 9, "i"));
+        assertEquals(9, log.entries(9, 1000).get(0).lsn());
+    }
 }
