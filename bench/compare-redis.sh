@@ -13,47 +13,14 @@
 #      used_memory_rss;
 #   4. recovery: Tandem restarted on its 10^6-entry log; entries/s from its recovery log line.
 # Needs redis-server, redis-tools, python3. "quick" runs each figure once with fewer requests.
+# Servers are started and stopped through bench/lib.sh (shared with compare-replication.sh).
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-WORK="$(mktemp -d)"
-RES="$WORK/results.txt"
-: > "$RES"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 N="${N:-200000}"
 REPS="${REPS:-2}"
 if [[ "${1:-}" == quick ]]; then N=50000; REPS=1; fi
-"$ROOT/bin/tandem" --version >/dev/null   # builds the distribution if needed
-PIDS=()
+ensure_jar
 
-cleanup() {
-  for pid in "${PIDS[@]:-}"; do [[ -n "$pid" ]] && kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]:-}"; do [[ -n "$pid" ]] && wait "$pid" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_ping() { for _ in $(seq 1 300); do redis-cli -p "$1" PING 2>/dev/null | grep -q PONG && return 0; sleep 0.1; done; echo "no PONG on $1" >&2; return 1; }
-
-start_redis() { # port dir [args...]
-  local port="$1" dir="$2"; shift 2; mkdir -p "$dir"
-  redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" --logfile "$dir/redis.log" "$@" &
-  PIDS+=($!); wait_ping "$port"
-}
-start_tandem() { # port dir fsync
-  mkdir -p "$2"
-  # bin/tandem execs the JVM, so $! is the node's own PID (same JVM options as any user gets).
-  "$ROOT/bin/tandem" node --port "$1" --admin-port -1 --data-dir "$2" --fsync "$3" > "$2.log" 2>&1 &
-  PIDS+=($!); wait_ping "$1"
-}
-stop_last() { local pid="${PIDS[-1]}"; kill "$pid"; wait "$pid" 2>/dev/null || true; unset 'PIDS[-1]'; }
-
-bench() { # label port [args]
-  local label="$1" port="$2"; shift 2
-  timeout 300 redis-benchmark -p "$port" -c 50 -n "$N" -d 100 -t set,get,incr,hset --csv "$@" \
-    | tail -n +2 | tr -d '"' | while IFS=, read -r t rps _ _ p50 _ p99 _; do
-      printf "%-34s %-5s ops/s=%10s p50_ms=%s p99_ms=%s\n" "$label" "$t" "$rps" "$p50" "$p99" | tee -a "$RES"
-    done
-}
 warm() { redis-benchmark -p "$1" -c 50 -n "$N" -d 100 -t set,get,incr,hset -q >/dev/null 2>&1; redis-benchmark -p "$1" -c 50 -n "$N" -d 100 -t set,get -P 16 -q >/dev/null 2>&1; }
 
 pair() { # title tandem_fsync redis_args...
@@ -62,7 +29,7 @@ pair() { # title tandem_fsync redis_args...
   rp="$(free_port)"; start_redis "$rp" "$WORK/redis-$fsync" "$@"; warm "$rp"
   for r in $(seq 1 "$REPS"); do bench "redis [$title] run$r" "$rp"; bench "redis [$title] -P16 run$r" "$rp" -P 16; done
   stop_last
-  tp="$(free_port)"; start_tandem "$tp" "$WORK/tandem-$fsync" "$fsync"; warm "$tp"
+  tp="$(free_port)"; start_tandem "$tp" "$WORK/tandem-$fsync" --admin-port -1 --fsync "$fsync"; warm "$tp"
   for r in $(seq 1 "$REPS"); do bench "tandem [$title] run$r" "$tp"; bench "tandem [$title] -P16 run$r" "$tp" -P 16; done
   stop_last
 }
@@ -85,7 +52,7 @@ sleep 10   # the same idle time as Tandem gets below
 redis_rss="$(redis-cli -p "$rp" INFO memory | tr -d '\r' | awk -F: '/^used_memory_rss:/ {print $2}')"
 redis_keys="$(redis-cli -p "$rp" DBSIZE)"
 stop_last
-tp="$(free_port)"; start_tandem "$tp" "$WORK/tandem-mem" never
+tp="$(free_port)"; start_tandem "$tp" "$WORK/tandem-mem" --admin-port -1 --fsync never
 redis-cli -p "$tp" --pipe < "$WORK/load.resp" >/dev/null
 tandem_keys="$(redis-cli -p "$tp" DBSIZE)"
 tandem_peak="$(redis-cli -p "$tp" INFO memory | tr -d '\r' | awk -F: '/^used_memory_rss:/ {print $2}')"
@@ -97,7 +64,8 @@ printf "memory redis keys=%s used_memory_rss=%s  tandem keys=%s rss_right_after_
 stop_last
 
 echo "== recovery: restart on the 10^6-entry log"
-start_tandem "$tp" "$WORK/tandem-mem" never
+: > "$WORK/tandem-mem.log"   # only this start's lines
+start_tandem "$tp" "$WORK/tandem-mem" --admin-port -1 --fsync never
 grep -h "replayed" "$WORK/tandem-mem.log" | tail -2 | sed 's/^/recovery /' | tee -a "$RES"
 stop_last
 
