@@ -15,6 +15,7 @@ import io.tandem.core.model.Message;
 import io.tandem.core.model.NodeId;
 import io.tandem.wire.peer.PeerFrameEncoder;
 import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -32,11 +33,18 @@ import java.util.function.Consumer;
  *
  * <p>Sending never queues without bound: while a peer's connection is down or its buffer is full,
  * messages to it are dropped. The protocol is built for that (lost batches are sent again after a
- * heartbeat without progress, probes repeat until answered).
+ * heartbeat without progress, probes repeat until answered). One case is not left to that: messages sent
+ * while our connection to the peer is still being opened wait for it (at most
+ * {@link #MAX_AWAITING_CONNECT} of them, the newest dropped beyond that). A node that has just started
+ * opens every connection with its first message, and for a follower that message is its Subscribe: lost,
+ * the follower would only ask again after five silent heartbeats, half a second with the default
+ * heartbeat, before catching up could begin.
  */
 public final class PeerTransport {
     private static final System.Logger LOG = System.getLogger(PeerTransport.class.getName());
     static final long RECONNECT_MILLIS = 200;
+    /** Messages kept per peer while our connection to it is being opened. */
+    static final int MAX_AWAITING_CONNECT = 16;
 
     private final EventLoopGroup group;
     private final Class<? extends ServerChannel> serverChannelType;
@@ -47,6 +55,8 @@ public final class PeerTransport {
     /** Connections peers opened to us, by the sender named in their messages: a way back. */
     private final Map<NodeId, Channel> incoming = new HashMap<>();
     private final Map<NodeId, Long> lastAttemptMillis = new HashMap<>();
+    /** Messages for a peer whose connection (the one in outgoing) is still being opened. */
+    private final Map<NodeId, ArrayDeque<Message>> awaitingConnect = new HashMap<>();
     private Channel serverChannel;
     private long dropped;
 
@@ -100,7 +110,13 @@ public final class PeerTransport {
             channel = incoming.get(to);
         }
         if (channel == null || !channel.isActive()) {
-            dropped++;
+            Channel opening = outgoing.get(to);
+            ArrayDeque<Message> waiting = awaitingConnect.computeIfAbsent(to, peer -> new ArrayDeque<>());
+            if (opening != null && opening.isOpen() && waiting.size() < MAX_AWAITING_CONNECT) {
+                waiting.add(message); // written by connect()'s listener once the connection is up
+            } else {
+                dropped++;
+            }
             return;
         }
         if (!channel.isWritable()) {
@@ -146,15 +162,27 @@ public final class PeerTransport {
                     }
                 });
         ChannelFuture future = bootstrap.connect(address);
-        outgoing.put(to, future.channel());
+        Channel opening = future.channel();
+        outgoing.put(to, opening);
+        // Runs on the event loop (the channel's, which is this agent's), like send().
         future.addListener(f -> {
+            ArrayDeque<Message> waiting = outgoing.get(to) == opening ? awaitingConnect.remove(to) : null;
             if (!f.isSuccess()) {
                 LOG.log(System.Logger.Level.DEBUG, "cannot reach peer " + to + " at " + address + ": " + f.cause());
+                dropped += waiting == null ? 0 : waiting.size();
+                return;
+            }
+            if (waiting != null) {
+                for (Message message : waiting) {
+                    opening.write(Unpooled.wrappedBuffer(PeerFrameEncoder.encode(message)), opening.voidPromise());
+                }
+                opening.flush();
             }
         });
     }
 
     public void close() {
+        awaitingConnect.clear();
         outgoing.values().forEach(Channel::close);
         outgoing.clear();
         incoming.values().forEach(Channel::close);
