@@ -21,8 +21,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Two transports on loopback: the first messages a node sends, while its connection is still being
- * opened, reach the peer (a restarted follower's Subscribe must not wait for a resubscribe), and
- * messages to a peer that cannot be reached are dropped, not kept.
+ * opened, reach the peer (a restarted follower's Subscribe must not wait for a resubscribe); messages
+ * written during one event loop task are flushed after it; and messages to a peer that cannot be
+ * reached are dropped, not kept.
  */
 class PeerTransportTest {
     private static final NodeId N1 = NodeId.of("n1");
@@ -76,6 +77,30 @@ class PeerTransportTest {
         }
         long dropped = groups.get(1).next().submit(n1::droppedMessages).get(10, TimeUnit.SECONDS);
         assertEquals(0, dropped);
+    }
+
+    @Test
+    void messagesWrittenInOneLoopTaskAreFlushedWhenItEnds() throws Exception {
+        LinkedBlockingQueue<Message> atN2 = new LinkedBlockingQueue<>();
+        PeerTransport n2 = transport(Map.of(), atN2);
+        int n2Port = n2.listen("127.0.0.1", 0);
+        PeerTransport n1 = transport(Map.of(N2, InetSocketAddress.createUnresolved("127.0.0.1", n2Port)),
+                new LinkedBlockingQueue<>());
+        groups.get(1).next().submit(() -> n1.send(N2, subscribe(0), System.currentTimeMillis()))
+                .get(10, TimeUnit.SECONDS);
+        assertTrue(atN2.poll(10, TimeUnit.SECONDS) != null, "the connection is up");
+
+        // Over an open connection, send() only writes; the flush comes once the task is over.
+        groups.get(1).next().submit(() -> {
+            for (int i = 1; i <= 100; i++) {
+                n1.send(N2, subscribe(i), System.currentTimeMillis());
+            }
+        }).get(10, TimeUnit.SECONDS);
+        for (long expected = 1; expected <= 100; expected++) {
+            Message got = atN2.poll(10, TimeUnit.SECONDS);
+            assertTrue(got instanceof Message.Subscribe, "message " + expected + " arrived: " + got);
+            assertEquals(expected, ((Message.Subscribe) got).lastLsn());
+        }
     }
 
     @Test
