@@ -76,32 +76,40 @@ say() { echo "[$(date -u +%H:%M:%S)] $*"; }
 # ---- where the CPU time goes -------------------------------------------------------------------------
 # SRV_NAMES / SRV_PIDS: the servers running now. measured LABEL cmd... runs cmd and records, in RES,
 # each server's CPU (percent of one core), the load generator's (this script's children), and the whole
-# machine's busy share (of 100 * nproc), so "other" = work of other users of the machine.
+# machine's busy share (of 100 * nproc), so "other" = work of other users of the machine; and for load
+# steps, each server's CPU microseconds per operation.
 SRV_NAMES=(); SRV_PIDS=()
-children_ticks() { # CPU of this shell's finished children (`times` must run in this shell, not a pipe)
+# CPU of this shell's finished children, into CHILD_TICKS. `times` must run in this shell itself: in a
+# pipe or a $(...) it would report a fresh subshell's children, i.e. none.
+children_ticks() {
   times > "$WORK/times.txt"
-  awk -v hz="$CLK_TCK" 'NR == 2 { split($1, u, /[ms]/); split($2, s, /[ms]/)
-    printf "%d\n", (u[1] * 60 + u[2] + s[1] * 60 + s[2]) * hz }' "$WORK/times.txt"
+  CHILD_TICKS="$(awk -v hz="$CLK_TCK" 'NR == 2 { split($1, u, /[ms]/); split($2, s, /[ms]/)
+    printf "%d\n", (u[1] * 60 + u[2] + s[1] * 60 + s[2]) * hz }' "$WORK/times.txt")"
 }
 measured() { # label command...
   local label="$1"; shift
-  local t0 t1 mb0 mt0 mb1 mt1 c0 c1 i before=() line
-  t0="$(date +%s%N)"; read -r mb0 mt0 <<<"$(machine_ticks)"; c0="$(children_ticks)"
+  local t0 t1 mb0 mt0 mb1 mt1 c0 c1 i before=() line per_op=""
+  STEP_OPS=0   # rb and wb set it: operations the step completed
+  t0="$(date +%s%N)"; read -r mb0 mt0 <<<"$(machine_ticks)"; children_ticks; c0="$CHILD_TICKS"
   for i in "${!SRV_PIDS[@]}"; do before[i]="$(cpu_ticks "${SRV_PIDS[i]}")"; done
   "$@"
-  t1="$(date +%s%N)"; read -r mb1 mt1 <<<"$(machine_ticks)"; c1="$(children_ticks)"
+  t1="$(date +%s%N)"; read -r mb1 mt1 <<<"$(machine_ticks)"; children_ticks; c1="$CHILD_TICKS"
   local wall_ticks=$(( (t1 - t0) * CLK_TCK / 1000000000 )) srv_sum=0 d
   (( wall_ticks > 0 )) || wall_ticks=1
   line="cpu step=$label wall_s=$(awk -v w="$((t1 - t0))" 'BEGIN {printf "%.1f", w / 1e9}')"
   for i in "${!SRV_PIDS[@]}"; do
     d=$(( $(cpu_ticks "${SRV_PIDS[i]}") - before[i] )); srv_sum=$((srv_sum + d))
     line+=" ${SRV_NAMES[i]}=$((100 * d / wall_ticks))%"
+    (( STEP_OPS > 0 )) && per_op+=" ${SRV_NAMES[i]}=$(awk -v d="$d" -v hz="$CLK_TCK" -v n="$STEP_OPS" \
+      'BEGIN {printf "%.1f", d / hz * 1e6 / n}')"
   done
   local client=$(( c1 - c0 )) busy=$(( mb1 - mb0 )) total=$(( mt1 - mt0 ))
   (( total > 0 )) || total=1
   local ncpu; ncpu="$(nproc)"
   line+=" client=$((100 * client / wall_ticks))% machine_busy=$((100 * ncpu * busy / total))%/$((100 * ncpu))%"
   line+=" other=$(( 100 * ncpu * busy / total - 100 * (srv_sum + client) / wall_ticks ))%"
+  # Server CPU per operation: less sensitive to a busy machine than ops/s (CLK_TCK resolution: 10 ms).
+  (( STEP_OPS > 0 )) && line+=" ops=$STEP_OPS cpu_us_per_op:$per_op"
   echo "  $line" ; echo "$line" >> "$RES"
 }
 
@@ -110,6 +118,7 @@ measured() { # label command...
 rb() { # server mode test run port [redis-benchmark args]
   local label="server=$1 mode=$2 test=$3 run=$4" port="$5"; shift 5
   BENCH_TESTS=set bench "$label" "$port" "$@"
+  STEP_OPS="$N"
 }
 # resp_wait_bench (the peers' tool): NREP 0 = plain SET, else SET then WAIT NREP 100; one line each.
 wb() { # server mode test run port conns ops nrep
@@ -117,6 +126,7 @@ wb() { # server mode test run port conns ops nrep
   out="$(timeout $((STEP_S + 10)) "$WORK/resp_wait_bench" 127.0.0.1 "$5" "$6" "$7" "$8" 100 "$STEP_S" || true)"
   [[ -n "$out" ]] || out="resp_wait_bench failed"
   echo "server=$1 mode=$2 test=$3 run=$4 $out" | tee -a "$RES"
+  STEP_OPS="$(grep -oE ' ops=[0-9]+' <<<"$out" | cut -d= -f2 || true)"; STEP_OPS="${STEP_OPS:-0}"
 }
 # Single-write visibility (the peers' repl_lag.py, no burst): one line per replica.
 lag() { # server mode primary replica...

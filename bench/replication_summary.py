@@ -132,7 +132,17 @@ def main(path):
         print("\nwhere the CPU went (percent of one core over each step; machine_busy of all cores,"
               " other = processes not ours):")
         for c in cpu:
-            print("  " + c)
+            print("  " + c.split(" ops=")[0])
+        per_op = [c for c in cpu if "cpu_us_per_op:" in c]
+        if per_op:
+            print("\nserver CPU per operation, microseconds (all servers of the set, then each; 10 ms tick"
+                  " resolution, so short QUICK steps are coarse):")
+            for c in per_op:
+                step = c.split()[0].split("=", 1)[1]
+                ops = c.split(" ops=")[1].split()[0]
+                each = dict(re.findall(r"(\w+)=([\d.]+)", c.split("cpu_us_per_op:")[1]))
+                total = sum(float(v) for v in each.values())
+                print(f"  {step:26} ops={ops:>8} total={total:7.1f}  " + " ".join(f"{k}={v}" for k, v in each.items()))
     return 0
 
 
