@@ -2,7 +2,7 @@
 # compare-replication.sh - issue 3's figures: a 3-node Tandem replica set side by side with Redis 7
 # (primary + 2 replicas), both started by this script on this machine, loopback only, same tools.
 #
-#   bench/compare-replication.sh            # full run (~5 min on a quiet machine)
+#   bench/compare-replication.sh            # full run (5-10 min on a quiet machine)
 #   QUICK=1 bench/compare-replication.sh    # a few seconds per step: checks the script, not the figures
 #
 # Figures (Tandem / Redis ratio, target):
@@ -17,11 +17,12 @@
 #   lag         SET on the leader, GET on a follower until visible (peers' repl_lag.py, single-write
 #               probe): median and p99 per follower (Tandem / Redis <= 1.0); Tandem in every mode;
 #   catch-up    follower n3 stopped, $CATCHUP_N SETs written to the leader (redis-benchmark -P 16),
-#               n3 restarted: seconds from its launch until its applied LSN (INFO replication
+#               n3 restarted: seconds from its answering PING until its applied LSN (INFO replication
 #               slave_repl_offset) reaches the leader's last LSN; MB/s = log bytes it lacked (the
 #               leader's INFO persistence wal_bytes_written over the writes: whole WAL records, headers
-#               included) / those seconds (target >= 100 MB/s). The same on Redis needs a full
-#               resync (its replica restarts empty): its time and RDB size are shown for reference.
+#               included) / those seconds (target >= 100 MB/s); also from its launch and from its first
+#               applied entry. The same on Redis needs a full resync (its replica restarts empty): its
+#               time and the bytes it received are shown for reference.
 #
 # Durability on both sides, by default like the peers' Redis (--save "" --appendonly no): Tandem
 # `--fsync never` and `--ack-level applied` (a follower acknowledges once a read there sees the write,
@@ -92,7 +93,8 @@ measured() { # label command...
   STEP_OPS=0   # rb and wb set it: operations the step completed
   t0="$(date +%s%N)"; read -r mb0 mt0 <<<"$(machine_ticks)"; children_ticks; c0="$CHILD_TICKS"
   for i in "${!SRV_PIDS[@]}"; do before[i]="$(cpu_ticks "${SRV_PIDS[i]}")"; done
-  "$@"
+  # A step that fails or hits its time bound is reported and the run goes on (its figure is missing).
+  "$@" || echo "  step $label failed (exit $?)" | tee -a "$RES"
   t1="$(date +%s%N)"; read -r mb1 mt1 <<<"$(machine_ticks)"; children_ticks; c1="$CHILD_TICKS"
   local wall_ticks=$(( (t1 - t0) * CLK_TCK / 1000000000 )) srv_sum=0 d
   (( wall_ticks > 0 )) || wall_ticks=1
