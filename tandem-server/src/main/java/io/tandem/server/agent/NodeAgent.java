@@ -457,6 +457,14 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
             walFailed(e);
             return;
         }
+        flushPeersThenConnections();
+    }
+
+    /** Entries go to the followers before the replies that say they were written go to the clients. */
+    private void flushPeersThenConnections() {
+        if (peers != null) {
+            peers.flushWritten();
+        }
         flushConnections();
     }
 
@@ -469,7 +477,7 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
         stepDurable();
         snapshots.onDurable(node.durableLsn());
         applyBackPressure();
-        flushConnections();
+        flushPeersThenConnections();
     }
 
     private void stepDurable() {

@@ -149,7 +149,13 @@ public final class PeerTransport {
         }
     }
 
-    private void flushWritten() {
+    /**
+     * Flushes every channel written since the last flush. The agent calls it at the end of its cycle,
+     * before it flushes client replies, so that followers get an entry no later than the client hears
+     * it was written (what a read on a follower right after the reply may see); the task that
+     * {@link #flushSoon} schedules then finds nothing left. Agent thread.
+     */
+    public void flushWritten() {
         flushScheduled = false;
         for (Channel channel : unflushed) {
             channel.flush();
