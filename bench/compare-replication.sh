@@ -30,8 +30,9 @@
 # its own defaults (then each acknowledged write waits for two fdatasyncs; Redis has no equivalent).
 #
 # Knobs (environment): QUICK=1; N (redis-benchmark requests, 200000); REPS (runs per figure, best
-# kept, 2); WAIT_OPS_C1 / WAIT_OPS_C16 (resp_wait_bench operations, 20000 / 60000); LAG_PROBES (300);
-# CATCHUP_N (1000000); FSYNC; ACK_LEVEL; SERVER_CPUS (taskset -c for every server, e.g. 0; the load
+# kept, 2); WARM_N (warm-up SETs per server, N; QUICK 100000); WAIT_OPS_C1 / WAIT_OPS_C16
+# (resp_wait_bench operations, 20000 / 60000); LAG_PROBES (300); CATCHUP_N (1000000); FSYNC;
+# ACK_LEVEL; SERVER_CPUS (taskset -c for every server, e.g. 0; the load
 # generator is then left the other core); PEERS (directory of the peers' tools,
 # ../shared/peers next to this checkout); KEEP_WORK=1 keeps data and logs. Every server is started on
 # ports free at the time (refused if taken meanwhile), stopped by PID on exit, and every step is
@@ -46,10 +47,14 @@ QUICK="${QUICK:-0}"
 if [[ "$QUICK" == 1 ]]; then
   N="${N:-30000}"; REPS="${REPS:-1}"; WAIT_OPS_C1="${WAIT_OPS_C1:-2000}"; WAIT_OPS_C16="${WAIT_OPS_C16:-8000}"
   LAG_PROBES="${LAG_PROBES:-50}"; CATCHUP_N="${CATCHUP_N:-100000}"; STEP_S=10
+  # A QUICK warm-up as short as its steps left Tandem's leader at 45 us of CPU per SET (the JIT still
+  # compiling) against 16-18 once warm: keep it long enough for the figures to be at least plausible.
+  WARM_N="${WARM_N:-100000}"
 else
   N="${N:-200000}"; REPS="${REPS:-2}"; WAIT_OPS_C1="${WAIT_OPS_C1:-20000}"; WAIT_OPS_C16="${WAIT_OPS_C16:-60000}"
   LAG_PROBES="${LAG_PROBES:-300}"; CATCHUP_N="${CATCHUP_N:-1000000}"; STEP_S=120
 fi
+WARM_N="${WARM_N:-$N}"
 FSYNC="${FSYNC:-never}"
 ACK_LEVEL="${ACK_LEVEL:-applied}"
 BENCH_TIMEOUT="$STEP_S"   # lib.sh's bench(): one redis-benchmark run
@@ -137,8 +142,8 @@ lag() { # server mode primary replica...
     | sed "s/^/server=$server mode=$mode test=lag /" | tee -a "$RES" || echo "server=$server mode=$mode test=lag failed" | tee -a "$RES"
 }
 warm() { # port: the JVM compiles its hot paths in the first seconds; Redis gets the same pass
-  timeout "$STEP_S" redis-benchmark -p "$1" -c 50 -n "$N" -d 100 -t set -q >/dev/null 2>&1 || true
-  timeout "$STEP_S" redis-benchmark -p "$1" -c 50 -n "$N" -d 100 -t set -P 16 -q >/dev/null 2>&1 || true
+  timeout $((STEP_S * 3)) redis-benchmark -p "$1" -c 50 -n "$WARM_N" -d 100 -t set -q >/dev/null 2>&1 || true
+  timeout "$STEP_S" redis-benchmark -p "$1" -c 50 -n "$WARM_N" -d 100 -t set -P 16 -q >/dev/null 2>&1 || true
   timeout "$STEP_S" "$WORK/resp_wait_bench" 127.0.0.1 "$1" 16 "$WAIT_OPS_C1" 0 100 "$STEP_S" >/dev/null || true
 }
 
@@ -185,7 +190,7 @@ start_tandem_set() { # dir policy
 stop_tandem_set() { local p; for p in "${TPIDS[@]}"; do stop_pid "$p"; done; TPIDS=(); SRV_PIDS=(); SRV_NAMES=(); }
 
 # ---- the run -----------------------------------------------------------------------------------------
-say "compare-replication: QUICK=$QUICK N=$N REPS=$REPS wait ops c1/c16=$WAIT_OPS_C1/$WAIT_OPS_C16 lag probes=$LAG_PROBES catch-up=$CATCHUP_N; $(nproc) cpus, load $(cut -d' ' -f1-3 /proc/loadavg); SERVER_CPUS=${SERVER_CPUS:-unpinned}"
+say "compare-replication: QUICK=$QUICK N=$N WARM_N=$WARM_N REPS=$REPS wait ops c1/c16=$WAIT_OPS_C1/$WAIT_OPS_C16 lag probes=$LAG_PROBES catch-up=$CATCHUP_N; $(nproc) cpus, load $(cut -d' ' -f1-3 /proc/loadavg); SERVER_CPUS=${SERVER_CPUS:-unpinned}"
 say "redis: primary + 2 replicas (--save \"\" --appendonly no)"
 start_redis_set
 REDIS_PIDS=("${SRV_PIDS[@]}")
