@@ -1,24 +1,17 @@
 package io.tandem.server.replication;
 
+import static io.tandem.server.replication.ThreeNodeCluster.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tandem.server.TandemNode;
-import io.tandem.server.config.NodeConfig;
-import io.tandem.server.config.NodeConfigLoader;
 import io.tandem.wire.resp.RespCommandWriter;
 import io.tandem.wire.resp.RespValue;
 import io.tandem.wire.resp.RespValueReader;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,53 +25,25 @@ class ThreeNodeReplicationTest {
     @TempDir
     Path dir;
 
-    private final List<TandemNode> nodes = new ArrayList<>();
-    private final int[] peerPorts = new int[3];
+    private ThreeNodeCluster cluster;
     private String replicationFormat = "row";
 
     @AfterEach
     void stop() {
-        nodes.forEach(TandemNode::close);
-    }
-
-    private NodeConfig config(int index, String ackPolicy) {
-        Map<String, String> flags = new LinkedHashMap<>();
-        flags.put("port", "0");
-        flags.put("admin-port", "-1");
-        flags.put("data-dir", dir.resolve("n" + (index + 1)).toString());
-        flags.put("node-id", "n" + (index + 1));
-        flags.put("peer-port", Integer.toString(peerPorts[index]));
-        List<String> peers = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            if (i != index) {
-                peers.add("n" + (i + 1) + "=127.0.0.1:" + peerPorts[i]);
-            }
+        if (cluster != null) {
+            cluster.close();
         }
-        flags.put("peers", String.join(",", peers));
-        if (index > 0) {
-            flags.put("replica-of", "n1");
-        }
-        flags.put("ack-policy", ackPolicy);
-        flags.put("ack-timeout-millis", "5000");
-        flags.put("replication-format", replicationFormat);
-        return NodeConfigLoader.load(flags, Map.of(), null);
     }
 
     private void startCluster(String ackPolicy) throws IOException {
-        for (int i = 0; i < 3; i++) {
-            try (ServerSocket probe = new ServerSocket(0)) {
-                peerPorts[i] = probe.getLocalPort();
-            }
-        }
-        for (int i = 0; i < 3; i++) {
-            nodes.add(TandemNode.start(config(i, ackPolicy)));
-        }
+        cluster = new ThreeNodeCluster(dir).set("ack-policy", ackPolicy).set("replication-format", replicationFormat);
+        cluster.start(); // assigned first, so that @AfterEach stops the nodes that did start if one fails
     }
 
     @Test
     void writesOnTheLeaderReachEveryFollowerUnderQuorum() throws Exception {
         startCluster("quorum");
-        try (Client leader = new Client(nodes.get(0).port())) {
+        try (Client leader = new Client(cluster.port(0))) {
             for (int i = 0; i < 500; i++) {
                 leader.send("SET", "k" + i, "v" + i);
             }
@@ -90,7 +55,7 @@ class ThreeNodeReplicationTest {
             }
             String digest = leader.call("TANDEM.DIGEST").toString();
             for (int i = 1; i < 3; i++) {
-                try (Client follower = new Client(nodes.get(i).port())) {
+                try (Client follower = new Client(cluster.port(i))) {
                     await(() -> digest.equals(follower.callUnchecked("TANDEM.DIGEST").toString()),
                             "n" + (i + 1) + " converges to the leader's digest");
                     assertEquals("\"v42\"", follower.call("GET", "k42").toString());
@@ -104,17 +69,17 @@ class ThreeNodeReplicationTest {
     @Test
     void aFollowerThatWasDownCatchesUpFromItsLog() throws Exception {
         startCluster("semi-sync 1");
-        try (Client leader = new Client(nodes.get(0).port())) {
+        try (Client leader = new Client(cluster.port(0))) {
             for (int i = 0; i < 100; i++) {
                 assertEquals("+OK", leader.call("SET", "a" + i, "x").toString());
             }
-            nodes.get(2).close(); // n3 goes away; semi-sync 1 still has n2
+            cluster.stop(2); // n3 goes away; semi-sync 1 still has n2
             for (int i = 0; i < 100; i++) {
                 assertEquals("+OK", leader.call("SET", "b" + i, "y").toString());
             }
-            nodes.set(2, TandemNode.start(config(2, "semi-sync 1")));
+            cluster.start(2);
             String digest = leader.call("TANDEM.DIGEST").toString();
-            try (Client n3 = new Client(nodes.get(2).port())) {
+            try (Client n3 = new Client(cluster.port(2))) {
                 await(() -> digest.equals(n3.callUnchecked("TANDEM.DIGEST").toString()), "n3 catches up after restart");
                 assertEquals("\"y\"", n3.call("GET", "b99").toString());
             }
@@ -124,20 +89,20 @@ class ThreeNodeReplicationTest {
     @Test
     void infoReplicationAndRoleDescribeTheSetAsRedisDoes() throws Exception {
         startCluster("quorum");
-        int leaderPort = nodes.get(0).port();
-        try (Client leader = new Client(leaderPort); Client n2 = new Client(nodes.get(1).port())) {
+        int leaderPort = cluster.port(0);
+        try (Client leader = new Client(leaderPort); Client n2 = new Client(cluster.port(1))) {
             assertEquals("+OK", leader.call("SET", "k", "v").toString());
             await(() -> leader.callUnchecked("INFO", "replication").toString().contains("connected_slaves:2"),
                     "both followers online");
             String info = leader.call("INFO", "replication").toString();
             assertTrue(info.contains("role:master"), info);
-            assertTrue(info.contains("slave0:ip=127.0.0.1,port=" + nodes.get(1).port() + ",state=online,offset="), info);
-            assertTrue(info.contains("slave1:ip=127.0.0.1,port=" + nodes.get(2).port() + ",state=online,offset="), info);
-            assertTrue(info.contains("tandem_replica0:id=n2,addr=127.0.0.1:" + nodes.get(1).port() + ",state=streaming"),
+            assertTrue(info.contains("slave0:ip=127.0.0.1,port=" + cluster.port(1) + ",state=online,offset="), info);
+            assertTrue(info.contains("slave1:ip=127.0.0.1,port=" + cluster.port(2) + ",state=online,offset="), info);
+            assertTrue(info.contains("tandem_replica0:id=n2,addr=127.0.0.1:" + cluster.port(1) + ",state=streaming"),
                     info);
             String role = leader.call("ROLE").toString();
             assertTrue(role.startsWith("[\"master\", :"), role);
-            assertTrue(role.contains("[\"127.0.0.1\", \"" + nodes.get(1).port() + "\", "), role);
+            assertTrue(role.contains("[\"127.0.0.1\", \"" + cluster.port(1) + "\", "), role);
 
             await(() -> n2.callUnchecked("INFO", "replication").toString().contains("master_link_status:up"),
                     "n2's link to its master is up");
@@ -153,7 +118,7 @@ class ThreeNodeReplicationTest {
     @Test
     void tokensWaitAndStalenessBounds() throws Exception {
         startCluster("async");
-        try (Client leader = new Client(nodes.get(0).port()); Client n2 = new Client(nodes.get(1).port())) {
+        try (Client leader = new Client(cluster.port(0)); Client n2 = new Client(cluster.port(1))) {
             assertEquals("(nil)", leader.call("TANDEM.LSN").toString(), "no write yet");
             assertEquals("+OK", leader.call("SET", "k", "v1").toString());
             String token = leader.call("TANDEM.LSN").toString().replace("\"", "");
@@ -168,7 +133,7 @@ class ThreeNodeReplicationTest {
 
             assertEquals("+OK", n2.call("TANDEM.MAXSTALENESS", "60000").toString());
             assertEquals("\"v1\"", n2.call("GET", "k").toString(), "well within a minute of its leader");
-            nodes.get(0).close(); // the leader is gone: n2 cannot know what it misses any more
+            cluster.stop(0); // the leader is gone: n2 cannot know what it misses any more
             assertEquals("+OK", n2.call("TANDEM.MAXSTALENESS", "300").toString());
             await(() -> n2.callUnchecked("GET", "k").toString().startsWith("-STALE this replica may be"),
                     "reads refused once n2 lags more than 300 ms behind what it knows of its leader");
@@ -180,8 +145,8 @@ class ThreeNodeReplicationTest {
     @Test
     void replicaofPromotesAFollowerAndRepointsTheOthers() throws Exception {
         startCluster("async");
-        try (Client n1 = new Client(nodes.get(0).port()); Client n2 = new Client(nodes.get(1).port());
-                Client n3 = new Client(nodes.get(2).port())) {
+        try (Client n1 = new Client(cluster.port(0)); Client n2 = new Client(cluster.port(1));
+                Client n3 = new Client(cluster.port(2))) {
             assertEquals("+OK", n1.call("SET", "before", "1").toString());
             assertEquals(":2", n1.call("WAIT", "2", "10000").toString(), "everything replicated before the switch");
             // Switchover by hand, the Redis way: promote n2, point n3 and the old leader n1 at it.
@@ -189,7 +154,7 @@ class ThreeNodeReplicationTest {
             assertTrue(n2.call("ROLE").toString().startsWith("[\"master\""));
             assertEquals("+OK", n2.call("SET", "after", "2").toString());
             String n2Address = "127.0.0.1";
-            String n2Port = Integer.toString(nodes.get(1).port());
+            String n2Port = Integer.toString(cluster.port(1));
             assertEquals("+OK", n3.call("REPLICAOF", n2Address, n2Port).toString());
             assertEquals("+OK", n1.call("REPLICAOF", n2Address, n2Port).toString());
             String digest = n2.call("TANDEM.DIGEST").toString();
@@ -210,12 +175,11 @@ class ThreeNodeReplicationTest {
     @Test
     void statementFormatDivergesOnSpopWhereRowFormatDoesNot() throws Exception {
         for (String format : List.of("row", "statement")) {
-            nodes.forEach(TandemNode::close);
-            nodes.clear();
+            stop();
             replicationFormat = format;
             dir = dir.resolve(format);
             startCluster("all");
-            try (Client leader = new Client(nodes.get(0).port()); Client n2 = new Client(nodes.get(1).port())) {
+            try (Client leader = new Client(cluster.port(0)); Client n2 = new Client(cluster.port(1))) {
                 List<String> sadd = new ArrayList<>(List.of("SADD", "s"));
                 for (int i = 0; i < 50; i++) {
                     sadd.add("m" + i);
@@ -234,16 +198,6 @@ class ThreeNodeReplicationTest {
                     assertTrue(!leaderDigest.equals(followerDigest), "statement: the follower popped its own picks");
                 }
             }
-        }
-    }
-
-    private static void await(Supplier<Boolean> condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!condition.get()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting: " + what);
-            }
-            Thread.sleep(20); // polling a condition with a deadline, not waiting for a fixed time
         }
     }
 
