@@ -83,6 +83,14 @@ class ThreeNodeReplicationTest {
                 await(() -> digest.equals(n3.callUnchecked("TANDEM.DIGEST").toString()), "n3 catches up after restart");
                 assertEquals("\"y\"", n3.call("GET", "b99").toString());
             }
+            // The restarted n3 listens on a new client port: the leader must learn it from n3's Subscribe, or
+            // INFO and ROLE send Redis clients (Lettuce's MasterReplica) to the dead one. Before PeerTransport
+            // held messages while connecting, that Subscribe was lost and the old port stayed forever.
+            String n3Address = "127.0.0.1:" + cluster.port(2);
+            await(() -> leader.callUnchecked("INFO", "replication").toString().contains("id=n3,addr=" + n3Address),
+                    "the leader announces the restarted n3 at its new address " + n3Address);
+            String info = leader.call("INFO", "replication").toString();
+            assertTrue(info.contains("port=" + cluster.port(2) + ",state=online"), info);
         }
     }
 
