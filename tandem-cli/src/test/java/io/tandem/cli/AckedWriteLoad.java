@@ -1,5 +1,7 @@
 package io.tandem.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import io.tandem.wire.resp.RespValue;
 import java.io.IOException;
 import java.time.Duration;
@@ -19,6 +21,9 @@ import java.util.concurrent.locks.LockSupport;
  * written to the socket, so their keys must not exist.
  */
 final class AckedWriteLoad {
+    /** Keys checked past each thread's last sent operation: they were never written. */
+    private static final int NEVER_WRITTEN_PROBE = 20;
+
     final int cycle;
     private final List<Writer> writers = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
@@ -78,12 +83,62 @@ final class AckedWriteLoad {
         }
     }
 
-    /** Waits for every thread to end (after the node died, each ends on its connection's failure). */
+    /**
+     * Waits until every thread has {@code more} acknowledgements beyond what it had when called, failing after
+     * {@code timeout}: the node keeps acknowledging writes (used while a follower is down).
+     */
+    void awaitMoreAcks(int more, Duration timeout) {
+        int[] target = new int[writers.size()];
+        for (int i = 0; i < target.length; i++) {
+            target[i] = writers.get(i).acked + more;
+        }
+        long until = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            boolean all = true;
+            for (int i = 0; i < target.length; i++) {
+                all &= writers.get(i).acked >= target[i];
+            }
+            if (all) {
+                return;
+            }
+            failIfAnyWriterFailed();
+            failIfAnyWriterEnded();
+            if (System.nanoTime() > until) {
+                throw new AssertionError("fewer than " + more + " more acknowledgements per thread in " + timeout
+                        + ": " + summary());
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+    }
+
+    /**
+     * Asks every thread to stop after its current operation and waits for them: afterwards nothing is in flight
+     * ({@code sent == acked}), as long as the node stayed up.
+     */
+    void stop() throws InterruptedException {
+        writers.forEach(w -> w.stopRequested = true);
+        awaitEnd();
+    }
+
+    /** For a node that must stay up: a connection that failed is a bug. */
+    void failIfAnyWriterEnded() {
+        for (Writer w : writers) {
+            if (w.ended != null) {
+                throw new AssertionError("thread " + w.prefix + " lost its connection: " + w.ended, w.ended);
+            }
+        }
+    }
+
+    /**
+     * Waits for every thread to end (after the node died, each ends on its connection's failure; after
+     * {@link #stop}, once its current operation is answered).
+     */
     void awaitEnd() throws InterruptedException {
         for (Thread t : threads) {
             t.join(30_000);
             if (t.isAlive()) {
-                throw new AssertionError(t.getName() + " still running 30 s after the node was killed");
+                throw new AssertionError(t.getName() + " still running 30 s after the node was killed or the"
+                        + " load was stopped");
             }
         }
     }
@@ -127,7 +182,80 @@ final class AckedWriteLoad {
 
     String summary() {
         return "cycle " + cycle + ": " + ackedSets() + " acknowledged SETs, " + ackedTransactions()
-                + " acknowledged transactions, " + inFlight() + " operations in flight at the kill";
+                + " acknowledged transactions, " + inFlight() + " operations in flight";
+    }
+
+    /**
+     * Checks every load against the node on {@code port}: each acknowledged operation is there with its exact
+     * value, a transaction is all or nothing, no key of an operation that was never sent exists, and the node
+     * holds no other key. Returns the number of keys it holds.
+     */
+    static long verify(int port, List<AckedWriteLoad> loads) throws IOException {
+        long present = 0;
+        try (RespConnection conn = new RespConnection(port)) {
+            for (AckedWriteLoad load : loads) {
+                for (Writer writer : load.writers()) {
+                    present += verifyWriter(conn, writer);
+                }
+            }
+            // Every key the loads could have written was counted above; any other key is an invention.
+            assertEquals(present, conn.dbsize(), "DBSIZE against the keys the loads wrote");
+        }
+        return present;
+    }
+
+    private static long verifyWriter(RespConnection conn, Writer writer) throws IOException {
+        String p = writer.prefix;
+        int acked = writer.acked;
+        int sent = writer.sent;
+        int probeEnd = sent + NEVER_WRITTEN_PROBE;
+        List<String> keys = new ArrayList<>();
+        for (int op = 0; op < probeEnd; op++) {
+            if (isTransaction(op)) {
+                keys.add(txKeyA(p, op));
+                keys.add(txKeyB(p, op));
+            } else {
+                keys.add(setKey(p, op));
+            }
+        }
+        List<String> values = conn.mget(keys);
+        long present = 0;
+        int k = 0;
+        for (int op = 0; op < probeEnd; op++) {
+            String state = op < acked ? "acknowledged" : op < sent ? "in flight" : "never sent";
+            if (isTransaction(op)) {
+                String a = values.get(k++);
+                String b = values.get(k++);
+                String where = "transaction " + p + "#" + op + " (" + state + "): a=" + a + " b=" + b;
+                if ((a == null) != (b == null)) {
+                    throw new AssertionError("half a transaction survived: " + where);
+                }
+                if (a != null) {
+                    assertEquals(txValue(txKeyA(p, op)), a, where);
+                    assertEquals(txValue(txKeyB(p, op)), b, where);
+                    present += 2;
+                }
+                check(op, acked, sent, a != null, where);
+            } else {
+                String v = values.get(k++);
+                String where = "SET " + setKey(p, op) + " (" + state + "): " + v;
+                if (v != null) {
+                    assertEquals(setValue(p, op), v, where);
+                    present++;
+                }
+                check(op, acked, sent, v != null, where);
+            }
+        }
+        return present;
+    }
+
+    private static void check(int op, int acked, int sent, boolean exists, String where) {
+        if (op < acked && !exists) {
+            throw new AssertionError("acknowledged write lost: " + where);
+        }
+        if (op >= sent && exists) {
+            throw new AssertionError("a write that was never sent exists: " + where);
+        }
     }
 
     /** One client thread. */
@@ -140,6 +268,7 @@ final class AckedWriteLoad {
         volatile int sent;
         volatile String wrongReply;
         volatile Throwable ended;
+        volatile boolean stopRequested;
 
         Writer(String prefix, int port) {
             this.prefix = prefix;
@@ -149,7 +278,7 @@ final class AckedWriteLoad {
         @Override
         public void run() {
             try (RespConnection conn = new RespConnection(port)) {
-                for (int op = 0; ; op++) {
+                for (int op = 0; !stopRequested; op++) {
                     List<String[]> commands = isTransaction(op)
                             ? List.of(new String[] {"MULTI"},
                                     new String[] {"SET", txKeyA(prefix, op), txValue(txKeyA(prefix, op))},

@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
+import java.util.regex.MatchResult;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -205,6 +206,26 @@ final class NodeProcess {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
         }
         return true;
+    }
+
+    /**
+     * Waits until the log (stderr), from character {@code fromOffset} on (a {@link #stderr()} length taken
+     * earlier), has a match of {@code pattern}, and returns the first such match; fails with the transcript
+     * after the timeout.
+     */
+    MatchResult awaitLogMatch(Pattern pattern, int fromOffset, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Matcher m = pattern.matcher(stderr());
+            if (m.find(fromOffset)) {
+                return m.toMatchResult();
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(name + ": no line matching '" + pattern + "' in its log within " + timeout
+                        + ":\n" + transcript());
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+        }
     }
 
     /** Waits for the log's own ready line, after which everything recovery logged is in {@link #stderr()}. */
