@@ -89,6 +89,12 @@ class FollowerKillNineTest {
             await(() -> Long.parseLong(n3.info("replication", "tandem_applied_lsn")) >= leaderLsnAtRestart,
                     "n3 catches up to where the leader was when it restarted, under load");
         }
+        try (RespConnection leader = new RespConnection(leaderPort)) {
+            // What Redis clients read to find replicas: the restarted n3 at its new client port, streaming.
+            String n3Line = "id=n3,addr=127.0.0.1:" + n3AgainPort + ",state=streaming";
+            await(() -> leader.info("replication", "tandem_replica1").startsWith(n3Line),
+                    "the leader's INFO shows " + n3Line);
+        }
         load.awaitMoreAcks(10, WAIT); // still acknowledging with all three members back
         load.stop();
         load.failIfAnyWriterFailed();
