@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Predicate;
 
 /**
  * Three real nodes in this JVM (real sockets, real WALs under {@code dir/nI}): n1 leads, n2 and n3 follow it.
@@ -118,6 +119,26 @@ final class ThreeNodeCluster implements AutoCloseable {
         for (int i = 0; i < 3; i++) {
             stop(i);
         }
+    }
+
+    /**
+     * Reads a value again and again until it is acceptable, and returns that value (so that what is checked
+     * next is the very snapshot that passed); fails like {@link #await}.
+     */
+    static <T> T awaitValue(Callable<T> read, Predicate<T> acceptable, String what) {
+        List<T> last = new ArrayList<>(1);
+        try {
+            await(() -> {
+                T value = read.call();
+                last.clear();
+                last.add(value);
+                return acceptable.test(value);
+            }, what);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; last value: " + (last.isEmpty() ? "none" : last.get(0)),
+                    e.getCause());
+        }
+        return last.get(0);
     }
 
     /**
