@@ -15,6 +15,7 @@ import io.tandem.core.protocol.Input;
 import io.tandem.core.protocol.Output;
 import io.tandem.core.protocol.PendingReplies;
 import io.tandem.core.protocol.Protocol;
+import io.tandem.core.quorum.AckLevel;
 import io.tandem.core.quorum.AckPolicy;
 import io.tandem.core.quorum.Member;
 import io.tandem.core.quorum.QuorumMath;
@@ -355,7 +356,8 @@ public final class ReplicaSetNode implements Protocol {
         } else {
             pending.add(lastLsn, client, requestId, reply, write, term);
         }
-        replicateAll(nowMillis, out);
+        // Nothing is shipped here: entries go to followers once durable on this node (onPersisted), in one
+        // batch per follower for everything a flush made durable, not one request per command.
     }
 
     static final Reply READ_ONLY = Reply.error("READONLY You can't write against a read only replica.");
@@ -415,6 +417,7 @@ public final class ReplicaSetNode implements Protocol {
         durableLsn = lsn;
         if (role == Role.LEADER) {
             advanceCommit(nowMillis, out);
+            replicateAll(nowMillis, out);
         } else {
             applyDurable(nowMillis);
             respond(out);
@@ -590,14 +593,15 @@ public final class ReplicaSetNode implements Protocol {
     }
 
     /**
-     * Streams what the follower lacks, within the in-flight window. Entries go with sendAfterPersist: the
-     * runtime holds them until they are durable here, so no follower holds an entry its leader could lose.
+     * Streams what the follower lacks, within the in-flight window, up to what is durable here: no
+     * follower may hold an entry its leader could lose in a crash. Called when the durable LSN moves (one
+     * batch per follower for a whole flush), when a follower acknowledges (the window moves) and on ticks.
      */
     private void replicate(long nowMillis, NodeId to, Progress p, Output out) {
         if (p.state != Progress.State.REPLICATE) {
             return;
         }
-        while (p.sentLsn < lastLsn && inflightBytes(p) < config.maxInflightBytes()) {
+        while (p.sentLsn < durableLsn && inflightBytes(p) < config.maxInflightBytes()) {
             if (p.sentLsn < log.firstLsn() - 1) {
                 // What we think the follower lacks was compacted away, but our idea of its end may be
                 // stale (a go-back resend starts from the last confirmed position). Ask at the oldest point
@@ -610,9 +614,13 @@ public final class ReplicaSetNode implements Protocol {
             }
             List<Entry> batch = log.entries(p.sentLsn + 1, config.maxBatchBytes());
             Invariants.check(!batch.isEmpty(), "log has no entry at %d though it ends at %d", p.sentLsn + 1, lastLsn);
+            if (batch.get(batch.size() - 1).lsn() > durableLsn) {
+                // Worked example: sent up to 10, durable 12, the batch read 11..15: keep 11..12, 12 - 10 entries.
+                batch = batch.subList(0, (int) (durableLsn - p.sentLsn));
+            }
             long prev = p.sentLsn;
-            out.sendAfterPersist(to, new Message.AppendRequest(term, self, prev, log.term(prev), batch, commitLsn,
-                    nowMillis, announce, ""));
+            out.sendNow(to, new Message.AppendRequest(term, self, prev, log.term(prev), batch, commitLsn, nowMillis,
+                    announce, ""));
             p.sentLsn = batch.get(batch.size() - 1).lsn();
             p.lastSentMillis = nowMillis;
             p.lastBatchSentMillis = nowMillis;
@@ -709,7 +717,12 @@ public final class ReplicaSetNode implements Protocol {
         }
         confirmedLsn = Math.max(confirmedLsn, request.lastLsn());
         applyDurable(nowMillis);
-        respond(out);
+        // Answer now when the leader needs it now: a probe or heartbeat (the match and our end), an
+        // acknowledgement at level "received", or nothing new to wait for. Otherwise one answer goes once
+        // the entries are durable (onPersisted), instead of one now and one then.
+        if (request.entries().isEmpty() || config.ackLevel() == AckLevel.RECEIVED || durableLsn >= lastLsn) {
+            respond(out);
+        }
         checkWaiters(nowMillis, out);
     }
 
