@@ -214,7 +214,7 @@ public final class TandemNode implements AutoCloseable {
             if (replication.replicaOf() == null) {
                 node.becomeLeader(recovery.term(), now, agent);
             } else {
-                node.becomeFollower(recovery.term(), replication.replicaOf(), now, agent);
+                node.becomeFollower(recovery.term(), replication.streamsFrom(), now, agent);
             }
         }).syncUninterruptibly();
         if (config.adminPort() >= 0) {

@@ -97,6 +97,8 @@ public record SimulationConfig(long seed, Overrides overrides, ClusterSpec spec,
         boolean snapshots = snapshotChoice.nextInt(3) != 0;
         long compactEvery = snapshots ? 5 + snapshotChoice.nextLong(36) : 0;
         long retain = snapshots ? snapshotChoice.nextLong(21) : 0;
+        // With 4 or 5 nodes, one run in three cascades: the last node streams from n2, which relays.
+        boolean cascade = snapshotChoice.nextInt(3) == 0;
 
         String policyText = overrides.policy() != null ? overrides.policy()
                 : POLICIES.get((int) Math.floorMod(seed, (long) POLICIES.size()));
@@ -133,7 +135,8 @@ public record SimulationConfig(long seed, Overrides overrides, ClusterSpec spec,
         long workloadMicros = 1_000_000 + choose.nextLong(1_500_000);
         ClusterSpec spec = new ClusterSpec(config, ids, ids.get(0), skews, 10_000, link, disk, clients,
                 new Workload(0.6, 0.1), 0.3, 1_000 + choose.nextLong(20_000), (ackTimeoutMillis + 500) * 1000,
-                workloadMicros, compactEvery, retain);
+                workloadMicros, compactEvery, retain,
+                cascade && nodeCount >= 4 ? Map.of(ids.get(nodeCount - 1), ids.get(1)) : Map.of());
 
         int maxFaults = overrides.maxFaults() != null ? overrides.maxFaults() : 6;
         FaultSchedule faults = FaultSchedule.generate(faultRandom, nodeCount, spec.leaderIndex(), workloadMicros, link,
@@ -181,7 +184,10 @@ public record SimulationConfig(long seed, Overrides overrides, ClusterSpec spec,
                 .append(spec.tickMicros() / 1000).append(" ms\n");
         text.append("  network ").append(spec.link()).append("; disk ").append(spec.disk()).append('\n');
         text.append("  snapshots ").append(spec.compactEveryEntries() == 0 ? "none" : "every "
-                + spec.compactEveryEntries() + " entries, leader retains " + spec.retainEntries()).append('\n');
+                + spec.compactEveryEntries() + " entries, leader retains " + spec.retainEntries());
+        spec.upstreams().forEach((follower, relay) -> text.append("; ").append(follower).append(" cascades from ")
+                .append(relay));
+        text.append('\n');
         text.append("  ").append(spec.clients()).append(" clients for ").append(spec.workloadMicros() / 1000)
                 .append(" ms\n");
         return text.toString();

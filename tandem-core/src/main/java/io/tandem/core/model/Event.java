@@ -38,6 +38,9 @@ public sealed interface Event {
      */
     record LagAlert(NodeId replica, boolean raised, long lagMillis, long lagBytes, long lagEntries) implements Event {}
 
+    /** Another node leads this node's own term (two promotions by hand): its stream is refused. */
+    record ConflictingLeader(NodeId other, long term) implements Event {}
+
     /** A message from a lower term was refused (fencing). */
     record StaleTermRefused(NodeId from, long theirTerm, long ourTerm) implements Event {}
 }

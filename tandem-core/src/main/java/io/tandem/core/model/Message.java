@@ -39,9 +39,24 @@ public sealed interface Message {
      * Follower → upstream. {@code matched} false: the follower does not hold the entry at prevLsn with
      * prevTerm; {@code lastLsn} then says where its log ends, for the upstream to step back. Otherwise the
      * follower's positions: received (appended to its log), durable (synced), applied (visible to reads).
+     * A follower that relays to followers of its own (cascading) adds their positions, {@code downstream},
+     * so that the leader sees, counts and monitors every replica.
      */
     record AppendResponse(long term, NodeId from, boolean matched, long lastLsn, long receivedLsn, long durableLsn,
-            long appliedLsn) implements Message {}
+            long appliedLsn, List<Relayed> downstream) implements Message {
+        public AppendResponse {
+            downstream = List.copyOf(downstream);
+        }
+
+        /** Without followers of its own. */
+        public AppendResponse(long term, NodeId from, boolean matched, long lastLsn, long receivedLsn,
+                long durableLsn, long appliedLsn) {
+            this(term, from, matched, lastLsn, receivedLsn, durableLsn, appliedLsn, List.of());
+        }
+    }
+
+    /** A cascaded replica's positions, as the follower it streams from last heard them. */
+    record Relayed(NodeId replica, long receivedLsn, long durableLsn, long appliedLsn) {}
 
     /**
      * Upstream → follower: bytes {@code offset .. offset + data.length} of the upstream's snapshot file

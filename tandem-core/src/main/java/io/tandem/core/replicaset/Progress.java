@@ -1,5 +1,7 @@
 package io.tandem.core.replicaset;
 
+import io.tandem.core.model.NodeId;
+
 /**
  * The leader's view of one follower, as pg_stat_replication shows it: what was sent, what the follower
  * says it received, made durable and applied, and when each last moved.
@@ -29,6 +31,11 @@ public final class Progress {
     long snapshotMovedMillis;
     /** A lag alert is raised for this replica (cleared when it is back within the bounds). */
     boolean lagAlerted;
+    /**
+     * On the leader: the follower this replica streams from (cascading), whose answers carry its positions;
+     * null when it streams from the leader directly (or has not been heard of).
+     */
+    NodeId relayedBy;
     /** The follower's client address as it announced it in its Subscribe ("" until it subscribes). */
     String announce = "";
 
@@ -71,6 +78,11 @@ public final class Progress {
 
     public String announce() {
         return announce;
+    }
+
+    /** The follower this replica streams from when it cascades, or null (see {@link #relayedBy}). */
+    public NodeId relayedBy() {
+        return relayedBy;
     }
 
     public boolean probing() {

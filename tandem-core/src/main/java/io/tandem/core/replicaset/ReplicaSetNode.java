@@ -419,6 +419,7 @@ public final class ReplicaSetNode implements Protocol {
             advanceCommit(nowMillis, out);
             replicateAll(nowMillis, out);
         } else {
+            replicateAll(nowMillis, out); // a relay (cascading) passes on what is durable here
             applyDurable(nowMillis);
             respond(out);
             checkWaiters(nowMillis, out);
@@ -465,11 +466,21 @@ public final class ReplicaSetNode implements Protocol {
     // ---- leader side --------------------------------------------------------------------------------------
 
     private void onSubscribe(long nowMillis, Message.Subscribe subscribe, Output out) {
-        Progress p = progress.get(subscribe.from());
-        if (role != Role.LEADER || p == null) {
-            return; // not leading, or not a member: nothing to stream
+        NodeId from = subscribe.from();
+        Progress p = progress.get(from);
+        if (p == null && role == Role.FOLLOWER && config.member(from) != null && !from.equals(leader)
+                && !from.equals(self)) {
+            // Cascading: a member streams from us instead of from the leader. We relay what we hold durable,
+            // with the leader's commit point and time, and report its positions upstream with ours.
+            p = new Progress();
+            p.appliedMovedMillis = nowMillis;
+            progress.put(from, p);
         }
-        out.event(new Event.FollowerSubscribed(subscribe.from(), subscribe.lastLsn()));
+        if (p == null) {
+            return; // not a member, or ourselves: nothing to stream
+        }
+        p.relayedBy = null; // it streams from us directly now
+        out.event(new Event.FollowerSubscribed(from, subscribe.lastLsn()));
         p.state = Progress.State.PROBE;
         p.matchLsn = -1;
         p.sentLsn = Math.min(subscribe.lastLsn(), lastLsn);
@@ -514,8 +525,8 @@ public final class ReplicaSetNode implements Protocol {
 
     private void onSnapshotAck(long nowMillis, Message.SnapshotAck ack, Output out) {
         Progress p = progress.get(ack.from());
-        if (role != Role.LEADER || p == null || ack.term() != term || p.state != Progress.State.SNAPSHOT) {
-            return; // a transfer this leader no longer runs
+        if (p == null || ack.term() != term || p.state != Progress.State.SNAPSHOT) {
+            return; // a transfer this node no longer runs
         }
         p.lastHeardMillis = nowMillis;
         p.connected = true;
@@ -530,18 +541,33 @@ public final class ReplicaSetNode implements Protocol {
 
     /** A request without entries after prev: a probe, or a heartbeat (commit LSN, time, the directory). */
     private void sendEmpty(long nowMillis, NodeId to, Progress p, long prev, Output out) {
-        out.sendNow(to, new Message.AppendRequest(term, self, prev, log.term(prev), List.of(), commitLsn, nowMillis,
-                announce, directory()));
+        out.sendNow(to, new Message.AppendRequest(term, self, prev, log.term(prev), List.of(), shippedCommitLsn(),
+                shippedTimeMillis(nowMillis), announce, directory()));
         p.lastSentMillis = nowMillis;
+    }
+
+    /**
+     * The commit point and time a stream carries: a leader's own; a relay (cascading) passes on its
+     * leader's, so that the followers it feeds know their staleness with respect to the leader.
+     */
+    private long shippedCommitLsn() {
+        return role == Role.LEADER ? commitLsn : leaderCommitLsn;
+    }
+
+    private long shippedTimeMillis(long nowMillis) {
+        return role == Role.LEADER ? nowMillis : leaderTimeMillis;
     }
 
     private void onAppendResponse(long nowMillis, Message.AppendResponse response, Output out) {
         Progress p = progress.get(response.from());
-        if (role != Role.LEADER || p == null || response.term() != term) {
+        if (p == null || response.term() != term) {
             return;
         }
         p.lastHeardMillis = nowMillis;
         p.connected = true;
+        if (role == Role.LEADER) {
+            learnRelayed(nowMillis, response);
+        }
         if (p.state == Progress.State.SNAPSHOT) {
             // An answer during the transfer. Has the follower's log moved since the transfer started (it
             // installed the snapshot, and its Subscribe may have been lost), or does it reach our log's
@@ -581,9 +607,43 @@ public final class ReplicaSetNode implements Protocol {
             p.appliedLsn = response.appliedLsn();
             p.appliedMovedMillis = nowMillis;
         }
-        advanceCommit(nowMillis, out);
+        if (role == Role.LEADER) {
+            advanceCommit(nowMillis, out);
+        } else {
+            respond(out); // a relay passes its follower's new positions on to the leader
+        }
         replicate(nowMillis, response.from(), p, out);
         checkWaiters(nowMillis, out);
+    }
+
+    /**
+     * A follower that relays (cascading) reported the positions of the replicas it feeds: the leader
+     * takes them as it would their own answers, so that they count for the policy and show in monitoring.
+     * They are set, not only raised: the relay tells what its followers last said, lower after a crash.
+     */
+    private void learnRelayed(long nowMillis, Message.AppendResponse response) {
+        for (Message.Relayed relayed : response.downstream()) {
+            Progress q = progress.get(relayed.replica());
+            if (q == null || relayed.replica().equals(response.from())) {
+                continue;
+            }
+            q.relayedBy = response.from();
+            q.connected = true;
+            q.lastHeardMillis = nowMillis;
+            if (relayed.receivedLsn() != q.receivedLsn) {
+                q.receivedMovedMillis = nowMillis;
+            }
+            if (relayed.durableLsn() != q.durableLsn) {
+                q.durableMovedMillis = nowMillis;
+            }
+            if (relayed.appliedLsn() != q.appliedLsn) {
+                q.appliedMovedMillis = nowMillis;
+            }
+            q.receivedLsn = relayed.receivedLsn();
+            q.durableLsn = relayed.durableLsn();
+            q.appliedLsn = relayed.appliedLsn();
+            q.sentLsn = Math.max(q.sentLsn, q.receivedLsn);
+        }
     }
 
     private void replicateAll(long nowMillis, Output out) {
@@ -598,8 +658,8 @@ public final class ReplicaSetNode implements Protocol {
      * batch per follower for a whole flush), when a follower acknowledges (the window moves) and on ticks.
      */
     private void replicate(long nowMillis, NodeId to, Progress p, Output out) {
-        if (p.state != Progress.State.REPLICATE) {
-            return;
+        if (p.state != Progress.State.REPLICATE || p.relayedBy != null) {
+            return; // not streaming yet, or fed by a relay (cascading)
         }
         while (p.sentLsn < durableLsn && inflightBytes(p) < config.maxInflightBytes()) {
             if (p.sentLsn < log.firstLsn() - 1) {
@@ -619,8 +679,8 @@ public final class ReplicaSetNode implements Protocol {
                 batch = batch.subList(0, (int) (durableLsn - p.sentLsn));
             }
             long prev = p.sentLsn;
-            out.sendNow(to, new Message.AppendRequest(term, self, prev, log.term(prev), batch, commitLsn, nowMillis,
-                    announce, ""));
+            out.sendNow(to, new Message.AppendRequest(term, self, prev, log.term(prev), batch, shippedCommitLsn(),
+                    shippedTimeMillis(nowMillis), announce, ""));
             p.sentLsn = batch.get(batch.size() - 1).lsn();
             p.lastSentMillis = nowMillis;
             p.lastBatchSentMillis = nowMillis;
@@ -674,8 +734,8 @@ public final class ReplicaSetNode implements Protocol {
 
     private void onAppendRequest(long nowMillis, Message.AppendRequest request, Output out) {
         if (role == Role.LEADER) {
-            // Same term, another leader: impossible without elections; a bug if it happens.
-            Invariants.check(false, "two leaders in term %d: %s and %s", term, self, request.from());
+            conflictingLeader(request.from(), out);
+            return;
         }
         if (!followsSender(request.from(), out)) {
             return;
@@ -728,7 +788,8 @@ public final class ReplicaSetNode implements Protocol {
 
     private void onSnapshotChunk(long nowMillis, Message.SnapshotChunk chunk, Output out) {
         if (role == Role.LEADER) {
-            Invariants.check(false, "two leaders in term %d: %s and %s", term, self, chunk.from());
+            conflictingLeader(chunk.from(), out);
+            return;
         }
         if (!followsSender(chunk.from(), out)) {
             return;
@@ -763,6 +824,16 @@ public final class ReplicaSetNode implements Protocol {
         applyDurable(nowMillis);
         subscribe(nowMillis, out);
         checkWaiters(nowMillis, out);
+    }
+
+    /**
+     * Another node streams to us in our own term while we lead: two nodes were promoted by hand from the
+     * same term (REPLICAOF NO ONE on both). Neither may give way on the other's say-so: the request is
+     * refused and the operator told (an event, logged), who points one of them at the other. Elections
+     * (the failover issue) make this impossible.
+     */
+    private void conflictingLeader(NodeId other, Output out) {
+        out.event(new Event.ConflictingLeader(other, term));
     }
 
     /**
@@ -820,12 +891,18 @@ public final class ReplicaSetNode implements Protocol {
         }
     }
 
-    /** Tells the leader our positions, each capped by what its requests confirmed (see confirmedLsn). */
+    /**
+     * Tells our upstream our positions, each capped by what its requests confirmed (see confirmedLsn),
+     * and those of the followers we relay to, if any (cascading).
+     */
     private void respond(Output out) {
         if (leader != null && !leader.equals(self)) {
             long confirmed = Math.min(confirmedLsn, lastLsn);
+            List<Message.Relayed> downstream = new java.util.ArrayList<>(progress.size());
+            progress.forEach((id, p) -> downstream.add(new Message.Relayed(id, p.receivedLsn, p.durableLsn,
+                    p.appliedLsn)));
             out.sendNow(leader, new Message.AppendResponse(term, self, true, confirmed, confirmed,
-                    Math.min(durableLsn, confirmed), Math.min(appliedLsn, confirmed)));
+                    Math.min(durableLsn, confirmed), Math.min(appliedLsn, confirmed), downstream));
         }
     }
 
@@ -847,10 +924,20 @@ public final class ReplicaSetNode implements Protocol {
         if (!expired.isEmpty()) {
             append(nowMillis, expired, out);
         }
+        shipTick(nowMillis, out);
+        checkAckTimeouts(nowMillis, out);
+        checkLagAlerts(nowMillis, out);
+    }
+
+    /**
+     * Per follower we stream to (a leader's, or a relay's when cascading): heartbeats, probes, go-back
+     * resends and the snapshot transfer's stall timer. Replicas that stream from a relay are left to it.
+     */
+    private void shipTick(long nowMillis, Output out) {
         long heartbeat = config.heartbeatIntervalMillis();
         for (Map.Entry<NodeId, Progress> e : progress.entrySet()) {
             Progress p = e.getValue();
-            if (nowMillis - p.lastSentMillis < heartbeat) {
+            if (nowMillis - p.lastSentMillis < heartbeat || p.relayedBy != null) {
                 continue;
             }
             if (p.state == Progress.State.PROBE) {
@@ -884,8 +971,6 @@ public final class ReplicaSetNode implements Protocol {
                 sendEmpty(nowMillis, e.getKey(), p, Math.max(0, p.matchLsn), out);
             }
         }
-        checkAckTimeouts(nowMillis, out);
-        checkLagAlerts(nowMillis, out);
     }
 
     /** Lag alert bounds (0: off), set by the runtime from lag-alert-millis and lag-alert-bytes. */
@@ -965,6 +1050,9 @@ public final class ReplicaSetNode implements Protocol {
     }
 
     private void followerTick(long nowMillis, Output out) {
+        if (!progress.isEmpty()) {
+            shipTick(nowMillis, out); // a relay keeps its own followers fed
+        }
         long appliedBefore = appliedLsn;
         applyDurable(nowMillis);
         if (appliedLsn > appliedBefore) {

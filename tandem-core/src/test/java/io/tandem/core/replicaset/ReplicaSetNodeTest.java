@@ -525,6 +525,50 @@ class ReplicaSetNodeTest {
     }
 
     @Test
+    void aCascadedReplicaStreamsFromItsRelayAndCountsAtTheLeaderThroughIt() {
+        cluster(new AckPolicy.All(), AckLevel.DURABLE, OnAckTimeout.ERROR);
+        Harness leader = nodes.get(N1);
+        Harness n2 = nodes.get(N2);
+        Harness n3 = nodes.get(N3);
+        n3.node.becomeFollower(1, N2, 0, n3); // upstream n2: n2 relays to n3
+        deliverAll();
+        write("c1", "SET", "k", "v");
+        leader.sync();
+        deliverAll(); // n1 -> n2 only
+        assertEquals(0, n3.log.lastLsn(), "n2 relays only what is durable on n2");
+        n2.sync();
+        deliverAll(); // n2 -> n3
+        assertEquals(1, n3.log.lastLsn());
+        assertEquals(List.of(), leader.replies, "all: n3 has not made it durable yet");
+        n3.sync();
+        deliverAll(); // n3 answers n2, n2 passes n3's positions on to n1
+        assertEquals(List.of("c1 +OK"), leader.replies, "n3's durable position reached the leader through n2");
+        Progress viaN2 = leader.node.progress().get(N3);
+        assertEquals(N2, viaN2.relayedBy());
+        assertEquals(1, viaN2.durableLsn());
+        assertEquals(KeyspaceDigest.of(leader.node.keyspace()), KeyspaceDigest.of(n3.node.keyspace()));
+        // The relay passes the leader's commit point on: n3 knows how current it is.
+        leader.now += 200;
+        leader.step(Input.TICK);
+        assertTrue(leader.outboxTo.contains(N2) && !leader.outboxTo.contains(N3),
+                "the leader heartbeats n2 and leaves n3 to it: " + leader.outboxTo);
+        deliverAll();
+        n2.now += 200;
+        n2.step(Input.TICK);
+        deliverAll();
+        assertEquals(1, n3.node.commitLsn());
+    }
+
+    @Test
+    void twoNodesPromotedFromTheSameTermRefuseEachOthersStreamInsteadOfFailing() {
+        cluster(new AckPolicy.Async(), AckLevel.DURABLE, OnAckTimeout.ERROR);
+        Harness leader = nodes.get(N1);
+        leader.step(new Input.PeerMessage(new Message.AppendRequest(1, N2, 0, 0, List.of(), 0, 0, "", "")));
+        assertTrue(leader.node.isLeader(), "n1 does not give way on n2's say-so");
+        assertTrue(leader.events.contains(new Event.ConflictingLeader(N2, 1)), leader.events.toString());
+    }
+
+    @Test
     void aMessageFromAnOlderTermIsRefusedWithTheCurrentTerm() {
         cluster(new AckPolicy.Async(), AckLevel.DURABLE, OnAckTimeout.ERROR);
         Harness follower = nodes.get(N2);

@@ -22,14 +22,14 @@ final class LogRetention {
      * The highest LSN whose segments may be deleted. A leader keeps every entry after the lowest durable
      * position among its followers (what the slowest will ask for next), unless keeping it means more
      * than {@code retentionBytesMax} bytes of segments: then that follower is given up and the log goes
-     * up to the snapshot (the follower will be bootstrapped from it). A follower has no replicas of its
-     * own: it keeps nothing beyond its snapshot.
+     * up to the snapshot (the follower will be bootstrapped from it). A relay (cascading) keeps log for the
+     * followers it feeds the same way; any other follower keeps nothing beyond its snapshot.
      *
      * @param keptBytes the bytes of log a deletion up to an LSN would keep (Wal.bytesKeptDeletingUpTo)
      */
     static Decision deletableUpTo(long snapshotLsn, ReplicaSetNode node, LongUnaryOperator keptBytes,
             long retentionBytesMax) {
-        if (!node.isLeader()) {
+        if (node.progress().isEmpty()) {
             return new Decision(snapshotLsn, null, 0);
         }
         long needed = snapshotLsn;

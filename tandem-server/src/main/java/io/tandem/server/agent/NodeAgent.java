@@ -409,6 +409,12 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
             }
             return;
         }
+        if (event instanceof io.tandem.core.model.Event.ConflictingLeader conflict) {
+            LOG.log(System.Logger.Level.WARNING, conflict.other() + " also leads term " + conflict.term()
+                    + " (both were promoted with REPLICAOF NO ONE?): its stream is refused; point one of them at"
+                    + " the other with REPLICAOF host port");
+            return;
+        }
         LOG.log(System.Logger.Level.INFO, "event: " + event);
     }
 
@@ -525,14 +531,11 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
         readClock();
         try {
             step(Input.TICK);
-            if (node.isLeader()) {
-                snapshotSender.onTick(node.term(), node.self(), cycleMillis, follower -> {
-                    var p = node.progress().get(follower);
-                    return p != null && p.receivingSnapshot();
-                });
-            } else if (snapshotSender.inProgress() > 0) {
-                snapshotSender.stopAll(); // no longer leading: its transfers are void
-            }
+            // A leader's transfers, or a relay's (cascading); one the core no longer wants stops.
+            snapshotSender.onTick(node.term(), node.self(), cycleMillis, follower -> {
+                var p = node.progress().get(follower);
+                return p != null && p.receivingSnapshot();
+            });
             if (cycleMillis - retentionCheckedMillis >= RETENTION_CHECK_MILLIS) {
                 retentionCheckedMillis = cycleMillis;
                 snapshots.enforceRetention(node, wal);

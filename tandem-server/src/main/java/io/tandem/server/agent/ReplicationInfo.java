@@ -27,16 +27,7 @@ final class ReplicationInfo {
         long linkWindow = LINK_UP_HEARTBEATS * heartbeatMillis;
         if (node.isLeader()) {
             field(out, "role", "master");
-            List<Map.Entry<NodeId, Progress>> online = online(node, nowMillis, linkWindow);
-            field(out, "connected_slaves", online.size());
-            int i = 0;
-            for (Map.Entry<NodeId, Progress> e : online) {
-                Progress p = e.getValue();
-                String[] hostPort = hostPort(p.announce());
-                long lagSeconds = (nowMillis - p.lastHeardMillis()) / 1000;
-                field(out, "slave" + i++, "ip=" + hostPort[0] + ",port=" + hostPort[1] + ",state=online,offset="
-                        + p.appliedLsn() + ",lag=" + lagSeconds);
-            }
+            slaves(out, node, nowMillis, linkWindow);
         } else {
             field(out, "role", "slave");
             String[] hostPort = hostPort(node.leaderAnnounce());
@@ -52,7 +43,7 @@ final class ReplicationInfo {
             field(out, "slave_priority", 100);
             field(out, "slave_read_only", 1);
             field(out, "replica_announced", 1);
-            field(out, "connected_slaves", 0);
+            slaves(out, node, nowMillis, linkWindow); // a relay's own replicas (cascading), as Redis shows them
         }
         field(out, "master_failover_state", "no-failover");
         field(out, "master_replid", runId);
@@ -65,19 +56,23 @@ final class ReplicationInfo {
         field(out, "tandem_applied_lsn", node.appliedLsn());
         if (node.isLeader()) {
             field(out, "tandem_degraded", node.degraded() ? 1 : 0);
-            int i = 0;
-            for (Map.Entry<NodeId, Progress> e : node.progress().entrySet()) {
-                Progress p = e.getValue();
-                boolean up = nowMillis - p.lastHeardMillis() <= linkWindow && p.connected();
-                long lagEntries = Math.max(0, node.lastLsn() - p.appliedLsn());
-                String state = !up ? "disconnected" : p.receivingSnapshot() ? "snapshot" : p.probing() ? "catchup"
-                        : "streaming";
-                field(out, "tandem_replica" + i++, "id=" + e.getKey() + ",addr=" + p.announce() + ",state=" + state
-                        + ",sent_lsn=" + p.sentLsn() + ",received_lsn=" + p.receivedLsn() + ",durable_lsn="
-                        + p.durableLsn() + ",applied_lsn=" + p.appliedLsn() + ",lag_entries=" + lagEntries + ",lag_bytes="
-                        + node.lagBytes(e.getKey()) + ",lag_ms=" + p.lagMillis(node.lastLsn(), nowMillis));
-            }
-        } else {
+        }
+        // Per replica this node streams to (a leader's; a relay's when cascading); on the leader also those
+        // a relay feeds, with the relay named (via=) and their positions as it reported them.
+        int i = 0;
+        for (Map.Entry<NodeId, Progress> e : node.progress().entrySet()) {
+            Progress p = e.getValue();
+            boolean up = nowMillis - p.lastHeardMillis() <= linkWindow && p.connected();
+            long lagEntries = Math.max(0, node.lastLsn() - p.appliedLsn());
+            String state = !up ? "disconnected" : p.relayedBy() != null ? "relayed" : p.receivingSnapshot()
+                    ? "snapshot" : p.probing() ? "catchup" : "streaming";
+            field(out, "tandem_replica" + i++, "id=" + e.getKey() + ",addr=" + p.announce() + ",state=" + state
+                    + (p.relayedBy() != null ? ",via=" + p.relayedBy() : "")
+                    + ",sent_lsn=" + p.sentLsn() + ",received_lsn=" + p.receivedLsn() + ",durable_lsn="
+                    + p.durableLsn() + ",applied_lsn=" + p.appliedLsn() + ",lag_entries=" + lagEntries + ",lag_bytes="
+                    + node.lagBytes(e.getKey()) + ",lag_ms=" + p.lagMillis(node.lastLsn(), nowMillis));
+        }
+        if (!node.isLeader()) {
             long staleness = node.leaderTimeMillis() == 0 ? -1 : Math.max(0, nowMillis - node.leaderTimeMillis());
             field(out, "tandem_leader", node.leader() == null ? "" : node.leader());
             field(out, "tandem_staleness_ms", staleness);
@@ -104,11 +99,27 @@ final class ReplicationInfo {
                 Reply.bulk(up ? "connected" : "connecting"), Reply.integer(node.appliedLsn())));
     }
 
+    /** Redis's connected_slaves and slaveN lines: the replicas connected to this node itself. */
+    private static void slaves(StringBuilder out, ReplicaSetNode node, long nowMillis, long linkWindow) {
+        List<Map.Entry<NodeId, Progress>> online = online(node, nowMillis, linkWindow);
+        field(out, "connected_slaves", online.size());
+        int i = 0;
+        for (Map.Entry<NodeId, Progress> e : online) {
+            Progress p = e.getValue();
+            String[] hostPort = hostPort(p.announce());
+            long lagSeconds = (nowMillis - p.lastHeardMillis()) / 1000;
+            field(out, "slave" + i++, "ip=" + hostPort[0] + ",port=" + hostPort[1] + ",state=online,offset="
+                    + p.appliedLsn() + ",lag=" + lagSeconds);
+        }
+    }
+
+    /** Replicas connected to this node itself (not those a relay feeds: Redis lists only its own). */
     private static List<Map.Entry<NodeId, Progress>> online(ReplicaSetNode node, long nowMillis, long linkWindow) {
         List<Map.Entry<NodeId, Progress>> online = new ArrayList<>();
         for (Map.Entry<NodeId, Progress> e : node.progress().entrySet()) {
             Progress p = e.getValue();
-            if (p.connected() && nowMillis - p.lastHeardMillis() <= linkWindow && !p.announce().isEmpty()) {
+            if (p.connected() && p.relayedBy() == null && nowMillis - p.lastHeardMillis() <= linkWindow
+                    && !p.announce().isEmpty()) {
                 online.add(e);
             }
         }

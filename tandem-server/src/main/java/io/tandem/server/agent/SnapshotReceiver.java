@@ -208,8 +208,8 @@ final class SnapshotReceiver {
                 + keyCount + " keys, " + t.totalBytes + " bytes received in " + receiveMillis + " ms");
     }
 
-    /** Drops a transfer under way (the node stopped following, or another transfer begins). */
-    void abort(String why) {
+    /** Drops a transfer under way (another transfer begins). */
+    private void abort(String why) {
         Transfer t = current;
         current = null;
         if (t == null) {
@@ -223,10 +223,6 @@ final class SnapshotReceiver {
             // deleted next
         }
         deleteQuietly(t.file);
-    }
-
-    boolean inProgress() {
-        return current != null || loading;
     }
 
     private void ack(NodeId to, long nodeTerm, NodeId self, long lsn, long nextOffset, boolean failed) {

@@ -144,17 +144,6 @@ final class SnapshotSender {
         }
     }
 
-    /** Stops every transfer: this node stopped leading. */
-    void stopAll() {
-        for (NodeId to : Map.copyOf(transfers).keySet()) {
-            stop(to);
-        }
-    }
-
-    int inProgress() {
-        return transfers.size();
-    }
-
     private void sendChunk(NodeId to, Transfer transfer, long offset, long term, NodeId self, long nowMillis) {
         if (offset < 0 || offset > transfer.totalBytes) {
             LOG.log(System.Logger.Level.WARNING, to + " asked for byte " + offset + " of a " + transfer.totalBytes

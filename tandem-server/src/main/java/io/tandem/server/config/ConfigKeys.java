@@ -79,6 +79,9 @@ public final class ConfigKeys {
             "row: ship each write's resulting values (deterministic); statement: ship the commands for replicas to"
                     + " execute again (SPOP and other random commands then diverge; shown by TANDEM.DIGEST).", false);
 
+    public static final ConfigKey UPSTREAM = new ConfigKey("upstream", "",
+            "Cascading: the member this follower streams from instead of the leader (that follower relays what it"
+                    + " holds durable, and reports this one's positions to the leader). Empty: the leader.", false);
     public static final ConfigKey RETENTION_BYTES_MAX = new ConfigKey("retention-bytes-max", "1gb",
             "A leader keeps log segments a snapshot already covers while a replica still needs them, up to this"
                     + " many bytes of log; a replica further behind is bootstrapped from a snapshot instead.", false);
@@ -95,7 +98,7 @@ public final class ConfigKeys {
             WAL_MAX_PENDING_BYTES, SNAPSHOT_AFTER_LOG_BYTES, HZ, NODE_ID, PEER_PORT, PEERS, REPLICA_OF, ACK_POLICY,
             ACK_LEVEL, ACK_TIMEOUT_MILLIS, ON_ACK_TIMEOUT, HEARTBEAT_INTERVAL_MILLIS, MIN_REPLICAS_TO_WRITE,
             MIN_REPLICAS_MAX_LAG, NON_VOTING, APPLY_DELAY_MILLIS, REPLICATION_FORMAT,
-            RETENTION_BYTES_MAX, LAG_ALERT_MILLIS, LAG_ALERT_BYTES);
+            RETENTION_BYTES_MAX, LAG_ALERT_MILLIS, LAG_ALERT_BYTES, UPSTREAM);
 
     public static ConfigKey byName(String name) {
         for (ConfigKey key : ALL) {

@@ -210,6 +210,16 @@ public final class NodeConfigLoader {
                 nonVoting.add(id);
             }
         }
+        String upstreamText = v.get(ConfigKeys.UPSTREAM.name()).value().strip();
+        NodeId upstream = upstreamText.isEmpty() ? null : nodeId(v, ConfigKeys.UPSTREAM, upstreamText);
+        if (upstream != null) {
+            if (replicaOf == null) {
+                throw invalid(v, ConfigKeys.UPSTREAM, "a leader streams from nobody: set replica-of too");
+            }
+            if (upstream.equals(self) || !peers.containsKey(upstream)) {
+                throw invalid(v, ConfigKeys.UPSTREAM, upstream + " is not one of the peers");
+            }
+        }
         return new ReplicationSettings(self, peerPort, peers, replicaOf, policy, level,
                 intValue(v, ConfigKeys.ACK_TIMEOUT_MILLIS, 1, 3_600_000), onTimeout,
                 intValue(v, ConfigKeys.HEARTBEAT_INTERVAL_MILLIS, 1, 60_000),
@@ -218,7 +228,7 @@ public final class NodeConfigLoader {
                 intValue(v, ConfigKeys.APPLY_DELAY_MILLIS, 0, 86_400_000), statementFormat(v),
                 bytes(v, ConfigKeys.RETENTION_BYTES_MAX, 0, Long.MAX_VALUE / 2),
                 intValue(v, ConfigKeys.LAG_ALERT_MILLIS, 0, 86_400_000),
-                bytes(v, ConfigKeys.LAG_ALERT_BYTES, 0, Long.MAX_VALUE / 2));
+                bytes(v, ConfigKeys.LAG_ALERT_BYTES, 0, Long.MAX_VALUE / 2), upstream);
     }
 
     private static boolean statementFormat(Map<String, Sourced> v) {

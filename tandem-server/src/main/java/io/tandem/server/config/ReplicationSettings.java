@@ -16,6 +16,7 @@ import java.util.Map;
  * @param retentionBytesMax most bytes of log a leader keeps beyond its snapshot for replicas behind
  * @param lagAlertMillis    a leader raises a lag alert for a replica behind longer than this (0: off)
  * @param lagAlertBytes     ... or with more than this many bytes of log not applied (0: off)
+ * @param upstream          cascading: the follower this one streams from, or null for the leader
  */
 public record ReplicationSettings(
         NodeId nodeId,
@@ -34,7 +35,13 @@ public record ReplicationSettings(
         boolean statementFormat,
         long retentionBytesMax,
         long lagAlertMillis,
-        long lagAlertBytes) {
+        long lagAlertBytes,
+        NodeId upstream) {
+
+    /** Whom this node streams from at start when it follows: its upstream, or the leader. */
+    public NodeId streamsFrom() {
+        return upstream != null ? upstream : replicaOf;
+    }
 
     public ReplicationSettings {
         peers = Map.copyOf(peers);

@@ -1,21 +1,12 @@
 package io.tandem.server.replication;
 
+import static io.tandem.server.replication.ThreeNodeCluster.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tandem.server.TandemNode;
-import io.tandem.server.config.NodeConfig;
-import io.tandem.server.config.NodeConfigLoader;
 import io.tandem.server.replication.ThreeNodeReplicationTest.Client;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -32,50 +23,20 @@ class SnapshotBootstrapTest {
     @TempDir
     Path dir;
 
-    private final List<TandemNode> nodes = new ArrayList<>();
-    private final int[] peerPorts = new int[3];
-    private String retentionBytesMax;
+    private ThreeNodeCluster cluster;
 
     @AfterEach
     void stop() {
-        nodes.forEach(TandemNode::close);
+        if (cluster != null) {
+            cluster.close();
+        }
     }
 
-    private NodeConfig config(int index) {
-        Map<String, String> flags = new LinkedHashMap<>();
-        flags.put("port", "0");
-        flags.put("admin-port", "-1");
-        flags.put("data-dir", dir.resolve("n" + (index + 1)).toString());
-        flags.put("node-id", "n" + (index + 1));
-        flags.put("peer-port", Integer.toString(peerPorts[index]));
-        List<String> peers = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            if (i != index) {
-                peers.add("n" + (i + 1) + "=127.0.0.1:" + peerPorts[i]);
-            }
-        }
-        flags.put("peers", String.join(",", peers));
-        if (index > 0) {
-            flags.put("replica-of", "n1");
-        }
-        flags.put("ack-policy", "async");
+    private void startCluster(String retentionBytesMax) throws IOException {
         // Small segments and frequent snapshots, so that a few MB of writes delete log.
-        flags.put("wal-segment-bytes", "1mb");
-        flags.put("snapshot-after-log-bytes", "512kb");
-        flags.put("retention-bytes-max", retentionBytesMax);
-        flags.put("lag-alert-bytes", "1mb");
-        return NodeConfigLoader.load(flags, Map.of(), null);
-    }
-
-    private void startCluster() throws IOException {
-        for (int i = 0; i < 3; i++) {
-            try (ServerSocket probe = new ServerSocket(0)) {
-                peerPorts[i] = probe.getLocalPort();
-            }
-        }
-        for (int i = 0; i < 3; i++) {
-            nodes.add(TandemNode.start(config(i)));
-        }
+        cluster = new ThreeNodeCluster(dir).set("ack-policy", "async").set("wal-segment-bytes", "1mb")
+                .set("snapshot-after-log-bytes", "512kb").set("retention-bytes-max", retentionBytesMax)
+                .set("lag-alert-bytes", "1mb").start();
     }
 
     /** n3 goes down after a first write; 15,000 SETs of 200 bytes (about 3.5 MB of log) follow. */
@@ -83,7 +44,7 @@ class SnapshotBootstrapTest {
         assertEquals("+OK", leader.call("SET", "early", "1").toString());
         assertEquals(":2", leader.call("WAIT", "2", "10000").toString());
         long n3Lsn = infoLong(leader, "master_repl_offset");
-        nodes.get(2).close();
+        cluster.stop(2);
         String value = "v".repeat(200);
         for (int batch = 0; batch < 15; batch++) {
             for (int i = 0; i < 1000; i++) {
@@ -98,15 +59,14 @@ class SnapshotBootstrapTest {
 
     @Test
     void aFollowerBehindTheLeadersLogIsBootstrappedFromASnapshot() throws Exception {
-        retentionBytesMax = "0"; // keep nothing for replicas: n3 cannot catch up from the log
-        startCluster();
-        try (Client leader = new Client(nodes.get(0).port())) {
+        startCluster("0"); // keep nothing for replicas: n3 cannot catch up from the log
+        try (Client leader = new Client(cluster.port(0))) {
             long n3Lsn = writeWhileN3IsDown(leader);
             await(() -> infoLong(leader, "wal_first_lsn") > n3Lsn + 1, "the leader deletes log n3 has not received");
 
-            nodes.set(2, TandemNode.start(config(2)));
+            cluster.start(2);
             String digest = leader.call("TANDEM.DIGEST").toString();
-            try (Client n3 = new Client(nodes.get(2).port())) {
+            try (Client n3 = new Client(cluster.port(2))) {
                 await(() -> digest.equals(n3.callUnchecked("TANDEM.DIGEST").toString()), "n3 converges");
                 assertEquals(1, infoLong(n3, "snapshots_installed"), "n3 was bootstrapped from a snapshot");
                 assertEquals(1, infoLong(leader, "snapshot_transfers_completed"));
@@ -116,9 +76,9 @@ class SnapshotBootstrapTest {
                 assertEquals("\"" + "v".repeat(200) + "\"", n3.call("GET", "k7:77").toString());
             }
             // The installed snapshot survives a restart of n3: it recovers from it, not from an empty log.
-            nodes.get(2).close();
-            nodes.set(2, TandemNode.start(config(2)));
-            try (Client n3 = new Client(nodes.get(2).port())) {
+            cluster.stop(2);
+            cluster.start(2);
+            try (Client n3 = new Client(cluster.port(2))) {
                 String now = leader.call("TANDEM.DIGEST").toString();
                 await(() -> now.equals(n3.callUnchecked("TANDEM.DIGEST").toString()), "n3 converges after a restart");
                 assertEquals(0, infoLong(n3, "snapshots_installed"), "no second snapshot was needed");
@@ -128,9 +88,8 @@ class SnapshotBootstrapTest {
 
     @Test
     void retentionKeepsTheLogAFollowerStillNeedsSoItCatchesUpWithoutASnapshot() throws Exception {
-        retentionBytesMax = "1gb";
-        startCluster();
-        try (Client leader = new Client(nodes.get(0).port())) {
+        startCluster("1gb");
+        try (Client leader = new Client(cluster.port(0))) {
             long n3Lsn = writeWhileN3IsDown(leader);
             await(() -> infoLong(leader, "snapshots_taken") >= 1, "the leader takes a snapshot meanwhile");
             assertTrue(infoLong(leader, "wal_first_lsn") <= n3Lsn + 1, "the log n3 needs is kept");
@@ -144,9 +103,9 @@ class SnapshotBootstrapTest {
             assertTrue(infoLong(leader, "lag_alerts_raised") >= 1, "n3 is more than lag-alert-bytes behind");
             assertTrue(infoLong(leader, "ack_wait_count") >= 15_000, "every acknowledged write was timed");
 
-            nodes.set(2, TandemNode.start(config(2)));
+            cluster.start(2);
             String digest = leader.call("TANDEM.DIGEST").toString();
-            try (Client n3 = new Client(nodes.get(2).port())) {
+            try (Client n3 = new Client(cluster.port(2))) {
                 await(() -> digest.equals(n3.callUnchecked("TANDEM.DIGEST").toString()), "n3 catches up");
                 assertEquals(0, infoLong(n3, "snapshots_installed"), "from the log, without a snapshot");
             }
@@ -155,7 +114,7 @@ class SnapshotBootstrapTest {
         }
     }
 
-    private static long infoLong(Client client, String field) {
+    static long infoLong(Client client, String field) {
         String info = client.callUnchecked("INFO").toString();
         Matcher m = Pattern.compile("(?m)^" + Pattern.quote(field) + ":(-?\\d+)").matcher(info.replace("\\r\\n", "\n").replace("\r", ""));
         if (!m.find()) {
@@ -164,13 +123,4 @@ class SnapshotBootstrapTest {
         return Long.parseLong(m.group(1));
     }
 
-    private static void await(Supplier<Boolean> condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.get()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting: " + what);
-            }
-            Thread.sleep(20); // polling a condition with a deadline, not waiting for a fixed time
-        }
-    }
 }

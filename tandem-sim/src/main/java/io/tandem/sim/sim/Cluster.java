@@ -31,6 +31,7 @@ public final class Cluster {
                     spec.disk(), spec.clockSkewMillis()[i], spec.tickMicros(), history, observers);
             node.connect(network);
             node.snapshots(spec.compactEveryEntries(), spec.retainEntries());
+            node.upstream(spec.upstreams().getOrDefault(spec.nodeIds().get(i), spec.leader()));
             nodes.add(node);
         }
         this.leader = nodes.get(spec.leaderIndex());

@@ -3,6 +3,7 @@ package io.tandem.sim.sim;
 import io.tandem.core.model.NodeId;
 import io.tandem.core.replicaset.ReplicaSetConfig;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Everything that shapes one simulated cluster, chosen per run from its seed: the replica set, its fixed
@@ -12,6 +13,7 @@ import java.util.List;
  * @param compactEveryEntries a node snapshots its keys and compacts its log every this many entries (0: never)
  * @param retainEntries a leader keeps at most this many entries behind its snapshot for replicas that still
  *                      need them (retention-bytes-max, in entries); a replica further behind needs a snapshot
+ * @param upstreams cascading: follower -> the follower it streams from (others stream from the leader)
  */
 public record ClusterSpec(
         ReplicaSetConfig config,
@@ -28,14 +30,19 @@ public record ClusterSpec(
         long clientTimeoutMicros,
         long workloadMicros,
         long compactEveryEntries,
-        long retainEntries) {
+        long retainEntries,
+        Map<NodeId, NodeId> upstreams) {
+
+    public ClusterSpec {
+        upstreams = Map.copyOf(upstreams);
+    }
 
     /** Without snapshots: every log keeps every entry. */
     public ClusterSpec(ReplicaSetConfig config, List<NodeId> nodeIds, NodeId leader, long[] clockSkewMillis,
             long tickMicros, LinkProfile link, DiskProfile disk, int clients, Workload workload,
             double followerReadShare, long thinkMaxMicros, long clientTimeoutMicros, long workloadMicros) {
         this(config, nodeIds, leader, clockSkewMillis, tickMicros, link, disk, clients, workload, followerReadShare,
-                thinkMaxMicros, clientTimeoutMicros, workloadMicros, 0, 0);
+                thinkMaxMicros, clientTimeoutMicros, workloadMicros, 0, 0, Map.of());
     }
 
     public int leaderIndex() {

@@ -172,7 +172,7 @@ public final class SimNode {
         if (isConfiguredLeader()) {
             core.becomeLeader(term, nowMillis(), out);
         } else {
-            core.becomeFollower(term, leaderId, nowMillis(), out);
+            core.becomeFollower(term, upstream, nowMillis(), out);
         }
         finishStep(null);
         int tickIncarnation = incarnation;
@@ -273,6 +273,13 @@ public final class SimNode {
         return snapshotsInstalled;
     }
 
+    /** Whom a follower streams from: the leader, or another follower when it cascades. */
+    private NodeId upstream;
+
+    void upstream(NodeId streamsFrom) {
+        this.upstream = streamsFrom;
+    }
+
     void snapshots(long compactEvery, long retain) {
         this.compactEveryEntries = compactEvery;
         this.retainEntries = retain;
@@ -281,7 +288,7 @@ public final class SimNode {
     /**
      * Takes a snapshot once the log grew by compactEveryEntries since the last, at a moment the keys are
      * exactly the durable log (applied = durable: on a leader that means nothing is waiting for the
-     * disk), then compacts: a leader keeps what its slowest follower still needs, up to retainEntries.
+     * disk), then compacts: a leader (or a relay) keeps what its slowest follower needs, up to retainEntries.
      */
     private void maybeSnapshot() {
         if (compactEveryEntries <= 0 || !up) {
@@ -293,7 +300,7 @@ public final class SimNode {
             return;
         }
         long compactTo = applied;
-        if (core.isLeader()) {
+        if (!core.progress().isEmpty()) { // a leader, or a relay (cascading): keep what its followers need
             long needed = applied;
             for (io.tandem.core.replicaset.Progress p : core.progress().values()) {
                 needed = Math.min(needed, p.durableLsn());
@@ -325,12 +332,13 @@ public final class SimNode {
     }
 
     private void resendSnapshots() {
-        if (!up || !core.isLeader()) {
+        if (!up) {
             snapshotSends.clear();
             return;
         }
         // Transfers the core gave up (the follower said where its log ends) stop, as in the runtime.
-        snapshotSends.keySet().removeIf(to -> !core.progress().get(to).receivingSnapshot());
+        snapshotSends.keySet().removeIf(to -> core.progress().get(to) == null
+                || !core.progress().get(to).receivingSnapshot());
         for (Map.Entry<NodeId, long[]> e : snapshotSends.entrySet()) {
             SimDisk.Snapshot snapshot = disk.snapshot();
             if (scheduler.nowMicros() - e.getValue()[1] >= SNAPSHOT_RESEND_MICROS && snapshot != null) {

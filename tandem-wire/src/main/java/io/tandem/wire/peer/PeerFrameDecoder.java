@@ -72,8 +72,26 @@ public final class PeerFrameDecoder {
                 yield new Message.AppendRequest(term, from, prevLsn, prevTerm, entries(frame), commitLsn, leaderTime,
                         announce, directory);
             }
-            case PeerFrames.APPEND_RESPONSE -> new Message.AppendResponse(term, from, frame.get() != 0,
-                    frame.getLong(), frame.getLong(), frame.getLong(), frame.getLong());
+            case PeerFrames.APPEND_RESPONSE -> {
+                boolean matched = frame.get() != 0;
+                long lastLsn = frame.getLong();
+                long receivedLsn = frame.getLong();
+                long durableLsn = frame.getLong();
+                long appliedLsn = frame.getLong();
+                int count = frame.getShort() & 0xffff;
+                // Each relayed position takes at least 2 + 1 + 24 bytes: refuse a count the frame cannot hold.
+                if (count > frame.remaining() / 27) {
+                    throw new PeerProtocolException("peer frame claims " + count + " relayed positions in "
+                            + frame.remaining() + " bytes");
+                }
+                List<Message.Relayed> downstream = new ArrayList<>(count);
+                for (int i = 0; i < count; i++) {
+                    downstream.add(new Message.Relayed(new NodeId(str(frame)), frame.getLong(), frame.getLong(),
+                            frame.getLong()));
+                }
+                yield new Message.AppendResponse(term, from, matched, lastLsn, receivedLsn, durableLsn, appliedLsn,
+                        downstream);
+            }
             case PeerFrames.SNAPSHOT_CHUNK -> {
                 long snapshotLsn = frame.getLong();
                 long snapshotTerm = frame.getLong();

@@ -15,7 +15,7 @@ public final class PeerFrameEncoder {
         body += switch (message) {
             case Message.Subscribe s -> 16 + strSize(s.announce());
             case Message.AppendRequest r -> 32 + strSize(r.announce()) + strSize(r.directory()) + entriesSize(r);
-            case Message.AppendResponse r -> 1 + 32;
+            case Message.AppendResponse r -> 1 + 32 + relayedSize(r);
             case Message.SnapshotChunk c -> 32 + 4 + 4 + c.data().length;
             case Message.SnapshotAck a -> 16 + 1;
         };
@@ -30,6 +30,14 @@ public final class PeerFrameEncoder {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         out.putShort((short) bytes.length);
         out.put(bytes);
+    }
+
+    private static int relayedSize(Message.AppendResponse response) {
+        int size = 2;
+        for (Message.Relayed relayed : response.downstream()) {
+            size += strSize(relayed.replica().name()) + 24;
+        }
+        return size;
     }
 
     private static int entriesSize(Message.AppendRequest request) {
@@ -74,8 +82,15 @@ public final class PeerFrameEncoder {
                     EntryCodec.encodePayload(entry, out);
                 }
             }
-            case Message.AppendResponse r -> out.put((byte) (r.matched() ? 1 : 0)).putLong(r.lastLsn())
-                    .putLong(r.receivedLsn()).putLong(r.durableLsn()).putLong(r.appliedLsn());
+            case Message.AppendResponse r -> {
+                out.put((byte) (r.matched() ? 1 : 0)).putLong(r.lastLsn()).putLong(r.receivedLsn())
+                        .putLong(r.durableLsn()).putLong(r.appliedLsn());
+                out.putShort((short) r.downstream().size());
+                for (Message.Relayed relayed : r.downstream()) {
+                    putStr(out, relayed.replica().name());
+                    out.putLong(relayed.receivedLsn()).putLong(relayed.durableLsn()).putLong(relayed.appliedLsn());
+                }
+            }
             case Message.SnapshotChunk c -> out.putLong(c.snapshotLsn()).putLong(c.snapshotTerm()).putLong(c.offset())
                     .putLong(c.totalBytes()).putInt(c.crc32c()).putInt(c.data().length).put(c.data());
             case Message.SnapshotAck a -> out.putLong(a.snapshotLsn()).putLong(a.nextOffset())

@@ -13,6 +13,7 @@ package io.tandem.wire.peer;
  * type 2 AppendRequest   prevLsn:u64 prevTerm:u64 commitLsn:u64 leaderTimeMillis:u64 announce:str directory:str
  *                        entries
  * type 3 AppendResponse  matched:u8 lastLsn:u64 receivedLsn:u64 durableLsn:u64 appliedLsn:u64
+ *                        count:u16 (replica:str receivedLsn:u64 durableLsn:u64 appliedLsn:u64)*   (relayed)
  * type 4 SnapshotChunk   snapshotLsn:u64 snapshotTerm:u64 offset:u64 totalBytes:u64 crc32c:u32 length:u32 data
  * type 5 SnapshotAck     snapshotLsn:u64 nextOffset:u64 failed:u8
  * </pre>
@@ -23,7 +24,8 @@ package io.tandem.wire.peer;
 final class PeerFrames {
     private PeerFrames() {}
 
-    static final int VERSION = 1;
+    /** 2: AppendResponse carries the positions a follower relays for its own followers (cascading). */
+    static final int VERSION = 2;
     static final int HEADER_BYTES = 4;
     static final int SUBSCRIBE = 1;
     static final int APPEND_REQUEST = 2;

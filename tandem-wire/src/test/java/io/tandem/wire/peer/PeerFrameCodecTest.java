@@ -22,6 +22,8 @@ class PeerFrameCodecTest {
             new Message.Subscribe(3, N1, 42, 2, "127.0.0.1:7380"),
             new Message.AppendResponse(3, NodeId.of("replica-7"), true, 10, 10, 9, 8),
             new Message.AppendResponse(4, N1, false, 0, 0, 0, 0),
+            new Message.AppendResponse(4, NodeId.of("n2"), true, 9, 9, 9, 8, List.of(
+                    new Message.Relayed(NodeId.of("n3"), 7, 6, 5), new Message.Relayed(NodeId.of("n4"), 9, 9, 9))),
             new Message.AppendRequest(3, N1, 41, 2, List.of(), 40, 1_700_000_000_000L, "127.0.0.1:7379",
                     "n1=127.0.0.1:7379,n2=127.0.0.1:7380"),
             new Message.AppendRequest(3, N1, 41, 2, List.of(
@@ -66,7 +68,7 @@ class PeerFrameCodecTest {
         frame[4] = 9;
         PeerProtocolException version = assertThrows(PeerProtocolException.class,
                 () -> new PeerFrameDecoder(1 << 20).decode(ByteBuffer.wrap(frame)));
-        assertEquals("peer frame version 9, this node speaks 1", version.getMessage());
+        assertEquals("peer frame version 9, this node speaks 2", version.getMessage());
         byte[] big = PeerFrameEncoder.encode(SAMPLES.get(4));
         PeerProtocolException size = assertThrows(PeerProtocolException.class,
                 () -> new PeerFrameDecoder(64).decode(ByteBuffer.wrap(big)));
