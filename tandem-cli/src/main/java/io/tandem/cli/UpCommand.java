@@ -46,12 +46,20 @@ public final class UpCommand implements java.util.concurrent.Callable<Integer> {
             description = "async | semi-sync K | quorum | all | first K (..) | any K (..). Default: ${DEFAULT-VALUE}.")
     String ackPolicy;
 
+    @CommandLine.Option(names = "--cascade", description = "Cascading: the last node streams from n2 (which relays)"
+            + " instead of from n1. Needs 3 nodes or more.")
+    boolean cascade;
+
     private final List<Process> children = new ArrayList<>();
 
     @Override
     public Integer call() throws Exception {
         if (nodes < 1 || nodes > 7) {
             System.err.println("tandem up: --nodes must be between 1 and 7, got " + nodes);
+            return 2;
+        }
+        if (cascade && nodes < 3) {
+            System.err.println("tandem up: --cascade needs 3 nodes or more (n1 leads, n2 relays), got " + nodes);
             return 2;
         }
         if (port < 1 || port + nodes - 1 + 20000 > 65535) {
@@ -111,6 +119,9 @@ public final class UpCommand implements java.util.concurrent.Callable<Integer> {
         }
         if (index > 0) {
             command.addAll(List.of("--replica-of", "n1"));
+        }
+        if (cascade && index == nodes - 1) {
+            command.addAll(List.of("--upstream", "n2"));
         }
         return new ProcessBuilder(command).redirectErrorStream(true).start();
     }

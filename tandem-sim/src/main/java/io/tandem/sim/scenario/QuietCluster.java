@@ -40,12 +40,17 @@ public final class QuietCluster {
     private final Cluster cluster;
 
     public QuietCluster(ReplicaSetConfig config, long[] clockSkewMillis, Trace trace) {
+        this(config, clockSkewMillis, Map.of(), trace);
+    }
+
+    /** @param upstreams cascading: follower -> the follower it streams from (the others stream from n1) */
+    public QuietCluster(ReplicaSetConfig config, long[] clockSkewMillis, Map<NodeId, NodeId> upstreams, Trace trace) {
         List<NodeId> ids = new ArrayList<>(config.members().keySet());
         ids.sort(null); // members() is an unordered map: fix the order of the nodes (and of their randoms)
         ClusterSpec spec = new ClusterSpec(config, ids, ids.get(0), clockSkewMillis, TICK_MICROS,
                 new LinkProfile(LINK_LATENCY_MICROS, 0, 0, 0),
                 new DiskProfile(DISK_WRITE_MICROS, DISK_WRITE_MICROS, FSYNC_MICROS, FSYNC_MICROS, 0, 1), 1,
-                new Workload(0, 0), 0, 1_000, 60_000_000, 0);
+                new Workload(0, 0), 0, 1_000, 60_000_000, 0, 0, 0, upstreams);
         this.cluster = new Cluster(spec, new SplittableRandom(SEED), trace);
     }
 

@@ -1,5 +1,6 @@
 package io.tandem.sim.scenario;
 
+import io.tandem.core.model.NodeId;
 import io.tandem.sim.sim.Cluster;
 import io.tandem.sim.sim.Describe;
 import io.tandem.sim.sim.LinkProfile;
@@ -7,6 +8,7 @@ import io.tandem.sim.sim.Operation;
 import io.tandem.sim.sim.SimNetwork;
 import io.tandem.sim.sim.SimNode;
 import io.tandem.sim.sim.Trace;
+import java.util.Map;
 
 /**
  * Plays a {@link Scenario} on a {@link QuietCluster}: sets its links, starts the nodes at time 0, carries out
@@ -17,8 +19,10 @@ public final class ScenarioRunner {
     private ScenarioRunner() {}
 
     public static ScenarioRun run(Scenario scenario) {
+        Map<NodeId, NodeId> upstreams = new java.util.TreeMap<>();
+        scenario.upstreams().forEach((follower, relay) -> upstreams.put(NodeId.of("n" + follower), NodeId.of("n" + relay)));
         QuietCluster quiet = new QuietCluster(scenario.config(), new long[scenario.config().members().size()],
-                new Trace(1, false)); // the timeline is the record here; the trace ring only needs to exist
+                upstreams, new Trace(1, false)); // the timeline is the record; the trace ring only needs to exist
         Cluster cluster = quiet.cluster();
         ScenarioRun run = new ScenarioRun(cluster.nodes().size());
         TimelineRecorder recorder = new TimelineRecorder(cluster, run);

@@ -9,7 +9,7 @@ public final class Scenarios {
 
     public static List<Scenario> all() {
         return List.of(AsyncStaleReads.scenario(), SemiSync.scenario(), QuorumPartition.scenario(),
-                DelayedReplica.scenario());
+                DelayedReplica.scenario(), Cascading.scenario());
     }
 
     public static Optional<Scenario> named(String name) {

@@ -48,6 +48,18 @@ class ScenarioBehaviourTest {
     }
 
     @Test
+    void aCascadedReplicaGetsTheWriteAfterItsRelayHasItDurableAndAllWaitsForIt() {
+        ScenarioRun run = ScenarioRunner.run(Cascading.scenario());
+        Operation write = run.writes().get(0);
+        long lsn = run.lsn(write);
+        assertTrue(write.succeeded());
+        assertTrue(run.durableMicros(2, lsn) <= run.receivedMicros(3, lsn), "n2 relays only what it has durable");
+        assertTrue(run.durableMicros(3, lsn) < run.repliedMicros(write), "all waited for n3, known through n2");
+        assertTrue(run.outcome(run.reads().get(0)).stale(), "n3 before the relay reached it");
+        assertEquals("\"v1\"", describe(run.reads().get(1)));
+    }
+
+    @Test
     void quorumAcknowledgesWithOneFollowerCutOffWhichCatchesUpAfterTheHeal() {
         ScenarioRun run = ScenarioRunner.run(QuorumPartition.scenario());
         for (Operation write : run.writes()) {
