@@ -49,7 +49,8 @@ public final class StatusCommand implements Callable<Integer> {
             long last = number(info.get("master_repl_offset"));
             long applied = number(info.get("tandem_applied_lsn"));
             String lag = leader ? "-" : (last - applied) + " / " + info.getOrDefault("tandem_staleness_ms", "?") + "ms";
-            String state = leader ? info.getOrDefault("connected_slaves", "0") + " followers online"
+            String followers = info.getOrDefault("connected_slaves", "0");
+            String state = leader ? followers + (followers.equals("1") ? " follower" : " followers") + " online"
                     + ("1".equals(info.get("tandem_degraded")) ? ", DEGRADED" : "")
                     : "link " + info.getOrDefault("master_link_status", "?") + " to "
                             + info.getOrDefault("tandem_leader", "?");

@@ -55,8 +55,11 @@ public sealed interface Message {
         }
     }
 
-    /** A cascaded replica's positions, as the follower it streams from last heard them. */
-    record Relayed(NodeId replica, long receivedLsn, long durableLsn, long appliedLsn) {}
+    /**
+     * A cascaded replica's positions, as the follower it streams from last heard them, and the client
+     * address it announced there (for the leader's monitoring and directory).
+     */
+    record Relayed(NodeId replica, long receivedLsn, long durableLsn, long appliedLsn, String announce) {}
 
     /**
      * Upstream → follower: bytes {@code offset .. offset + data.length} of the upstream's snapshot file

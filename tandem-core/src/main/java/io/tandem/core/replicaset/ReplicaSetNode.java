@@ -629,6 +629,10 @@ public final class ReplicaSetNode implements Protocol {
             }
             q.relayedBy = response.from();
             q.connected = true;
+            if (!relayed.announce().isEmpty()) {
+                q.announce = relayed.announce();
+                addresses.put(relayed.replica(), relayed.announce());
+            }
             q.lastHeardMillis = nowMillis;
             if (relayed.receivedLsn() != q.receivedLsn) {
                 q.receivedMovedMillis = nowMillis;
@@ -900,7 +904,7 @@ public final class ReplicaSetNode implements Protocol {
             long confirmed = Math.min(confirmedLsn, lastLsn);
             List<Message.Relayed> downstream = new java.util.ArrayList<>(progress.size());
             progress.forEach((id, p) -> downstream.add(new Message.Relayed(id, p.receivedLsn, p.durableLsn,
-                    p.appliedLsn)));
+                    p.appliedLsn, p.announce)));
             out.sendNow(leader, new Message.AppendResponse(term, self, true, confirmed, confirmed,
                     Math.min(durableLsn, confirmed), Math.min(appliedLsn, confirmed), downstream));
         }

@@ -45,7 +45,8 @@ class CascadingReplicationTest {
             await(() -> info(leader).contains("state=relayed,via=n2"), "the leader sees n3 through n2");
             String leaderInfo = info(leader);
             assertTrue(leaderInfo.contains("connected_slaves:1"), "Redis's view: only n2 is the leader's: " + leaderInfo);
-            assertTrue(leaderInfo.contains("id=n3,") && leaderInfo.contains("applied_lsn=200"), leaderInfo);
+            assertTrue(leaderInfo.contains("id=n3,addr=127.0.0.1:" + cluster.port(2) + ",state=relayed")
+                    && leaderInfo.contains("applied_lsn=200"), "n2 relays n3's address too: " + leaderInfo);
             String n2Info = info(n2);
             assertTrue(n2Info.contains("role:slave") && n2Info.contains("connected_slaves:1")
                     && n2Info.contains("port=" + cluster.port(2)), "n2 lists n3 as its replica: " + n2Info);

@@ -35,7 +35,7 @@ public final class PeerFrameEncoder {
     private static int relayedSize(Message.AppendResponse response) {
         int size = 2;
         for (Message.Relayed relayed : response.downstream()) {
-            size += strSize(relayed.replica().name()) + 24;
+            size += strSize(relayed.replica().name()) + 24 + strSize(relayed.announce());
         }
         return size;
     }
@@ -89,6 +89,7 @@ public final class PeerFrameEncoder {
                 for (Message.Relayed relayed : r.downstream()) {
                     putStr(out, relayed.replica().name());
                     out.putLong(relayed.receivedLsn()).putLong(relayed.durableLsn()).putLong(relayed.appliedLsn());
+                    putStr(out, relayed.announce());
                 }
             }
             case Message.SnapshotChunk c -> out.putLong(c.snapshotLsn()).putLong(c.snapshotTerm()).putLong(c.offset())

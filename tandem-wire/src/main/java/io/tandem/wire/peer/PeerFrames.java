@@ -13,7 +13,7 @@ package io.tandem.wire.peer;
  * type 2 AppendRequest   prevLsn:u64 prevTerm:u64 commitLsn:u64 leaderTimeMillis:u64 announce:str directory:str
  *                        entries
  * type 3 AppendResponse  matched:u8 lastLsn:u64 receivedLsn:u64 durableLsn:u64 appliedLsn:u64
- *                        count:u16 (replica:str receivedLsn:u64 durableLsn:u64 appliedLsn:u64)*   (relayed)
+ *                        count:u16 (replica:str receivedLsn:u64 durableLsn:u64 appliedLsn:u64 announce:str)*
  * type 4 SnapshotChunk   snapshotLsn:u64 snapshotTerm:u64 offset:u64 totalBytes:u64 crc32c:u32 length:u32 data
  * type 5 SnapshotAck     snapshotLsn:u64 nextOffset:u64 failed:u8
  * </pre>

@@ -23,7 +23,8 @@ class PeerFrameCodecTest {
             new Message.AppendResponse(3, NodeId.of("replica-7"), true, 10, 10, 9, 8),
             new Message.AppendResponse(4, N1, false, 0, 0, 0, 0),
             new Message.AppendResponse(4, NodeId.of("n2"), true, 9, 9, 9, 8, List.of(
-                    new Message.Relayed(NodeId.of("n3"), 7, 6, 5), new Message.Relayed(NodeId.of("n4"), 9, 9, 9))),
+                    new Message.Relayed(NodeId.of("n3"), 7, 6, 5, "127.0.0.1:7381"),
+                    new Message.Relayed(NodeId.of("n4"), 9, 9, 9, ""))),
             new Message.AppendRequest(3, N1, 41, 2, List.of(), 40, 1_700_000_000_000L, "127.0.0.1:7379",
                     "n1=127.0.0.1:7379,n2=127.0.0.1:7380"),
             new Message.AppendRequest(3, N1, 41, 2, List.of(
