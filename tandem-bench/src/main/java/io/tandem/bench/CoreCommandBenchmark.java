@@ -108,10 +108,6 @@ public class CoreCommandBenchmark {
             throw new UnsupportedOperationException();
         }
 
-        @Override
-        public void sendAfterPersist(io.tandem.core.model.NodeId to, io.tandem.core.model.Message message) {
-            throw new UnsupportedOperationException();
-        }
 
         @Override
         public void sendSnapshot(io.tandem.core.model.NodeId to) {

@@ -31,11 +31,11 @@ public interface Output {
     default void acknowledged(ClientRef client, long term, long lsn) {
     }
 
-    /** Send at once. */
+    /**
+     * Send at once. (Entries are shipped only once durable here: the protocol sends a batch only up to its
+     * durable LSN, so the runtime never has to hold a message back.)
+     */
     void sendNow(NodeId to, Message message);
-
-    /** Send only once everything persisted so far is durable locally (never ship what a crash could lose). */
-    void sendAfterPersist(NodeId to, Message message);
 
     /** Something worth telling an operator happened (logged, counted, shown on the timeline). */
     void event(Event event);

@@ -85,12 +85,6 @@ class ReplicaSetNodeTest {
         }
 
         @Override
-        public void sendAfterPersist(NodeId to, Message message) {
-            // The tests sync the leader before delivering, which is what the runtime waits for.
-            sendNow(to, message);
-        }
-
-        @Override
         public void event(Event event) {
             events.add(event);
         }

@@ -68,10 +68,6 @@ class SingleNodeReplicaSetTest {
             log.add("send " + to + " " + message);
         }
 
-        @Override
-        public void sendAfterPersist(io.tandem.core.model.NodeId to, io.tandem.core.model.Message message) {
-            log.add("send after persist " + to + " " + message);
-        }
 
         @Override
         public void sendSnapshot(io.tandem.core.model.NodeId to) {

@@ -253,25 +253,6 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
         }
     }
 
-    /**
-     * Held until everything appended so far is durable here: a follower must never hold an entry its
-     * leader could lose in a crash. Bounded like the WAL's pending bytes: the entries it carries are in
-     * the log already, and the protocol resends what is dropped.
-     */
-    @Override
-    public void sendAfterPersist(NodeId to, Message message) {
-        long required = wal.lastLsn();
-        if (required <= node.durableLsn()) {
-            sendNow(to, message);
-        } else if (heldSends.size() < MAX_HELD_SENDS) {
-            heldSends.add(new HeldSend(required, to, message));
-        }
-    }
-
-    private record HeldSend(long requiredLsn, NodeId to, Message message) {}
-
-    static final int MAX_HELD_SENDS = 100_000;
-    private final java.util.ArrayDeque<HeldSend> heldSends = new java.util.ArrayDeque<>();
     private io.tandem.server.net.PeerTransport peers;
 
     public void peers(io.tandem.server.net.PeerTransport transport) {
@@ -387,14 +368,6 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
         this.selfAnnounce = address;
     }
 
-    private void releaseHeldSends() {
-        long durable = node.durableLsn();
-        while (!heldSends.isEmpty() && heldSends.peekFirst().requiredLsn() <= durable) {
-            HeldSend send = heldSends.pollFirst();
-            sendNow(send.to(), send.message());
-        }
-    }
-
     @Override
     public void event(io.tandem.core.model.Event event) {
         if (event instanceof io.tandem.core.model.Event.LagAlert alert) {
@@ -491,7 +464,6 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
         if (durable > node.durableLsn()) {
             node.step(cycleMillis, new Input.Persisted(durable), this);
         }
-        releaseHeldSends();
     }
 
     private void flushConnections() {

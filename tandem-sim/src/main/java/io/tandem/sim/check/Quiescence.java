@@ -26,9 +26,8 @@ public final class Quiescence {
         if (leader.core().durableLsn() != last || !leader.disk().idle()) {
             return "the leader's log is not durable: last " + last + ", durable " + leader.core().durableLsn();
         }
-        if (leader.core().pendingReplies() > 0 || leader.heldMessages() > 0) {
-            return "the leader still holds " + leader.core().pendingReplies() + " replies and "
-                    + leader.heldMessages() + " messages";
+        if (leader.core().pendingReplies() > 0) {
+            return "the leader still holds " + leader.core().pendingReplies() + " replies";
         }
         for (SimNode follower : cluster.followers()) {
             if (!follower.isUp()) {

@@ -13,18 +13,14 @@ import java.util.List;
 /**
  * The runtime side of one node's steps, as the real agent would carry out a step's output: entries and
  * truncations go to the disk at once (the core reads its log back within the same step), messages go to
- * the network (or wait for the disk, for sendAfterPersist), events go to the trace. Replies are collected
+ * the network, events go to the trace. Replies are collected
  * and handed out after the step, when the checkers can look at them with the step complete.
  */
 final class NodeOutput implements Output {
-    /** A message waiting until the disk is durable up to requiredLsn (everything persisted before it). */
-    record Held(long requiredLsn, NodeId to, Message message) {}
-
     private final SimNode node;
     private final List<Entry> persisted = new ArrayList<>();
     private final List<StepRecord.ReleasedReply> replies = new ArrayList<>();
     private final List<Event> events = new ArrayList<>();
-    private final List<Held> held = new ArrayList<>();
 
     NodeOutput(SimNode node) {
         this.node = node;
@@ -72,17 +68,6 @@ final class NodeOutput implements Output {
     }
 
     @Override
-    public void sendAfterPersist(NodeId to, Message message) {
-        // "Everything persisted so far": the log's end now, whatever the message carries.
-        long required = node.disk().log().lastLsn();
-        if (held.isEmpty() && node.disk().durableLsn() >= required) {
-            node.network().send(node, to, message);
-        } else {
-            held.add(new Held(required, to, message));
-        }
-    }
-
-    @Override
     public void sendSnapshot(NodeId to) {
         node.sendSnapshot(to);
     }
@@ -101,24 +86,5 @@ final class NodeOutput implements Output {
     public void event(Event event) {
         events.add(event);
         node.note("event", event);
-    }
-
-    /** The disk is durable up to durableLsn: send the held messages it covers, in the order they were held. */
-    void releaseHeld(long durableLsn) {
-        int released = 0;
-        while (released < held.size() && held.get(released).requiredLsn() <= durableLsn) {
-            Held h = held.get(released++);
-            node.network().send(node, h.to(), h.message());
-        }
-        held.subList(0, released).clear();
-    }
-
-    int heldCount() {
-        return held.size();
-    }
-
-    /** A crash: messages that were waiting for the disk die with the process. */
-    void dropHeld() {
-        held.clear();
     }
 }

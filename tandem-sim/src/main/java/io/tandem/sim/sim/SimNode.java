@@ -123,10 +123,6 @@ public final class SimNode {
         return clockSkewMillis;
     }
 
-    public int heldMessages() {
-        return out.heldCount();
-    }
-
     /** This node's clock: the simulated time seen through its skew. */
     public long nowMillis() {
         return EPOCH_MILLIS + scheduler.nowMicros() / 1000 + clockSkewMillis;
@@ -191,7 +187,6 @@ public final class SimNode {
         core = null;
         incarnation++;
         restarts++;
-        out.dropHeld();
         accepted.clear();
         long lost = disk.crash(tornTail);
         note("CRASH", "recovered log ends at " + disk.log().lastLsn() + ", " + lost + " undurable entries lost");
@@ -380,12 +375,11 @@ public final class SimNode {
         step(new Input.SnapshotLoaded(chunk.snapshotLsn(), chunk.snapshotTerm(), keys));
     }
 
-    /** The disk finished an fsync: send what waited for it, then tell the core. */
+    /** The disk finished an fsync: tell the core (which ships what became durable). */
     private void onDurable(long durableLsn) {
         if (!up) {
             return;
         }
-        out.releaseHeld(durableLsn);
         step(new Input.Persisted(durableLsn));
         for (SimObserver observer : observers) {
             observer.onSynced(this);
