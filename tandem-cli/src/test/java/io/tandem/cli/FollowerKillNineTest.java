@@ -8,8 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.regex.MatchResult;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -121,23 +119,7 @@ class FollowerKillNineTest {
         }
     }
 
-    /** Polls until the condition holds; an exception counts as "not yet"; fails after {@link #WAIT}. */
     private static void await(Callable<Boolean> condition, String what) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        Exception last = null;
-        while (true) {
-            try {
-                if (condition.call()) {
-                    return;
-                }
-            } catch (Exception e) {
-                last = e;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + WAIT + " waiting: " + what
-                        + (last == null ? "" : " (last attempt: " + last + ")"), last);
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-        }
+        Await.until(condition, what, WAIT);
     }
 }
