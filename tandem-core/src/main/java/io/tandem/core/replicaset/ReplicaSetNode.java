@@ -32,6 +32,10 @@ import java.util.random.RandomGenerator;
  * append it, apply it once durable and report received / durable / applied positions. Replies on the
  * leader wait until the acknowledgement policy commits what they show.
  *
+ * <p>The streams to followers (probing, batches, heartbeats, resends, snapshot transfers) live in
+ * {@link Streams}; this class decides what answers mean (the commit point, a relay's report upstream),
+ * follows its own upstream, and serves clients.
+ *
  * <p>Roles are explicit, with one method per transition ({@link #becomeLeader}, {@link #becomeFollower})
  * in the style of etcd raft. Terms exist from the start: every message carries one, a lower term is
  * refused (fencing), a higher one adopted. Elections are not here yet: roles change by operator action.
@@ -43,14 +47,6 @@ public final class ReplicaSetNode implements Protocol {
     static final int SILENT_HEARTBEATS_BEFORE_RESUBSCRIBE = 5;
     /** A follower counts as connected (for first K) while heard from within this many heartbeats. */
     static final int CONNECTED_HEARTBEATS = 5;
-    /** Entries sent but not acknowledged are sent again after this many heartbeats (go-back-N). */
-    static final int RESEND_HEARTBEATS = 3;
-    /**
-     * A snapshot transfer whose follower acknowledged nothing for this long is given up (and started again
-     * on the next probe). Generous: after the last chunk the follower verifies and loads the whole
-     * snapshot before it answers again, about a second per million keys.
-     */
-    static final long SNAPSHOT_STALL_MILLIS = 60_000;
 
     private final NodeId self;
     private final ReplicaSetConfig config;
@@ -62,7 +58,9 @@ public final class ReplicaSetNode implements Protocol {
     private final PendingReplies pending = new PendingReplies();
     /** Writes waiting for the policy, oldest first: {lsn, deadlineMillis}. */
     private final ArrayDeque<long[]> deadlines = new ArrayDeque<>();
-    private final Map<NodeId, Progress> progress = new TreeMap<>();
+    /** The followers this node streams to (a leader's; a relay's when cascading), and how. */
+    private final Streams streams = new Streams(this);
+    private final Map<NodeId, Progress> progress = streams.progress;
     /** A follower's entries received but not applied yet, oldest first. */
     private final ArrayDeque<Entry> unapplied = new ArrayDeque<>();
 
@@ -417,9 +415,9 @@ public final class ReplicaSetNode implements Protocol {
         durableLsn = lsn;
         if (role == Role.LEADER) {
             advanceCommit(nowMillis, out);
-            replicateAll(nowMillis, out);
+            streams.replicateAll(nowMillis, out);
         } else {
-            replicateAll(nowMillis, out); // a relay (cascading) passes on what is durable here
+            streams.replicateAll(nowMillis, out); // a relay (cascading) passes on what is durable here
             applyDurable(nowMillis);
             respond(out);
             checkWaiters(nowMillis, out);
@@ -455,245 +453,60 @@ public final class ReplicaSetNode implements Protocol {
             }
         }
         switch (message) {
-            case Message.Subscribe subscribe -> onSubscribe(nowMillis, subscribe, out);
+            case Message.Subscribe subscribe -> streams.onSubscribe(nowMillis, subscribe, out);
             case Message.AppendRequest request -> onAppendRequest(nowMillis, request, out);
             case Message.AppendResponse response -> onAppendResponse(nowMillis, response, out);
             case Message.SnapshotChunk chunk -> onSnapshotChunk(nowMillis, chunk, out);
-            case Message.SnapshotAck ack -> onSnapshotAck(nowMillis, ack, out);
+            case Message.SnapshotAck ack -> streams.onSnapshotAck(nowMillis, ack, out);
         }
     }
 
-    // ---- leader side --------------------------------------------------------------------------------------
-
-    private void onSubscribe(long nowMillis, Message.Subscribe subscribe, Output out) {
-        NodeId from = subscribe.from();
-        Progress p = progress.get(from);
-        if (p == null && role == Role.FOLLOWER && config.member(from) != null && !from.equals(leader)
-                && !from.equals(self)) {
-            // Cascading: a member streams from us instead of from the leader. We relay what we hold durable,
-            // with the leader's commit point and time, and report its positions upstream with ours.
-            p = new Progress();
-            p.appliedMovedMillis = nowMillis;
-            progress.put(from, p);
-        }
-        if (p == null) {
-            return; // not a member, or ourselves: nothing to stream
-        }
-        p.relayedBy = null; // it streams from us directly now
-        out.event(new Event.FollowerSubscribed(from, subscribe.lastLsn()));
-        p.state = Progress.State.PROBE;
-        p.matchLsn = -1;
-        p.sentLsn = Math.min(subscribe.lastLsn(), lastLsn);
-        // The follower says where its log ends now: a crash may have taken back what it had received, so
-        // what it reported before no longer holds. (Positions otherwise only grow.)
-        p.receivedLsn = Math.min(p.receivedLsn, subscribe.lastLsn());
-        p.durableLsn = Math.min(p.durableLsn, subscribe.lastLsn());
-        p.appliedLsn = Math.min(p.appliedLsn, subscribe.lastLsn());
-        p.connected = true;
-        p.lastHeardMillis = nowMillis;
-        p.announce = subscribe.announce();
-        addresses.put(subscribe.from(), subscribe.announce());
-        sendProbe(nowMillis, subscribe.from(), p, out);
-    }
+    // ---- leader side (the streams themselves: see Streams) -------------------------------------------------
 
     /**
-     * Asks whether the follower holds the entry at p.sentLsn: an AppendRequest without entries. Its answer
-     * is a match (stream from there) or a mismatch with the follower's last LSN (step back, ask again).
+     * A follower answered: a leader looks at its commit point, a relay (cascading) passes the positions on
+     * to its own upstream; then the stream goes on.
      */
-    private void sendProbe(long nowMillis, NodeId to, Progress p, Output out) {
-        long prev = p.sentLsn;
-        if (prev < log.firstLsn() - 1) {
-            // The entries this follower needs were dropped after a snapshot: it needs the snapshot.
-            startSnapshot(nowMillis, to, p, out);
-            return;
-        }
-        sendEmpty(nowMillis, to, p, prev, out);
-    }
-
-    /**
-     * Bootstraps a follower that needs entries before the log's first: the runtime streams the newest
-     * snapshot (which covers at least up to firstLsn - 1, since segments are deleted only once a snapshot
-     * covers them); the follower installs it and subscribes again from the snapshot's LSN.
-     */
-    private void startSnapshot(long nowMillis, NodeId to, Progress p, Output out) {
-        out.event(new Event.FollowerNeedsSnapshot(to, p.sentLsn + 1, log.firstLsn()));
-        p.state = Progress.State.SNAPSHOT;
-        p.snapshotMovedMillis = nowMillis;
-        p.lastSentMillis = nowMillis;
-        out.sendSnapshot(to);
-    }
-
-    private void onSnapshotAck(long nowMillis, Message.SnapshotAck ack, Output out) {
-        Progress p = progress.get(ack.from());
-        if (p == null || ack.term() != term || p.state != Progress.State.SNAPSHOT) {
-            return; // a transfer this node no longer runs
-        }
-        p.lastHeardMillis = nowMillis;
-        p.connected = true;
-        p.snapshotMovedMillis = nowMillis;
-        if (ack.failed()) {
-            out.event(new Event.SnapshotTransferFailed(ack.from(), "the follower gave the transfer up at byte "
-                    + ack.nextOffset()));
-            p.state = Progress.State.PROBE; // the next heartbeat probes again, and starts a new transfer
-        }
-        out.snapshotAcked(ack);
-    }
-
-    /** A request without entries after prev: a probe, or a heartbeat (commit LSN, time, the directory). */
-    private void sendEmpty(long nowMillis, NodeId to, Progress p, long prev, Output out) {
-        out.sendNow(to, new Message.AppendRequest(term, self, prev, log.term(prev), List.of(), shippedCommitLsn(),
-                shippedTimeMillis(nowMillis), announce, directory()));
-        p.lastSentMillis = nowMillis;
-    }
-
-    /**
-     * The commit point and time a stream carries: a leader's own; a relay (cascading) passes on its
-     * leader's, so that the followers it feeds know their staleness with respect to the leader.
-     */
-    private long shippedCommitLsn() {
-        return role == Role.LEADER ? commitLsn : leaderCommitLsn;
-    }
-
-    private long shippedTimeMillis(long nowMillis) {
-        return role == Role.LEADER ? nowMillis : leaderTimeMillis;
-    }
-
     private void onAppendResponse(long nowMillis, Message.AppendResponse response, Output out) {
-        Progress p = progress.get(response.from());
-        if (p == null || response.term() != term) {
+        Progress p = streams.onAnswer(nowMillis, response, out);
+        if (p == null) {
             return;
-        }
-        p.lastHeardMillis = nowMillis;
-        p.connected = true;
-        if (role == Role.LEADER) {
-            learnRelayed(nowMillis, response);
-        }
-        if (p.state == Progress.State.SNAPSHOT) {
-            // An answer during the transfer. Has the follower's log moved since the transfer started (it
-            // installed the snapshot, and its Subscribe may have been lost), or does it reach our log's
-            // start after all (a stale mismatch answer started the transfer while batches on their way
-            // caught it up; it drops the snapshot, which no longer applies)? Then probe from its end: it
-            // streams from there, or needs a newer snapshot. Otherwise the transfer goes on.
-            // (p.sentLsn stays where the follower's log ended when the transfer started.)
-            if (response.matched() && (response.lastLsn() >= log.firstLsn() - 1 || response.lastLsn() > p.sentLsn)) {
-                p.state = Progress.State.PROBE;
-                p.sentLsn = Math.min(response.lastLsn(), lastLsn);
-                sendProbe(nowMillis, response.from(), p, out);
-            }
-            return;
-        }
-        if (!response.matched()) {
-            // Step back to the follower's end (or one before what we asked about) and ask again.
-            // Worked example: we asked about 7, the follower's log ends at 4: the next probe is about 4.
-            p.state = Progress.State.PROBE;
-            p.sentLsn = Math.max(0, Math.min(p.sentLsn - 1, response.lastLsn()));
-            sendProbe(nowMillis, response.from(), p, out);
-            return;
-        }
-        if (p.state == Progress.State.PROBE) {
-            p.state = Progress.State.REPLICATE;
-            p.sentLsn = Math.max(p.sentLsn, response.lastLsn());
-        }
-        p.matchLsn = Math.max(p.matchLsn, response.lastLsn());
-        if (response.receivedLsn() > p.receivedLsn) {
-            p.receivedLsn = response.receivedLsn();
-            p.receivedMovedMillis = nowMillis;
-        }
-        if (response.durableLsn() > p.durableLsn) {
-            p.durableLsn = response.durableLsn();
-            p.durableMovedMillis = nowMillis;
-        }
-        if (response.appliedLsn() > p.appliedLsn) {
-            p.appliedLsn = response.appliedLsn();
-            p.appliedMovedMillis = nowMillis;
         }
         if (role == Role.LEADER) {
             advanceCommit(nowMillis, out);
         } else {
             respond(out); // a relay passes its follower's new positions on to the leader
         }
-        replicate(nowMillis, response.from(), p, out);
+        streams.replicate(nowMillis, response.from(), p, out);
         checkWaiters(nowMillis, out);
     }
 
     /**
-     * A follower that relays (cascading) reported the positions of the replicas it feeds: the leader
-     * takes them as it would their own answers, so that they count for the policy and show in monitoring.
-     * They are set, not only raised: the relay tells what its followers last said, lower after a crash.
+     * The commit point and time a stream carries: a leader's own; a relay (cascading) passes on its
+     * leader's, so that the followers it feeds know their staleness with respect to the leader.
      */
-    private void learnRelayed(long nowMillis, Message.AppendResponse response) {
-        for (Message.Relayed relayed : response.downstream()) {
-            Progress q = progress.get(relayed.replica());
-            if (q == null || relayed.replica().equals(response.from())) {
-                continue;
-            }
-            q.relayedBy = response.from();
-            q.connected = true;
-            if (!relayed.announce().isEmpty()) {
-                q.announce = relayed.announce();
-                addresses.put(relayed.replica(), relayed.announce());
-            }
-            q.lastHeardMillis = nowMillis;
-            if (relayed.receivedLsn() != q.receivedLsn) {
-                q.receivedMovedMillis = nowMillis;
-            }
-            if (relayed.durableLsn() != q.durableLsn) {
-                q.durableMovedMillis = nowMillis;
-            }
-            if (relayed.appliedLsn() != q.appliedLsn) {
-                q.appliedMovedMillis = nowMillis;
-            }
-            q.receivedLsn = relayed.receivedLsn();
-            q.durableLsn = relayed.durableLsn();
-            q.appliedLsn = relayed.appliedLsn();
-            q.sentLsn = Math.max(q.sentLsn, q.receivedLsn);
-        }
+    long shippedCommitLsn() {
+        return role == Role.LEADER ? commitLsn : leaderCommitLsn;
     }
 
-    private void replicateAll(long nowMillis, Output out) {
-        for (Map.Entry<NodeId, Progress> e : progress.entrySet()) {
-            replicate(nowMillis, e.getKey(), e.getValue(), out);
-        }
+    long shippedTimeMillis(long nowMillis) {
+        return role == Role.LEADER ? nowMillis : leaderTimeMillis;
     }
 
-    /**
-     * Streams what the follower lacks, within the in-flight window, up to what is durable here: no
-     * follower may hold an entry its leader could lose in a crash. Called when the durable LSN moves (one
-     * batch per follower for a whole flush), when a follower acknowledges (the window moves) and on ticks.
-     */
-    private void replicate(long nowMillis, NodeId to, Progress p, Output out) {
-        if (p.state != Progress.State.REPLICATE || p.relayedBy != null) {
-            return; // not streaming yet, or fed by a relay (cascading)
-        }
-        while (p.sentLsn < durableLsn && inflightBytes(p) < config.maxInflightBytes()) {
-            if (p.sentLsn < log.firstLsn() - 1) {
-                // What we think the follower lacks was compacted away, but our idea of its end may be
-                // stale (a go-back resend starts from the last confirmed position). Ask at the oldest point
-                // still checkable: a match streams from there, a mismatch answers with its real end, and
-                // only an end before our log's start needs a snapshot.
-                p.state = Progress.State.PROBE;
-                p.sentLsn = log.firstLsn() - 1;
-                sendProbe(nowMillis, to, p, out);
-                return;
-            }
-            List<Entry> batch = log.entries(p.sentLsn + 1, config.maxBatchBytes());
-            Invariants.check(!batch.isEmpty(), "log has no entry at %d though it ends at %d", p.sentLsn + 1, lastLsn);
-            if (batch.get(batch.size() - 1).lsn() > durableLsn) {
-                // Worked example: sent up to 10, durable 12, the batch read 11..15: keep 11..12, 12 - 10 entries.
-                batch = batch.subList(0, (int) (durableLsn - p.sentLsn));
-            }
-            long prev = p.sentLsn;
-            out.sendNow(to, new Message.AppendRequest(term, self, prev, log.term(prev), batch, shippedCommitLsn(),
-                    shippedTimeMillis(nowMillis), announce, ""));
-            p.sentLsn = batch.get(batch.size() - 1).lsn();
-            p.lastSentMillis = nowMillis;
-            p.lastBatchSentMillis = nowMillis;
-        }
+    ReplicaSetConfig config() {
+        return config;
     }
 
-    /** Unacknowledged entries in flight, measured in LSNs times a nominal entry size (cheap, monotone). */
-    private long inflightBytes(Progress p) {
-        return (p.sentLsn - p.receivedLsn) * 128L;
+    LogView log() {
+        return log;
+    }
+
+    String announceAddress() {
+        return announce;
+    }
+
+    void rememberAddress(NodeId member, String address) {
+        addresses.put(member, address);
     }
 
     private Map<NodeId, Member> members(long nowMillis) {
@@ -928,53 +741,9 @@ public final class ReplicaSetNode implements Protocol {
         if (!expired.isEmpty()) {
             append(nowMillis, expired, out);
         }
-        shipTick(nowMillis, out);
+        streams.tick(nowMillis, out);
         checkAckTimeouts(nowMillis, out);
         checkLagAlerts(nowMillis, out);
-    }
-
-    /**
-     * Per follower we stream to (a leader's, or a relay's when cascading): heartbeats, probes, go-back
-     * resends and the snapshot transfer's stall timer. Replicas that stream from a relay are left to it.
-     */
-    private void shipTick(long nowMillis, Output out) {
-        long heartbeat = config.heartbeatIntervalMillis();
-        for (Map.Entry<NodeId, Progress> e : progress.entrySet()) {
-            Progress p = e.getValue();
-            if (nowMillis - p.lastSentMillis < heartbeat || p.relayedBy != null) {
-                continue;
-            }
-            if (p.state == Progress.State.PROBE) {
-                if (p.connected) {
-                    sendProbe(nowMillis, e.getKey(), p, out);
-                }
-                continue;
-            }
-            if (p.state == Progress.State.SNAPSHOT) {
-                if (nowMillis - p.snapshotMovedMillis >= SNAPSHOT_STALL_MILLIS) {
-                    out.event(new Event.SnapshotTransferFailed(e.getKey(), "nothing acknowledged for "
-                            + SNAPSHOT_STALL_MILLIS + " ms"));
-                    p.state = Progress.State.PROBE;
-                    continue;
-                }
-                // Heartbeats go on during the transfer (after LSN 0, which every log holds), so the follower
-                // keeps hearing its leader and does not subscribe again while it loads the snapshot.
-                sendEmpty(nowMillis, e.getKey(), p, 0, out);
-                continue;
-            }
-            long resendAfter = RESEND_HEARTBEATS * heartbeat;
-            if (p.sentLsn > p.receivedLsn && nowMillis - p.lastBatchSentMillis >= resendAfter
-                    && nowMillis - p.receivedMovedMillis >= resendAfter) {
-                // Entries went out long ago and the follower's received position has not moved since: a
-                // batch was lost (or the follower restarted without it). Go back and send again. The
-                // clocks are batches and acknowledgements, not heartbeats, which go out all the time.
-                p.sentLsn = p.receivedLsn;
-            }
-            replicate(nowMillis, e.getKey(), p, out);
-            if (nowMillis - p.lastSentMillis >= heartbeat) {
-                sendEmpty(nowMillis, e.getKey(), p, Math.max(0, p.matchLsn), out);
-            }
-        }
     }
 
     /** Lag alert bounds (0: off), set by the runtime from lag-alert-millis and lag-alert-bytes. */
@@ -1055,7 +824,7 @@ public final class ReplicaSetNode implements Protocol {
 
     private void followerTick(long nowMillis, Output out) {
         if (!progress.isEmpty()) {
-            shipTick(nowMillis, out); // a relay keeps its own followers fed
+            streams.tick(nowMillis, out); // a relay keeps its own followers fed
         }
         long appliedBefore = appliedLsn;
         applyDurable(nowMillis);
@@ -1098,7 +867,7 @@ public final class ReplicaSetNode implements Protocol {
     }
 
     /** "n1=ip:port,n2=ip:port": what a leader's heartbeats tell every follower. */
-    private String directory() {
+    String directory() {
         StringBuilder sb = new StringBuilder();
         addresses.forEach((id, address) -> {
             if (!address.isEmpty()) {
