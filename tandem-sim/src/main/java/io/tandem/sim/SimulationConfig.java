@@ -8,6 +8,7 @@ import io.tandem.core.replicaset.OnAckTimeout;
 import io.tandem.core.replicaset.ReplicaSetConfig;
 import io.tandem.sim.sim.ClusterSpec;
 import io.tandem.sim.sim.DiskProfile;
+import io.tandem.sim.sim.Fault;
 import io.tandem.sim.sim.FaultSchedule;
 import io.tandem.sim.sim.LinkProfile;
 import io.tandem.sim.sim.Workload;
@@ -133,14 +134,33 @@ public record SimulationConfig(long seed, Overrides overrides, ClusterSpec spec,
         DiskProfile disk = new DiskProfile(10, 100, fsyncMin, fsyncMin + choose.nextLong(5000), 0.02, 10);
         int clients = 2 + choose.nextInt(4);
         long workloadMicros = 1_000_000 + choose.nextLong(1_500_000);
+        Map<NodeId, NodeId> upstreams = cascade && nodeCount >= 4 ? Map.of(ids.get(nodeCount - 1), ids.get(1))
+                : Map.of();
         ClusterSpec spec = new ClusterSpec(config, ids, ids.get(0), skews, 10_000, link, disk, clients,
                 new Workload(0.6, 0.1), 0.3, 1_000 + choose.nextLong(20_000), (ackTimeoutMillis + 500) * 1000,
-                workloadMicros, compactEvery, retain,
-                cascade && nodeCount >= 4 ? Map.of(ids.get(nodeCount - 1), ids.get(1)) : Map.of());
+                workloadMicros, compactEvery, retain, upstreams);
 
         int maxFaults = overrides.maxFaults() != null ? overrides.maxFaults() : 6;
         FaultSchedule faults = FaultSchedule.generate(faultRandom, nodeCount, spec.leaderIndex(), workloadMicros, link,
                 new FaultSchedule.Mix(maxFaults, choose.nextInt(5) == 0, 0.5));
+        // One run in four also re-points a follower at another follower for a while (REPLICAOF host port):
+        // the target relays to it, and the old upstream, same term, must not pull it back. The target is
+        // one that streams from the leader itself, so that no chain closes into a loop.
+        if (snapshotChoice.nextInt(4) == 0) {
+            List<Integer> direct = new ArrayList<>();
+            for (int i = 1; i < nodeCount; i++) {
+                direct.add(i);
+            }
+            direct.removeIf(i -> upstreams.containsKey(ids.get(i)));
+            int node = 1 + snapshotChoice.nextInt(nodeCount - 1);
+            direct.remove(Integer.valueOf(node));
+            if (!direct.isEmpty()) {
+                int target = direct.get(snapshotChoice.nextInt(direct.size()));
+                long start = snapshotChoice.nextLong(workloadMicros * 4 / 5);
+                long duration = Math.min(20_000 + snapshotChoice.nextLong(600_000), workloadMicros - start);
+                faults = faults.with(new Fault.Repoint(start, duration, node, target));
+            }
+        }
         if (overrides.faults() != null) {
             faults = faults.only(overrides.faults());
         }

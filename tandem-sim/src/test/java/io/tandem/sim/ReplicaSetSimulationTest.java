@@ -53,10 +53,11 @@ class ReplicaSetSimulationTest {
     /**
      * Seeds of the soaks that found bugs (beyond the CI set), kept so they run on every build. Found with
      * snapshots: 5257 and 7007 (a follower's lost Subscribe was never repeated while heartbeats came),
-     * 9737 (a batch after LSN 0 carried entries the follower had compacted).
+     * 9737 (a batch after LSN 0 carried entries the follower had compacted). With REPLICAOF faults: 33412
+     * and 37261 (a relay the follower had left still vouched for positions a crash had taken back).
      */
     @ParameterizedTest(name = "seed {0}")
-    @org.junit.jupiter.params.provider.ValueSource(longs = {5257, 7007, 9737})
+    @org.junit.jupiter.params.provider.ValueSource(longs = {5257, 7007, 9737, 33412, 37261})
     void seedsThatFoundBugs(long seed) {
         assumeTrue(System.getProperty("tandem.sim.seed") == null, "replaying one seed");
         ReplicaSetSimulation.run(SimulationConfig.fromSeed(seed));

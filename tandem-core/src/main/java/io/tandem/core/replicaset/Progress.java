@@ -36,6 +36,12 @@ public final class Progress {
      * null when it streams from the leader directly (or has not been heard of).
      */
     NodeId relayedBy;
+    /**
+     * On the leader: reports of this replica relayed by others are ignored until then. It subscribed to the
+     * leader itself (restarted, or pointed back): a relay it left may still vouch for what it said before
+     * a crash took some of it back, for as long as that relay's own window of recent followers.
+     */
+    long ignoreRelayedUntilMillis;
     /** The follower's client address as it announced it in its Subscribe ("" until it subscribes). */
     String announce = "";
 

@@ -419,7 +419,7 @@ public final class ReplicaSetNode implements Protocol {
         } else {
             streams.replicateAll(nowMillis, out); // a relay (cascading) passes on what is durable here
             applyDurable(nowMillis);
-            respond(out);
+            respond(nowMillis, out);
             checkWaiters(nowMillis, out);
         }
     }
@@ -475,7 +475,7 @@ public final class ReplicaSetNode implements Protocol {
         if (role == Role.LEADER) {
             advanceCommit(nowMillis, out);
         } else {
-            respond(out); // a relay passes its follower's new positions on to the leader
+            respond(nowMillis, out); // a relay passes its follower's new positions on to the leader
         }
         streams.replicate(nowMillis, response.from(), p, out);
         checkWaiters(nowMillis, out);
@@ -598,7 +598,7 @@ public final class ReplicaSetNode implements Protocol {
         // acknowledgement at level "received", or nothing new to wait for. Otherwise one answer goes once
         // the entries are durable (onPersisted), instead of one now and one then.
         if (request.entries().isEmpty() || config.ackLevel() == AckLevel.RECEIVED || durableLsn >= lastLsn) {
-            respond(out);
+            respond(nowMillis, out);
         }
         checkWaiters(nowMillis, out);
     }
@@ -712,12 +712,18 @@ public final class ReplicaSetNode implements Protocol {
      * Tells our upstream our positions, each capped by what its requests confirmed (see confirmedLsn),
      * and those of the followers we relay to, if any (cascading).
      */
-    private void respond(Output out) {
+    private void respond(long nowMillis, Output out) {
         if (leader != null && !leader.equals(self)) {
             long confirmed = Math.min(confirmedLsn, lastLsn);
+            // Only followers heard from lately: one that went elsewhere (REPLICAOF, a restart towards its
+            // configured upstream) must not be vouched for with what it said before.
+            long window = CONNECTED_HEARTBEATS * config.heartbeatIntervalMillis();
             List<Message.Relayed> downstream = new java.util.ArrayList<>(progress.size());
-            progress.forEach((id, p) -> downstream.add(new Message.Relayed(id, p.receivedLsn, p.durableLsn,
-                    p.appliedLsn, p.announce)));
+            progress.forEach((id, p) -> {
+                if (nowMillis - p.lastHeardMillis <= window) {
+                    downstream.add(new Message.Relayed(id, p.receivedLsn, p.durableLsn, p.appliedLsn, p.announce));
+                }
+            });
             out.sendNow(leader, new Message.AppendResponse(term, self, true, confirmed, confirmed,
                     Math.min(durableLsn, confirmed), Math.min(appliedLsn, confirmed), downstream));
         }
@@ -829,7 +835,7 @@ public final class ReplicaSetNode implements Protocol {
         long appliedBefore = appliedLsn;
         applyDurable(nowMillis);
         if (appliedLsn > appliedBefore) {
-            respond(out); // a delayed replica's applied position moved: the leader waits for it under "applied"
+            respond(nowMillis, out); // a delayed replica's applied position moved: the leader waits for it under "applied"
         }
         long silence = SILENT_HEARTBEATS_BEFORE_RESUBSCRIBE * config.heartbeatIntervalMillis();
         // Subscribe again when the leader went silent, or when it has not yet confirmed where our log ends:

@@ -50,6 +50,8 @@ final class Streams {
             return; // not a member, or ourselves: nothing to stream
         }
         p.relayedBy = null; // it streams from us directly now
+        p.ignoreRelayedUntilMillis = nowMillis + 2L * ReplicaSetNode.CONNECTED_HEARTBEATS
+                * node.config().heartbeatIntervalMillis();
         out.event(new Event.FollowerSubscribed(from, subscribe.lastLsn()));
         p.state = Progress.State.PROBE;
         p.matchLsn = -1;
@@ -182,7 +184,7 @@ final class Streams {
     private void learnRelayed(long nowMillis, Message.AppendResponse response) {
         for (Message.Relayed relayed : response.downstream()) {
             Progress q = progress.get(relayed.replica());
-            if (q == null || relayed.replica().equals(response.from())) {
+            if (q == null || relayed.replica().equals(response.from()) || nowMillis < q.ignoreRelayedUntilMillis) {
                 continue;
             }
             q.relayedBy = response.from();

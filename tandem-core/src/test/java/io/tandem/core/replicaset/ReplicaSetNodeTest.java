@@ -526,6 +526,9 @@ class ReplicaSetNodeTest {
         Harness n3 = nodes.get(N3);
         n3.node.becomeFollower(1, N2, 0, n3); // upstream n2: n2 relays to n3
         deliverAll();
+        // n3 had subscribed to n1 directly when the cluster formed: n1 takes relayed reports about it only
+        // two "connected" windows (2 x 5 heartbeats) later, when a relay it left could no longer vouch for it.
+        leader.now += 1_001;
         write("c1", "SET", "k", "v");
         leader.sync();
         deliverAll(); // n1 -> n2 only

@@ -69,6 +69,28 @@ public sealed interface Fault {
         }
     }
 
+    /**
+     * An operator re-points a follower (REPLICAOF host port, same term) at another follower, which then
+     * relays to it (cascading), and back to where it streamed from when the fault ends. Meanwhile its old
+     * upstream may still send to it: it must follow only the one it was pointed at.
+     */
+    record Repoint(long startMicros, long durationMicros, int node, int target) implements Fault {
+        @Override
+        public void begin(Cluster cluster) {
+            cluster.node(node).repoint(cluster.node(target).id());
+        }
+
+        @Override
+        public void end(Cluster cluster) {
+            cluster.node(node).repoint(null);
+        }
+
+        @Override
+        public String toString() {
+            return "REPLICAOF: n" + (node + 1) + " follows n" + (target + 1) + ", then back";
+        }
+    }
+
     /** The link between a and b (both ways) loses, duplicates and delays messages as {@code profile}. */
     record LossyLink(long startMicros, long durationMicros, int a, int b, LinkProfile profile) implements Fault {
         @Override

@@ -37,6 +37,18 @@ public final class FaultSchedule {
         this.indices = List.copyOf(indices);
     }
 
+    /**
+     * This schedule and one more fault, numbered after the others (drawn from another generator than
+     * {@link #generate}'s, so that adding it leaves the seed's other faults as they were).
+     */
+    public FaultSchedule with(Fault extra) {
+        List<Fault> all = new ArrayList<>(faults);
+        all.add(extra);
+        List<Integer> allIndices = new ArrayList<>(indices);
+        allIndices.add(indices.stream().mapToInt(Integer::intValue).max().orElse(-1) + 1);
+        return new FaultSchedule(all, allIndices);
+    }
+
     public static FaultSchedule none() {
         return new FaultSchedule(List.of());
     }
@@ -105,6 +117,7 @@ public final class FaultSchedule {
                 case Fault.DiskSpike d -> other instanceof Fault.DiskSpike o && o.node() == d.node();
                 case Fault.LossyLink l -> other instanceof Fault.LossyLink o && o.b() == l.b();
                 case Fault.Partition p -> false; // cuts are counted per link: overlapping ones compose
+                case Fault.Repoint r -> false; // added on its own, one per schedule
             };
             boolean overlaps = fault.startMicros() < other.startMicros() + other.durationMicros()
                     && other.startMicros() < fault.startMicros() + fault.durationMicros();

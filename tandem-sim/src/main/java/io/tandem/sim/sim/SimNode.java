@@ -271,6 +271,22 @@ public final class SimNode {
     /** Whom a follower streams from: the leader, or another follower when it cascades. */
     private NodeId upstream;
 
+    /**
+     * REPLICAOF host port on this follower (a fault): follow {@code target} in the current term, or, with
+     * null, the upstream it was configured with. Nothing happens while the node is down (it restarts with
+     * its configured upstream).
+     */
+    void repoint(NodeId target) {
+        if (!up || core.isLeader()) {
+            return;
+        }
+        NodeId to = target != null ? target : upstream;
+        note("REPLICAOF", "now follows " + to);
+        out.begin();
+        core.becomeFollower(core.term(), to, nowMillis(), out);
+        finishStep(null);
+    }
+
     void upstream(NodeId streamsFrom) {
         this.upstream = streamsFrom;
     }
