@@ -256,7 +256,7 @@ public final class SimNode {
 
     private long compactEveryEntries;
     private long retainEntries;
-    /** Leader: transfers under way, by follower: {snapshot LSN, when last sent (simulated µs)}. */
+    /** Transfers under way (a leader's, or a relay's), by follower: {snapshot LSN, when last sent (simulated µs)}. */
     private final Map<NodeId, long[]> snapshotSends = new java.util.TreeMap<>();
     /** A chunk unacknowledged this long is sent again, as the runtime's SnapshotSender does. */
     static final long SNAPSHOT_RESEND_MICROS = 1_000_000;
