@@ -3,7 +3,6 @@ package io.tandem.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -55,16 +54,11 @@ class CascadingProcessTest {
 
             NodeProcess n2Again = nodes.start("n2-restarted", tmp.resolve("n2"), set.node(1, flags));
             await(() -> "\"2\"".equals(follower.call("GET", "k").toString()), "n3 catches up once n2 is back");
-            String digest = digest(leaderPort);
+            String digest = RespConnection.digest(leaderPort);
             for (int port : new int[] {n2Again.port(), n3Port}) {
-                await(() -> digest.equals(digest(port)), "port " + port + " converges to the leader's digest");
+                await(() -> digest.equals(RespConnection.digest(port)),
+                        "port " + port + " converges to the leader's digest");
             }
-        }
-    }
-
-    private static String digest(int port) throws IOException {
-        try (RespConnection conn = new RespConnection(port)) {
-            return conn.call("TANDEM.DIGEST").toString();
         }
     }
 

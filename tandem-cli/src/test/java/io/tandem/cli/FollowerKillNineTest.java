@@ -3,7 +3,6 @@ package io.tandem.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -99,10 +98,10 @@ class FollowerKillNineTest {
         load.failIfAnyWriterEnded();
         System.out.println("load stopped: " + load.summary());
 
-        String digest = digest(leaderPort);
+        String digest = RespConnection.digest(leaderPort);
         for (int port : List.of(n2Port, n3AgainPort)) {
-            await(() -> digest.equals(digest(port)), "the follower on port " + port + " converges to the leader's"
-                    + " digest " + digest);
+            await(() -> digest.equals(RespConnection.digest(port)),
+                    "the follower on port " + port + " converges to the leader's digest " + digest);
         }
         for (int port : List.of(leaderPort, n2Port, n3AgainPort)) {
             long keys = AckedWriteLoad.verify(port, List.of(load));
@@ -110,12 +109,6 @@ class FollowerKillNineTest {
         }
         try (RespConnection leader = new RespConnection(leaderPort)) {
             assertEquals("0", leader.info("replication", "tandem_degraded"));
-        }
-    }
-
-    private static String digest(int port) throws IOException {
-        try (RespConnection conn = new RespConnection(port)) {
-            return conn.call("TANDEM.DIGEST").toString();
         }
     }
 

@@ -48,6 +48,13 @@ final class RespConnection implements AutoCloseable {
         return replies;
     }
 
+    /** TANDEM.DIGEST of the node on {@code port}, over a connection of its own. */
+    static String digest(int port) throws IOException {
+        try (RespConnection conn = new RespConnection(port)) {
+            return conn.call("TANDEM.DIGEST").toString();
+        }
+    }
+
     /** MGET of the keys in chunks; null for a missing key. */
     List<String> mget(List<String> keys) throws IOException {
         List<String> values = new ArrayList<>(keys.size());

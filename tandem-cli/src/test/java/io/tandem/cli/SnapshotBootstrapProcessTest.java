@@ -3,7 +3,6 @@ package io.tandem.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -68,8 +67,8 @@ class SnapshotBootstrapProcessTest {
         NodeProcess n3 = nodes.start("n3-restarted", tmp.resolve("n3"), set.node(2, flags));
         n1.awaitLogMatch(Pattern.compile("bootstrapping n3 from snapshot"), leaderLogMark, WAIT);
         n3.awaitLogMatch(Pattern.compile("installed the snapshot from n1 at LSN \\d+: \\d+ keys"), 0, WAIT);
-        String digest = digest(leaderPort);
-        await(() -> digest.equals(digest(n3.port())), "n3 converges to the leader's digest " + digest);
+        String digest = RespConnection.digest(leaderPort);
+        await(() -> digest.equals(RespConnection.digest(n3.port())), "n3 converges to the leader's digest " + digest);
         try (RespConnection follower = new RespConnection(n3.port())) {
             assertEquals("\"1\"", follower.call("GET", "before").toString());
             assertEquals(200, follower.call("GET", "k14:999").toString().length() - 2);
@@ -81,12 +80,6 @@ class SnapshotBootstrapProcessTest {
         }
         try (RespConnection follower = new RespConnection(n3.port())) {
             await(() -> "\"snapshot\"".equals(follower.call("GET", "after").toString()), "streaming after it");
-        }
-    }
-
-    private static String digest(int port) throws IOException {
-        try (RespConnection conn = new RespConnection(port)) {
-            return conn.call("TANDEM.DIGEST").toString();
         }
     }
 

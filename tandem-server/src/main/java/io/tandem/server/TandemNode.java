@@ -142,7 +142,7 @@ public final class TandemNode implements AutoCloseable {
                 4 << 20, 256 << 10, replication.minReplicasToWrite(), replication.minReplicasMaxLagMillis());
         var report = recovery.recovered().report();
         long averageRecordBytes = report.recordsRead() == 0 ? 128 : report.bytesRead() / report.recordsRead();
-        WalLogView logView = new WalLogView(wal, recovery.snapshotLsn(), recovery.snapshotTerm(), averageRecordBytes);
+        WalLogView logView = new WalLogView(wal, averageRecordBytes);
         ReplicaSetNode node = new ReplicaSetNode(self, replicaSet, recovery.keyspace(), logView, recovery.term(),
                 new SplittableRandom(seeds.nextLong()));
         EventLoop loop = group.next();

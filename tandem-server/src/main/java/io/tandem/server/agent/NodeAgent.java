@@ -352,7 +352,7 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
         try {
             appendedSinceFlush = false; // whatever was appended is older than the snapshot: deleted with the log
             wal.restartAfter(meta.lsn(), meta.term());
-            logView.restartedAfter(meta.lsn(), meta.term());
+            logView.restartedAfter();
         } catch (IOException | RuntimeException e) {
             walFailed(e);
             return false;

@@ -44,6 +44,7 @@ public final class NodeRecovery {
         // Statement-format entries execute again on replay, with this node's generator (see EntryApplier).
         EntryApplier applier = new EntryApplier(keyspace, new java.util.SplittableRandom(hashSeed));
         Recovered recovered = WalRecovery.open(dataDir, options, snapshotLsn, applier::apply);
+        recovered.wal().startsAfterSnapshot(snapshotLsn, snapshotTerm);
         var report = recovered.report();
         report.torn().ifPresent(torn -> LOG.log(System.Logger.Level.WARNING, "write-ahead log had a torn tail: " + torn));
         long lastLsn = Math.max(snapshotLsn, recovered.wal().lastLsn());

@@ -34,17 +34,14 @@ public final class WalLogView implements LogView {
     private int head;
     private int count;
     private long tailBytes;
-    /** The entry a snapshot ends with (the log starts after it): its term answers term(firstLsn - 1). */
-    private long snapshotLsn;
-    private long snapshotTerm;
-
-    /** @param recoveredEntryBytes the average entry size recovery saw (an estimate until the tail fills) */
-    public WalLogView(Wal wal, long snapshotLsn, long snapshotTerm, long recoveredEntryBytes) {
+    /**
+     * @param recoveredEntryBytes the average entry size recovery saw (an estimate until the tail fills). The
+     *     term of the entry a snapshot ends with is the WAL's to answer (Wal.startsAfterSnapshot).
+     */
+    public WalLogView(Wal wal, long recoveredEntryBytes) {
         this.recoveredEntryBytes = Math.max(1, recoveredEntryBytes);
         this.wal = wal;
         this.reader = wal.reader();
-        this.snapshotLsn = snapshotLsn;
-        this.snapshotTerm = snapshotTerm;
     }
 
     void appended(Entry entry) {
@@ -77,13 +74,11 @@ public final class WalLogView implements LogView {
     }
 
     /** The WAL restarted after a snapshot installed from the leader: nothing of the old tail is left. */
-    void restartedAfter(long lsn, long term) {
+    void restartedAfter() {
         java.util.Arrays.fill(ring, null);
         head = 0;
         count = 0;
         tailBytes = 0;
-        snapshotLsn = lsn;
-        snapshotTerm = term;
     }
 
     private Entry lastInTail() {
@@ -117,13 +112,7 @@ public final class WalLogView implements LogView {
 
     @Override
     public long term(long lsn) {
-        if (lsn == 0) {
-            return 0;
-        }
-        if (lsn == snapshotLsn && lsn < wal.firstLsn()) {
-            return snapshotTerm;
-        }
-        return wal.termAt(lsn);
+        return lsn == 0 ? 0 : wal.termAt(lsn);
     }
 
     /**

@@ -28,7 +28,7 @@ class WalLogViewTest {
     @Test
     void bytesAfterAnLsnAreExactWithinTheTailAndEstimatedBeforeIt() throws Exception {
         try (Wal wal = WalRecovery.open(dataDir, WalOptions.defaults(), 0, e -> { }).wal()) {
-            WalLogView view = new WalLogView(wal, 0, 0, 100);
+            WalLogView view = new WalLogView(wal, 100);
             assertEquals(0, view.bytesAfter(0), "an empty log");
             long total = 0;
             long afterThree = 0;
@@ -57,7 +57,7 @@ class WalLogViewTest {
             for (long lsn = 1; lsn <= 4; lsn++) {
                 wal.append(entry(lsn, 10));
             }
-            WalLogView view = new WalLogView(wal, 0, 0, 100); // as if recovery had found these 4 entries
+            WalLogView view = new WalLogView(wal, 100); // as if recovery had found these 4 entries
             assertEquals(300, view.bytesAfter(1), "three entries at the recovered average of 100 bytes");
         }
     }

@@ -297,6 +297,17 @@ public final class Wal implements AutoCloseable {
     }
 
     /**
+     * Recovery loaded a snapshot that ends at (term, lsn): when the log starts right after it, the snapshot
+     * answers {@link #termAt}(firstLsn - 1), as a deletion or {@link #restartAfter} would have. Otherwise
+     * (the log holds lsn, or starts later) nothing changes.
+     */
+    public void startsAfterSnapshot(long lsn, long term) {
+        if (lsn > 0 && lsn == firstLsn - 1) {
+            termBeforeFirst = term;
+        }
+    }
+
+    /**
      * The bytes of segment files that {@link #deleteSegmentsUpTo}(lsn) would keep (whole files, as they
      * are on disk: a preallocated active segment counts at its full size).
      */

@@ -105,6 +105,18 @@ class SegmentMaintenanceTest {
     }
 
     @Test
+    void aLogThatStartsRightAfterTheRecoveredSnapshotAnswersForItsLastEntry() throws Exception {
+        Wal wal = WalRecovery.open(dataDir, options, 1000, e -> { }).wal(); // a snapshot at 1000, no log
+        assertEquals(1001, wal.firstLsn());
+        assertEquals(-1, wal.termAt(1000), "unknown until recovery says which snapshot it loaded");
+        wal.startsAfterSnapshot(999, 2); // not where the log starts: ignored
+        assertEquals(-1, wal.termAt(1000));
+        wal.startsAfterSnapshot(1000, 4);
+        assertEquals(4, wal.termAt(1000));
+        wal.close();
+    }
+
+    @Test
     void truncateAfterMidSegmentThenAppendANewSuffix() throws Exception {
         Wal wal = writeLog(300);
         // Appended but not flushed: truncation writes them first, then cuts them too.
