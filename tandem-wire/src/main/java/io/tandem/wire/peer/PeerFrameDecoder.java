@@ -55,7 +55,7 @@ public final class PeerFrameDecoder {
         int version = frame.get() & 0xff;
         if (version != PeerFrames.VERSION) {
             throw new PeerProtocolException("peer frame version " + version + ", this node speaks "
-                    + PeerFrames.VERSION);
+                    + PeerFrames.VERSION + " (every member must run the same Tandem version)");
         }
         int type = frame.get() & 0xff;
         long term = frame.getLong();
@@ -113,8 +113,21 @@ public final class PeerFrameDecoder {
             }
             case PeerFrames.SNAPSHOT_ACK -> new Message.SnapshotAck(term, from, frame.getLong(), frame.getLong(),
                     frame.get() != 0);
+            case PeerFrames.VOTE_REQUEST -> new Message.VoteRequest(term, from, frame.getLong(), frame.getLong(),
+                    flag(frame, "preVote"));
+            case PeerFrames.VOTE_RESPONSE -> new Message.VoteResponse(term, from, flag(frame, "granted"),
+                    flag(frame, "preVote"));
             default -> throw new PeerProtocolException("unknown peer message type " + type);
         };
+    }
+
+    /** A vote's flags are 0 or 1: any other byte is damage, not a vote (see PeerFrames). */
+    private static boolean flag(ByteBuffer frame, String name) {
+        int value = frame.get() & 0xff;
+        if (value > 1) {
+            throw new PeerProtocolException("peer frame flag " + name + " is " + value + ", not 0 or 1");
+        }
+        return value == 1;
     }
 
     private static String str(ByteBuffer frame) {

@@ -18,12 +18,18 @@ public final class PeerFrameEncoder {
             case Message.AppendResponse r -> 1 + 32 + relayedSize(r);
             case Message.SnapshotChunk c -> 32 + 4 + 4 + c.data().length;
             case Message.SnapshotAck a -> 16 + 1;
+            case Message.VoteRequest v -> 16 + 1;
+            case Message.VoteResponse v -> 1 + 1;
         };
         return PeerFrames.HEADER_BYTES + 2 + body;
     }
 
     private static int strSize(String text) {
         return 2 + text.getBytes(StandardCharsets.UTF_8).length;
+    }
+
+    private static byte flag(boolean value) {
+        return (byte) (value ? 1 : 0);
     }
 
     private static void putStr(ByteBuffer out, String text) {
@@ -64,6 +70,8 @@ public final class PeerFrameEncoder {
             case Message.AppendResponse r -> PeerFrames.APPEND_RESPONSE;
             case Message.SnapshotChunk c -> PeerFrames.SNAPSHOT_CHUNK;
             case Message.SnapshotAck a -> PeerFrames.SNAPSHOT_ACK;
+            case Message.VoteRequest v -> PeerFrames.VOTE_REQUEST;
+            case Message.VoteResponse v -> PeerFrames.VOTE_RESPONSE;
         });
         out.putLong(message.term());
         putStr(out, message.from().name());
@@ -96,6 +104,8 @@ public final class PeerFrameEncoder {
                     .putLong(c.totalBytes()).putInt(c.crc32c()).putInt(c.data().length).put(c.data());
             case Message.SnapshotAck a -> out.putLong(a.snapshotLsn()).putLong(a.nextOffset())
                     .put((byte) (a.failed() ? 1 : 0));
+            case Message.VoteRequest v -> out.putLong(v.lastLsn()).putLong(v.lastTerm()).put(flag(v.preVote()));
+            case Message.VoteResponse v -> out.put(flag(v.granted())).put(flag(v.preVote()));
         }
         if (out.position() - start != encodedSize(message)) {
             throw new IllegalStateException("peer frame size mismatch for " + message.getClass().getSimpleName());

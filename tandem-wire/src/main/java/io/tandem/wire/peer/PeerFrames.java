@@ -16,7 +16,12 @@ package io.tandem.wire.peer;
  *                        count:u16 (replica:str receivedLsn:u64 durableLsn:u64 appliedLsn:u64 announce:str)*
  * type 4 SnapshotChunk   snapshotLsn:u64 snapshotTerm:u64 offset:u64 totalBytes:u64 crc32c:u32 length:u32 data
  * type 5 SnapshotAck     snapshotLsn:u64 nextOffset:u64 failed:u8
+ * type 6 VoteRequest     lastLsn:u64 lastTerm:u64 preVote:u8
+ * type 7 VoteResponse    granted:u8 preVote:u8
  * </pre>
+ *
+ * A u8 flag is 0 or 1; anything else is refused (a flag that decodes as "granted" by accident would be a
+ * vote nobody cast).
  *
  * A frame of another version is refused with an error naming both versions, so a mixed-version cluster
  * fails loudly instead of misreading bytes.
@@ -24,12 +29,17 @@ package io.tandem.wire.peer;
 final class PeerFrames {
     private PeerFrames() {}
 
-    /** 2: AppendResponse carries the positions a follower relays for its own followers (cascading). */
-    static final int VERSION = 2;
+    /**
+     * 2: AppendResponse carries the positions a follower relays for its own followers (cascading).
+     * 3: VoteRequest and VoteResponse (elections); a version-2 node would drop the connection on them.
+     */
+    static final int VERSION = 3;
     static final int HEADER_BYTES = 4;
     static final int SUBSCRIBE = 1;
     static final int APPEND_REQUEST = 2;
     static final int APPEND_RESPONSE = 3;
     static final int SNAPSHOT_CHUNK = 4;
     static final int SNAPSHOT_ACK = 5;
+    static final int VOTE_REQUEST = 6;
+    static final int VOTE_RESPONSE = 7;
 }

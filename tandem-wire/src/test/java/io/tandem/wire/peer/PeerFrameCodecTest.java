@@ -33,7 +33,11 @@ class PeerFrameCodecTest {
                             new Effect.DeleteKey(b("x"))))), 41, 1_700_000_000_003L, "", ""),
             new Message.SnapshotChunk(3, N1, 1_000_000, 2, 4096, 10_000, new byte[] {1, 2, 3, (byte) 0xff}, 0x1234abcd),
             new Message.SnapshotAck(3, NodeId.of("n2"), 1_000_000, 8192, false),
-            new Message.SnapshotAck(3, NodeId.of("n2"), 1_000_000, 0, true));
+            new Message.SnapshotAck(3, NodeId.of("n2"), 1_000_000, 0, true),
+            new Message.VoteRequest(7, NodeId.of("n3"), 1_234_567, 6, true),
+            new Message.VoteRequest(Long.MAX_VALUE, NodeId.of("n3"), 0, 0, false),
+            new Message.VoteResponse(7, NodeId.of("n1"), true, true),
+            new Message.VoteResponse(8, NodeId.of("n2"), false, false));
 
     @Test
     void everyMessageRoundTripsWhateverHowTheBytesArrive() {
@@ -69,7 +73,8 @@ class PeerFrameCodecTest {
         frame[4] = 9;
         PeerProtocolException version = assertThrows(PeerProtocolException.class,
                 () -> new PeerFrameDecoder(1 << 20).decode(ByteBuffer.wrap(frame)));
-        assertEquals("peer frame version 9, this node speaks 2", version.getMessage());
+        assertEquals("peer frame version 9, this node speaks 3 (every member must run the same Tandem version)",
+                version.getMessage());
         byte[] big = PeerFrameEncoder.encode(SAMPLES.get(4));
         PeerProtocolException size = assertThrows(PeerProtocolException.class,
                 () -> new PeerFrameDecoder(64).decode(ByteBuffer.wrap(big)));
@@ -118,6 +123,47 @@ class PeerFrameCodecTest {
         PeerProtocolException e = assertThrows(PeerProtocolException.class,
                 () -> new PeerFrameDecoder(1 << 20).decode(ByteBuffer.wrap(frame)));
         assertEquals("snapshot chunk at offset 9998 of 3 bytes does not fit a 10000-byte snapshot", e.getMessage());
+    }
+
+    @Test
+    void aVersionTwoNodeIsToldWhichVersionItMeets() {
+        // A member not yet upgraded sends version 2 (no votes): it is refused by name, never misread.
+        byte[] frame = PeerFrameEncoder.encode(SAMPLES.get(0));
+        frame[4] = 2;
+        PeerProtocolException e = assertThrows(PeerProtocolException.class,
+                () -> new PeerFrameDecoder(1 << 20).decode(ByteBuffer.wrap(frame)));
+        assertTrue(e.getMessage().startsWith("peer frame version 2, this node speaks 3"), e.getMessage());
+    }
+
+    @Test
+    void aVoteFlagOtherThanZeroOrOneIsRefused() {
+        // The last byte of a VoteResponse is preVote, the one before it granted.
+        byte[] response = PeerFrameEncoder.encode(new Message.VoteResponse(7, N1, false, false));
+        response[response.length - 2] = 2;
+        PeerProtocolException granted = assertThrows(PeerProtocolException.class,
+                () -> new PeerFrameDecoder(1 << 20).decode(ByteBuffer.wrap(response)));
+        assertEquals("peer frame flag granted is 2, not 0 or 1", granted.getMessage());
+        byte[] request = PeerFrameEncoder.encode(new Message.VoteRequest(7, N1, 10, 6, true));
+        request[request.length - 1] = (byte) 0xff;
+        PeerProtocolException preVote = assertThrows(PeerProtocolException.class,
+                () -> new PeerFrameDecoder(1 << 20).decode(ByteBuffer.wrap(request)));
+        assertEquals("peer frame flag preVote is 255, not 0 or 1", preVote.getMessage());
+    }
+
+    @Test
+    void aVoteFrameCutShortOrWithTrailingBytesIsRefused() {
+        byte[] frame = PeerFrameEncoder.encode(new Message.VoteRequest(7, N1, 10, 6, false));
+        // Claim one byte less than the body: the message ends inside its last field.
+        byte[] shortened = java.util.Arrays.copyOf(frame, frame.length - 1);
+        ByteBuffer.wrap(shortened).putInt(0, frame.length - 1 - PeerFrames.HEADER_BYTES);
+        PeerProtocolException cut = assertThrows(PeerProtocolException.class,
+                () -> new PeerFrameDecoder(1 << 20).decode(ByteBuffer.wrap(shortened)));
+        assertEquals("peer frame ends inside its message", cut.getMessage());
+        byte[] longer = java.util.Arrays.copyOf(frame, frame.length + 3);
+        ByteBuffer.wrap(longer).putInt(0, frame.length + 3 - PeerFrames.HEADER_BYTES);
+        PeerProtocolException trailing = assertThrows(PeerProtocolException.class,
+                () -> new PeerFrameDecoder(1 << 20).decode(ByteBuffer.wrap(longer)));
+        assertEquals("3 bytes after the end of a peer message", trailing.getMessage());
     }
 
     private static byte[] b(String s) {
