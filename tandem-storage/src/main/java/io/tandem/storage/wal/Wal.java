@@ -379,6 +379,26 @@ public final class Wal implements AutoCloseable {
         lastTerm = term;
     }
 
+    /**
+     * Deletes every segment, newest first, and starts the log over empty: the next append carries LSN 1, of
+     * any term. For a follower that must drop everything it holds (a rewind to a point that neither its log
+     * nor its snapshots reach back to: it is bootstrapped again from its leader). What was pending is written
+     * first and deleted with the rest. A crash part-way leaves a prefix of the old log, which the caller's
+     * own order of deletions must make harmless (see the runtime's Rewinder).
+     */
+    public void discardAll() throws IOException {
+        ensureOpen();
+        if (!batch.isEmpty()) {
+            batch = handoff.offer(batch);
+        }
+        writer.restartAfter(0);
+        terms.clear();
+        termBeforeFirst = -1;
+        firstLsn = 1;
+        nextLsn = 1;
+        lastTerm = 0;
+    }
+
     /** Flushes, fdatasyncs and stops the background threads; throws the failure if the WAL had failed. */
     @Override
     public void close() throws IOException {

@@ -105,6 +105,30 @@ class SegmentMaintenanceTest {
     }
 
     @Test
+    void discardAllLeavesAnEmptyLogThatStartsAgainAtOneInAnyTerm() throws Exception {
+        Wal wal = writeLog(300);
+        wal.append(entry(1, 301)); // pending, never flushed: deleted with the rest
+        wal.discardAll();
+        assertEquals(List.of(), wal.segmentFiles());
+        assertEquals(List.of(), WalFiles.segments(dataDir));
+        assertEquals(1, wal.firstLsn());
+        assertEquals(0, wal.lastLsn());
+        assertEquals(0, wal.lastTerm());
+        assertEquals(0, wal.durableLsn());
+        assertEquals(-1, wal.termAt(300));
+        wal.append(entry(1, 1)); // the new leader's first entry may be of any term, even an old one
+        wal.append(entry(4, 2));
+        wal.close();
+
+        List<Entry> replayed = new ArrayList<>();
+        RecoveryReport report = WalFiles.recoverAndClose(dataDir, options, 0, replayed::add);
+        assertEquals(2, replayed.size());
+        assertSameEntry(entry(4, 2), replayed.get(1));
+        assertEquals(1, report.firstLsn());
+        assertEquals(2, report.lastLsn());
+    }
+
+    @Test
     void aLogThatStartsRightAfterTheRecoveredSnapshotAnswersForItsLastEntry() throws Exception {
         Wal wal = WalRecovery.open(dataDir, options, 1000, e -> { }).wal(); // a snapshot at 1000, no log
         assertEquals(1001, wal.firstLsn());
