@@ -75,6 +75,15 @@ public final class ConfigKeys {
             "A delayed replica: this node persists entries at once but applies (shows) each only this long after"
                     + " the leader wrote it.", false);
 
+    public static final ConfigKey ELECTION_TIMEOUT_MILLIS = new ConfigKey("election-timeout-millis", "0",
+            "Automatic failover: a follower that hears nothing from a leader for this long (plus a random part of"
+                    + " as much again) stands for election, and a leader that hears from no majority of the voters for"
+                    + " this long steps down. At least twice heartbeat-interval-millis. 0: failover by hand"
+                    + " (REPLICAOF). The same on every member.", false);
+    public static final ConfigKey PRIORITY = new ConfigKey("priority", "1",
+            "With elections: 0 = this node never stands for election (it still votes, if voting); 1 or more = it"
+                    + " may stand (today every value above 0 is the same).", false);
+
     public static final ConfigKey REPLICATION_FORMAT = new ConfigKey("replication-format", "row",
             "row: ship each write's resulting values (deterministic); statement: ship the commands for replicas to"
                     + " execute again (SPOP and other random commands then diverge; shown by TANDEM.DIGEST).", false);
@@ -98,7 +107,7 @@ public final class ConfigKeys {
             WAL_MAX_PENDING_BYTES, SNAPSHOT_AFTER_LOG_BYTES, HZ, NODE_ID, PEER_PORT, PEERS, REPLICA_OF, ACK_POLICY,
             ACK_LEVEL, ACK_TIMEOUT_MILLIS, ON_ACK_TIMEOUT, HEARTBEAT_INTERVAL_MILLIS, MIN_REPLICAS_TO_WRITE,
             MIN_REPLICAS_MAX_LAG, NON_VOTING, APPLY_DELAY_MILLIS, REPLICATION_FORMAT,
-            RETENTION_BYTES_MAX, LAG_ALERT_MILLIS, LAG_ALERT_BYTES, UPSTREAM);
+            RETENTION_BYTES_MAX, LAG_ALERT_MILLIS, LAG_ALERT_BYTES, UPSTREAM, ELECTION_TIMEOUT_MILLIS, PRIORITY);
 
     public static ConfigKey byName(String name) {
         for (ConfigKey key : ALL) {

@@ -220,15 +220,30 @@ public final class NodeConfigLoader {
                 throw invalid(v, ConfigKeys.UPSTREAM, upstream + " is not one of the peers");
             }
         }
+        int heartbeatMillis = intValue(v, ConfigKeys.HEARTBEAT_INTERVAL_MILLIS, 1, 60_000);
         return new ReplicationSettings(self, peerPort, peers, replicaOf, policy, level,
-                intValue(v, ConfigKeys.ACK_TIMEOUT_MILLIS, 1, 3_600_000), onTimeout,
-                intValue(v, ConfigKeys.HEARTBEAT_INTERVAL_MILLIS, 1, 60_000),
+                intValue(v, ConfigKeys.ACK_TIMEOUT_MILLIS, 1, 3_600_000), onTimeout, heartbeatMillis,
                 intValue(v, ConfigKeys.MIN_REPLICAS_TO_WRITE, 0, 1000),
                 intValue(v, ConfigKeys.MIN_REPLICAS_MAX_LAG, 0, 86_400) * 1000L, nonVoting,
                 intValue(v, ConfigKeys.APPLY_DELAY_MILLIS, 0, 86_400_000), statementFormat(v),
                 bytes(v, ConfigKeys.RETENTION_BYTES_MAX, 0, Long.MAX_VALUE / 2),
                 intValue(v, ConfigKeys.LAG_ALERT_MILLIS, 0, 86_400_000),
-                bytes(v, ConfigKeys.LAG_ALERT_BYTES, 0, Long.MAX_VALUE / 2), upstream);
+                bytes(v, ConfigKeys.LAG_ALERT_BYTES, 0, Long.MAX_VALUE / 2), upstream,
+                electionTimeout(v, heartbeatMillis), intValue(v, ConfigKeys.PRIORITY, 0, 1000));
+    }
+
+    /**
+     * 0, or at least two heartbeats: a follower must be able to miss one heartbeat (a slow tick, a GC pause)
+     * without standing for election. The same rule as the core's ReplicaSetConfig, checked here first so that
+     * the error names the key and where the value came from.
+     */
+    private static long electionTimeout(Map<String, Sourced> v, int heartbeatMillis) {
+        int millis = intValue(v, ConfigKeys.ELECTION_TIMEOUT_MILLIS, 0, 3_600_000);
+        if (millis > 0 && millis < 2L * heartbeatMillis) {
+            throw invalid(v, ConfigKeys.ELECTION_TIMEOUT_MILLIS, "must be 0 (failover by hand) or at least twice"
+                    + " heartbeat-interval-millis (" + heartbeatMillis + "), so at least " + 2L * heartbeatMillis);
+        }
+        return millis;
     }
 
     private static boolean statementFormat(Map<String, Sourced> v) {

@@ -17,6 +17,8 @@ import java.util.Map;
  * @param lagAlertMillis    a leader raises a lag alert for a replica behind longer than this (0: off)
  * @param lagAlertBytes     ... or with more than this many bytes of log not applied (0: off)
  * @param upstream          cascading: the follower this one streams from, or null for the leader
+ * @param electionTimeoutMillis automatic failover after this long without a leader (0: by hand)
+ * @param priority          this node's: 0 never stands for election, above 0 may
  */
 public record ReplicationSettings(
         NodeId nodeId,
@@ -36,7 +38,19 @@ public record ReplicationSettings(
         long retentionBytesMax,
         long lagAlertMillis,
         long lagAlertBytes,
-        NodeId upstream) {
+        NodeId upstream,
+        long electionTimeoutMillis,
+        int priority) {
+
+    /** Do members elect their leader? */
+    public boolean elections() {
+        return electionTimeoutMillis > 0;
+    }
+
+    /** The member every node's configuration names as the leader at start: replica-of, or this node. */
+    public NodeId initialLeader() {
+        return replicaOf != null ? replicaOf : nodeId;
+    }
 
     /** Whom this node streams from at start when it follows: its upstream, or the leader. */
     public NodeId streamsFrom() {

@@ -96,4 +96,37 @@ class NodeConfigLoaderTest {
                     + " with its default: " + expected);
         }
     }
+
+    @Test
+    void electionsAreOffByDefaultAndEveryNodeMayStand() {
+        ReplicationSettings r = NodeConfigLoader.load(Map.of(), Map.of(), null).replication();
+        assertEquals(0, r.electionTimeoutMillis());
+        assertFalse(r.elections());
+        assertEquals(1, r.priority());
+        ReplicationSettings on = NodeConfigLoader.load(Map.of("election-timeout-millis", "500", "priority", "0"),
+                Map.of(), null).replication();
+        assertEquals(500, on.electionTimeoutMillis());
+        assertTrue(on.elections());
+        assertEquals(0, on.priority());
+    }
+
+    @Test
+    void anElectionTimeoutBelowTwoHeartbeatsOrNotANumberIsRefusedByName() {
+        ConfigException tooShort = assertThrows(ConfigException.class, () -> NodeConfigLoader.load(
+                Map.of("election-timeout-millis", "150", "heartbeat-interval-millis", "100"), Map.of(), null));
+        assertEquals("invalid value for 'election-timeout-millis': '150' (flag --election-timeout-millis): must be 0"
+                + " (failover by hand) or at least twice heartbeat-interval-millis (100), so at least 200",
+                tooShort.getMessage());
+        ConfigException negative = assertThrows(ConfigException.class,
+                () -> NodeConfigLoader.load(Map.of(), Map.of("TANDEM_ELECTION_TIMEOUT_MILLIS", "-1"), null));
+        assertTrue(negative.getMessage().startsWith("invalid value for 'election-timeout-millis': '-1' (environment"
+                + " variable TANDEM_ELECTION_TIMEOUT_MILLIS): must be between 0 and"), negative.getMessage());
+        ConfigException priority = assertThrows(ConfigException.class,
+                () -> NodeConfigLoader.load(Map.of("priority", "high"), Map.of(), null));
+        assertEquals("invalid value for 'priority': 'high' (flag --priority): not an integer", priority.getMessage());
+        ConfigException negativePriority = assertThrows(ConfigException.class,
+                () -> NodeConfigLoader.load(Map.of("priority", "-2"), Map.of(), null));
+        assertEquals("invalid value for 'priority': '-2' (flag --priority): must be between 0 and 1000",
+                negativePriority.getMessage());
+    }
 }
