@@ -24,6 +24,7 @@ import io.tandem.server.agent.NodeAgent;
 import io.tandem.server.agent.NodeFacts;
 import io.tandem.server.agent.NodeRecovery;
 import io.tandem.server.agent.SnapshotTaker;
+import io.tandem.server.agent.StartingRole;
 import io.tandem.server.agent.WalLogView;
 import io.tandem.server.config.NodeConfig;
 import io.tandem.server.config.RuntimeSettings;
@@ -133,18 +134,21 @@ public final class TandemNode implements AutoCloseable {
         ReplicationSettings replication = config.replication();
         NodeId self = replication.nodeId();
         Map<NodeId, MemberConfig> members = new java.util.TreeMap<>();
+        // Priority is each node's own (only a node's own decides whether it stands); peers count as 1.
         members.put(self, new MemberConfig(self, !replication.nonVoting().contains(self),
-                replication.applyDelayMillis()));
+                replication.applyDelayMillis(), replication.priority()));
         replication.peers().keySet().forEach(peer -> members.put(peer,
                 new MemberConfig(peer, !replication.nonVoting().contains(peer), 0)));
         ReplicaSetConfig replicaSet = new ReplicaSetConfig(members, replication.ackPolicy(), replication.ackLevel(),
                 replication.ackTimeoutMillis(), replication.onAckTimeout(), replication.heartbeatIntervalMillis(),
-                4 << 20, 256 << 10, replication.minReplicasToWrite(), replication.minReplicasMaxLagMillis());
+                4 << 20, 256 << 10, replication.minReplicasToWrite(), replication.minReplicasMaxLagMillis(),
+                replication.electionTimeoutMillis());
         var report = recovery.recovered().report();
         long averageRecordBytes = report.recordsRead() == 0 ? 128 : report.bytesRead() / report.recordsRead();
         WalLogView logView = new WalLogView(wal, averageRecordBytes);
-        ReplicaSetNode node = new ReplicaSetNode(self, replicaSet, recovery.keyspace(), logView, recovery.term(),
-                new SplittableRandom(seeds.nextLong()));
+        // The election timer's jitter comes from this generator too (the core has no other randomness).
+        ReplicaSetNode node = new ReplicaSetNode(self, replicaSet, recovery.keyspace(), logView, recovery.startTerm(),
+                recovery.startVotedFor(), new SplittableRandom(seeds.nextLong()));
         EventLoop loop = group.next();
         ServerStats stats = new ServerStats(System.currentTimeMillis());
         RuntimeSettings settings = new RuntimeSettings(config);
@@ -153,7 +157,8 @@ public final class TandemNode implements AutoCloseable {
         String runId = HexFormat.of().formatHex(seeds.generateSeed(20));
         var facts = new NodeFacts(runId, "", config.dataDir().toAbsolutePath().toString(),
                 Epoll.isAvailable() ? "epoll" : "nio");
-        agent = new NodeAgent(loop, node, logView, wal, settings, stats, snapshots, facts, this::fatal);
+        agent = new NodeAgent(loop, node, logView, wal, settings, stats, snapshots, facts, config.dataDir(),
+                this::fatal);
         wal.setDurableListener(agent.durableListener());
         agent.onShutdownRequest(() -> new Thread(this::close, "tandem-shutdown-command").start());
 
@@ -210,12 +215,7 @@ public final class TandemNode implements AutoCloseable {
         agent.selfAnnounce(announceIp + ":" + port);
         loop.submit(() -> {
             agent.start(port);
-            long now = System.currentTimeMillis();
-            if (replication.replicaOf() == null) {
-                node.becomeLeader(recovery.term(), now, agent);
-            } else {
-                node.becomeFollower(recovery.term(), replication.streamsFrom(), now, agent);
-            }
+            StartingRole.take(node, replication, recovery, System.currentTimeMillis(), agent);
         }).syncUninterruptibly();
         if (config.adminPort() >= 0) {
             admin = AdminServer.start(config.bind(), config.adminPort(), agent);

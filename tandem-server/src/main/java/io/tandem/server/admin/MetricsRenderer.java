@@ -80,6 +80,19 @@ final class MetricsRenderer {
                 stats.lagAlertsRaised);
         counter(out, "tandem_retention_limit_hits_total", "Times retention-bytes-max made the leader drop log a"
                 + " replica still needed.", stats.retentionLimitHits);
+        counter(out, "tandem_elections_started_total", "Elections this node stood in (after a won pre-vote).",
+                stats.electionsStarted);
+        counter(out, "tandem_elections_total", "Elections this node won (it became leader of a new term).",
+                stats.electionsWon);
+        counter(out, "tandem_votes_granted_total", "Votes this node gave to candidates.", stats.votesGranted);
+        counter(out, "tandem_quorum_lost_total", "Times this leader stepped down for not hearing from a majority"
+                + " within election-timeout-millis (check-quorum).", stats.quorumsLost);
+        counter(out, "tandem_rewinds_total", "Times this node rebuilt its keyspace without divergent entries it had"
+                + " applied.", stats.rewinds);
+        counter(out, "tandem_rollback_entries_total", "Log entries dropped because the leader's log does not hold"
+                + " them, recorded in <data-dir>/rollback/.", stats.rollbackEntries);
+        gauge(out, "tandem_rewinding", "1 while this node rebuilds its keyspace after a rewind.",
+                leader.rewinding() ? 1 : 0);
         gauge(out, "tandem_snapshot_in_progress", "1 while a snapshot is being written.",
                 stats.snapshotInProgress ? 1 : 0);
         gauge(out, "tandem_snapshot_pause_seconds_max", "Longest pause of the agent to start a snapshot.",

@@ -149,6 +149,15 @@ final class InfoRenderer {
     private void replication(StringBuilder out) {
         ReplicationInfo.render(out, agent.node(), fixed.runId(),
                 agent.settings().startup().replication().heartbeatIntervalMillis(), System.currentTimeMillis());
+        // Failover: whether it is automatic, and what this node did in elections and rewinds.
+        var stats = agent.stats();
+        field(out, "tandem_election_timeout_ms", agent.settings().startup().replication().electionTimeoutMillis());
+        field(out, "tandem_elections_started", stats.electionsStarted);
+        field(out, "tandem_elections_won", stats.electionsWon);
+        field(out, "tandem_votes_granted", stats.votesGranted);
+        field(out, "tandem_quorum_lost", stats.quorumsLost);
+        field(out, "tandem_rewinds", stats.rewinds);
+        field(out, "tandem_rollback_entries", stats.rollbackEntries);
     }
 
     private void cpu(StringBuilder out) {

@@ -55,6 +55,9 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
     private final SnapshotTaker snapshots;
     private final InfoRenderer infoRenderer;
     private final Consumer<Throwable> fatal;
+    private final VoteFile voteFile;
+    private final Rewinder rewinder;
+    private final EventReporter events;
     private final Map<Long, ClientConnection> clients = new LinkedHashMap<>();
     private final List<ClientConnection> dirty = new ArrayList<>();
     private final Consumer<ClientConnection> markDirty = dirty::add;
@@ -70,7 +73,7 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
     private long cycleNanos;
 
     public NodeAgent(EventLoop loop, ReplicaSetNode node, WalLogView logView, Wal wal, RuntimeSettings settings, ServerStats stats,
-            SnapshotTaker snapshots, NodeFacts facts, Consumer<Throwable> fatal) {
+            SnapshotTaker snapshots, NodeFacts facts, java.nio.file.Path dataDir, Consumer<Throwable> fatal) {
         this.loop = loop;
         this.node = node;
         this.logView = logView;
@@ -84,6 +87,9 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
         this.snapshotSender = new SnapshotSender(snapshots.store(), this::sendNow, stats);
         this.snapshotReceiver = new SnapshotReceiver(snapshots.store(), snapshots.background(), loop, this::sendNow,
                 stats, this::installSnapshot);
+        this.voteFile = new VoteFile(dataDir);
+        this.rewinder = new Rewinder(dataDir, wal, logView, snapshots.store(), snapshots.background(), loop, stats);
+        this.events = new EventReporter(stats, settings.startup().replication());
     }
 
     // ---- wiring -------------------------------------------------------------------------------------
@@ -236,18 +242,73 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
         }
     }
 
+    /**
+     * A divergent suffix not applied yet: recorded in the rollback file, then cut (see Rewinder). The durable
+     * LSN the WAL reported before the cut may be beyond the log's new end: it must not be taken for the
+     * durability of the entries that will replace the cut ones.
+     */
     @Override
     public void truncateLog(long afterLsn) {
         try {
-            wal.truncateAfter(afterLsn);
-            logView.truncatedAfter(afterLsn);
+            rewinder.truncate(afterLsn, node.term());
+            durableFromWal.accumulateAndGet(afterLsn, Math::min);
         } catch (java.io.IOException | RuntimeException e) {
             walFailed(e);
         }
     }
 
+    /**
+     * The term and vote, durable before this step's messages leave (they are sent after this returns, in
+     * order). Synchronous: once per election, a small file. If it cannot be written the node stops, as for a
+     * WAL failure: a vote it might forget must not be sent.
+     */
+    @Override
+    public void persistVote(long term, NodeId votedFor) {
+        try {
+            voteFile.write(term, votedFor);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "cannot make term " + term + " and vote durable in " + voteFile.path()
+                    + ": " + e);
+            walFailed(e);
+        }
+    }
+
+    /**
+     * Applied divergent entries: record and cut them (on this thread), rebuild the keyspace as of afterLsn off
+     * it (see Rewinder), and step the core with Rewound when done. Snapshots in flight would show the keyspace
+     * from before: a transfer being received is dropped, one being taken is discarded.
+     */
+    @Override
+    public void rewind(long afterLsn) {
+        snapshotReceiver.abandon("this node is rewinding");
+        try {
+            long keptSnapshot = rewinder.rewind(afterLsn, node.term(), node.keyspace().hashSeed(), this::rewound,
+                    this::walFailed);
+            durableFromWal.accumulateAndGet(afterLsn, Math::min);
+            snapshots.rewinding(afterLsn, keptSnapshot);
+        } catch (IOException | RuntimeException e) {
+            walFailed(e);
+        }
+    }
+
+    private void rewound(long lsn, long term, io.tandem.core.keyspace.Keyspace keys) {
+        if (stopped) {
+            return;
+        }
+        readClock();
+        snapshots.rewound();
+        durableFromWal.accumulateAndGet(lsn, Math::min);
+        LOG.log(System.Logger.Level.WARNING, "rewound to LSN " + lsn + " (term " + term + "): " + keys.size()
+                + " keys; following the leader from there");
+        node.step(cycleMillis, new Input.Rewound(lsn, term, keys), this);
+        scheduleCycleEnd();
+    }
+
     @Override
     public void sendNow(NodeId to, Message message) {
+        if (stopped) {
+            return; // a failed vote write (or WAL) stopped the node mid-step: nothing more leaves
+        }
         if (peers != null) {
             peers.send(to, message, cycleMillis);
         }
@@ -277,6 +338,10 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
     @Override
     public Reply replicaOf(String host, int port) {
         readClock();
+        if (node.rewinding()) {
+            return Reply.error("LOADING this replica is rebuilding its dataset after it diverged from the leader;"
+                    + " retry shortly");
+        }
         if (host == null) {
             if (!node.isLeader()) {
                 node.becomeLeader(node.term() + 1, cycleMillis, this);
@@ -339,7 +404,7 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
      */
     private boolean installSnapshot(java.nio.file.Path file, io.tandem.storage.snapshot.SnapshotMeta meta,
             io.tandem.core.keyspace.Keyspace keys) {
-        if (stopped || node.isLeader() || node.lastLsn() >= meta.lsn()) {
+        if (stopped || node.isLeader() || node.rewinding() || node.lastLsn() >= meta.lsn()) {
             return false;
         }
         readClock();
@@ -370,25 +435,7 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
 
     @Override
     public void event(io.tandem.core.model.Event event) {
-        if (event instanceof io.tandem.core.model.Event.LagAlert alert) {
-            if (alert.raised()) {
-                stats.lagAlertsRaised++;
-                LOG.log(System.Logger.Level.WARNING, "replica " + alert.replica() + " is lagging: " + alert.lagEntries()
-                        + " entries (" + alert.lagBytes() + " bytes) not applied, behind for " + alert.lagMillis()
-                        + " ms (lag-alert-millis " + settings.startup().replication().lagAlertMillis() + ", lag-alert-bytes "
-                        + settings.startup().replication().lagAlertBytes() + ")");
-            } else {
-                LOG.log(System.Logger.Level.INFO, "replica " + alert.replica() + " is back within the lag alert bounds");
-            }
-            return;
-        }
-        if (event instanceof io.tandem.core.model.Event.ConflictingLeader conflict) {
-            LOG.log(System.Logger.Level.WARNING, conflict.other() + " also leads term " + conflict.term()
-                    + " (both were promoted with REPLICAOF NO ONE?): its stream is refused; point one of them at"
-                    + " the other with REPLICAOF host port");
-            return;
-        }
-        LOG.log(System.Logger.Level.INFO, "event: " + event);
+        events.report(event);
     }
 
     @Override
@@ -430,7 +477,9 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
                 wal.flush();
             }
             stepDurable();
-            snapshots.onCycle(node, wal, settings.snapshotAfterLogBytes());
+            if (!node.rewinding()) { // a snapshot now would show the keyspace the rewind is replacing
+                snapshots.onCycle(node, wal, settings.snapshotAfterLogBytes());
+            }
             applyBackPressure();
         } catch (WalFailedException | RuntimeException e) {
             walFailed(e);
@@ -508,7 +557,7 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
                 var p = node.progress().get(follower);
                 return p != null && p.receivingSnapshot();
             });
-            if (cycleMillis - retentionCheckedMillis >= RETENTION_CHECK_MILLIS) {
+            if (cycleMillis - retentionCheckedMillis >= RETENTION_CHECK_MILLIS && !node.rewinding()) {
                 retentionCheckedMillis = cycleMillis;
                 snapshots.enforceRetention(node, wal);
             }
@@ -615,6 +664,9 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
 
     @Override
     public String bgsave() {
+        if (node.rewinding()) {
+            return "ERR this replica is rebuilding its dataset after it diverged from the leader; retry shortly";
+        }
         return snapshots.requestNow(node, wal);
     }
 }

@@ -20,9 +20,36 @@ import java.util.Optional;
 public final class NodeRecovery {
     private static final System.Logger LOG = System.getLogger(NodeRecovery.class.getName());
 
-    /** What recovery produced: the keyspace, the WAL ready to append, and the position. */
+    /**
+     * What recovery produced: the keyspace, the WAL ready to append, the position, and the vote file.
+     *
+     * @param term the term of the log's (or snapshot's) last entry, at least 1
+     */
     public record Result(Keyspace keyspace, Recovered recovered, SnapshotStore snapshots, long snapshotLsn,
-            long snapshotTerm, long snapshotKeys, long term, long lastLsn, long millis) {}
+            long snapshotTerm, long snapshotKeys, long term, long lastLsn, long millis, VoteFile.Vote vote) {
+
+        /**
+         * The term the core starts in: the log's or the vote file's, whichever is later. The vote file can be
+         * ahead (the node voted, or promoted itself, and wrote nothing since); the log can be ahead of a vote
+         * file written before the node followed a newer leader without voting.
+         */
+        public long startTerm() {
+            return Math.max(term, vote.term());
+        }
+
+        /** The vote cast in {@link #startTerm}: the file's, if it speaks of that term; else none. */
+        public io.tandem.core.model.NodeId startVotedFor() {
+            return vote.term() == startTerm() ? vote.votedFor() : null;
+        }
+
+        /**
+         * Has nothing happened on this node yet: no entry, no snapshot, no term beyond the first, no vote?
+         * Only then may the configured leader take term 1 by itself (see TandemNode).
+         */
+        public boolean pristine() {
+            return lastLsn == 0 && snapshotLsn == 0 && vote.term() <= 1 && vote.votedFor() == null;
+        }
+    }
 
     private NodeRecovery() {}
 
@@ -49,10 +76,31 @@ public final class NodeRecovery {
         report.torn().ifPresent(torn -> LOG.log(System.Logger.Level.WARNING, "write-ahead log had a torn tail: " + torn));
         long lastLsn = Math.max(snapshotLsn, recovered.wal().lastLsn());
         long term = Math.max(1, Math.max(snapshotTerm, recovered.wal().lastTerm()));
+        VoteFile.Vote vote = readVote(dataDir, recovered);
         long millis = (System.nanoTime() - started) / 1_000_000;
         LOG.log(System.Logger.Level.INFO, "recovered " + keyspace.size() + " keys: snapshot LSN " + snapshotLsn
                 + ", log replayed " + report.entriesReplayed() + " entries up to LSN " + lastLsn + " in " + millis
                 + " ms");
-        return new Result(keyspace, recovered, snapshots, snapshotLsn, snapshotTerm, snapshotKeys, term, lastLsn, millis);
+        Result result = new Result(keyspace, recovered, snapshots, snapshotLsn, snapshotTerm, snapshotKeys, term,
+                lastLsn, millis, vote);
+        if (vote.term() > 0) {
+            LOG.log(System.Logger.Level.INFO, "vote file: term " + vote.term() + (vote.votedFor() == null ? ", no vote"
+                    : ", voted for " + vote.votedFor()) + "; starting in term " + result.startTerm());
+        }
+        return result;
+    }
+
+    /** The vote file; a damaged one stops start-up (the WAL it recovered is closed first). */
+    private static VoteFile.Vote readVote(Path dataDir, Recovered recovered) throws IOException {
+        try {
+            return new VoteFile(dataDir).read();
+        } catch (IOException e) {
+            try {
+                recovered.wal().close();
+            } catch (IOException | RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
     }
 }

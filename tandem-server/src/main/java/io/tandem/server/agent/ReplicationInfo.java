@@ -30,14 +30,14 @@ final class ReplicationInfo {
             slaves(out, node, nowMillis, linkWindow);
         } else {
             field(out, "role", "slave");
-            String[] hostPort = hostPort(node.leaderAnnounce());
-            boolean up = !node.leaderAnnounce().isEmpty() && nowMillis - node.heardFromLeaderMillis() <= linkWindow;
+            String[] hostPort = hostPort(leaderAnnounce(node));
+            boolean up = linkUp(node, nowMillis, linkWindow);
             field(out, "master_host", hostPort[0]);
             field(out, "master_port", hostPort[1]);
             field(out, "master_link_status", up ? "up" : "down");
             field(out, "master_last_io_seconds_ago", node.heardFromLeaderMillis() == 0 ? -1
                     : (nowMillis - node.heardFromLeaderMillis()) / 1000);
-            field(out, "master_sync_in_progress", 0);
+            field(out, "master_sync_in_progress", node.rewinding() ? 1 : 0);
             field(out, "slave_read_repl_offset", node.lastLsn());
             field(out, "slave_repl_offset", node.appliedLsn());
             field(out, "slave_priority", 100);
@@ -57,6 +57,7 @@ final class ReplicationInfo {
         if (node.isLeader()) {
             field(out, "tandem_degraded", node.degraded() ? 1 : 0);
         }
+        field(out, "tandem_rewinding", node.rewinding() ? 1 : 0);
         // Per replica this node streams to (a leader's; a relay's when cascading); on the leader also those
         // a relay feeds, with the relay named (via=) and their positions as it reported them.
         int i = 0;
@@ -92,11 +93,25 @@ final class ReplicationInfo {
             return new Reply.Array(List.of(Reply.bulk("master"), Reply.integer(node.lastLsn()),
                     new Reply.Array(replicas)));
         }
-        String[] hostPort = hostPort(node.leaderAnnounce());
-        boolean up = !node.leaderAnnounce().isEmpty() && nowMillis - node.heardFromLeaderMillis() <= linkWindow;
+        String[] hostPort = hostPort(leaderAnnounce(node));
+        boolean up = linkUp(node, nowMillis, linkWindow);
         long port = hostPort[1].isEmpty() ? 0 : Long.parseLong(hostPort[1]);
         return new Reply.Array(List.of(Reply.bulk("slave"), Reply.bulk(hostPort[0]), Reply.integer(port),
                 Reply.bulk(up ? "connected" : "connecting"), Reply.integer(node.appliedLsn())));
+    }
+
+    /**
+     * The leader's client address, or "" while this follower knows no leader (after a restart with elections,
+     * during an election, or as a deposed leader): the address of a leader it no longer follows would send
+     * clients to a node that may be gone.
+     */
+    private static String leaderAnnounce(ReplicaSetNode node) {
+        return node.leader() == null ? "" : node.leaderAnnounce();
+    }
+
+    private static boolean linkUp(ReplicaSetNode node, long nowMillis, long linkWindow) {
+        return node.leader() != null && !node.leaderAnnounce().isEmpty() && !node.rewinding()
+                && nowMillis - node.heardFromLeaderMillis() <= linkWindow;
     }
 
     /** Redis's connected_slaves and slaveN lines: the replicas connected to this node itself. */

@@ -208,6 +208,15 @@ final class SnapshotReceiver {
                 + keyCount + " keys, " + t.totalBytes + " bytes received in " + receiveMillis + " ms");
     }
 
+    /**
+     * Drops a transfer under way because this node's own state is being rebuilt (a rewind): the leader
+     * starts a new one if it still needs to. A transfer already being loaded is refused when it comes to be
+     * installed (the installer checks).
+     */
+    void abandon(String why) {
+        abort(why);
+    }
+
     /** Drops a transfer under way (another transfer begins). */
     private void abort(String why) {
         Transfer t = current;

@@ -69,6 +69,29 @@ public final class SnapshotTaker {
         return background;
     }
 
+    /**
+     * A rewind to afterLsn began: a snapshot frozen but not yet written would show the keyspace being
+     * replaced, so it is dropped; one being written is discarded when it finishes (see finished). The newest
+     * snapshot left in the store is the base from now on: the log after it must stay.
+     */
+    void rewinding(long afterLsn, long keptSnapshotLsn) {
+        if (frozen != null) {
+            frozen = null;
+            stats.snapshotInProgress = false;
+        }
+        discardAbove = afterLsn;
+        snapshotLsn = keptSnapshotLsn;
+        stats.lastSnapshotLsn = keptSnapshotLsn;
+    }
+
+    /** The rewind is done: snapshots from now on show the rebuilt keyspace. */
+    void rewound() {
+        discardAbove = Long.MAX_VALUE;
+    }
+
+    /** During a rewind: a snapshot written of a later LSN shows divergent keys (deleted by the Rewinder). */
+    private long discardAbove = Long.MAX_VALUE;
+
     /** A snapshot from the leader replaced the log: it is the base from now on. */
     void installed(long lsn) {
         snapshotLsn = Math.max(snapshotLsn, lsn);
@@ -174,6 +197,11 @@ public final class SnapshotTaker {
         if (failure != null) {
             stats.snapshotFailures++;
             LOG.log(System.Logger.Level.ERROR, "snapshot at LSN " + lsn + " failed: " + failure, failure);
+            return;
+        }
+        if (lsn > discardAbove) {
+            LOG.log(System.Logger.Level.INFO, "snapshot at LSN " + lsn + " discarded: it shows keys a rewind to LSN "
+                    + discardAbove + " dropped");
             return;
         }
         stats.snapshotsTaken++;

@@ -35,6 +35,18 @@ public final class ServerStats {
     public long retentionLimitHits;
     /** Lag alerts raised (lag-alert-millis, lag-alert-bytes). */
     public long lagAlertsRaised;
+    // Elections (automatic failover) and what a deposed leader or its followers drop.
+    /** Elections this node stood in (real votes, not pre-votes). */
+    public long electionsStarted;
+    /** Elections this node won. */
+    public long electionsWon;
+    public long votesGranted;
+    /** Times this leader stepped down for not hearing from a majority (check-quorum). */
+    public long quorumsLost;
+    /** Rewinds: the keyspace rebuilt without divergent entries it had applied. */
+    public long rewinds;
+    /** Log entries dropped because they diverged from the leader's log (recorded in rollback/). */
+    public long rollbackEntries;
     /** On a leader: how long acknowledged writes waited from their append to their acknowledgement. */
     public LatencyHistogram ackWait = new LatencyHistogram();
     public LatencyHistogram commandLatency = new LatencyHistogram();

@@ -1,0 +1,79 @@
+package io.tandem.server.agent;
+
+import io.tandem.core.model.Event;
+import io.tandem.server.config.ReplicationSettings;
+import io.tandem.server.metrics.ServerStats;
+
+/**
+ * The server's side of the core's events: each is logged at the level an operator would want and, where it
+ * says something is going wrong or changing hands (lag alerts, elections, rewinds), counted for /metrics and
+ * INFO. Events are the single source of truth for what happened (see DESIGN.md), so nothing else logs these.
+ */
+final class EventReporter {
+    private static final System.Logger LOG = System.getLogger(NodeAgent.class.getName());
+
+    private final ServerStats stats;
+    private final ReplicationSettings replication;
+
+    EventReporter(ServerStats stats, ReplicationSettings replication) {
+        this.stats = stats;
+        this.replication = replication;
+    }
+
+    void report(Event event) {
+        switch (event) {
+            case Event.LagAlert alert -> lagAlert(alert);
+            case Event.ConflictingLeader conflict -> warn(conflict.other() + " also leads term " + conflict.term()
+                    + " (both were promoted with REPLICAOF NO ONE?): its stream is refused; point one of them at"
+                    + " the other with REPLICAOF host port");
+            case Event.ElectionStarted started -> {
+                if (!started.preVote()) {
+                    stats.electionsStarted++;
+                }
+                info((started.preVote() ? "no word from a leader for the election timeout: asking for pre-votes for"
+                        : "standing for election in") + " term " + started.term() + " (log ends at LSN "
+                        + started.lastLsn() + ", term " + started.lastTerm() + ")");
+            }
+            case Event.VoteGranted granted -> {
+                stats.votesGranted++;
+                info("voted for " + granted.candidate() + " in term " + granted.term());
+            }
+            case Event.Elected elected -> {
+                stats.electionsWon++;
+                warn("elected leader of term " + elected.term() + " with " + elected.votes() + " votes (log ends at LSN "
+                        + elected.lastLsn() + ")");
+            }
+            case Event.LostQuorum lost -> {
+                stats.quorumsLost++;
+                warn("stepping down as leader of term " + lost.term() + ": heard from " + lost.heard() + " of the "
+                        + lost.needed() + " voters needed within election-timeout-millis ("
+                        + replication.electionTimeoutMillis() + "); the others may elect a new leader");
+            }
+            case Event.Rewinding rewinding -> {
+                stats.rewinds++;
+                warn("this node applied entries after LSN " + rewinding.afterLsn() + " (up to " + rewinding.appliedLsn()
+                        + ", log to " + rewinding.lastLsn() + ") that the leader's log does not hold: rewinding");
+            }
+            default -> info("event: " + event);
+        }
+    }
+
+    private void lagAlert(Event.LagAlert alert) {
+        if (alert.raised()) {
+            stats.lagAlertsRaised++;
+            warn("replica " + alert.replica() + " is lagging: " + alert.lagEntries() + " entries (" + alert.lagBytes()
+                    + " bytes) not applied, behind for " + alert.lagMillis() + " ms (lag-alert-millis "
+                    + replication.lagAlertMillis() + ", lag-alert-bytes " + replication.lagAlertBytes() + ")");
+        } else {
+            info("replica " + alert.replica() + " is back within the lag alert bounds");
+        }
+    }
+
+    private static void info(String message) {
+        LOG.log(System.Logger.Level.INFO, message);
+    }
+
+    private static void warn(String message) {
+        LOG.log(System.Logger.Level.WARNING, message);
+    }
+}

@@ -1,0 +1,152 @@
+package io.tandem.server.agent;
+
+import io.tandem.core.model.NodeId;
+import io.tandem.storage.files.FileCorruptionException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.HexFormat;
+import java.util.zip.CRC32C;
+
+/**
+ * The node's current term and whom it voted for in it, in {@code <data-dir>/vote}: what Raft calls the
+ * persistent state besides the log. A node that forgot its vote after a crash could vote twice in one term
+ * and help elect two leaders; one that forgot its term could accept a deposed leader. One text line, so an
+ * operator can read it:
+ *
+ * <pre>
+ * tandem-vote 1 term=7 voted-for=n2 crc32c=1a2b3c4d
+ * </pre>
+ *
+ * ({@code voted-for=} empty: no vote in that term). The CRC32C covers everything before {@code " crc32c="}.
+ * Written to {@code vote.tmp}, fsynced, renamed over {@code vote} atomically, then the directory fsynced:
+ * a crash leaves either the old file or the new one, never half of one. A file that does not parse or fails
+ * its checksum stops start-up with an error naming the file, the offset and the problem: resetting it
+ * silently is exactly the double vote the file exists to prevent.
+ */
+public final class VoteFile {
+    public static final String NAME = "vote";
+    static final String TMP_NAME = "vote.tmp";
+    private static final String MAGIC = "tandem-vote 1 ";
+    private static final String CRC_FIELD = " crc32c=";
+    /** The line is short (a term and a node id of at most 64 characters): anything longer is not ours. */
+    private static final int MAX_BYTES = 256;
+
+    /** What the file holds: the term and the vote in it (null: none). Term 0 when there is no file. */
+    public record Vote(long term, NodeId votedFor) {
+        public static final Vote NONE = new Vote(0, null);
+    }
+
+    private final Path dataDir;
+    private final Path file;
+
+    public VoteFile(Path dataDir) {
+        this.dataDir = dataDir;
+        this.file = dataDir.resolve(NAME);
+    }
+
+    public Path path() {
+        return file;
+    }
+
+    /** Reads the vote; {@link Vote#NONE} when the node never voted nor changed term (no file). */
+    public Vote read() throws IOException {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            return Vote.NONE;
+        }
+        if (bytes.length > MAX_BYTES) {
+            throw corrupt(MAX_BYTES, "longer than " + MAX_BYTES + " bytes (" + bytes.length + ")");
+        }
+        String text = new String(bytes, StandardCharsets.US_ASCII);
+        if (!text.startsWith(MAGIC)) {
+            throw corrupt(0, "does not start with '" + MAGIC.strip() + "'");
+        }
+        int newline = text.indexOf('\n');
+        if (newline != text.length() - 1) {
+            throw corrupt(newline < 0 ? bytes.length : newline, newline < 0 ? "the line is not complete (no newline)"
+                    : "more than one line");
+        }
+        int crcAt = text.lastIndexOf(CRC_FIELD);
+        if (crcAt < 0) {
+            throw corrupt(newline, "no crc32c field");
+        }
+        String crcText = text.substring(crcAt + CRC_FIELD.length(), newline);
+        long expected = crc(text.substring(0, crcAt));
+        if (!crcText.matches("[0-9a-f]{8}") || Long.parseLong(crcText, 16) != expected) {
+            throw corrupt(crcAt + CRC_FIELD.length(), "crc32c '" + crcText + "' does not match the line ("
+                    + hex(expected) + ")");
+        }
+        String[] fields = text.substring(MAGIC.length(), crcAt).split(" ", -1);
+        if (fields.length != 2 || !fields[0].startsWith("term=") || !fields[1].startsWith("voted-for=")) {
+            throw corrupt(MAGIC.length(), "expected 'term=N voted-for=ID'");
+        }
+        long term;
+        try {
+            term = Long.parseLong(fields[0].substring("term=".length()));
+        } catch (NumberFormatException e) {
+            throw corrupt(MAGIC.length(), "term '" + fields[0] + "' is not a number");
+        }
+        if (term < 0) {
+            throw corrupt(MAGIC.length(), "negative term " + term);
+        }
+        String voted = fields[1].substring("voted-for=".length());
+        try {
+            return new Vote(term, voted.isEmpty() ? null : NodeId.of(voted));
+        } catch (IllegalArgumentException e) {
+            throw corrupt(MAGIC.length() + fields[0].length() + 1, "voted-for: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Makes (term, votedFor) durable before returning: write a temporary file, fsync it, rename it over the
+     * old one, fsync the directory (without the last step, a crash could bring the old name back).
+     */
+    public void write(long term, NodeId votedFor) throws IOException {
+        String line = MAGIC + "term=" + term + " voted-for=" + (votedFor == null ? "" : votedFor.name());
+        byte[] bytes = (line + CRC_FIELD + hex(crc(line)) + "\n").getBytes(StandardCharsets.US_ASCII);
+        Path tmp = dataDir.resolve(TMP_NAME);
+        try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer buffer = ByteBuffer.wrap(bytes);
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+            channel.force(true);
+        }
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        try (FileChannel directory = FileChannel.open(dataDir, StandardOpenOption.READ)) {
+            directory.force(true);
+        }
+    }
+
+    private static long crc(String text) {
+        CRC32C crc = new CRC32C();
+        crc.update(text.getBytes(StandardCharsets.US_ASCII));
+        return crc.getValue();
+    }
+
+    private static String hex(long crc) {
+        return HexFormat.of().toHexDigits((int) crc);
+    }
+
+    private FileCorruptionException corrupt(long offset, String problem) {
+        return new Corrupt(file, offset, problem + " (this node's term and vote cannot be trusted; deleting the"
+                + " file would let it vote again in a term it may already have voted in)");
+    }
+
+    /** The vote file does not verify: start-up stops (see the class comment). */
+    static final class Corrupt extends FileCorruptionException {
+        Corrupt(Path file, long offset, String problem) {
+            super("vote file " + file, file, offset, problem);
+        }
+    }
+}
