@@ -123,6 +123,14 @@ public class CoreCommandBenchmark {
         public void snapshotAcked(io.tandem.core.model.Message.SnapshotAck ack) {
             throw new UnsupportedOperationException();
         }
+
+        @Override
+        public void persistVote(long term, io.tandem.core.model.NodeId votedFor) {
+        }
+
+        @Override
+        public void rewind(long afterLsn) {
+        }
     }
 
     @Setup

@@ -43,4 +43,28 @@ public sealed interface Event {
 
     /** A message from a lower term was refused (fencing). */
     record StaleTermRefused(NodeId from, long theirTerm, long ourTerm) implements Event {}
+
+    /**
+     * This node's election timer ran out without a word from a leader: it asks the voters (first a
+     * pre-vote, which changes no term; then the vote itself, in {@code term}).
+     */
+    record ElectionStarted(long term, boolean preVote, long lastLsn, long lastTerm) implements Event {}
+
+    /** This node voted for {@code candidate} in {@code term} (its log is at least as up to date). */
+    record VoteGranted(NodeId candidate, long term) implements Event {}
+
+    /** A majority of the voters voted for this node: it leads {@code term}. */
+    record Elected(long term, int votes, long lastLsn) implements Event {}
+
+    /**
+     * Check-quorum: this leader heard from fewer than a majority of the voters within an election timeout.
+     * It steps down and acknowledges nothing more: the others may have elected a new leader already.
+     */
+    record LostQuorum(long term, int heard, int needed) implements Event {}
+
+    /**
+     * This node applied entries that the leader's log does not hold (it led a term that was superseded, or
+     * applied a deposed leader's entries): it drops them and rebuilds its keyspace as of afterLsn.
+     */
+    record Rewinding(long afterLsn, long appliedLsn, long lastLsn) implements Event {}
 }

@@ -40,18 +40,25 @@ public sealed interface Message {
      * prevTerm; {@code lastLsn} then says where its log ends, for the upstream to step back. Otherwise the
      * follower's positions: received (appended to its log), durable (synced), applied (visible to reads).
      * A follower that relays to followers of its own (cascading) adds their positions, {@code downstream},
-     * so that the leader sees, counts and monitors every replica.
+     * so that the leader sees, counts and monitors every replica. {@code snapshotLsn}: the LSN the follower's
+     * log starts after (its snapshot's; 0 when it holds its log from the start), the lowest point at which
+     * it can compare entries: on a mismatch below it, the upstream asks there instead.
      */
     record AppendResponse(long term, NodeId from, boolean matched, long lastLsn, long receivedLsn, long durableLsn,
-            long appliedLsn, List<Relayed> downstream) implements Message {
+            long appliedLsn, List<Relayed> downstream, long snapshotLsn) implements Message {
         public AppendResponse {
             downstream = List.copyOf(downstream);
+        }
+
+        public AppendResponse(long term, NodeId from, boolean matched, long lastLsn, long receivedLsn,
+                long durableLsn, long appliedLsn, List<Relayed> downstream) {
+            this(term, from, matched, lastLsn, receivedLsn, durableLsn, appliedLsn, downstream, 0);
         }
 
         /** Without followers of its own. */
         public AppendResponse(long term, NodeId from, boolean matched, long lastLsn, long receivedLsn,
                 long durableLsn, long appliedLsn) {
-            this(term, from, matched, lastLsn, receivedLsn, durableLsn, appliedLsn, List.of());
+            this(term, from, matched, lastLsn, receivedLsn, durableLsn, appliedLsn, List.of(), 0);
         }
     }
 
@@ -77,4 +84,17 @@ public sealed interface Message {
      * send from there. {@code failed}: the transfer was given up (a bad chunk, a full disk), start again.
      */
     record SnapshotAck(long term, NodeId from, long snapshotLsn, long nextOffset, boolean failed) implements Message {}
+
+    /**
+     * Candidate → every voter: "vote for me in {@code term}; my log ends at (lastTerm, lastLsn)". A vote
+     * goes only to a candidate whose log is at least as up to date as the voter's (a higher last term, or
+     * the same term and at least the same LSN), so that the most current replica wins and every entry a
+     * majority holds survives. {@code preVote}: a dry run at term + 1 that changes no one's term (Raft's
+     * pre-vote): a node cut off and returning cannot depose a healthy leader by raising terms, since no
+     * one who still hears that leader grants it.
+     */
+    record VoteRequest(long term, NodeId from, long lastLsn, long lastTerm, boolean preVote) implements Message {}
+
+    /** Voter → candidate: granted or not, for the request's term (or the voter's, if higher). */
+    record VoteResponse(long term, NodeId from, boolean granted, boolean preVote) implements Message {}
 }

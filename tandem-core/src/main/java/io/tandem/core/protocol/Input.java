@@ -36,6 +36,12 @@ public sealed interface Input {
      */
     record SnapshotLoaded(long snapshotLsn, long snapshotTerm, Keyspace keyspace) implements Input {}
 
+    /**
+     * The runtime rebuilt the keyspace for {@link Output#rewind}: {@code keyspace} holds the state as of
+     * (term, lsn), the log ends there, and both are durable.
+     */
+    record Rewound(long lsn, long term, Keyspace keyspace) implements Input {}
+
     /** A message from another node. */
     record PeerMessage(Message message) implements Input {}
 

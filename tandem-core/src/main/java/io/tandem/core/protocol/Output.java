@@ -52,4 +52,24 @@ public interface Output {
 
     /** Leader: a follower acknowledged snapshot bytes (or gave the transfer up): send on from there. */
     void snapshotAcked(Message.SnapshotAck ack);
+
+    /**
+     * Make the term and this node's vote in it durable before anything else this step asked for happens
+     * (before a message leaves): a node that forgot either after a crash could vote twice in one term and
+     * elect two leaders. Called whenever either changes; {@code votedFor} is null when no vote was cast in
+     * this term. Rare (once per election), so the runtime may write it synchronously.
+     */
+    void persistVote(long term, NodeId votedFor);
+
+    /**
+     * Follower: the entries after {@code afterLsn} diverge from the leader's log, and this node has
+     * already applied some of them (a deposed leader's own writes, or a follower that applied a deposed
+     * leader's entries). Drop them from the log as {@link #truncateLog} does, and rebuild the keyspace as of
+     * afterLsn (a snapshot at or before it, then the log up to it). When no snapshot and log reach back that
+     * far, drop everything: the keyspace as of LSN 0, and the upstream bootstraps this node again. Answered
+     * with {@link Input.Rewound} (the state the runtime could rebuild, at afterLsn or earlier); the core
+     * serves no reads and takes no entries meanwhile. Runtimes record the dropped entries for the operator
+     * (a rollback file).
+     */
+    void rewind(long afterLsn);
 }

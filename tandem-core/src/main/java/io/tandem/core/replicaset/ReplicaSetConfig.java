@@ -16,6 +16,10 @@ import java.util.Map;
  * @param minReplicasToWrite      Redis's min-replicas-to-write: the leader refuses writes while fewer
  *                                replicas than this were heard from within minReplicasMaxLagMillis (0: off)
  * @param minReplicasMaxLagMillis Redis's min-replicas-max-lag, in milliseconds
+ * @param electionTimeoutMillis   automatic failover: a follower that hears nothing from a leader for this
+ *                                long plus a random part of as much again stands for election, and a leader
+ *                                that hears from no majority for this long steps down (0: failover is by
+ *                                hand, REPLICAOF)
  */
 public record ReplicaSetConfig(
         Map<NodeId, MemberConfig> members,
@@ -27,7 +31,16 @@ public record ReplicaSetConfig(
         long maxInflightBytes,
         long maxBatchBytes,
         int minReplicasToWrite,
-        long minReplicasMaxLagMillis) {
+        long minReplicasMaxLagMillis,
+        long electionTimeoutMillis) {
+
+    /** Failover by hand (no elections). */
+    public ReplicaSetConfig(Map<NodeId, MemberConfig> members, AckPolicy ackPolicy, AckLevel ackLevel,
+            long ackTimeoutMillis, OnAckTimeout onAckTimeout, long heartbeatIntervalMillis, long maxInflightBytes,
+            long maxBatchBytes, int minReplicasToWrite, long minReplicasMaxLagMillis) {
+        this(members, ackPolicy, ackLevel, ackTimeoutMillis, onAckTimeout, heartbeatIntervalMillis, maxInflightBytes,
+                maxBatchBytes, minReplicasToWrite, minReplicasMaxLagMillis, 0);
+    }
 
     /** Without Redis's min-replicas-to-write. */
     public ReplicaSetConfig(Map<NodeId, MemberConfig> members, AckPolicy ackPolicy, AckLevel ackLevel,
@@ -41,6 +54,10 @@ public record ReplicaSetConfig(
         members = Map.copyOf(members);
         if (minReplicasToWrite < 0 || minReplicasMaxLagMillis < 0) {
             throw new IllegalArgumentException("min-replicas-to-write and min-replicas-max-lag must be >= 0");
+        }
+        if (electionTimeoutMillis < 0 || (electionTimeoutMillis > 0 && electionTimeoutMillis < 2 * heartbeatIntervalMillis)) {
+            throw new IllegalArgumentException("election-timeout-millis must be 0 (failover by hand) or at least twice"
+                    + " heartbeat-interval-millis (" + heartbeatIntervalMillis + "), got " + electionTimeoutMillis);
         }
         if (members.isEmpty()) {
             throw new IllegalArgumentException("a replica set needs at least one member");
@@ -57,5 +74,28 @@ public record ReplicaSetConfig(
 
     public MemberConfig member(NodeId id) {
         return members.get(id);
+    }
+
+    /** Do members elect their leader (automatic failover)? */
+    public boolean elections() {
+        return electionTimeoutMillis > 0;
+    }
+
+    /** The same replica set with automatic failover after this election timeout. */
+    public ReplicaSetConfig withElectionTimeout(long millis) {
+        return new ReplicaSetConfig(members, ackPolicy, ackLevel, ackTimeoutMillis, onAckTimeout,
+                heartbeatIntervalMillis, maxInflightBytes, maxBatchBytes, minReplicasToWrite, minReplicasMaxLagMillis,
+                millis);
+    }
+
+    /** How many members vote. */
+    public int voters() {
+        int voters = 0;
+        for (MemberConfig m : members.values()) {
+            if (m.voting()) {
+                voters++;
+            }
+        }
+        return voters;
     }
 }

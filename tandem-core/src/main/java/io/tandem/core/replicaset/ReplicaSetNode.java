@@ -38,7 +38,8 @@ import java.util.random.RandomGenerator;
  *
  * <p>Roles are explicit, with one method per transition ({@link #becomeLeader}, {@link #becomeFollower})
  * in the style of etcd raft. Terms exist from the start: every message carries one, a lower term is
- * refused (fencing), a higher one adopted. Elections are not here yet: roles change by operator action.
+ * refused (fencing), a higher one adopted. With an election timeout configured, members elect their
+ * leader ({@link Elections}); without, roles change by operator action (REPLICAOF).
  */
 public final class ReplicaSetNode implements Protocol {
     enum Role { LEADER, FOLLOWER }
@@ -63,9 +64,21 @@ public final class ReplicaSetNode implements Protocol {
     private final Map<NodeId, Progress> progress = streams.progress;
     /** A follower's entries received but not applied yet, oldest first. */
     private final ArrayDeque<Entry> unapplied = new ArrayDeque<>();
+    /** Automatic failover; consulted only when the config has an election timeout. */
+    private final Elections elections;
 
     private Role role;
     private long term;
+    /** Whom this node voted for in {@code term} (null: no one); durable with the term (Output.persistVote). */
+    private NodeId votedFor;
+    /**
+     * The first LSN of this leader's own term (its opening entry, with elections): the commit point moves
+     * only to it or beyond, since entries of older terms on a majority may still be replaced by a leader
+     * that never had them (Raft's rule, its Figure 8). 0 without elections.
+     */
+    private long termStartLsn;
+    /** The runtime rebuilds the keyspace after a divergent applied suffix (Output.rewind): no reads, no entries. */
+    private boolean rewinding;
     private NodeId leader;
     private long lastLsn;
     private long lastTerm;
@@ -101,7 +114,15 @@ public final class ReplicaSetNode implements Protocol {
      */
     public ReplicaSetNode(NodeId self, ReplicaSetConfig config, Keyspace keyspace, LogView log, long term,
             RandomGenerator random) {
+        this(self, config, keyspace, log, term, null, random);
+    }
+
+    /** @param votedFor the vote this node cast in {@code term}, as persisted (null: none) */
+    public ReplicaSetNode(NodeId self, ReplicaSetConfig config, Keyspace keyspace, LogView log, long term,
+            NodeId votedFor, RandomGenerator random) {
         Invariants.check(config.member(self) != null, "%s is not a member of the replica set", self);
+        this.votedFor = votedFor;
+        this.elections = new Elections(this, config, random);
         this.self = self;
         this.config = config;
         this.log = log;
@@ -124,6 +145,9 @@ public final class ReplicaSetNode implements Protocol {
     /** Leads in {@code newTerm} (at least the current term). Followers are found as they subscribe. */
     public void becomeLeader(long newTerm, long nowMillis, Output out) {
         Invariants.check(newTerm >= term, "leader term %d below current %d", newTerm, term);
+        Invariants.check(!rewinding, "a node rebuilding its keyspace cannot lead");
+        setTerm(newTerm, out);
+        elections.stop();
         // A leader's keyspace reflects its whole log (it executes commands on top of it): a promoted follower
         // applies what it had received but not applied yet, delayed or not.
         while (!unapplied.isEmpty()) {
@@ -142,22 +166,37 @@ public final class ReplicaSetNode implements Protocol {
                 p.receivedMovedMillis = nowMillis;
                 p.durableMovedMillis = nowMillis;
                 p.appliedMovedMillis = nowMillis;
+                // Check-quorum counts from now: a new leader has an election timeout to hear from a majority.
+                p.lastHeardMillis = nowMillis;
                 progress.put(member, p);
             }
         }
         degraded = false;
+        termStartLsn = 0;
+        if (config.elections()) {
+            streams.probeAll(nowMillis, out);
+            // An entry of our own term opens it: nothing of an older term counts as committed before it does
+            // (see termStartLsn), and reads wait for it, so that they never show what a deposed leader wrote
+            // and this one is about to replace.
+            append(nowMillis, List.of(), out);
+            termStartLsn = lastLsn;
+        }
         advanceCommit(nowMillis, out); // async commits what is durable here at once; others wait for acks
         out.event(new Event.RoleChanged("leader", term, self));
     }
 
-    /** Follows {@code newLeader} in {@code newTerm}: subscribes to its stream at once. */
+    /**
+     * Follows {@code newLeader} in {@code newTerm}: subscribes to its stream at once. With a null leader
+     * (unknown yet: after a restart with elections, or a deposed leader), it waits to hear from one.
+     */
     public void becomeFollower(long newTerm, NodeId newLeader, long nowMillis, Output out) {
         Invariants.check(newTerm >= term, "follower term %d below current %d", newTerm, term);
         if (role == Role.LEADER) {
             stepDownReplies(out);
         }
-        boolean changed = role != Role.FOLLOWER || newTerm != term || !newLeader.equals(leader);
-        term = newTerm;
+        boolean changed = role != Role.FOLLOWER || newTerm != term || !java.util.Objects.equals(newLeader, leader);
+        setTerm(newTerm, out);
+        elections.stop();
         role = Role.FOLLOWER;
         leader = newLeader;
         runner.ownsExpiry(false);
@@ -165,9 +204,69 @@ public final class ReplicaSetNode implements Protocol {
         heardFromLeaderMillis = nowMillis;
         if (changed) {
             confirmedLsn = 0;
+            // The new leader says what it has committed: an older leader's commit point (under async, just
+            // what it had made durable) may be beyond what survives, and would keep our reads stale.
+            leaderCommitLsn = 0;
             out.event(new Event.RoleChanged("follower", term, newLeader));
         }
         subscribe(nowMillis, out);
+    }
+
+    /**
+     * Stops leading or following in the current term and follows no one yet in {@code newTerm} (a newer
+     * term appeared, or check-quorum failed): a leader answers what it held (see stepDownReplies).
+     */
+    void stepDown(long newTerm, Output out) {
+        boolean wasLeader = role == Role.LEADER;
+        if (wasLeader) {
+            stepDownReplies(out);
+        }
+        boolean changed = wasLeader || newTerm != term || leader != null;
+        setTerm(newTerm, out);
+        elections.stop();
+        role = Role.FOLLOWER;
+        leader = null;
+        runner.ownsExpiry(false);
+        if (wasLeader) {
+            progress.clear();
+        }
+        if (changed) {
+            confirmedLsn = 0;
+            leaderCommitLsn = 0;
+            out.event(new Event.RoleChanged("follower", term, null));
+        }
+    }
+
+    /** A newer term forgets the vote of the older one; both are made durable before anything else. */
+    private void setTerm(long newTerm, Output out) {
+        if (newTerm != term) {
+            term = newTerm;
+            votedFor = null;
+            out.persistVote(term, null);
+        }
+    }
+
+    /** A candidate's own vote in the next term, durable before it asks anyone else. */
+    void standInNextTerm(Output out) {
+        term++;
+        votedFor = self;
+        role = Role.FOLLOWER;
+        leader = null;
+        out.persistVote(term, self);
+    }
+
+    void voteFor(NodeId candidate, Output out) {
+        votedFor = candidate;
+        out.persistVote(term, candidate);
+    }
+
+    NodeId votedFor() {
+        return votedFor;
+    }
+
+    /** Is the runtime rebuilding this node's keyspace (Output.rewind)? It serves no reads meanwhile. */
+    public boolean rewinding() {
+        return rewinding;
     }
 
     /**
@@ -198,6 +297,7 @@ public final class ReplicaSetNode implements Protocol {
             case Input.Wait wait -> onWait(nowMillis, wait, out);
             case Input.WaitLsn wait -> onWaitLsn(nowMillis, wait, out);
             case Input.SnapshotLoaded loaded -> onSnapshotLoaded(nowMillis, loaded, out);
+            case Input.Rewound rewound -> onRewound(nowMillis, rewound, out);
         }
     }
 
@@ -320,6 +420,10 @@ public final class ReplicaSetNode implements Protocol {
                 out.reply(client, requestId, READ_ONLY);
                 return;
             }
+            if (rewinding) {
+                out.reply(client, requestId, REWINDING);
+                return;
+            }
             runner.begin(nowMillis);
             Reply reply = transaction ? runner.executeAll(commands) : runner.execute(commands.get(0));
             List<Effect> effects = runner.takeEffects();
@@ -359,6 +463,8 @@ public final class ReplicaSetNode implements Protocol {
     }
 
     static final Reply READ_ONLY = Reply.error("READONLY You can't write against a read only replica.");
+    static final Reply REWINDING = Reply.error("LOADING this replica is rebuilding its dataset after it diverged from"
+            + " the leader (a failover); retry shortly");
     static final Reply NOT_ENOUGH_REPLICAS = Reply.error("NOREPLICAS Not enough good replicas to write.");
 
     /**
@@ -408,6 +514,9 @@ public final class ReplicaSetNode implements Protocol {
     // ---- local durability -------------------------------------------------------------------------------
 
     private void onPersisted(long nowMillis, long lsn, Output out) {
+        if (rewinding) {
+            return; // an fsync of entries the rewind drops; Rewound says what is durable
+        }
         Invariants.check(lsn <= lastLsn, "durable LSN %d beyond the last appended %d", lsn, lastLsn);
         if (lsn <= durableLsn) {
             return;
@@ -427,6 +536,19 @@ public final class ReplicaSetNode implements Protocol {
     // ---- messages -----------------------------------------------------------------------------------------
 
     private void onMessage(long nowMillis, Message message, Output out) {
+        // Votes have their own rules for terms (a pre-vote is at a term no one holds yet).
+        if (message instanceof Message.VoteRequest request) {
+            if (config.elections()) {
+                elections.onVoteRequest(nowMillis, request, out);
+            }
+            return;
+        }
+        if (message instanceof Message.VoteResponse response) {
+            if (config.elections()) {
+                elections.onVoteResponse(nowMillis, response, out);
+            }
+            return;
+        }
         // Is the sender behind us? Then it is fenced: refuse, and tell it our term.
         if (message.term() < term) {
             out.event(new Event.StaleTermRefused(message.from(), message.term(), term));
@@ -439,20 +561,22 @@ public final class ReplicaSetNode implements Protocol {
             NodeId newLeader = message instanceof Message.AppendRequest ? message.from() : null;
             if (newLeader != null) {
                 becomeFollower(message.term(), newLeader, nowMillis, out);
+            } else if (role == Role.LEADER || elections.campaigning()) {
+                // A follower knows a newer term than ours: we are a deposed leader (or lost our campaign).
+                stepDown(message.term(), out);
             } else {
-                term = message.term();
-                if (role == Role.LEADER) {
-                    // A follower knows a newer term than ours: we are a deposed leader. Stop leading.
-                    stepDownReplies(out);
-                    role = Role.FOLLOWER;
-                    leader = null;
-                    runner.ownsExpiry(false);
-                    progress.clear();
-                    out.event(new Event.RoleChanged("follower", term, null));
-                }
+                setTerm(message.term(), out); // a follower learns the term; its leader tells it the rest
             }
         }
+        // A candidate hears from the leader of its own term: another node won. Follow it.
+        if (elections.campaigning() && (message instanceof Message.AppendRequest
+                || message instanceof Message.SnapshotChunk)) {
+            elections.stop();
+            becomeFollower(term, message.from(), nowMillis, out);
+        }
         switch (message) {
+            case Message.VoteRequest request -> throw new AssertionError("handled above");
+            case Message.VoteResponse response -> throw new AssertionError("handled above");
             case Message.Subscribe subscribe -> streams.onSubscribe(nowMillis, subscribe, out);
             case Message.AppendRequest request -> onAppendRequest(nowMillis, request, out);
             case Message.AppendResponse response -> onAppendResponse(nowMillis, response, out);
@@ -530,7 +654,7 @@ public final class ReplicaSetNode implements Protocol {
             out.event(new Event.PolicyRestored(lastLsn, config.ackPolicy().toString()));
         }
         long next = degraded ? durableLsn : Math.max(commitLsn, policyCommit);
-        if (next > commitLsn) {
+        if (next > commitLsn && next >= termStartLsn) {
             commitLsn = Math.min(next, durableLsn);
             while (!deadlines.isEmpty() && deadlines.peekFirst()[0] <= commitLsn) {
                 deadlines.pollFirst();
@@ -542,7 +666,7 @@ public final class ReplicaSetNode implements Protocol {
     // ---- follower side ------------------------------------------------------------------------------------
 
     private void subscribe(long nowMillis, Output out) {
-        if (leader == null || leader.equals(self)) {
+        if (leader == null || leader.equals(self) || rewinding) {
             return;
         }
         out.sendNow(leader, new Message.Subscribe(term, self, lastLsn, lastTerm, announce));
@@ -558,32 +682,72 @@ public final class ReplicaSetNode implements Protocol {
             return;
         }
         heardFromLeaderMillis = nowMillis;
+        if (config.elections()) {
+            elections.resetTimer(nowMillis);
+        }
+        if (rewinding) {
+            return; // the stream resumes once the keyspace is rebuilt (we subscribe again then)
+        }
         leaderAnnounce = request.announce();
         addresses.put(request.from(), request.announce());
         learnDirectory(request.directory());
         leaderCommitLsn = Math.max(leaderCommitLsn, request.commitLsn());
         leaderTimeMillis = Math.max(leaderTimeMillis, request.leaderTimeMillis());
-        // Do we hold the entry this batch follows? If not, say where our log ends.
+        // Do we hold the entry this batch follows? If not, say where our log may match the leader's.
         if (request.prevLsn() > lastLsn || log.term(request.prevLsn()) != request.prevTerm()) {
+            long snapshotLsn = log.firstLsn() - 1;
+            if (request.prevLsn() == snapshotLsn && snapshotLsn > 0) {
+                // The leader's entry at the LSN our snapshot ends with is another (or, term -1, it has none:
+                // its log ends before): our snapshot holds entries of a superseded term, and nothing of ours
+                // can be kept. The leader asks here only after we said it is the lowest point we can check.
+                startRewind(0, out);
+                return;
+            }
             // Worked example: our log ends at 50 and holds 41..50 (a snapshot covers 1..40). A batch after
             // 30 cannot be checked (30 is compacted): the hint is 50, our end, not 29, or the leader would
             // step back towards 0 and resend what our snapshot holds.
-            long hint = request.prevLsn() < log.firstLsn() - 1 ? lastLsn
-                    : Math.max(0, Math.min(lastLsn, request.prevLsn() - 1));
-            out.sendNow(request.from(), new Message.AppendResponse(term, self, false, hint, 0, 0, 0));
+            long hint;
+            if (request.prevLsn() < log.firstLsn() - 1) {
+                hint = lastLsn;
+            } else if (request.prevTerm() < 0) {
+                // The upstream no longer holds prevLsn either (it compacted it: a heartbeat after an old match
+                // point): nothing to compare terms with. Step back one; it bootstraps us if it must.
+                hint = Math.max(0, Math.min(lastLsn, request.prevLsn() - 1));
+            } else {
+                hint = lastPossibleMatch(Math.min(lastLsn, request.prevLsn() - 1), request.prevTerm());
+            }
+            if (hint < 0) {
+                // Even the entry our snapshot ends with is of a later term than the leader's entry at prevLsn:
+                // our snapshot holds entries the leader never had. Nothing of ours can be kept.
+                startRewind(0, out);
+                return;
+            }
+            out.sendNow(request.from(), new Message.AppendResponse(term, self, false, hint, 0, 0, 0, List.of(),
+                    snapshotLsn));
             return;
         }
         for (Entry entry : request.entries()) {
             if (entry.lsn() < log.firstLsn()) {
                 // Covered by our snapshot (we compacted it away): applied long ago, nothing to compare it
-                // with. A batch after LSN 0, which every log "holds", can still carry such entries.
+                // with but the snapshot's own last entry. A batch after LSN 0, which every log "holds", can
+                // still carry such entries.
+                long ours = log.term(entry.lsn());
+                if (ours >= 0 && ours != entry.term()) {
+                    startRewind(0, out); // the snapshot itself diverges (see above)
+                    return;
+                }
                 continue;
             }
             if (entry.lsn() <= lastLsn) {
                 if (log.term(entry.lsn()) == entry.term()) {
                     continue; // already held (a duplicate or reordered batch)
                 }
-                // A divergent suffix: ours from entry.lsn() on was never the leader's. Drop it.
+                // A divergent suffix: ours from entry.lsn() on was never the leader's. Drop it; if we applied
+                // some of it already, the keyspace must be rebuilt without it too.
+                if (entry.lsn() - 1 < appliedLsn) {
+                    startRewind(entry.lsn() - 1, out);
+                    return;
+                }
                 truncateAfter(entry.lsn() - 1, out);
             }
             Invariants.check(entry.lsn() == lastLsn + 1, "entry %d does not follow %d", entry.lsn(), lastLsn);
@@ -612,7 +776,21 @@ public final class ReplicaSetNode implements Protocol {
             return;
         }
         heardFromLeaderMillis = nowMillis;
+        if (config.elections()) {
+            elections.resetTimer(nowMillis);
+        }
+        if (rewinding) {
+            return;
+        }
         if (chunk.snapshotLsn() <= lastLsn) {
+            long ours = log.term(chunk.snapshotLsn());
+            if (ours >= 0 && ours != chunk.snapshotTerm()) {
+                // Our log passes the snapshot's LSN but with another entry there: we hold a deposed leader's
+                // entries, and the upstream no longer has the log to show where they start. Nothing of ours
+                // can be trusted past our last match, which we cannot find: drop it all; the snapshot follows.
+                startRewind(0, out);
+                return;
+            }
             // Our log already reaches the snapshot: the leader's idea of our end was stale. Say where it
             // really ends instead (the leader probes from there and stops the transfer).
             subscribe(nowMillis, out);
@@ -628,6 +806,7 @@ public final class ReplicaSetNode implements Protocol {
      */
     private void onSnapshotLoaded(long nowMillis, Input.SnapshotLoaded loaded, Output out) {
         Invariants.check(role == Role.FOLLOWER, "a snapshot was installed on a leader");
+        Invariants.check(!rewinding, "a snapshot was installed during a rewind");
         Invariants.check(loaded.snapshotLsn() > lastLsn, "snapshot at %d installed over a log ending at %d",
                 loaded.snapshotLsn(), lastLsn);
         runner.keyspace().adopt(loaded.keyspace());
@@ -669,12 +848,74 @@ public final class ReplicaSetNode implements Protocol {
         return leader.equals(sender);
     }
 
+    /**
+     * The last LSN at or below {@code upTo} whose entry may match the leader's entry there, given that the
+     * leader's entry at the LSN it asked about has {@code leaderTerm}: terms only grow along a log, so
+     * every entry of ours with a later term diverges, and the leader can skip them all at once instead
+     * of stepping back one per round trip. -1 when even the first entry we can compare (our snapshot's
+     * last, at firstLsn - 1) has a later term.
+     *
+     * <p>Worked example: we hold terms [1,1,2,2,4,4] at LSNs 1..6, the leader asks about LSN 6 with term 3.
+     * Binary search over 0..5 for the last term &lt;= 3 gives LSN 4 (term 2): the next probe is about 4.
+     */
+    private long lastPossibleMatch(long upTo, long leaderTerm) {
+        long low = log.firstLsn() - 1; // held, or our snapshot's last entry (0 for an uncompacted log)
+        if (upTo < low) {
+            return low > 0 && log.term(low) > leaderTerm ? -1 : Math.max(0, upTo);
+        }
+        if (log.term(low) > leaderTerm) {
+            return -1;
+        }
+        long high = upTo;
+        while (low < high) { // invariant: term(low) <= leaderTerm
+            long mid = low + (high - low + 1) / 2;
+            if (log.term(mid) <= leaderTerm) {
+                low = mid;
+            } else {
+                high = mid - 1;
+            }
+        }
+        return low;
+    }
+
+    /**
+     * Our log diverges from the leader's after {@code afterLsn}, and we applied some of what follows (we
+     * led a superseded term, or applied a deposed leader's entries). The runtime drops the suffix and
+     * rebuilds the keyspace (Output.rewind); until it answers (Rewound) we serve no reads and take no
+     * entries.
+     */
+    private void startRewind(long afterLsn, Output out) {
+        out.event(new Event.Rewinding(afterLsn, appliedLsn, lastLsn));
+        rewinding = true;
+        unapplied.clear();
+        out.rewind(afterLsn);
+        lastLsn = Math.min(lastLsn, afterLsn);
+        lastTerm = Math.max(0, log.term(lastLsn));
+        durableLsn = Math.min(durableLsn, lastLsn);
+        confirmedLsn = Math.min(confirmedLsn, lastLsn);
+    }
+
+    /** The runtime rebuilt the keyspace as of (term, lsn): carry on from there. */
+    private void onRewound(long nowMillis, Input.Rewound rewound, Output out) {
+        Invariants.check(rewinding, "a rewind nobody asked for (to %d)", rewound.lsn());
+        runner.keyspace().adopt(rewound.keyspace());
+        unapplied.clear();
+        rewinding = false;
+        lastLsn = rewound.lsn();
+        lastTerm = rewound.term();
+        durableLsn = lastLsn;
+        appliedLsn = lastLsn;
+        confirmedLsn = Math.min(confirmedLsn, lastLsn);
+        if (role == Role.FOLLOWER) {
+            subscribe(nowMillis, out);
+        }
+        checkWaiters(nowMillis, out);
+    }
+
     private void truncateAfter(long lsn, Output out) {
-        // Applied entries cannot be taken back one by one (yet): a follower that applied a divergent entry
-        // needs a full resync. Without elections this cannot happen: a leader ships only durable entries
-        // and keeps its log, so a follower's suffix can only be the leader's own.
-        Invariants.check(lsn >= appliedLsn, "divergent suffix after %d below applied %d needs a resync (not built"
-                + " yet)", lsn, appliedLsn);
+        // Applied entries cannot be taken back here: a divergent suffix we applied needs a rewind (above).
+        Invariants.check(lsn >= appliedLsn, "divergent suffix after %d below applied %d needs a rewind", lsn,
+                appliedLsn);
         out.truncateLog(lsn);
         while (!unapplied.isEmpty() && unapplied.peekLast().lsn() > lsn) {
             unapplied.pollLast();
@@ -734,8 +975,14 @@ public final class ReplicaSetNode implements Protocol {
     private void onTick(long nowMillis, Output out) {
         if (role == Role.LEADER) {
             leaderTick(nowMillis, out);
+            if (config.elections() && role == Role.LEADER) {
+                elections.leaderTick(nowMillis, progress, out);
+            }
         } else {
             followerTick(nowMillis, out);
+            if (config.elections() && role != Role.LEADER) {
+                elections.followerTick(nowMillis, out);
+            }
         }
         checkWaiters(nowMillis, out);
     }
@@ -829,6 +1076,9 @@ public final class ReplicaSetNode implements Protocol {
     }
 
     private void followerTick(long nowMillis, Output out) {
+        if (rewinding) {
+            return;
+        }
         if (!progress.isEmpty()) {
             streams.tick(nowMillis, out); // a relay keeps its own followers fed
         }

@@ -38,10 +38,12 @@ final class Streams {
     void onSubscribe(long nowMillis, Message.Subscribe subscribe, Output out) {
         NodeId from = subscribe.from();
         Progress p = progress.get(from);
-        if (p == null && !node.isLeader() && node.config().member(from) != null && !from.equals(node.leader())
-                && !from.equals(node.self())) {
+        if (p == null && !node.isLeader() && node.leader() != null && node.config().member(from) != null
+                && !from.equals(node.leader()) && !from.equals(node.self())) {
             // Cascading: a member streams from us instead of from the leader. We relay what we hold durable,
-            // with the leader's commit point and time, and report its positions upstream with ours.
+            // with the leader's commit point and time, and report its positions upstream with ours. Not
+            // while we follow no one (a deposed leader, a node just restarted): our heartbeats would keep
+            // the follower believing in a leader that is gone, and it would never stand for election.
             p = new Progress();
             p.appliedMovedMillis = nowMillis;
             progress.put(from, p);
@@ -66,6 +68,17 @@ final class Streams {
         p.announce = subscribe.announce();
         node.rememberAddress(subscribe.from(), subscribe.announce());
         sendProbe(nowMillis, subscribe.from(), p, out);
+    }
+
+    /**
+     * A leader just elected: ask every member whether it holds our last entry, which also tells it who
+     * leads (it may have voted for us, or not know of the election at all).
+     */
+    void probeAll(long nowMillis, Output out) {
+        for (Map.Entry<NodeId, Progress> e : progress.entrySet()) {
+            e.getValue().sentLsn = node.lastLsn();
+            sendProbe(nowMillis, e.getKey(), e.getValue(), out);
+        }
     }
 
     /**
@@ -149,9 +162,21 @@ final class Streams {
             return null;
         }
         if (!response.matched()) {
+            p.state = Progress.State.PROBE;
+            long theirSnapshot = response.snapshotLsn();
+            if (theirSnapshot > 0 && p.sentLsn < theirSnapshot && theirSnapshot >= node.log().firstLsn() - 1
+                    && (theirSnapshot <= node.lastLsn() || node.isLeader())) {
+                // We asked below the first entry the follower can compare, the one its snapshot ends with: ask
+                // about that one. If ours there differs, or our log ends before it (its term is then -1), the
+                // follower's snapshot holds entries of a superseded term: it drops everything, and we bootstrap
+                // it. Only a leader's log is the measure beyond its end: a relay (cascading) may just be behind
+                // the follower it feeds. (A snapshot older than our log's start is compared through ours.)
+                p.sentLsn = theirSnapshot;
+                sendEmpty(nowMillis, response.from(), p, theirSnapshot, out);
+                return null;
+            }
             // Step back to the follower's end (or one before what we asked about) and ask again.
             // Worked example: we asked about 7, the follower's log ends at 4: the next probe is about 4.
-            p.state = Progress.State.PROBE;
             p.sentLsn = Math.max(0, Math.min(p.sentLsn - 1, response.lastLsn()));
             sendProbe(nowMillis, response.from(), p, out);
             return null;
@@ -270,7 +295,9 @@ final class Streams {
                 continue;
             }
             if (p.state == Progress.State.PROBE) {
-                if (p.connected) {
+                // A follower that never subscribed is probed too once members elect their leader: it may
+                // not know who won (it learns from the probe).
+                if (p.connected || node.config().elections()) {
                     sendProbe(nowMillis, e.getKey(), p, out);
                 }
                 continue;
@@ -297,7 +324,13 @@ final class Streams {
             }
             replicate(nowMillis, e.getKey(), p, out);
             if (nowMillis - p.lastSentMillis >= heartbeat) {
-                sendEmpty(nowMillis, e.getKey(), p, Math.max(0, p.matchLsn), out);
+                long prev = Math.max(0, p.matchLsn);
+                if (node.log().term(prev) < 0) {
+                    // We compacted it: ask about the oldest entry we still know the term of. (A term of -1
+                    // means "my log ends before it": see the follower's check at its snapshot's LSN.)
+                    prev = node.log().firstLsn() - 1;
+                }
+                sendEmpty(nowMillis, e.getKey(), p, prev, out);
             }
         }
     }

@@ -107,6 +107,37 @@ class ReplicaSetNodeTest {
         public void snapshotAcked(Message.SnapshotAck ack) {
             snapshotAcks.add(ack);
         }
+
+        long persistedTerm = 1;
+        NodeId persistedVote;
+        final List<Long> rewinds = new ArrayList<>();
+
+        @Override
+        public void persistVote(long term, NodeId votedFor) {
+            persistedTerm = term;
+            persistedVote = votedFor;
+        }
+
+        /** Drops the suffix; the test answers with Input.Rewound itself ({@link #finishRewind}). */
+        @Override
+        public void rewind(long afterLsn) {
+            rewinds.add(afterLsn);
+            if (afterLsn < log.firstLsn() - 1) {
+                log.restartAfter(0, 0); // nothing reaches back: everything goes (the keys too, see finishRewind)
+            } else {
+                log.truncateAfter(afterLsn);
+            }
+        }
+
+        /** What a runtime does for a rewind: the keyspace again from the (uncompacted) log up to its end. */
+        void finishRewind() {
+            Keyspace rebuilt = new Keyspace(7);
+            EntryApplier applier = new EntryApplier(rebuilt, new SplittableRandom(1));
+            for (Entry entry : log.entries(1, Long.MAX_VALUE)) {
+                applier.apply(entry);
+            }
+            step(new Input.Rewound(log.lastLsn(), log.term(log.lastLsn()), rebuilt));
+        }
     }
 
     private final Map<NodeId, Harness> nodes = new LinkedHashMap<>();

@@ -84,6 +84,15 @@ class SingleNodeReplicaSetTest {
             log.add("snapshot ack " + ack.nextOffset());
         }
 
+        @Override
+        public void persistVote(long term, io.tandem.core.model.NodeId votedFor) {
+        }
+
+        @Override
+        public void rewind(long afterLsn) {
+            throw new AssertionError("a single node never rewinds");
+        }
+
         List<String> take() {
             List<String> taken = List.copyOf(log);
             log.clear();

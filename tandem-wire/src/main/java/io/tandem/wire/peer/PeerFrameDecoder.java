@@ -90,7 +90,7 @@ public final class PeerFrameDecoder {
                             frame.getLong(), str(frame)));
                 }
                 yield new Message.AppendResponse(term, from, matched, lastLsn, receivedLsn, durableLsn, appliedLsn,
-                        downstream);
+                        downstream, frame.getLong());
             }
             case PeerFrames.SNAPSHOT_CHUNK -> {
                 long snapshotLsn = frame.getLong();

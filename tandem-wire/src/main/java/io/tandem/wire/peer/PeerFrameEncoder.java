@@ -15,7 +15,7 @@ public final class PeerFrameEncoder {
         body += switch (message) {
             case Message.Subscribe s -> 16 + strSize(s.announce());
             case Message.AppendRequest r -> 32 + strSize(r.announce()) + strSize(r.directory()) + entriesSize(r);
-            case Message.AppendResponse r -> 1 + 32 + relayedSize(r);
+            case Message.AppendResponse r -> 1 + 32 + relayedSize(r) + 8;
             case Message.SnapshotChunk c -> 32 + 4 + 4 + c.data().length;
             case Message.SnapshotAck a -> 16 + 1;
             case Message.VoteRequest v -> 16 + 1;
@@ -99,6 +99,7 @@ public final class PeerFrameEncoder {
                     out.putLong(relayed.receivedLsn()).putLong(relayed.durableLsn()).putLong(relayed.appliedLsn());
                     putStr(out, relayed.announce());
                 }
+                out.putLong(r.snapshotLsn());
             }
             case Message.SnapshotChunk c -> out.putLong(c.snapshotLsn()).putLong(c.snapshotTerm()).putLong(c.offset())
                     .putLong(c.totalBytes()).putInt(c.crc32c()).putInt(c.data().length).put(c.data());

@@ -22,6 +22,7 @@ class PeerFrameCodecTest {
             new Message.Subscribe(3, N1, 42, 2, "127.0.0.1:7380"),
             new Message.AppendResponse(3, NodeId.of("replica-7"), true, 10, 10, 9, 8),
             new Message.AppendResponse(4, N1, false, 0, 0, 0, 0),
+            new Message.AppendResponse(5, N1, false, 191, 0, 0, 0, List.of(), 190),
             new Message.AppendResponse(4, NodeId.of("n2"), true, 9, 9, 9, 8, List.of(
                     new Message.Relayed(NodeId.of("n3"), 7, 6, 5, "127.0.0.1:7381"),
                     new Message.Relayed(NodeId.of("n4"), 9, 9, 9, ""))),

@@ -1,0 +1,206 @@
+package io.tandem.core.replicaset;
+
+import io.tandem.core.model.Event;
+import io.tandem.core.model.Message;
+import io.tandem.core.model.NodeId;
+import io.tandem.core.protocol.Output;
+import io.tandem.core.quorum.QuorumMath;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.random.RandomGenerator;
+
+/**
+ * Automatic failover for a {@link ReplicaSetNode}, as in Raft with its two guards against disruption
+ * (etcd's PreVote and CheckQuorum):
+ * <ul>
+ *   <li>a follower that hears nothing from a leader for the election timeout plus a random part of as much
+ *       again (from the seeded generator, so that two followers rarely stand at once) asks for pre-votes:
+ *       a dry run at term + 1 that changes no one's term;
+ *   <li>once a majority of the voters would vote, it raises its term, votes for itself (made durable first)
+ *       and asks for votes; a majority makes it leader;
+ *   <li>a vote goes only to a candidate whose log is at least as up to date as the voter's, at most one
+ *       per term, and never while the voter still hears from a leader (a leader's lease): a node cut off
+ *       and returning does not depose a healthy leader;
+ *   <li>a leader that heard from no majority for an election timeout steps down (check-quorum), so that a
+ *       leader cut off from the others stops acknowledging before they elect a new one.
+ * </ul>
+ * Part of the core: no clock but the {@code nowMillis} it is given, no randomness but the node's generator.
+ */
+final class Elections {
+    private enum Campaign { NONE, PRE_VOTE, VOTE }
+
+    private final ReplicaSetNode node;
+    private final ReplicaSetConfig config;
+    private final RandomGenerator random;
+    private final Set<NodeId> votes = new HashSet<>();
+    private Campaign campaign = Campaign.NONE;
+    /** When this follower stands for election if it has not heard from a leader by then; MIN_VALUE: not set. */
+    private long deadlineMillis = Long.MIN_VALUE;
+
+    Elections(ReplicaSetNode node, ReplicaSetConfig config, RandomGenerator random) {
+        this.node = node;
+        this.config = config;
+        this.random = random;
+    }
+
+    boolean campaigning() {
+        return campaign != Campaign.NONE;
+    }
+
+    /** Stops a campaign (another node leads the term, or this one does now). */
+    void stop() {
+        campaign = Campaign.NONE;
+        votes.clear();
+    }
+
+    /** The timer starts again: heard from the leader, voted, or stood. */
+    void resetTimer(long nowMillis) {
+        long timeout = config.electionTimeoutMillis();
+        deadlineMillis = nowMillis + timeout + random.nextLong(timeout);
+    }
+
+    /**
+     * Does this node still believe in a leader? It leads itself, or heard from the one it follows within
+     * an election timeout. Then it refuses to help elect another.
+     */
+    private boolean inLease(long nowMillis) {
+        if (node.isLeader()) {
+            return true;
+        }
+        return node.leader() != null && nowMillis - node.heardFromLeaderMillis() < config.electionTimeoutMillis();
+    }
+
+    // ---- timers ---------------------------------------------------------------------------------------------
+
+    /** A follower's tick: stand when the timer ran out (a campaign that did not win by then starts over). */
+    void followerTick(long nowMillis, Output out) {
+        if (deadlineMillis == Long.MIN_VALUE) {
+            resetTimer(nowMillis); // the first tick after start
+            return;
+        }
+        if (nowMillis < deadlineMillis) {
+            return;
+        }
+        resetTimer(nowMillis);
+        if (!config.member(node.self()).mayStand() || node.rewinding()) {
+            campaign = Campaign.NONE; // never leads (priority 0, non-voting), or its keyspace is being rebuilt
+            return;
+        }
+        start(nowMillis, Campaign.PRE_VOTE, out);
+    }
+
+    /**
+     * Check-quorum: has this leader heard from a majority of the voters (itself one of them) within an
+     * election timeout? If not, it steps down: the others may be electing a new leader already, and a
+     * leader that cannot reach a majority cannot commit anything under a policy that promises durability.
+     */
+    void leaderTick(long nowMillis, Map<NodeId, Progress> progress, Output out) {
+        int voters = config.voters();
+        int heard = config.member(node.self()).voting() ? 1 : 0;
+        for (Map.Entry<NodeId, Progress> e : progress.entrySet()) {
+            if (config.member(e.getKey()).voting()
+                    && nowMillis - e.getValue().lastHeardMillis < config.electionTimeoutMillis()) {
+                heard++;
+            }
+        }
+        int needed = QuorumMath.majority(voters);
+        if (heard < needed) {
+            out.event(new Event.LostQuorum(node.term(), heard, needed));
+            node.stepDown(node.term(), out);
+            resetTimer(nowMillis);
+        }
+    }
+
+    // ---- campaigns -----------------------------------------------------------------------------------------
+
+    private void start(long nowMillis, Campaign kind, Output out) {
+        campaign = kind;
+        votes.clear();
+        votes.add(node.self());
+        long term;
+        if (kind == Campaign.VOTE) {
+            node.standInNextTerm(out); // term + 1, a vote for ourselves, durable before the requests leave
+            term = node.term();
+        } else {
+            term = node.term() + 1;
+        }
+        out.event(new Event.ElectionStarted(term, kind == Campaign.PRE_VOTE, node.lastLsn(), node.lastTerm()));
+        for (NodeId member : config.members().keySet()) {
+            if (!member.equals(node.self()) && config.member(member).voting()) {
+                out.sendNow(member, new Message.VoteRequest(term, node.self(), node.lastLsn(), node.lastTerm(),
+                        kind == Campaign.PRE_VOTE));
+            }
+        }
+        counted(nowMillis, out); // a single voter elects itself
+    }
+
+    /** Did a majority grant? A pre-vote goes on to the vote; a vote makes this node the leader. */
+    private void counted(long nowMillis, Output out) {
+        if (votes.size() < QuorumMath.majority(config.voters())) {
+            return;
+        }
+        if (campaign == Campaign.PRE_VOTE) {
+            start(nowMillis, Campaign.VOTE, out);
+            return;
+        }
+        int won = votes.size();
+        stop();
+        out.event(new Event.Elected(node.term(), won, node.lastLsn()));
+        node.becomeLeader(node.term(), nowMillis, out);
+    }
+
+    // ---- votes ------------------------------------------------------------------------------------------------
+
+    void onVoteRequest(long nowMillis, Message.VoteRequest request, Output out) {
+        long term = node.term();
+        boolean pre = request.preVote();
+        // Is the candidate behind us, or may we not vote (non-voting), or do we still hear from a leader?
+        // Then no, with our term (a candidate behind learns it from the answer).
+        if (request.term() < term || !config.member(node.self()).voting() || inLease(nowMillis)) {
+            out.sendNow(request.from(), new Message.VoteResponse(term, node.self(), false, pre));
+            return;
+        }
+        if (!pre && request.term() > term) {
+            node.stepDown(request.term(), out); // a real election in a newer term: we follow no one in it yet
+            term = node.term();
+        }
+        // Is the candidate's log at least as up to date as ours? The later last term wins; with the same
+        // last term, the longer log. Worked example: ours ends (term 3, LSN 1001), theirs (3, 998): no,
+        // since a write acknowledged at 1001 under quorum could be on us and not on them.
+        boolean upToDate = request.lastTerm() > node.lastTerm()
+                || (request.lastTerm() == node.lastTerm() && request.lastLsn() >= node.lastLsn());
+        boolean grant;
+        if (pre) {
+            grant = upToDate && request.term() > term;
+        } else {
+            NodeId votedFor = node.votedFor();
+            grant = upToDate && (votedFor == null || votedFor.equals(request.from()));
+            if (grant) {
+                node.voteFor(request.from(), out); // durable before the answer leaves
+                resetTimer(nowMillis);
+                out.event(new Event.VoteGranted(request.from(), term));
+            }
+        }
+        out.sendNow(request.from(), new Message.VoteResponse(grant ? request.term() : term, node.self(), grant, pre));
+    }
+
+    void onVoteResponse(long nowMillis, Message.VoteResponse response, Output out) {
+        // A newer term than ours (a refusal: granted pre-votes carry our term + 1): we are behind; follow it.
+        if (response.term() > node.term() && !(response.preVote() && response.granted())) {
+            node.stepDown(response.term(), out);
+            stop();
+            resetTimer(nowMillis);
+            return;
+        }
+        boolean ours = switch (campaign) {
+            case PRE_VOTE -> response.preVote() && response.term() == node.term() + 1;
+            case VOTE -> !response.preVote() && response.term() == node.term();
+            case NONE -> false;
+        };
+        if (ours && response.granted()) {
+            votes.add(response.from());
+            counted(nowMillis, out);
+        }
+    }
+}

@@ -1,0 +1,273 @@
+package io.tandem.core.replicaset;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tandem.core.keyspace.KeyspaceDigest;
+import io.tandem.core.model.Event;
+import io.tandem.core.model.Message;
+import io.tandem.core.model.NodeId;
+import io.tandem.core.protocol.Input;
+import io.tandem.core.quorum.AckLevel;
+import io.tandem.core.quorum.AckPolicy;
+import io.tandem.core.replicaset.ReplicaSetNodeTest.Client;
+import io.tandem.core.replicaset.ReplicaSetNodeTest.Harness;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Automatic failover in the core: three members with an election timeout of 500 ms and heartbeats every
+ * 100 ms, messages delivered by hand, time moved by ticks. The simulator checks the same rules under
+ * random faults; these show each rule once, by name.
+ */
+class ElectionTest {
+    static final NodeId N1 = ReplicaSetNodeTest.N1;
+    static final NodeId N2 = ReplicaSetNodeTest.N2;
+    static final NodeId N3 = ReplicaSetNodeTest.N3;
+    static final long ELECTION_TIMEOUT_MILLIS = 500;
+
+    private final Map<NodeId, Harness> nodes = new LinkedHashMap<>();
+    /** Nodes whose messages, both ways, are lost. */
+    private final Set<NodeId> isolated = new HashSet<>();
+    private long now;
+
+    private void cluster(AckPolicy policy, MemberConfig n3) {
+        Map<NodeId, MemberConfig> members = Map.of(N1, MemberConfig.voter(N1), N2, MemberConfig.voter(N2), N3, n3);
+        ReplicaSetConfig config = new ReplicaSetConfig(members, policy, AckLevel.DURABLE, 1000, OnAckTimeout.ERROR, 100,
+                1 << 20, 1 << 16, 0, 1000, ELECTION_TIMEOUT_MILLIS);
+        for (NodeId id : List.of(N1, N2, N3)) {
+            nodes.put(id, new Harness(id, config));
+        }
+        // A fresh cluster: n1 leads term 1 as configured (every member's config says so).
+        nodes.get(N1).node.becomeLeader(1, now, nodes.get(N1));
+        nodes.get(N2).node.becomeFollower(1, N1, now, nodes.get(N2));
+        nodes.get(N3).node.becomeFollower(1, N1, now, nodes.get(N3));
+        settle();
+    }
+
+    private Harness node(NodeId id) {
+        return nodes.get(id);
+    }
+
+    /** Delivers messages (and makes logs durable) until nothing moves. */
+    private void settle() {
+        for (int round = 0; round < 200; round++) {
+            boolean any = false;
+            for (Harness from : nodes.values()) {
+                if (from.log.lastLsn() > from.node.durableLsn() && !from.node.rewinding()) {
+                    from.sync();
+                    any = true;
+                }
+                while (!from.outbox.isEmpty()) {
+                    Message message = from.outbox.remove(0)[0];
+                    NodeId to = from.outboxTo.remove(0);
+                    any = true;
+                    if (!isolated.contains(from.id) && !isolated.contains(to)) {
+                        node(to).step(new Input.PeerMessage(message));
+                    }
+                }
+            }
+            if (!any) {
+                return;
+            }
+        }
+        throw new AssertionError("messages never stopped");
+    }
+
+    /** Time passes in ticks of 50 ms, messages flowing after each. */
+    private void advance(long millis) {
+        for (long end = now + millis; now < end; ) {
+            now += 50;
+            for (Harness h : nodes.values()) {
+                h.now = now;
+                h.step(Input.TICK);
+            }
+            settle();
+        }
+    }
+
+    private NodeId leaderAmong(NodeId... candidates) {
+        NodeId found = null;
+        for (NodeId id : candidates) {
+            if (node(id).node.isLeader()) {
+                assertNull(found, "two leaders: " + found + " and " + id);
+                found = id;
+            }
+        }
+        return found;
+    }
+
+    private void write(NodeId at, String client, String key, String value) {
+        byte[][] args = {"SET".getBytes(StandardCharsets.UTF_8), key.getBytes(StandardCharsets.UTF_8),
+                value.getBytes(StandardCharsets.UTF_8)};
+        node(at).step(new Input.ClientCommand(new Client(client), 1, args));
+    }
+
+    private String get(NodeId at, String key) {
+        Harness h = node(at);
+        int before = h.replies.size();
+        h.step(new Input.ClientCommand(new Client("reader"), 1, new byte[][] {"GET".getBytes(StandardCharsets.UTF_8),
+                key.getBytes(StandardCharsets.UTF_8)}));
+        return h.replies.size() > before ? h.replies.get(h.replies.size() - 1) : "(waiting)";
+    }
+
+    @Test
+    void whenTheLeaderGoesSilentAFollowerIsElectedInANewTermAndOpensItWithItsOwnEntry() {
+        cluster(new AckPolicy.Quorum(), MemberConfig.voter(N3));
+        write(N1, "a", "k", "v1");
+        settle();
+        assertTrue(node(N1).replies.contains("a +OK"), node(N1).replies.toString());
+        isolated.add(N1);
+        advance(3 * ELECTION_TIMEOUT_MILLIS);
+        NodeId leader = leaderAmong(N2, N3);
+        assertTrue(leader != null, "no leader after the old one went silent: " + node(N2).events + node(N3).events);
+        Harness h = node(leader);
+        assertEquals(2, h.node.term(), "the pre-vote raised no term; the vote raised it once");
+        assertEquals(3, h.log.lastLsn(), "term 1's opening entry, the write, then term 2's opening entry");
+        assertEquals(2, h.log.term(3));
+        assertTrue(h.log.entries(3, Long.MAX_VALUE).get(0).effects().isEmpty(), "an opening entry changes nothing");
+        assertTrue(h.events.stream().anyMatch(e -> e instanceof Event.Elected won && won.term() == 2), h.events.toString());
+        assertEquals(2, h.persistedTerm, "the term was made durable");
+        assertEquals(leader, h.persistedVote, "and the vote for itself with it");
+        write(leader, "b", "k", "v2");
+        settle();
+        assertTrue(h.replies.contains("b +OK"), "two of three members are a quorum: " + h.replies);
+        assertEquals("reader \"v2\"", get(leader, "k"));
+    }
+
+    @Test
+    void theLeaderCutOffFromTheMajorityStepsDownAndFailsWhatItHadNotAcknowledged() {
+        cluster(new AckPolicy.Quorum(), MemberConfig.voter(N3));
+        isolated.add(N1);
+        write(N1, "a", "k", "lost");
+        advance(ELECTION_TIMEOUT_MILLIS + 100);
+        assertFalse(node(N1).node.isLeader(), "check-quorum: heard from no majority for an election timeout");
+        assertTrue(node(N1).events.stream().anyMatch(e -> e instanceof Event.LostQuorum), node(N1).events.toString());
+        assertTrue(node(N1).replies.stream().anyMatch(r -> r.startsWith("a -TRYAGAIN")),
+                "a deposed leader never acknowledges: " + node(N1).replies);
+        write(N1, "c", "k", "refused");
+        assertTrue(node(N1).replies.contains("c -READONLY You can't write against a read only replica."));
+    }
+
+    @Test
+    void aReturningNodeThatWasCutOffDoesNotDisruptTheLeaderItCannotReach() {
+        cluster(new AckPolicy.Quorum(), MemberConfig.voter(N3));
+        isolated.add(N3);
+        advance(6 * ELECTION_TIMEOUT_MILLIS); // n3 stands again and again, but its pre-votes reach no one
+        assertEquals(1, node(N3).node.term(), "pre-votes raise no term");
+        isolated.clear();
+        advance(ELECTION_TIMEOUT_MILLIS);
+        assertTrue(node(N1).node.isLeader(), "the leader keeps leading");
+        assertEquals(1, node(N1).node.term());
+        assertEquals(N1, node(N3).node.leader());
+    }
+
+    @Test
+    void aVoteGoesOnlyToACandidateAtLeastAsUpToDateAndOncePerTerm() {
+        cluster(new AckPolicy.Async(), MemberConfig.voter(N3));
+        Harness n2 = node(N2);
+        isolated.add(N1);
+        now += ELECTION_TIMEOUT_MILLIS; // n2 no longer hears from the leader: out of its lease
+        n2.now = now;
+        write(N1, "a", "k", "v"); // n1's log: term 1's opening entry, then (1, 2), nowhere else
+        // n3 asks with a log as long as n2's: (term 1, LSN 1) on both -- granted.
+        n2.step(new Input.PeerMessage(new Message.VoteRequest(2, N3, 1, 1, false)));
+        Message.VoteResponse first = (Message.VoteResponse) n2.outbox.get(n2.outbox.size() - 1)[0];
+        assertTrue(first.granted());
+        assertEquals(N3, n2.persistedVote, "the vote is made durable before the answer leaves");
+        // n1 asks in the same term with a longer log: n2 already voted in term 2.
+        n2.step(new Input.PeerMessage(new Message.VoteRequest(2, N1, 2, 1, false)));
+        assertFalse(((Message.VoteResponse) n2.outbox.get(n2.outbox.size() - 1)[0]).granted(), "one vote per term");
+        // In term 3, a candidate behind n2 is refused: n2's log ends at (term 1, LSN 1), the candidate's at
+        // (term 1, LSN 0).
+        n2.step(new Input.PeerMessage(new Message.VoteRequest(3, N3, 0, 1, false)));
+        assertFalse(((Message.VoteResponse) n2.outbox.get(n2.outbox.size() - 1)[0]).granted(), "not up to date");
+    }
+
+    @Test
+    void aMemberWithPriorityZeroNeverStands() {
+        cluster(new AckPolicy.Async(), new MemberConfig(N3, true, 0, 0));
+        isolated.add(N1);
+        isolated.add(N2);
+        advance(6 * ELECTION_TIMEOUT_MILLIS);
+        assertTrue(node(N3).events.stream().noneMatch(e -> e instanceof Event.ElectionStarted),
+                node(N3).events.toString());
+    }
+
+    @Test
+    void aDeposedLeaderRewindsWhatItWroteAloneAndConvergesWithTheNewLeader() {
+        cluster(new AckPolicy.Async(), MemberConfig.voter(N3));
+        write(N1, "a", "k", "kept");
+        settle();
+        isolated.add(N1);
+        write(N1, "b", "k", "rolled-back"); // async: acknowledged by n1 alone, and lost with it
+        node(N1).sync();
+        assertTrue(node(N1).replies.contains("b +OK"), node(N1).replies.toString());
+        advance(3 * ELECTION_TIMEOUT_MILLIS);
+        NodeId leader = leaderAmong(N2, N3);
+        assertTrue(leader != null);
+        write(leader, "c", "other", "x");
+        settle();
+        isolated.clear();
+        advance(300);
+        Harness old = node(N1);
+        assertFalse(old.node.isLeader());
+        assertEquals(List.of(2L), old.rewinds, "n1 applied LSN 3 as leader; the new leader's LSN 3 differs");
+        assertTrue(old.node.rewinding());
+        assertEquals("reader -LOADING this replica is rebuilding its dataset after it diverged from the leader (a"
+                + " failover); retry shortly", get(N1, "k"));
+        old.finishRewind();
+        advance(300);
+        assertEquals("reader \"kept\"", get(N1, "k"));
+        assertEquals(node(leader).log.lastLsn(), old.log.lastLsn());
+        assertEquals(KeyspaceDigest.of(node(leader).node.keyspace()), KeyspaceDigest.of(old.node.keyspace()));
+    }
+
+    @Test
+    void aDeposedLeaderWhoseSnapshotHoldsWhatItWroteAloneDropsEverythingAndIsBootstrapped() {
+        cluster(new AckPolicy.Async(), MemberConfig.voter(N3));
+        write(N1, "a", "k", "kept");
+        settle();
+        isolated.add(N1);
+        write(N1, "b", "k", "rolled-back");
+        write(N1, "b", "k2", "rolled-back-too");
+        node(N1).sync();
+        node(N1).log.compactUpTo(4); // n1 snapshots its keys at LSN 4, its own writes included, and drops its log
+        advance(3 * ELECTION_TIMEOUT_MILLIS);
+        NodeId leader = leaderAmong(N2, N3);
+        assertTrue(leader != null);
+        isolated.clear();
+        advance(300);
+        Harness old = node(N1);
+        assertEquals(List.of(0L), old.rewinds, "its snapshot's last entry (LSN 4) is not in the new leader's log"
+                + " (which ends at 3): nothing of n1's can be kept");
+        old.finishRewind();
+        advance(300);
+        assertEquals(node(leader).log.lastLsn(), old.log.lastLsn(), "then streamed the leader's whole log from LSN 1");
+        assertEquals("reader \"kept\"", get(N1, "k"));
+        assertEquals("reader (nil)", get(N1, "k2"));
+    }
+
+    @Test
+    void aNewLeaderCountsNothingOfAnOlderTermCommittedBeforeItsOwnEntryIs() {
+        cluster(new AckPolicy.Quorum(), MemberConfig.voter(N3));
+        isolated.add(N1);
+        isolated.add(N3);
+        advance(3 * ELECTION_TIMEOUT_MILLIS); // n2 cannot win alone; n1 steps down
+        isolated.remove(N3);
+        advance(3 * ELECTION_TIMEOUT_MILLIS);
+        NodeId leader = leaderAmong(N2, N3);
+        assertTrue(leader != null);
+        Harness h = node(leader);
+        long opening = h.log.lastLsn();
+        assertEquals(h.node.term(), h.log.term(opening), "the last entry is the new term's own");
+        assertTrue(h.node.commitLsn() >= opening, "committed once a majority holds the opening entry");
+    }
+}
