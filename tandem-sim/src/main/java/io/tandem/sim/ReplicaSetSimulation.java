@@ -63,7 +63,7 @@ public final class ReplicaSetSimulation {
         return result(config, cluster, ackPromise, ackedWrites);
     }
 
-    private static void quiesce(SimulationConfig config, Cluster cluster) {
+    static void quiesce(SimulationConfig config, Cluster cluster) {
         cluster.network().makeReliable();
         for (SimNode node : cluster.nodes()) {
             if (!node.isUp()) {

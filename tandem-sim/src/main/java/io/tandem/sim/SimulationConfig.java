@@ -167,6 +167,96 @@ public record SimulationConfig(long seed, Overrides overrides, ClusterSpec spec,
         return new SimulationConfig(seed, overrides, spec, faults, 30_000_000);
     }
 
+    /** The policies of failover runs, in the order seeds walk them; with the three levels, 12 combinations. */
+    public static final List<String> FAILOVER_POLICIES = List.of("async", "semi-sync 1", "quorum", "all");
+    public static final int FAILOVER_COMBINATIONS = 12;
+
+    /**
+     * A failover run: members elect their leader (n1 leads term 1 of the fresh cluster), and the faults
+     * include crashes of the leader and its isolation, so that leadership moves. Seed s runs policy
+     * s mod 4 at level (s / 4) mod 3. Every member votes; acknowledgement timeouts answer with an error
+     * (never degrade), so that which writes a policy promises to keep is exact.
+     */
+    public static SimulationConfig failoverFromSeed(long seed) {
+        SplittableRandom root = new SplittableRandom(seed);
+        SplittableRandom choose = root.split();
+        SplittableRandom faultRandom = root.split();
+        root.split(); // the world's (newWorldRandom)
+        SplittableRandom snapshotChoice = root.split();
+        boolean snapshots = snapshotChoice.nextInt(3) != 0;
+        long compactEvery = snapshots ? 5 + snapshotChoice.nextLong(36) : 0;
+        long retain = snapshots ? snapshotChoice.nextLong(21) : 0;
+        String policyText = FAILOVER_POLICIES.get((int) Math.floorMod(seed, (long) FAILOVER_POLICIES.size()));
+        AckLevel level = LEVELS.get((int) Math.floorMod(Math.floorDiv(seed, (long) FAILOVER_POLICIES.size()),
+                (long) LEVELS.size()));
+        int nodeCount = 3 + choose.nextInt(3);
+        List<NodeId> ids = new ArrayList<>();
+        Map<NodeId, MemberConfig> members = new LinkedHashMap<>();
+        for (int i = 1; i <= nodeCount; i++) {
+            NodeId id = NodeId.of("n" + i);
+            ids.add(id);
+            members.put(id, MemberConfig.voter(id));
+        }
+        long ackTimeoutMillis = new long[] {100, 300, 1000}[choose.nextInt(3)];
+        long heartbeatMillis = new long[] {20, 50, 100}[choose.nextInt(3)];
+        long electionTimeoutMillis = heartbeatMillis * (3 + choose.nextInt(8));
+        long maxInflightBytes = choose.nextInt(3) == 0 ? 1024 : 4 << 20;
+        long maxBatchBytes = choose.nextInt(3) == 0 ? 150 : 256 << 10;
+        ReplicaSetConfig config = new ReplicaSetConfig(members, AckPolicy.parse(policyText), level, ackTimeoutMillis,
+                OnAckTimeout.ERROR, heartbeatMillis, maxInflightBytes, maxBatchBytes, 0, 10_000, electionTimeoutMillis);
+        long[] skews = new long[nodeCount];
+        for (int i = 0; i < nodeCount; i++) {
+            skews[i] = choose.nextLong(61) - 30;
+        }
+        LinkProfile link = new LinkProfile(100 + choose.nextLong(900), choose.nextLong(5001),
+                choose.nextInt(3) == 0 ? 0 : choose.nextDouble() * 0.05, choose.nextDouble() * 0.03);
+        long fsyncMin = 200 + choose.nextLong(800);
+        DiskProfile disk = new DiskProfile(10, 100, fsyncMin, fsyncMin + choose.nextLong(5000), 0.02, 10);
+        int clients = 2 + choose.nextInt(4);
+        long workloadMicros = 1_500_000 + choose.nextLong(2_000_000);
+        ClusterSpec spec = new ClusterSpec(config, ids, ids.get(0), skews, 10_000, link, disk, clients,
+                new Workload(0.6, 0.1), 0.3, 1_000 + choose.nextLong(20_000), (ackTimeoutMillis + 500) * 1000,
+                workloadMicros, compactEvery, retain, Map.of());
+        FaultSchedule faults = FaultSchedule.generate(faultRandom, nodeCount, 0, workloadMicros, link,
+                new FaultSchedule.Mix(6, true, 0.5));
+        // Leadership must move: one to three times the leader of the moment is cut off from everyone, or
+        // paused (SIGSTOP) past the election timeout and resumed (SIGCONT) with stale beliefs.
+        int moves = 1 + snapshotChoice.nextInt(3);
+        for (int i = 0; i < moves; i++) {
+            long start = snapshotChoice.nextLong(workloadMicros * 4 / 5);
+            long duration = Math.min(electionTimeoutMillis * 1000 + snapshotChoice.nextLong(1_000_000),
+                    workloadMicros - start);
+            Fault move = snapshotChoice.nextBoolean() ? new Fault.IsolateLeader(start, duration)
+                    : new Fault.PauseLeader(start, duration);
+            boolean overlaps = faults.faults().stream().anyMatch(f -> f.getClass() == move.getClass()
+                    && f.startMicros() < start + duration && start < f.startMicros() + f.durationMicros());
+            if (!overlaps) {
+                faults = faults.with(move);
+            }
+        }
+        return new SimulationConfig(seed, Overrides.NONE, spec, faults, 30_000_000);
+    }
+
+    /**
+     * Does the policy promise that a write it acknowledged survives any failover? It must be on a majority
+     * of the voters, durably: quorum and all, and semi-sync K where K replicas and the leader are a
+     * majority, at level durable or applied (at received, a majority that crashes before its fsync loses
+     * it). Every member votes in failover runs.
+     */
+    public boolean promisesAcknowledgedWrites() {
+        ReplicaSetConfig c = spec.config();
+        if (c.ackLevel() == AckLevel.RECEIVED) {
+            return false;
+        }
+        int majority = io.tandem.core.quorum.QuorumMath.majority(c.voters());
+        return switch (c.ackPolicy()) {
+            case AckPolicy.Quorum q -> true;
+            case AckPolicy.All a -> true;
+            case AckPolicy.SemiSync semiSync -> semiSync.k() + 1 >= majority;
+            default -> false;
+        };
+    }
+
     /**
      * The generator of the world (network, disks, nodes, clients): the seed's third split, after the
      * parameters' and the faults'. A new one each call, so that a config can run twice identically.
@@ -191,6 +281,9 @@ public record SimulationConfig(long seed, Overrides overrides, ClusterSpec spec,
         ReplicaSetConfig c = spec.config();
         StringBuilder text = new StringBuilder();
         text.append("  nodes ").append(spec.nodeIds()).append(", leader ").append(spec.leader());
+        if (spec.config().elections()) {
+            text.append(" (at first; election timeout ").append(spec.config().electionTimeoutMillis()).append(" ms)");
+        }
         for (Map.Entry<NodeId, MemberConfig> m : new java.util.TreeMap<>(c.members()).entrySet()) {
             if (!m.getValue().voting()) {
                 text.append(", ").append(m.getKey()).append(" non-voting");

@@ -38,7 +38,9 @@ public final class SimulationFailure extends AssertionError {
         String message = "simulation failed: --seed=" + config.seed() + " (" + config.policyAndLevel() + ") at "
                 + String.format("%d.%03d ms", nowMicros / 1000, nowMicros % 1000) + "\n"
                 + "  " + cause + "\n"
-                + "replay: mvn -B -o -pl tandem-sim test -Dtest=ReplicaSetSimulationTest#replay -Dtandem.sim.seed="
+                + "replay: mvn -B -o -pl tandem-sim test -Dtest="
+                + (config.replicaSet().elections() ? "FailoverSimulationTest" : "ReplicaSetSimulationTest")
+                + "#replay -Dtandem.sim.seed="
                 + config.seed() + config.overrides().asProperties() + "\n"
                 + "configuration:\n" + config.describe()
                 + "faults:\n" + config.faults().describe()

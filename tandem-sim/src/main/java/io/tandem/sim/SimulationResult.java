@@ -19,4 +19,15 @@ public record SimulationResult(
         int faults,
         int crashes,
         long finalLsn,
-        long snapshotsInstalled) {}
+        long snapshotsInstalled,
+        long leaderships,
+        long rolledBackEntries) {
+
+    /** A run with failover by hand: the configured leader leads throughout. */
+    public SimulationResult(long seed, String policyAndLevel, long events, long simulatedMillis, long operations,
+            long succeeded, long ackedWritesChecked, long promisesChecked, long degradedReleases, long messagesSent,
+            long messagesDropped, int faults, int crashes, long finalLsn, long snapshotsInstalled) {
+        this(seed, policyAndLevel, events, simulatedMillis, operations, succeeded, ackedWritesChecked, promisesChecked,
+                degradedReleases, messagesSent, messagesDropped, faults, crashes, finalLsn, snapshotsInstalled, 1, 0);
+    }
+}

@@ -17,7 +17,11 @@ final class Summary {
         long faults = 0;
         long crashes = 0;
         long snapshots = 0;
+        long leaderships = 0;
+        long rolledBack = 0;
         for (SimulationResult r : results) {
+            leaderships += r.leaderships();
+            rolledBack += r.rolledBackEntries();
             events += r.events();
             ops += r.operations();
             succeeded += r.succeeded();
@@ -32,6 +36,8 @@ final class Summary {
         String what = results.isEmpty() ? "-" : results.get(0).policyAndLevel();
         return String.format("%-28s %d runs: %d events, %d ops (%d ok), %d acked writes kept, %d promises checked,"
                 + " %d degraded releases, %d messages dropped, %d faults (%d crashes), %d snapshots installed", what,
-                results.size(), events, ops, succeeded, acked, promises, degraded, dropped, faults, crashes, snapshots);
+                results.size(), events, ops, succeeded, acked, promises, degraded, dropped, faults, crashes, snapshots)
+                + (leaderships > results.size() ? String.format(", %d leaderships, %d entries rolled back", leaderships,
+                        rolledBack) : "");
     }
 }

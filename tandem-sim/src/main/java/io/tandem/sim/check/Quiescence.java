@@ -13,12 +13,16 @@ public final class Quiescence {
 
     /** The leader's view of its followers, for failure messages. */
     public static String progress(Cluster cluster) {
-        return cluster.leader().isUp() ? AckPromiseChecker.progress(cluster.leader()) : "(leader down)";
+        SimNode leader = cluster.leader();
+        return leader != null && leader.isUp() ? AckPromiseChecker.progress(leader) : "(no leader up)";
     }
 
     /** Null when settled, else what is still moving (for the "did not converge" failure). */
     public static String unsettled(Cluster cluster) {
         SimNode leader = cluster.leader();
+        if (leader == null) {
+            return "no node leads";
+        }
         if (!leader.isUp()) {
             return "the leader is down";
         }
@@ -34,6 +38,10 @@ public final class Quiescence {
                 return follower.name() + " is down";
             }
             var core = follower.core();
+            if (core.isLeader() || core.term() != leader.core().term()) {
+                return follower.name() + " is in term " + core.term() + (core.isLeader() ? " and leads it" : "")
+                        + ", the leader " + leader.name() + " in " + leader.core().term();
+            }
             if (core.lastLsn() != last || core.durableLsn() != last || core.appliedLsn() != last
                     || !follower.disk().idle()) {
                 return follower.name() + " is behind the leader's " + last + ": " + Truth.positions(follower)

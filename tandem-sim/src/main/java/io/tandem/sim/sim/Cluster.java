@@ -36,7 +36,7 @@ public final class Cluster {
         }
         this.leader = nodes.get(spec.leaderIndex());
         for (int c = 0; c < spec.clients(); c++) {
-            clients.add(new SimClient("c" + (c + 1), scheduler, random.split(), spec.workload(), nodes, leader, history,
+            clients.add(new SimClient("c" + (c + 1), scheduler, random.split(), spec.workload(), nodes, this::targetFor, history,
                     spec.followerReadShare(), spec.thinkMaxMicros(), spec.clientTimeoutMicros(), spec.workloadMicros()));
         }
     }
@@ -75,8 +75,42 @@ public final class Cluster {
         return history;
     }
 
+    /**
+     * The leader: the configured one when failover is by hand; with elections, the node up and leading in
+     * the highest term (null while there is none; a deposed leader that has not noticed yet is not it).
+     */
     public SimNode leader() {
-        return leader;
+        if (!spec.config().elections()) {
+            return leader;
+        }
+        SimNode current = null;
+        for (SimNode node : nodes) {
+            if (node.isUp() && node.core().isLeader()
+                    && (current == null || node.core().term() > current.core().term())) {
+                current = node;
+            }
+        }
+        return current;
+    }
+
+    /**
+     * Where a client sends a write: the leader. With elections, one write in four goes to any node that
+     * believes it leads, in whatever term: a client with a stale view of the cluster, which a deposed
+     * leader must refuse or fail (never acknowledge on its own). Failover by hand draws nothing, so that
+     * older seeds keep their runs.
+     */
+    SimNode targetFor(SplittableRandom random) {
+        SimNode current = leader();
+        if (!spec.config().elections() || random.nextInt(4) != 0) {
+            return current;
+        }
+        List<SimNode> claiming = new ArrayList<>();
+        for (SimNode node : nodes) {
+            if (node.isUp() && node.core().isLeader()) {
+                claiming.add(node);
+            }
+        }
+        return claiming.isEmpty() ? current : claiming.get(random.nextInt(claiming.size()));
     }
 
     public List<SimNode> nodes() {
@@ -103,7 +137,7 @@ public final class Cluster {
     /** The followers (every node but the leader), in node order. */
     public List<SimNode> followers() {
         List<SimNode> followers = new ArrayList<>(nodes);
-        followers.remove(leader);
+        followers.remove(leader());
         return followers;
     }
 }

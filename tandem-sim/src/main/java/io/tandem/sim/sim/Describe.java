@@ -42,6 +42,10 @@ public final class Describe {
                     + "/" + c.snapshotLsn() + " bytes " + c.offset() + "+" + c.data().length + " of " + c.totalBytes() + ")";
             case Message.SnapshotAck a -> "SnapshotAck(t" + a.term() + " " + a.from() + " snapshot=" + a.snapshotLsn()
                     + (a.failed() ? " FAILED at " : " next=") + a.nextOffset() + ")";
+            case Message.VoteRequest v -> (v.preVote() ? "PreVoteRequest(t" : "VoteRequest(t") + v.term() + " " + v.from()
+                    + " last=" + v.lastTerm() + "/" + v.lastLsn() + ")";
+            case Message.VoteResponse v -> (v.preVote() ? "PreVoteResponse(t" : "VoteResponse(t") + v.term() + " "
+                    + v.from() + (v.granted() ? " granted)" : " refused)");
         };
     }
 
@@ -78,6 +82,7 @@ public final class Describe {
             }
             case Input.Wait w -> "#" + w.requestId() + " WAIT " + w.numReplicas() + " for LSN " + w.lsn();
             case Input.WaitLsn w -> "#" + w.requestId() + " WAITLSN " + w.term() + ":" + w.lsn();
+            case Input.Rewound r -> "Rewound(" + r.term() + "/" + r.lsn() + ", " + r.keyspace().size() + " keys)";
             case Input.SnapshotLoaded s -> "SnapshotLoaded(" + s.snapshotTerm() + "/" + s.snapshotLsn() + ")";
         };
     }

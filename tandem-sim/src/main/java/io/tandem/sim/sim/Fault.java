@@ -51,6 +51,111 @@ public sealed interface Fault {
         }
     }
 
+    /**
+     * Whichever node leads when the fault begins is cut off from every other node, both ways (Jepsen's
+     * "isolate the primary"), until the fault ends; nothing happens if no node leads then. The others
+     * elect a new leader; the old one must step down (check-quorum) and acknowledge nothing meanwhile.
+     */
+    final class IsolateLeader implements Fault {
+        private final long startMicros;
+        private final long durationMicros;
+        private int isolated = -1;
+
+        public IsolateLeader(long startMicros, long durationMicros) {
+            this.startMicros = startMicros;
+            this.durationMicros = durationMicros;
+        }
+
+        @Override
+        public long startMicros() {
+            return startMicros;
+        }
+
+        @Override
+        public long durationMicros() {
+            return durationMicros;
+        }
+
+        @Override
+        public void begin(Cluster cluster) {
+            SimNode leader = cluster.leader();
+            if (leader == null) {
+                return;
+            }
+            isolated = leader.index();
+            for (SimNode other : cluster.nodes()) {
+                if (other != leader) {
+                    cluster.network().cut(isolated, other.index(), false);
+                }
+            }
+        }
+
+        @Override
+        public void end(Cluster cluster) {
+            if (isolated < 0) {
+                return;
+            }
+            for (SimNode other : cluster.nodes()) {
+                if (other.index() != isolated) {
+                    cluster.network().heal(isolated, other.index(), false);
+                }
+            }
+            isolated = -1;
+        }
+
+        @Override
+        public String toString() {
+            return "isolate the leader" + (isolated >= 0 ? " (n" + (isolated + 1) + ")" : "");
+        }
+    }
+
+    /**
+     * Whichever node leads when the fault begins stops stepping (SIGSTOP) until the fault ends (SIGCONT):
+     * it resumes believing it still leads, with everything that reached it meanwhile waiting. The others
+     * may have elected a new leader; the paused one must then acknowledge nothing more.
+     */
+    final class PauseLeader implements Fault {
+        private final long startMicros;
+        private final long durationMicros;
+        private SimNode paused;
+
+        public PauseLeader(long startMicros, long durationMicros) {
+            this.startMicros = startMicros;
+            this.durationMicros = durationMicros;
+        }
+
+        @Override
+        public long startMicros() {
+            return startMicros;
+        }
+
+        @Override
+        public long durationMicros() {
+            return durationMicros;
+        }
+
+        @Override
+        public void begin(Cluster cluster) {
+            paused = cluster.leader();
+            if (paused != null) {
+                paused.pause();
+            }
+        }
+
+        @Override
+        public void end(Cluster cluster) {
+            if (paused != null) {
+                paused.resume();
+                paused = null;
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "pause the leader" + (paused != null ? " (" + paused.name() + ")" : "");
+        }
+    }
+
     /** Every write and fsync of the node's disk takes {@code factor} times longer. */
     record DiskSpike(long startMicros, long durationMicros, int node, double factor) implements Fault {
         @Override

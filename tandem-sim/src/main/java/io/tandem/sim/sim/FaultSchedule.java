@@ -118,6 +118,8 @@ public final class FaultSchedule {
                 case Fault.LossyLink l -> other instanceof Fault.LossyLink o && o.b() == l.b();
                 case Fault.Partition p -> false; // cuts are counted per link: overlapping ones compose
                 case Fault.Repoint r -> false; // added on its own, one per schedule
+                case Fault.IsolateLeader i -> other instanceof Fault.IsolateLeader;
+                case Fault.PauseLeader p -> other instanceof Fault.PauseLeader;
             };
             boolean overlaps = fault.startMicros() < other.startMicros() + other.durationMicros()
                     && other.startMicros() < fault.startMicros() + fault.durationMicros();

@@ -83,6 +83,16 @@ final class NodeOutput implements Output {
     }
 
     @Override
+    public void persistVote(long term, NodeId votedFor) {
+        node.disk().persistVote(term, votedFor);
+    }
+
+    @Override
+    public void rewind(long afterLsn) {
+        node.rewind(afterLsn);
+    }
+
+    @Override
     public void event(Event event) {
         events.add(event);
         node.note("event", event);

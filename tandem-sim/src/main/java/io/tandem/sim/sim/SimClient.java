@@ -22,7 +22,8 @@ public final class SimClient implements ClientRef {
     private final SplittableRandom random;
     private final Workload workload;
     private final List<SimNode> nodes;
-    private final SimNode leader;
+    /** Where writes go: the leader as a client discovers it (Sentinel, or the READONLY redirect). */
+    private final java.util.function.Function<SplittableRandom, SimNode> leader;
     private final History history;
     private final double followerReadShare;
     private final long thinkMaxMicros;
@@ -32,7 +33,7 @@ public final class SimClient implements ClientRef {
     private int issued;
 
     public SimClient(String name, Scheduler scheduler, SplittableRandom random, Workload workload, List<SimNode> nodes,
-            SimNode leader, History history, double followerReadShare, long thinkMaxMicros, long timeoutMicros,
+            java.util.function.Function<SplittableRandom, SimNode> leader, History history, double followerReadShare, long thinkMaxMicros, long timeoutMicros,
             long stopMicros) {
         this.name = name;
         this.scheduler = scheduler;
@@ -65,10 +66,13 @@ public final class SimClient implements ClientRef {
         }
         String token = name + "-" + (++issued);
         Workload.Request request = workload.next(random, token);
-        SimNode target = leader;
-        if (!request.write() && nodes.size() > 1 && random.nextDouble() < followerReadShare) {
+        SimNode target = leader.apply(random);
+        if (target == null) {
+            // No leader right now (an election runs): the request goes to any node, which refuses a write.
+            target = nodes.get(random.nextInt(nodes.size()));
+        } else if (!request.write() && nodes.size() > 1 && random.nextDouble() < followerReadShare) {
             int pick = random.nextInt(nodes.size() - 1);
-            target = nodes.get(pick >= leader.index() ? pick + 1 : pick);
+            target = nodes.get(pick >= target.index() ? pick + 1 : pick);
         }
         send(target, request);
     }

@@ -41,6 +41,7 @@ public final class SimDisk {
     /** The durable image and the log hold the same entries at LSNs 1..agreeLsn. */
     private long agreeLsn;
     private long persistedTerm;
+    private io.tandem.core.model.NodeId persistedVote;
     private LongConsumer onDurable = lsn -> { };
     /** Bumped by a crash: writer events of the previous incarnation find it changed and do nothing. */
     private int generation;
@@ -87,9 +88,49 @@ public final class SimDisk {
         return persistedTerm;
     }
 
-    /** A node persists its term before acting in it (a metadata write, synchronous in this model). */
-    public void persistTerm(long term) {
-        persistedTerm = Math.max(persistedTerm, term);
+    /** The vote cast in {@link #persistedTerm()}, or null. */
+    public io.tandem.core.model.NodeId persistedVote() {
+        return persistedVote;
+    }
+
+    /**
+     * A node persists its term and vote before acting on them (a metadata write, synchronous in this model,
+     * as the runtime's is: it fsyncs before the step's messages leave).
+     */
+    public void persistVote(long term, io.tandem.core.model.NodeId votedFor) {
+        if (term < persistedTerm) {
+            throw new IllegalStateException(owner + " persists term " + term + " after " + persistedTerm);
+        }
+        persistedTerm = term;
+        persistedVote = votedFor;
+    }
+
+    /**
+     * Rewind after a divergent suffix (Output.rewind): the log is cut after afterLsn, and what the node
+     * rebuilds its keys from must reach back: the snapshot, if at or before afterLsn, and the log after it.
+     * A snapshot beyond afterLsn holds divergent entries and is dropped; then the log must start at LSN 1.
+     * When nothing reaches back, everything is dropped (the node is bootstrapped again).
+     *
+     * @return true if the state as of afterLsn can be rebuilt; false if the disk was wiped
+     */
+    public boolean rewind(long afterLsn) {
+        long from = snapshot != null && snapshot.lsn() <= afterLsn ? snapshot.lsn() : 0;
+        if (log.base() <= from && afterLsn >= log.base()) {
+            if (snapshot != null && snapshot.lsn() > afterLsn) {
+                snapshot = null;
+            }
+            truncateAfter(afterLsn);
+            return true;
+        }
+        generation++;
+        writerScheduled = false;
+        syncInFlight = false;
+        syncTail = List.of();
+        snapshot = null;
+        durable.clear();
+        agreeLsn = 0;
+        log.restartAfter(0, 0, List.of());
+        return false;
     }
 
     /** Where the last completed fsync started rewriting the durable image: entries up to it were unchanged. */

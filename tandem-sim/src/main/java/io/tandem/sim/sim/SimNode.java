@@ -158,15 +158,20 @@ public final class SimNode {
                 keyspace.apply(effect);
             }
         }
-        long term = disk.persistedTerm();
+        long term = Math.max(disk.persistedTerm(), Math.max(disk.log().term(disk.log().lastLsn()), 1));
+        NodeId votedFor = term == disk.persistedTerm() ? disk.persistedVote() : null;
         recoveredLsn = disk.log().lastLsn();
-        core = new ReplicaSetNode(id, config, keyspace, disk.log(), term, random.split());
+        core = new ReplicaSetNode(id, config, keyspace, disk.log(), term, votedFor, random.split());
         up = true;
         incarnation++;
         note(restarts == 0 ? "start" : "restart", "log " + disk.log().lastLsn() + " term " + term);
         out.begin();
-        if (isConfiguredLeader()) {
-            core.becomeLeader(term, nowMillis(), out);
+        if (config.elections() && restarts > 0) {
+            // With elections, a restarted node follows no one until it hears from a leader or elects one:
+            // whoever led before may have been replaced meanwhile.
+            core.becomeFollower(term, null, nowMillis(), out);
+        } else if (isConfiguredLeader()) {
+            core.becomeLeader(term, nowMillis(), out); // a fresh cluster: the configured leader has term 1
         } else {
             core.becomeFollower(term, upstream, nowMillis(), out);
         }
@@ -178,11 +183,44 @@ public final class SimNode {
         }
     }
 
+    private boolean paused;
+    private final List<Input> heldWhilePaused = new ArrayList<>();
+
+    /**
+     * SIGSTOP: the process stops stepping (no ticks, no messages handled, no replies) but keeps its memory;
+     * what reaches it meanwhile waits. The disk goes on: fsyncs under way complete.
+     */
+    public void pause() {
+        if (up && !paused) {
+            paused = true;
+            note("PAUSE", "stops stepping");
+        }
+    }
+
+    /**
+     * SIGCONT: it runs again with the beliefs it had (a leader that was replaced meanwhile still thinks it
+     * leads) and handles what waited, in order, at the time it resumes.
+     */
+    public void resume() {
+        if (!up || !paused) {
+            return;
+        }
+        paused = false;
+        note("RESUME", heldWhilePaused.size() + " inputs waited");
+        List<Input> held = new ArrayList<>(heldWhilePaused);
+        heldWhilePaused.clear();
+        for (Input input : held) {
+            step(input);
+        }
+    }
+
     /** The process dies: memory, held messages, timers and unsynced writes are gone. */
     public void crash(boolean tornTail) {
         if (!up) {
             return;
         }
+        paused = false;
+        heldWhilePaused.clear();
         up = false;
         core = null;
         incarnation++;
@@ -216,13 +254,18 @@ public final class SimNode {
         if (!up) {
             return;
         }
+        if (paused) {
+            if (!(input instanceof Input.Tick)) {
+                heldWhilePaused.add(input); // the kernel buffers them; the process sees them when it runs again
+            }
+            return;
+        }
         out.begin();
         core.step(nowMillis(), input, out);
         finishStep(input);
     }
 
     private void finishStep(Input input) {
-        disk.persistTerm(core.term());
         long requestId = switch (input) {
             case Input.ClientCommand c -> c.requestId();
             case Input.ClientTransaction t -> t.requestId();
@@ -302,7 +345,7 @@ public final class SimNode {
      * disk), then compacts: a leader (or a relay) keeps what its slowest follower needs, up to retainEntries.
      */
     private void maybeSnapshot() {
-        if (compactEveryEntries <= 0 || !up) {
+        if (compactEveryEntries <= 0 || !up || core.rewinding()) {
             return;
         }
         long applied = core.appliedLsn();
@@ -343,6 +386,9 @@ public final class SimNode {
     }
 
     private void resendSnapshots() {
+        if (paused) {
+            return;
+        }
         if (!up) {
             snapshotSends.clear();
             return;
@@ -377,7 +423,8 @@ public final class SimNode {
     }
 
     private void installSnapshot(io.tandem.core.model.Message.SnapshotChunk chunk, int installIncarnation) {
-        if (installIncarnation != incarnation || !up || core.isLeader() || core.lastLsn() >= chunk.snapshotLsn()) {
+        if (installIncarnation != incarnation || !up || core.isLeader() || core.rewinding()
+                || core.lastLsn() >= chunk.snapshotLsn()) {
             return;
         }
         Keyspace keys = new Keyspace(core.keyspace().hashSeed());
@@ -389,6 +436,50 @@ public final class SimNode {
         snapshotsInstalled++;
         note("snapshot installed", "from " + chunk.from() + " at LSN " + chunk.snapshotLsn());
         step(new Input.SnapshotLoaded(chunk.snapshotLsn(), chunk.snapshotTerm(), keys));
+    }
+
+    // ---- rewinds: a divergent suffix this node had applied ------------------------------------------------
+
+    private long rolledBackEntries;
+
+    /** Entries this node dropped in rewinds (every incarnation): what a rollback file would list. */
+    public long rolledBackEntries() {
+        return rolledBackEntries;
+    }
+
+    /**
+     * The core found entries it applied that the leader's log does not hold: cut the log (or, when the
+     * snapshot and log do not reach back, wipe the disk), then after a disk's worth of time hand the core
+     * the keys rebuilt from what is left, as the runtime does off its thread.
+     */
+    void rewind(long afterLsn) {
+        long before = disk.log().lastLsn();
+        boolean kept = disk.rewind(afterLsn);
+        rolledBackEntries += Math.max(0, before - afterLsn);
+        note("rewind", kept ? "log cut after " + afterLsn + ", keys rebuilt from it" : "nothing reaches back to "
+                + afterLsn + ": disk wiped, to be bootstrapped again");
+        int rewindIncarnation = incarnation;
+        scheduler.after(1_000, id.name(), null, null, () -> finishRewind(rewindIncarnation));
+    }
+
+    private void finishRewind(int rewindIncarnation) {
+        if (rewindIncarnation != incarnation || !up) {
+            return; // crashed meanwhile: the restart rebuilds from the disk anyway
+        }
+        Keyspace keys = new Keyspace(core.keyspace().hashSeed());
+        SimDisk.Snapshot snapshot = disk.snapshot();
+        long from = 0;
+        if (snapshot != null) {
+            SnapshotBytes.decodeInto(keys, snapshot.keys());
+            from = snapshot.lsn();
+        }
+        long last = disk.log().lastLsn();
+        for (Entry entry : disk.log().range(from + 1, last)) {
+            for (Effect effect : entry.effects()) {
+                keys.apply(effect);
+            }
+        }
+        step(new Input.Rewound(last, disk.log().term(last), keys));
     }
 
     /** The disk finished an fsync: tell the core (which ships what became durable). */

@@ -1,0 +1,64 @@
+package io.tandem.sim;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.tandem.sim.sim.Trace;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The seeded property test of automatic failover: for each of the 12 policy-and-level combinations of
+ * {@link SimulationConfig#failoverFromSeed}, many short schedules in which the leader crashes or is cut
+ * off, with the checkers of {@link FailoverSimulation}.
+ *
+ * <pre>
+ *   -Dtandem.sim.seeds=N       schedules per combination (CI default below); a soak: N = 1000
+ *   -Dtandem.sim.firstSeed=S   start elsewhere than 0
+ *   -Dtandem.sim.seed=S        replay one seed (test method replay); -Dtandem.sim.fullTrace=true prints all
+ * </pre>
+ */
+class FailoverSimulationTest {
+    /** Schedules per combination in CI: 12 x 40 = 480 runs. */
+    static final int CI_SEEDS_PER_COMBINATION = 40;
+
+    static Stream<Integer> combinations() {
+        return IntStream.range(0, SimulationConfig.FAILOVER_COMBINATIONS).boxed();
+    }
+
+    @ParameterizedTest(name = "{index}: combination {0}")
+    @MethodSource("combinations")
+    void randomSchedules(int combination) {
+        assumeTrue(System.getProperty("tandem.sim.seed") == null, "replaying one seed");
+        int perCombination = Integer.getInteger("tandem.sim.seeds", CI_SEEDS_PER_COMBINATION);
+        long firstSeed = Long.getLong("tandem.sim.firstSeed", 0L);
+        long base = firstSeed - Math.floorMod(firstSeed, (long) SimulationConfig.FAILOVER_COMBINATIONS) + combination;
+        List<SimulationResult> results = new ArrayList<>();
+        for (int i = 0; i < perCombination; i++) {
+            long seed = base + (long) i * SimulationConfig.FAILOVER_COMBINATIONS;
+            results.add(FailoverSimulation.run(SimulationConfig.failoverFromSeed(seed)));
+        }
+        System.out.println(Summary.of(results));
+    }
+
+    @Test
+    void replay() {
+        String seed = System.getProperty("tandem.sim.seed");
+        assumeTrue(seed != null, "set -Dtandem.sim.seed=N to replay a seed");
+        SimulationConfig config = SimulationConfig.failoverFromSeed(Long.parseLong(seed.strip()));
+        System.out.println("replaying --seed=" + seed + "\n" + config.describe() + config.faults().describe());
+        boolean full = Boolean.getBoolean("tandem.sim.fullTrace");
+        Trace trace = new Trace(ReplicaSetSimulation.TRACE_CAPACITY, full);
+        try {
+            System.out.println(FailoverSimulation.run(config, trace));
+        } finally {
+            if (full) {
+                trace.all().forEach(System.out::println);
+            }
+        }
+    }
+}
