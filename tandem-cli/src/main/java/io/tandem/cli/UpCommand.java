@@ -50,6 +50,11 @@ public final class UpCommand implements java.util.concurrent.Callable<Integer> {
             + " instead of from n1. Needs 3 nodes or more.")
     boolean cascade;
 
+    @CommandLine.Option(names = "--election-timeout-millis", paramLabel = "MS", defaultValue = "0",
+            description = "Automatic failover: members elect a new leader after this long without one (e.g. 500)."
+                    + " 0: failover by hand (REPLICAOF NO ONE). Default: ${DEFAULT-VALUE}.")
+    long electionTimeoutMillis;
+
     private final List<Process> children = new ArrayList<>();
 
     @Override
@@ -90,6 +95,10 @@ public final class UpCommand implements java.util.concurrent.Callable<Integer> {
         System.out.println();
         System.out.println("Try: redis-cli -p " + port + " SET greeting hello; redis-cli -p " + (port + 1)
                 + " GET greeting");
+        if (electionTimeoutMillis > 0) {
+            System.out.println("Elections are on: the roles above are the starting ones (a restarted node follows"
+                    + " whoever leads); ask any node with redis-cli ROLE.");
+        }
         System.out.println("Stop with Ctrl-C.");
         System.out.flush();
         for (Process child : children) {
@@ -113,7 +122,8 @@ public final class UpCommand implements java.util.concurrent.Callable<Integer> {
         command.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), TandemCommand.class.getName(), "node",
                 "--node-id", id, "--port", Integer.toString(port + index), "--data-dir", dir.toString(),
-                "--fsync", fsync, "--ack-policy", ackPolicy));
+                "--fsync", fsync, "--ack-policy", ackPolicy, "--election-timeout-millis",
+                Long.toString(electionTimeoutMillis)));
         if (!peers.isEmpty()) {
             command.addAll(List.of("--peers", String.join(",", peers)));
         }

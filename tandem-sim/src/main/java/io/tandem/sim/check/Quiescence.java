@@ -5,8 +5,8 @@ import io.tandem.sim.sim.SimNode;
 
 /**
  * Has the system settled after the faults stopped? Every node is up, the leader has everything durable
- * and no reply waiting, and every follower has received, made durable and applied the leader's whole log,
- * with no disk work or held message left anywhere.
+ * and no reply waiting, and every follower follows it in its term and has received, made durable and
+ * applied the leader's whole log (the same last entry, not only as many), with no disk work left.
  */
 public final class Quiescence {
     private Quiescence() {}
@@ -47,6 +47,11 @@ public final class Quiescence {
                 return follower.name() + " is behind the leader's " + last + ": " + Truth.positions(follower)
                         + " (core: last=" + core.lastLsn() + " durable=" + core.durableLsn() + " applied="
                         + core.appliedLsn() + ")";
+            }
+            // As long, but the same? After a failover a follower may hold another term's entries up to the
+            // same LSN, until the leader has found the divergence (the convergence check would fail it).
+            if (last > 0 && !Truth.sameEntry(follower.disk().log().get(last), leader.disk().log().get(last))) {
+                return follower.name() + " holds another entry at " + last + " than the leader";
             }
         }
         return null;
