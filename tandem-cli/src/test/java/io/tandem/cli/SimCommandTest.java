@@ -1,0 +1,50 @@
+package io.tandem.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** {@code tandem sim}, as a user types it: in process, output captured. */
+class SimCommandTest {
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int tandem(String... args) {
+        return new CommandLine(new TandemCommand()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
+                .execute(args);
+    }
+
+    @Test
+    void aSoakRunsTheSeedsAndSaysHowManyFailed() {
+        assertEquals(0, tandem("sim", "--seeds", "4", "--first-seed", "100"));
+        assertTrue(out.toString().startsWith("4 leader-follower schedules (seeds 100..103): 0 failed;"), out.toString());
+    }
+
+    @Test
+    void aFailoverSoakCountsLeadershipsAndRollbacks() {
+        assertEquals(0, tandem("sim", "--failover", "--seeds", "3"));
+        assertTrue(out.toString().startsWith("3 failover schedules (seeds 0..2): 0 failed;"), out.toString());
+        assertTrue(out.toString().contains(" leaderships, "), out.toString());
+    }
+
+    @Test
+    void aReplayPrintsTheSeedsConfigurationFaultsAndResult() {
+        assertEquals(0, tandem("sim", "--failover", "--seed", "859"));
+        String text = out.toString();
+        assertTrue(text.startsWith("seed 859: all at durable\n"), text);
+        assertTrue(text.contains("faults:\n"), text);
+        assertTrue(text.contains("isolate the leader"), text);
+        assertTrue(text.contains("SimulationResult[seed=859"), text);
+    }
+
+    @Test
+    void aBadSeedCountIsRefusedByName() {
+        assertNotEquals(0, tandem("sim", "--seeds", "0"));
+        assertTrue(err.toString().contains("--seeds must be between 1 and 1000000, got 0"), err.toString());
+    }
+}
