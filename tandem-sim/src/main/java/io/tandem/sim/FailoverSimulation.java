@@ -3,6 +3,7 @@ package io.tandem.sim;
 import io.tandem.sim.check.AckedWritesChecker;
 import io.tandem.sim.check.ConvergenceChecker;
 import io.tandem.sim.check.ElectionSafetyChecker;
+import io.tandem.sim.check.LinearizabilityChecker;
 import io.tandem.sim.sim.Cluster;
 import io.tandem.sim.sim.Fault;
 import io.tandem.sim.sim.SimNode;
@@ -41,6 +42,7 @@ public final class FailoverSimulation {
             ConvergenceChecker.check(cluster);
             if (promises) {
                 ackedWrites.check();
+                LinearizabilityChecker.check(cluster.history());
             }
         } catch (RuntimeException e) {
             throw SimulationFailure.of(config, cluster, e, Integer.getInteger("tandem.sim.traceLines", 120));

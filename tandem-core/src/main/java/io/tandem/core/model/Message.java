@@ -27,9 +27,17 @@ public sealed interface Message {
      * (for the follower's INFO: master_host, master_port). Heartbeats also carry {@code directory}, the
      * client addresses of every member the leader knows ("n1=ip:port,n2=ip:port"), so that any member can
      * be pointed at any other by its client address (REPLICAOF host port); batches leave it empty.
+     * {@code readRound}: the leader's latest round of confirming its leadership for reads (read-index); the
+     * follower echoes the highest it has seen, and a read waits until a majority echoed a round begun after
+     * it arrived (0: no rounds, elections off).
      */
     record AppendRequest(long term, NodeId from, long prevLsn, long prevTerm, List<Entry> entries, long commitLsn,
-            long leaderTimeMillis, String announce, String directory) implements Message {
+            long leaderTimeMillis, String announce, String directory, long readRound) implements Message {
+        public AppendRequest(long term, NodeId from, long prevLsn, long prevTerm, List<Entry> entries, long commitLsn,
+                long leaderTimeMillis, String announce, String directory) {
+            this(term, from, prevLsn, prevTerm, entries, commitLsn, leaderTimeMillis, announce, directory, 0);
+        }
+
         public long lastLsn() {
             return entries.isEmpty() ? prevLsn : entries.get(entries.size() - 1).lsn();
         }
@@ -42,23 +50,24 @@ public sealed interface Message {
      * A follower that relays to followers of its own (cascading) adds their positions, {@code downstream},
      * so that the leader sees, counts and monitors every replica. {@code snapshotLsn}: the LSN the follower's
      * log starts after (its snapshot's; 0 when it holds its log from the start), the lowest point at which
-     * it can compare entries: on a mismatch below it, the upstream asks there instead.
+     * it can compare entries: on a mismatch below it, the upstream asks there instead. {@code readRound}
+     * echoes the highest AppendRequest.readRound the follower has seen from its upstream.
      */
     record AppendResponse(long term, NodeId from, boolean matched, long lastLsn, long receivedLsn, long durableLsn,
-            long appliedLsn, List<Relayed> downstream, long snapshotLsn) implements Message {
+            long appliedLsn, List<Relayed> downstream, long snapshotLsn, long readRound) implements Message {
         public AppendResponse {
             downstream = List.copyOf(downstream);
         }
 
         public AppendResponse(long term, NodeId from, boolean matched, long lastLsn, long receivedLsn,
                 long durableLsn, long appliedLsn, List<Relayed> downstream) {
-            this(term, from, matched, lastLsn, receivedLsn, durableLsn, appliedLsn, downstream, 0);
+            this(term, from, matched, lastLsn, receivedLsn, durableLsn, appliedLsn, downstream, 0, 0);
         }
 
         /** Without followers of its own. */
         public AppendResponse(long term, NodeId from, boolean matched, long lastLsn, long receivedLsn,
                 long durableLsn, long appliedLsn) {
-            this(term, from, matched, lastLsn, receivedLsn, durableLsn, appliedLsn, List.of(), 0);
+            this(term, from, matched, lastLsn, receivedLsn, durableLsn, appliedLsn, List.of(), 0, 0);
         }
     }
 

@@ -10,6 +10,10 @@ import io.tandem.core.util.Invariants;
  * still take back (a dirty read). Releasing in FIFO order also keeps each connection's pipelined replies
  * in request order.
  *
+ * <p>With elections a read also waits for its read round (read-index): the leader confirmed, by a majority
+ * answering a round it began after the read arrived, that it still led then. A reply with round 0 has no
+ * such gate (writes: their commit by the policy is their confirmation).
+ *
  * <p>A ring buffer of parallel arrays, grown by doubling: no allocation per reply in the steady state.
  */
 public final class PendingReplies {
@@ -19,6 +23,7 @@ public final class PendingReplies {
     private Reply[] replies = new Reply[64];
     private boolean[] writes = new boolean[64];
     private long[] terms = new long[64];
+    private long[] rounds = new long[64];
     private int head;
     private int size;
 
@@ -39,6 +44,12 @@ public final class PendingReplies {
      *              runtime (Output.acknowledged), and an acknowledgement timeout turns it into an error
      */
     public void add(long requiredLsn, ClientRef client, long requestId, Reply reply, boolean write, long term) {
+        add(requiredLsn, client, requestId, reply, write, term, 0);
+    }
+
+    /** @param readRound the read round that must be confirmed before the reply goes (0: none) */
+    public void add(long requiredLsn, ClientRef client, long requestId, Reply reply, boolean write, long term,
+            long readRound) {
         if (size > 0) {
             long last = lsns[(head + size - 1) & (lsns.length - 1)];
             Invariants.check(requiredLsn >= last, "replies queued out of LSN order: %d after %d", requiredLsn, last);
@@ -53,12 +64,18 @@ public final class PendingReplies {
         replies[at] = reply;
         writes[at] = write;
         terms[at] = term;
+        rounds[at] = readRound;
         size++;
     }
 
     /** Hands out, in order, every reply whose required LSN is at most durableLsn. */
     public void release(long durableLsn, Output out) {
-        while (size > 0 && lsns[head] <= durableLsn) {
+        release(durableLsn, Long.MAX_VALUE, out);
+    }
+
+    /** ... and whose read round is at most confirmedRound. */
+    public void release(long durableLsn, long confirmedRound, Output out) {
+        while (size > 0 && lsns[head] <= durableLsn && rounds[head] <= confirmedRound) {
             if (writes[head]) {
                 out.acknowledged(clients[head], terms[head], lsns[head]);
             }
@@ -77,8 +94,14 @@ public final class PendingReplies {
      * {@code readError} (what it read may not survive a failover, so it must not be shown).
      */
     public void releaseTimedOut(long timedOutLsn, long commitLsn, Reply writeError, Reply readError, Output out) {
+        releaseTimedOut(timedOutLsn, commitLsn, Long.MAX_VALUE, writeError, readError, out);
+    }
+
+    /** ... a read whose round is beyond confirmedRound fails too (its leader was not confirmed). */
+    public void releaseTimedOut(long timedOutLsn, long commitLsn, long confirmedRound, Reply writeError,
+            Reply readError, Output out) {
         while (size > 0 && lsns[head] <= timedOutLsn) {
-            boolean committed = lsns[head] <= commitLsn;
+            boolean committed = lsns[head] <= commitLsn && rounds[head] <= confirmedRound;
             Reply reply = committed ? replies[head] : writes[head] ? writeError : readError;
             if (committed && writes[head]) {
                 out.acknowledged(clients[head], terms[head], lsns[head]);
@@ -104,6 +127,7 @@ public final class PendingReplies {
         Reply[] newReplies = new Reply[n];
         boolean[] newWrites = new boolean[n];
         long[] newTerms = new long[n];
+        long[] newRounds = new long[n];
         for (int i = 0; i < size; i++) {
             int from = (head + i) & (lsns.length - 1);
             newLsns[i] = lsns[from];
@@ -112,6 +136,7 @@ public final class PendingReplies {
             newReplies[i] = replies[from];
             newWrites[i] = writes[from];
             newTerms[i] = terms[from];
+            newRounds[i] = rounds[from];
         }
         lsns = newLsns;
         clients = newClients;
@@ -119,6 +144,7 @@ public final class PendingReplies {
         replies = newReplies;
         writes = newWrites;
         terms = newTerms;
+        rounds = newRounds;
         head = 0;
     }
 }

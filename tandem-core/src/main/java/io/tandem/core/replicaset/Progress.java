@@ -23,6 +23,8 @@ public final class Progress {
     /** When the last batch with entries went out (heartbeats do not count: see the resend rule). */
     long lastBatchSentMillis;
     long lastHeardMillis;
+    /** The highest read round the follower echoed (read-index: it answered a request of that round). */
+    long echoedReadRound;
     long receivedMovedMillis;
     long durableMovedMillis;
     long appliedMovedMillis;

@@ -79,6 +79,16 @@ public final class ReplicaSetNode implements Protocol {
     private long termStartLsn;
     /** The runtime rebuilds the keyspace after a divergent applied suffix (Output.rewind): no reads, no entries. */
     private boolean rewinding;
+    /**
+     * Read-index (with elections): the leader's latest round of confirming that it still leads; a read waits
+     * for a round begun after it arrived to be echoed by a majority of the voters. Rounds ride on every
+     * request to the followers; one begins at once when a read needs it and none is in flight, otherwise
+     * when the one in flight is confirmed ({@code readRoundWanted}), so that reads arriving together share one.
+     */
+    private long readRound;
+    private long readRoundWanted;
+    /** A follower: the highest read round its upstream sent, echoed in every answer. */
+    private long leaderReadRound;
     private NodeId leader;
     private long lastLsn;
     private long lastTerm;
@@ -173,6 +183,8 @@ public final class ReplicaSetNode implements Protocol {
         }
         degraded = false;
         termStartLsn = 0;
+        readRound = 0;
+        readRoundWanted = 0;
         if (config.elections()) {
             streams.probeAll(nowMillis, out);
             // An entry of our own term opens it: nothing of an older term counts as committed before it does
@@ -204,6 +216,7 @@ public final class ReplicaSetNode implements Protocol {
         heardFromLeaderMillis = nowMillis;
         if (changed) {
             confirmedLsn = 0;
+            leaderReadRound = 0;
             // The new leader says what it has committed: an older leader's commit point (under async, just
             // what it had made durable) may be beyond what survives, and would keep our reads stale.
             leaderCommitLsn = 0;
@@ -233,6 +246,7 @@ public final class ReplicaSetNode implements Protocol {
         if (changed) {
             confirmedLsn = 0;
             leaderCommitLsn = 0;
+            leaderReadRound = 0;
             out.event(new Event.RoleChanged("follower", term, null));
         }
     }
@@ -278,7 +292,8 @@ public final class ReplicaSetNode implements Protocol {
         Reply writeError = Reply.error("TRYAGAIN this node stopped leading before the write was acknowledged; it"
                 + " may or may not survive: check, then retry on the new leader");
         Reply readError = Reply.error("TRYAGAIN this node stopped leading; retry the read on the new leader");
-        pending.releaseTimedOut(Long.MAX_VALUE, commitLsn, writeError, readError, out);
+        // A read whose round no majority confirmed fails too: this node may have been deposed before it arrived.
+        pending.releaseTimedOut(Long.MAX_VALUE, commitLsn, confirmedReadRound(), writeError, readError, out);
         deadlines.clear();
     }
 
@@ -449,17 +464,83 @@ public final class ReplicaSetNode implements Protocol {
                 deadlines.add(new long[] {lastLsn, nowMillis + config.ackTimeoutMillis()});
             }
         }
-        // Is everything this reply may show committed? Then it goes at once; else it waits, in order.
-        if (pending.isEmpty() && commitLsn >= lastLsn) {
+        // A read (anything that wrote nothing) must also know this node still led when it arrived: with
+        // elections another may have been elected meanwhile and acknowledged writes this one never saw.
+        long round = config.elections() && !write ? readRoundFor(nowMillis, out) : 0;
+        // Is everything this reply may show committed (and confirmed)? Then it goes at once; else it waits, in
+        // order.
+        if (pending.isEmpty() && commitLsn >= lastLsn && round <= confirmedReadRound()) {
             if (write) {
                 out.acknowledged(client, term, lastLsn);
             }
             out.reply(client, requestId, reply);
         } else {
-            pending.add(lastLsn, client, requestId, reply, write, term);
+            pending.add(lastLsn, client, requestId, reply, write, term, round);
         }
         // Nothing is shipped here: entries go to followers once durable on this node (onPersisted), in one
         // batch per follower for everything a flush made durable, not one request per command.
+    }
+
+    // ---- read-index ------------------------------------------------------------------------------------------
+
+    /**
+     * The round a read arriving now waits for: the next one. It begins at once if none is in flight, else as
+     * soon as the one in flight is confirmed (it was sent before this read arrived, so it cannot vouch for it).
+     */
+    private long readRoundFor(long nowMillis, Output out) {
+        long needed = readRound + 1;
+        readRoundWanted = Math.max(readRoundWanted, needed);
+        if (confirmedReadRound() >= readRound) {
+            startReadRound(nowMillis, out);
+        }
+        return needed;
+    }
+
+    private void startReadRound(long nowMillis, Output out) {
+        readRound++;
+        streams.heartbeatAll(nowMillis, out);
+    }
+
+    /** A round was confirmed: begin the one reads are waiting for, if any, and hand out what it released. */
+    private void readRoundAnswered(long nowMillis, Output out) {
+        if (readRoundWanted > readRound && confirmedReadRound() >= readRound) {
+            startReadRound(nowMillis, out);
+        }
+        pending.release(commitLsn, confirmedReadRound(), out);
+    }
+
+    /**
+     * The highest read round a majority of the voters (this leader one of them, at its own round) has echoed:
+     * every read waiting for it or an earlier one may go. Without elections, no read waits.
+     *
+     * <p>Worked example, five voters: this leader at round 9, followers echoed 9, 8, 7, 3: sorted 9, 9, 8, 7, 3,
+     * the third (a majority is 3) is 8.
+     */
+    long confirmedReadRound() {
+        if (!config.elections()) {
+            return Long.MAX_VALUE;
+        }
+        long[] echoes = new long[progress.size() + 1];
+        int n = 0;
+        if (config.member(self).voting()) {
+            echoes[n++] = readRound;
+        }
+        for (Map.Entry<NodeId, Progress> e : progress.entrySet()) {
+            if (config.member(e.getKey()).voting()) {
+                echoes[n++] = e.getValue().echoedReadRound;
+            }
+        }
+        int majority = QuorumMath.majority(config.voters());
+        if (n < majority) {
+            return 0;
+        }
+        java.util.Arrays.sort(echoes, 0, n);
+        return echoes[n - majority];
+    }
+
+    /** The read round the requests this node sends carry: a leader's own; 0 from a relay. */
+    long shippedReadRound() {
+        return role == Role.LEADER ? readRound : 0;
     }
 
     static final Reply READ_ONLY = Reply.error("READONLY You can't write against a read only replica.");
@@ -593,6 +674,9 @@ public final class ReplicaSetNode implements Protocol {
      */
     private void onAppendResponse(long nowMillis, Message.AppendResponse response, Output out) {
         Progress p = streams.onAnswer(nowMillis, response, out);
+        if (role == Role.LEADER && config.elections()) {
+            readRoundAnswered(nowMillis, out); // any answer of our term may confirm a read round, even a mismatch
+        }
         if (p == null) {
             return;
         }
@@ -659,7 +743,7 @@ public final class ReplicaSetNode implements Protocol {
             while (!deadlines.isEmpty() && deadlines.peekFirst()[0] <= commitLsn) {
                 deadlines.pollFirst();
             }
-            pending.release(commitLsn, out);
+            pending.release(commitLsn, confirmedReadRound(), out);
         }
     }
 
@@ -682,6 +766,7 @@ public final class ReplicaSetNode implements Protocol {
             return;
         }
         heardFromLeaderMillis = nowMillis;
+        leaderReadRound = Math.max(leaderReadRound, request.readRound());
         if (config.elections()) {
             elections.resetTimer(nowMillis);
         }
@@ -723,7 +808,7 @@ public final class ReplicaSetNode implements Protocol {
                 return;
             }
             out.sendNow(request.from(), new Message.AppendResponse(term, self, false, hint, 0, 0, 0, List.of(),
-                    snapshotLsn));
+                    snapshotLsn, leaderReadRound));
             return;
         }
         for (Entry entry : request.entries()) {
@@ -966,7 +1051,7 @@ public final class ReplicaSetNode implements Protocol {
                 }
             });
             out.sendNow(leader, new Message.AppendResponse(term, self, true, confirmed, confirmed,
-                    Math.min(durableLsn, confirmed), Math.min(appliedLsn, confirmed), downstream));
+                    Math.min(durableLsn, confirmed), Math.min(appliedLsn, confirmed), downstream, 0, leaderReadRound));
         }
     }
 
@@ -1072,7 +1157,7 @@ public final class ReplicaSetNode implements Protocol {
         // what it read, so it fails too. The client may retry it.
         Reply readError = Reply.error("NOREPLICAS " + why + "; this read may show data not yet acknowledged,"
                 + " retry it");
-        pending.releaseTimedOut(timedOut, commitLsn, writeError, readError, out);
+        pending.releaseTimedOut(timedOut, commitLsn, confirmedReadRound(), writeError, readError, out);
     }
 
     private void followerTick(long nowMillis, Output out) {

@@ -127,7 +127,8 @@ final class Streams {
     /** A request without entries after prev: a probe, or a heartbeat (commit LSN, time, the directory). */
     private void sendEmpty(long nowMillis, NodeId to, Progress p, long prev, Output out) {
         out.sendNow(to, new Message.AppendRequest(node.term(), node.self(), prev, node.log().term(prev), List.of(),
-                node.shippedCommitLsn(), node.shippedTimeMillis(nowMillis), node.announceAddress(), node.directory()));
+                node.shippedCommitLsn(), node.shippedTimeMillis(nowMillis), node.announceAddress(), node.directory(),
+                node.shippedReadRound()));
         p.lastSentMillis = nowMillis;
     }
 
@@ -143,6 +144,7 @@ final class Streams {
         }
         p.lastHeardMillis = nowMillis;
         p.connected = true;
+        p.echoedReadRound = Math.max(p.echoedReadRound, response.readRound());
         if (node.isLeader()) {
             learnRelayed(nowMillis, response);
         }
@@ -271,7 +273,8 @@ final class Streams {
             }
             long prev = p.sentLsn;
             out.sendNow(to, new Message.AppendRequest(node.term(), node.self(), prev, node.log().term(prev), batch,
-                    node.shippedCommitLsn(), node.shippedTimeMillis(nowMillis), node.announceAddress(), ""));
+                    node.shippedCommitLsn(), node.shippedTimeMillis(nowMillis), node.announceAddress(), "",
+                    node.shippedReadRound()));
             p.sentLsn = batch.get(batch.size() - 1).lsn();
             p.lastSentMillis = nowMillis;
             p.lastBatchSentMillis = nowMillis;
@@ -324,13 +327,40 @@ final class Streams {
             }
             replicate(nowMillis, e.getKey(), p, out);
             if (nowMillis - p.lastSentMillis >= heartbeat) {
-                long prev = Math.max(0, p.matchLsn);
-                if (node.log().term(prev) < 0) {
-                    // We compacted it: ask about the oldest entry we still know the term of. (A term of -1
-                    // means "my log ends before it": see the follower's check at its snapshot's LSN.)
-                    prev = node.log().firstLsn() - 1;
+                sendEmpty(nowMillis, e.getKey(), p, heartbeatPrev(p), out);
+            }
+        }
+    }
+
+    /**
+     * Where a heartbeat asks: the match point. If we compacted it, the oldest entry we still know the term
+     * of (a term of -1 means "my log ends before it": see the follower's check at its snapshot's LSN).
+     */
+    private long heartbeatPrev(Progress p) {
+        long prev = Math.max(0, p.matchLsn);
+        return node.log().term(prev) < 0 ? node.log().firstLsn() - 1 : prev;
+    }
+
+    /**
+     * A read round began (read-index): every follower we stream to directly hears from us now, so that a
+     * majority can echo the round. Where each stands decides what it is asked: a streaming follower about its
+     * match point, one being probed about the probe's point (if we still hold it), one receiving a snapshot
+     * after LSN 0, as the periodic heartbeats do.
+     */
+    void heartbeatAll(long nowMillis, Output out) {
+        for (Map.Entry<NodeId, Progress> e : progress.entrySet()) {
+            Progress p = e.getValue();
+            if (p.relayedBy != null) {
+                continue;
+            }
+            switch (p.state) {
+                case REPLICATE -> sendEmpty(nowMillis, e.getKey(), p, heartbeatPrev(p), out);
+                case SNAPSHOT -> sendEmpty(nowMillis, e.getKey(), p, 0, out);
+                case PROBE -> {
+                    if (p.sentLsn >= node.log().firstLsn() - 1 && p.sentLsn <= node.lastLsn()) {
+                        sendEmpty(nowMillis, e.getKey(), p, p.sentLsn, out);
+                    }
                 }
-                sendEmpty(nowMillis, e.getKey(), p, prev, out);
             }
         }
     }

@@ -115,7 +115,9 @@ class ElectionTest {
         int before = h.replies.size();
         h.step(new Input.ClientCommand(new Client("reader"), 1, new byte[][] {"GET".getBytes(StandardCharsets.UTF_8),
                 key.getBytes(StandardCharsets.UTF_8)}));
-        return h.replies.size() > before ? h.replies.get(h.replies.size() - 1) : "(waiting)";
+        settle(); // a leader's read waits for a majority to confirm it still leads (read-index)
+        return h.replies.subList(before, h.replies.size()).stream().filter(r -> r.startsWith("reader "))
+                .findFirst().orElse("(waiting)");
     }
 
     @Test
@@ -253,6 +255,27 @@ class ElectionTest {
         assertEquals(node(leader).log.lastLsn(), old.log.lastLsn(), "then streamed the leader's whole log from LSN 1");
         assertEquals("reader \"kept\"", get(N1, "k"));
         assertEquals("reader (nil)", get(N1, "k2"));
+    }
+
+    @Test
+    void aLeaderAnswersAReadOnlyOnceAMajorityConfirmedItStillLeads() {
+        cluster(new AckPolicy.Quorum(), MemberConfig.voter(N3));
+        write(N1, "a", "k", "v1");
+        settle();
+        isolated.add(N1); // n1 does not know yet: it still believes it leads
+        Harness n1 = node(N1);
+        int before = n1.replies.size();
+        n1.step(new Input.ClientCommand(new Client("reader"), 1, new byte[][] {"GET".getBytes(StandardCharsets.UTF_8),
+                "k".getBytes(StandardCharsets.UTF_8)}));
+        settle();
+        assertEquals(before, n1.replies.size(), "no majority echoed a round begun after the read: no answer yet");
+        advance(ELECTION_TIMEOUT_MILLIS + 100); // check-quorum deposes n1; the others elect a new leader
+        assertTrue(n1.replies.contains("reader -TRYAGAIN this node stopped leading; retry the read on the new leader"),
+                n1.replies.toString());
+        isolated.clear();
+        NodeId leader = leaderAmong(N2, N3);
+        assertTrue(leader != null);
+        assertEquals("reader \"v1\"", get(leader, "k"), "the new leader answers once its own round is confirmed");
     }
 
     @Test

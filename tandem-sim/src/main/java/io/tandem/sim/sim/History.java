@@ -18,8 +18,10 @@ public final class History {
     private final Map<Long, Operation> byId = new HashMap<>();
     private long nextRequestId = 1;
 
-    Operation invoke(String client, String node, Operation.Kind kind, String text, String token, long micros) {
+    Operation invoke(String client, String node, Operation.Kind kind, String text, String token, long micros,
+            List<byte[][]> commands) {
         Operation op = new Operation(nextRequestId++, client, node, kind, text, token, micros);
+        op.commands(commands);
         operations.add(op);
         byId.put(op.requestId(), op);
         return op;
@@ -36,6 +38,13 @@ public final class History {
         Operation op = byId.get(requestId);
         if (op != null) {
             op.timeOut();
+        }
+    }
+
+    void served(long requestId, boolean byLeader) {
+        Operation op = byId.get(requestId);
+        if (op != null) {
+            op.served(byLeader);
         }
     }
 

@@ -22,6 +22,9 @@ public final class Operation {
     private Reply reply;
     private boolean timedOut;
     private Entry entry;
+    private java.util.List<byte[][]> commands = java.util.List.of();
+    /** Whether the node that released the reply was leading then (a follower's read is stale by design). */
+    private boolean servedByLeader;
 
     Operation(long requestId, String client, String node, Kind kind, String text, String token, long invokedMicros) {
         this.requestId = requestId;
@@ -94,6 +97,23 @@ public final class Operation {
 
     void logged(Entry entry) {
         this.entry = entry;
+    }
+
+    void commands(java.util.List<byte[][]> commands) {
+        this.commands = java.util.List.copyOf(commands);
+    }
+
+    void served(boolean byLeader) {
+        this.servedByLeader = byLeader;
+    }
+
+    /** The command or the transaction's commands, as sent. */
+    public java.util.List<byte[][]> commands() {
+        return commands;
+    }
+
+    public boolean servedByLeader() {
+        return servedByLeader;
     }
 
     @Override

@@ -83,7 +83,7 @@ public final class SimClient implements ClientRef {
      */
     public Operation send(SimNode target, Workload.Request request) {
         Operation op = history.invoke(name, target.name(), request.kind(), request.text(), request.token(),
-                scheduler.nowMicros());
+                scheduler.nowMicros(), request.commands());
         long requestId = op.requestId();
         outstanding = requestId;
         Input input = request.kind() == Operation.Kind.TRANSACTION

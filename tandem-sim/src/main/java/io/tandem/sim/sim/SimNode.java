@@ -282,6 +282,7 @@ public final class SimNode {
         }
         List<StepRecord.ReleasedReply> replies = new ArrayList<>(out.replies().size());
         for (StepRecord.ReleasedReply r : out.replies()) {
+            history.served(r.requestId(), core.isLeader());
             replies.add(new StepRecord.ReleasedReply(r.client(), r.requestId(), r.reply(),
                     accepted.remove(r.requestId())));
         }

@@ -69,8 +69,9 @@ public final class PeerFrameDecoder {
                 long leaderTime = frame.getLong();
                 String announce = str(frame);
                 String directory = str(frame);
-                yield new Message.AppendRequest(term, from, prevLsn, prevTerm, entries(frame), commitLsn, leaderTime,
-                        announce, directory);
+                List<Entry> entries = entries(frame);
+                yield new Message.AppendRequest(term, from, prevLsn, prevTerm, entries, commitLsn, leaderTime,
+                        announce, directory, frame.getLong());
             }
             case PeerFrames.APPEND_RESPONSE -> {
                 boolean matched = frame.get() != 0;
@@ -90,7 +91,7 @@ public final class PeerFrameDecoder {
                             frame.getLong(), str(frame)));
                 }
                 yield new Message.AppendResponse(term, from, matched, lastLsn, receivedLsn, durableLsn, appliedLsn,
-                        downstream, frame.getLong());
+                        downstream, frame.getLong(), frame.getLong());
             }
             case PeerFrames.SNAPSHOT_CHUNK -> {
                 long snapshotLsn = frame.getLong();

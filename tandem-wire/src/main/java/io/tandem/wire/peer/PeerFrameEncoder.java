@@ -14,8 +14,8 @@ public final class PeerFrameEncoder {
         int body = 8 + 2 + message.from().name().getBytes(StandardCharsets.UTF_8).length;
         body += switch (message) {
             case Message.Subscribe s -> 16 + strSize(s.announce());
-            case Message.AppendRequest r -> 32 + strSize(r.announce()) + strSize(r.directory()) + entriesSize(r);
-            case Message.AppendResponse r -> 1 + 32 + relayedSize(r) + 8;
+            case Message.AppendRequest r -> 32 + strSize(r.announce()) + strSize(r.directory()) + entriesSize(r) + 8;
+            case Message.AppendResponse r -> 1 + 32 + relayedSize(r) + 16;
             case Message.SnapshotChunk c -> 32 + 4 + 4 + c.data().length;
             case Message.SnapshotAck a -> 16 + 1;
             case Message.VoteRequest v -> 16 + 1;
@@ -89,6 +89,7 @@ public final class PeerFrameEncoder {
                     out.putLong(entry.term()).putLong(entry.lsn()).putInt(EntryCodec.payloadSize(entry));
                     EntryCodec.encodePayload(entry, out);
                 }
+                out.putLong(r.readRound());
             }
             case Message.AppendResponse r -> {
                 out.put((byte) (r.matched() ? 1 : 0)).putLong(r.lastLsn()).putLong(r.receivedLsn())
@@ -99,7 +100,7 @@ public final class PeerFrameEncoder {
                     out.putLong(relayed.receivedLsn()).putLong(relayed.durableLsn()).putLong(relayed.appliedLsn());
                     putStr(out, relayed.announce());
                 }
-                out.putLong(r.snapshotLsn());
+                out.putLong(r.snapshotLsn()).putLong(r.readRound());
             }
             case Message.SnapshotChunk c -> out.putLong(c.snapshotLsn()).putLong(c.snapshotTerm()).putLong(c.offset())
                     .putLong(c.totalBytes()).putInt(c.crc32c()).putInt(c.data().length).put(c.data());

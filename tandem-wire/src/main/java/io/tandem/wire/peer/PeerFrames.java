@@ -11,9 +11,10 @@ package io.tandem.wire.peer;
  *
  * type 1 Subscribe       lastLsn:u64 lastTerm:u64 announce:str
  * type 2 AppendRequest   prevLsn:u64 prevTerm:u64 commitLsn:u64 leaderTimeMillis:u64 announce:str directory:str
- *                        entries
+ *                        entries readRound:u64
  * type 3 AppendResponse  matched:u8 lastLsn:u64 receivedLsn:u64 durableLsn:u64 appliedLsn:u64
  *                        count:u16 (replica:str receivedLsn:u64 durableLsn:u64 appliedLsn:u64 announce:str)*
+ *                        snapshotLsn:u64 readRound:u64
  * type 4 SnapshotChunk   snapshotLsn:u64 snapshotTerm:u64 offset:u64 totalBytes:u64 crc32c:u32 length:u32 data
  * type 5 SnapshotAck     snapshotLsn:u64 nextOffset:u64 failed:u8
  * type 6 VoteRequest     lastLsn:u64 lastTerm:u64 preVote:u8
@@ -32,6 +33,8 @@ final class PeerFrames {
     /**
      * 2: AppendResponse carries the positions a follower relays for its own followers (cascading).
      * 3: VoteRequest and VoteResponse (elections); a version-2 node would drop the connection on them.
+     *    AppendResponse ends with the follower's snapshot LSN (where it can compare entries) and both
+     *    AppendRequest and AppendResponse with the read round (read-index confirmations of leadership).
      */
     static final int VERSION = 3;
     static final int HEADER_BYTES = 4;
