@@ -21,4 +21,23 @@ final class Prose {
         }
         return text.toString();
     }
+
+    /** "SET k1 v1 (LSN 2), SET k2 v2 (LSN 3) and SET k3 v3 (LSN 4)", or "none". */
+    static String writes(List<Operation> writes) {
+        List<String> each = writes.stream()
+                .map(w -> w.text() + (w.entry() == null ? "" : " (LSN " + w.entry().lsn() + ")")).toList();
+        return and(each);
+    }
+
+    /** [a] -> "a", [a, b, c] -> "a, b and c", [] -> "none". */
+    static String and(List<String> words) {
+        int last = words.size() - 1;
+        return last < 0 ? "none" : last == 0 ? words.get(0)
+                : String.join(", ", words.subList(0, last)) + " and " + words.get(last);
+    }
+
+    /** "1 write", "3 writes". */
+    static String count(long n, String thing) {
+        return n + " " + thing + (n == 1 ? "" : "s");
+    }
 }

@@ -41,8 +41,9 @@ public record Scenario(
         steps = List.copyOf(steps);
         upstreams = Map.copyOf(upstreams);
         for (int i = 1; i < steps.size(); i++) {
-            if (steps.get(i).atMicros() < steps.get(i - 1).atMicros()) {
-                throw new IllegalArgumentException(name + ": steps must be in time order, step " + i + " is not");
+            if (steps.get(i).atMicros() < steps.get(i - 1).lastMicros()) {
+                throw new IllegalArgumentException(name + ": steps must be in time order, step " + i + " is not"
+                        + " (it comes before the previous step is done)");
             }
         }
     }

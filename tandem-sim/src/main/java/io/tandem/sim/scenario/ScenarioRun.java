@@ -1,5 +1,6 @@
 package io.tandem.sim.scenario;
 
+import io.tandem.core.model.Entry;
 import io.tandem.sim.sim.Operation;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -7,6 +8,8 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The result of one scenario run: its timeline, and the facts a summary or a test asks about (when each
@@ -21,6 +24,54 @@ public final class ScenarioRun {
     private final List<Operation> operations = new ArrayList<>();
     /** By request id, in the order the nodes answered. */
     private final Map<Long, ReadOutcome> outcomes = new LinkedHashMap<>();
+    /** The writes of {@link Step.WriteMany} steps, by request id: the timeline leaves their lines out. */
+    private final Set<Long> bulk = new java.util.HashSet<>();
+    /** Writes a leader acknowledged (released +OK for), in that order. */
+    private final List<Operation> acknowledged = new ArrayList<>();
+    private final List<Election> elections = new ArrayList<>();
+    private final List<Candidacy> candidacies = new ArrayList<>();
+    private final List<Answer> answers = new ArrayList<>();
+    private final List<Rewind> rewinds = new ArrayList<>();
+    private final List<Crash> crashes = new ArrayList<>();
+    /** Each node's log when the run ended, by node number. */
+    private final Map<Integer, List<Entry>> finalLogs = new TreeMap<>();
+    private int finalLeader;
+
+    /** A node asked for (pre-)votes: its election timer ran out. */
+    public record Candidacy(int node, long term, boolean preVote, long lastLsn, long lastTerm, long atMicros) {}
+
+    /** A candidate heard a voter's answer to its request for a (pre-)vote. */
+    public record Answer(int candidate, int voter, long term, boolean preVote, boolean granted, long atMicros) {}
+
+    /**
+     * A node won an election.
+     *
+     * @param acknowledgedBefore the writes acknowledged (by any leader) before it won
+     * @param missing            those of them its log did not hold (at their LSN, in their term)
+     */
+    public record Election(int node, long term, int votes, long lastLsn, long atMicros,
+            List<Operation> acknowledgedBefore, List<Operation> missing) {}
+
+    /**
+     * A node dropped entries it had applied because its leader's log does not hold them.
+     *
+     * @param term    the node's term then (a real node writes them to rollback/TERM-FIRSTLSN.jsonl)
+     * @param dropped the entries it dropped, as its rollback file lists them
+     */
+    public record Rewind(int node, long term, long afterLsn, long appliedLsn, long lastLsn, long atMicros,
+            List<Entry> dropped) {
+        /** The rollback file a real node writes them to: rollback/&lt;term&gt;-&lt;first LSN dropped&gt;.jsonl. */
+        public String rollbackFile() {
+            return "rollback/" + term + "-" + (afterLsn + 1) + ".jsonl";
+        }
+    }
+
+    /**
+     * A node crashed. Positions are {log, durable, applied} just before, by node number (0s for a node
+     * down); {@code confirmedDurable} is what the crashed node, if it led, knew each follower had durable.
+     */
+    public record Crash(int node, long atMicros, boolean wasLeader, long commitLsn, Map<Integer, long[]> positions,
+            Map<Integer, Long> confirmedDurable) {}
 
     ScenarioRun(int nodes) {
         received = positions(nodes);
@@ -58,6 +109,39 @@ public final class ScenarioRun {
         outcomes.putIfAbsent(outcome.read().requestId(), outcome);
     }
 
+    void bulk(Operation write) {
+        bulk.add(write.requestId());
+    }
+
+    void acknowledged(Operation write) {
+        acknowledged.add(write);
+    }
+
+    void elected(Election election) {
+        elections.add(election);
+    }
+
+    void stood(Candidacy candidacy) {
+        candidacies.add(candidacy);
+    }
+
+    void answered(Answer answer) {
+        answers.add(answer);
+    }
+
+    void rewound(Rewind rewind) {
+        rewinds.add(rewind);
+    }
+
+    void crashed(Crash crash) {
+        crashes.add(crash);
+    }
+
+    void ended(Map<Integer, List<Entry>> logs, int leader) {
+        finalLogs.putAll(logs);
+        finalLeader = leader;
+    }
+
     /** The run is over: takes the client's operations and puts lines added afterwards in time order. */
     void finish(List<Operation> history) {
         operations.addAll(history);
@@ -73,6 +157,56 @@ public final class ScenarioRun {
 
     public List<Operation> writes() {
         return operations.stream().filter(op -> op.kind() != Operation.Kind.READ).toList();
+    }
+
+    /** Is this one of the writes of a {@link Step.WriteMany} (whose lines the timeline leaves out)? */
+    public boolean isBulk(Operation op) {
+        return bulk.contains(op.requestId());
+    }
+
+    /** The writes a leader acknowledged, in the order it did. */
+    public List<Operation> acknowledged() {
+        return Collections.unmodifiableList(acknowledged);
+    }
+
+    public List<Election> elections() {
+        return Collections.unmodifiableList(elections);
+    }
+
+    public List<Candidacy> candidacies() {
+        return Collections.unmodifiableList(candidacies);
+    }
+
+    public List<Answer> answers() {
+        return Collections.unmodifiableList(answers);
+    }
+
+    public List<Rewind> rewinds() {
+        return Collections.unmodifiableList(rewinds);
+    }
+
+    public List<Crash> crashes() {
+        return Collections.unmodifiableList(crashes);
+    }
+
+    /** The node leading when the run ended (0: none). */
+    public int finalLeader() {
+        return finalLeader;
+    }
+
+    /** Node {@code node}'s log when the run ended. */
+    public List<Entry> finalLog(int node) {
+        return finalLogs.getOrDefault(node, List.of());
+    }
+
+    /** Does node {@code node}'s final log hold the entry this write was logged as (same LSN, same term)? */
+    public boolean finallyHolds(int node, Operation write) {
+        return holds(finalLog(node), write);
+    }
+
+    static boolean holds(List<Entry> log, Operation write) {
+        Entry entry = write.entry();
+        return entry != null && entry.lsn() <= log.size() && log.get((int) entry.lsn() - 1).term() == entry.term();
     }
 
     public List<Operation> reads() {

@@ -9,6 +9,11 @@ import java.util.List;
 public sealed interface Step {
     long atMicros();
 
+    /** When the step's last action happens: the next step may not come before it. */
+    default long lastMicros() {
+        return atMicros();
+    }
+
     /** The client sends a write to the leader; its last word is the value it stores. */
     record Write(long atMicros, List<String> words) implements Step {}
 
@@ -20,6 +25,30 @@ public sealed interface Step {
 
     /** The cuts of an {@link Isolate} end. */
     record Heal(long atMicros, int node) implements Step {}
+
+    /**
+     * The client writes {@code count} times to the leader, one write every {@code everyMicros}: SET
+     * {key}{i} {value}{i} for i = 1..count. The timeline leaves out the lines of these writes (they would be
+     * thousands) and says how far they got when the next step comes; show the lag at moments worth a look.
+     */
+    record WriteMany(long atMicros, int count, long everyMicros, String key, String value) implements Step {
+        public WriteMany {
+            if (count < 1 || everyMicros < 1) {
+                throw new IllegalArgumentException("count and everyMicros must be positive");
+            }
+        }
+
+        @Override
+        public long lastMicros() {
+            return atMicros + (count - 1) * everyMicros;
+        }
+    }
+
+    /** Node {@code node}'s process dies: what is in its memory and not yet on its disk is gone. */
+    record Crash(long atMicros, int node) implements Step {}
+
+    /** Node {@code node} starts again from its disk (after a {@link Crash}). */
+    record Restart(long atMicros, int node) implements Step {}
 
     /** The timeline shows each follower's lag here, saying why this moment is worth a look. */
     record ShowLag(long atMicros, String why) implements Step {}
@@ -38,6 +67,18 @@ public sealed interface Step {
 
     static Step heal(long atMicros, int node) {
         return new Heal(atMicros, node);
+    }
+
+    static Step writeMany(long atMicros, int count, long everyMicros, String key, String value) {
+        return new WriteMany(atMicros, count, everyMicros, key, value);
+    }
+
+    static Step crash(long atMicros, int node) {
+        return new Crash(atMicros, node);
+    }
+
+    static Step restart(long atMicros, int node) {
+        return new Restart(atMicros, node);
     }
 
     static Step showLag(long atMicros, String why) {

@@ -52,7 +52,9 @@ public final class Transcript {
         text.append("Cluster:  ").append(String.join(", ", members)).append('\n');
         text.append("Policy:   ack ").append(config.ackPolicy()).append(" at level ").append(config.ackLevel())
                 .append(", timeout ").append(config.ackTimeoutMillis()).append(" ms, heartbeats every ")
-                .append(config.heartbeatIntervalMillis()).append(" ms\n");
+                .append(config.heartbeatIntervalMillis()).append(" ms")
+                .append(config.elections() ? ", automatic failover (election timeout " + config.electionTimeoutMillis()
+                        + " ms)" : "").append('\n');
         List<String> links = new ArrayList<>();
         for (int a = 1; a <= ids.size(); a++) {
             for (int b = a + 1; b <= ids.size(); b++) {
