@@ -9,7 +9,8 @@ public final class Scenarios {
 
     public static List<Scenario> all() {
         return List.of(AsyncStaleReads.scenario(), SemiSync.scenario(), QuorumPartition.scenario(),
-                DelayedReplica.scenario(), Cascading.scenario());
+                DelayedReplica.scenario(), Cascading.scenario(), FailoverSemiSync.scenario(),
+                FailoverAsync.scenario());
     }
 
     public static Optional<Scenario> named(String name) {

@@ -86,6 +86,44 @@ class ScenarioBehaviourTest {
         assertEquals("\"v1\"", describe(n3AfterDel), "n3 still shows the deleted value");
     }
 
+    @Test
+    void failoverUnderSemiSyncElectsTheSyncFollowerAndLosesNoAcknowledgedWrite() {
+        ScenarioRun run = ScenarioRunner.run(FailoverSemiSync.scenario());
+        ScenarioRun.Crash crash = run.crashes().get(0);
+        List<Operation> acked = FailoverFacts.acknowledgedBulk(run);
+        long lastAcked = run.lsn(acked.get(acked.size() - 1));
+        assertTrue(acked.size() > FailoverSemiSync.WRITES - 10, "nearly every write was acknowledged before the crash");
+        assertTrue(crash.positions().get(2)[1] >= lastAcked, "the sync follower had every acknowledged write durable");
+        assertTrue(crash.positions().get(3)[0] < lastAcked, "the far follower lacked some acknowledged writes");
+        assertEquals(1, run.elections().size());
+        ScenarioRun.Election election = run.elections().get(0);
+        assertEquals(2, election.node(), "the sync follower is elected");
+        assertTrue(election.missing().isEmpty(), "its log held every acknowledged write when it won");
+        assertTrue(run.answers().stream().anyMatch(a -> a.voter() == 2 && a.candidate() == 3 && !a.granted()),
+                "n2 refused the far follower, which is behind");
+        assertEquals(2, run.finalLeader());
+        assertTrue(FailoverFacts.lostOn(run, 2).isEmpty(), "no acknowledged write lost");
+        assertTrue(FailoverFacts.converged(run, 3), "n3 caught up and n1 rejoined");
+        for (ScenarioRun.Rewind rewind : run.rewinds()) {
+            assertTrue(rewind.afterLsn() >= lastAcked, "a rewind drops only unacknowledged entries");
+        }
+    }
+
+    @Test
+    void failoverUnderAsyncLosesTheAcknowledgedWritesTheOldLeaderAloneHadAndItsRewindListsThem() {
+        ScenarioRun run = ScenarioRunner.run(FailoverAsync.scenario());
+        ScenarioRun.Election election = run.elections().get(0);
+        assertTrue(election.node() != 1);
+        List<Operation> lost = FailoverFacts.lostOn(run, run.finalLeader());
+        assertFalse(lost.isEmpty(), "acknowledged writes lost");
+        assertEquals(lost, election.missing(), "exactly those the new leader lacked when it won");
+        ScenarioRun.Rewind rewind = run.rewinds().stream().filter(r -> r.node() == 1).findFirst().orElseThrow();
+        assertEquals(lost.stream().map(w -> w.entry().lsn()).toList(),
+                rewind.dropped().stream().map(io.tandem.core.model.Entry::lsn).toList(),
+                "n1's rollback file lists exactly the lost acknowledged writes");
+        assertTrue(FailoverFacts.converged(run, 3));
+    }
+
     private static String describe(Operation op) {
         return io.tandem.sim.sim.Describe.reply(op.reply());
     }
