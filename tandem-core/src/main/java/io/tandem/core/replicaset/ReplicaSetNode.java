@@ -749,6 +749,15 @@ public final class ReplicaSetNode implements Protocol {
 
     // ---- follower side ------------------------------------------------------------------------------------
 
+    /**
+     * How long ago this node last subscribed; "for ever" if it never did (a node restarted with elections
+     * learns its leader from a probe, without subscribing). Not {@code nowMillis - MIN_VALUE}: that overflows
+     * to a negative number, and the node would never subscribe again.
+     */
+    private long millisSinceSubscribed(long nowMillis) {
+        return subscribedMillis == Long.MIN_VALUE ? Long.MAX_VALUE : nowMillis - subscribedMillis;
+    }
+
     private void subscribe(long nowMillis, Output out) {
         if (leader == null || leader.equals(self) || rewinding) {
             return;
@@ -776,6 +785,13 @@ public final class ReplicaSetNode implements Protocol {
         leaderAnnounce = request.announce();
         addresses.put(request.from(), request.announce());
         learnDirectory(request.directory());
+        if (!request.directory().isEmpty() && !announce.isEmpty() && !names(request.directory(), self)
+                && millisSinceSubscribed(nowMillis) >= SILENT_HEARTBEATS_BEFORE_RESUBSCRIBE * config.heartbeatIntervalMillis()) {
+            // The leader's heartbeat lists every member address it knows, and ours is missing: it found us by
+            // probing (after an election, or our Subscribe was lost), so it cannot show us to clients (INFO,
+            // SENTINEL REPLICAS). Subscribe, which tells it our address.
+            subscribe(nowMillis, out);
+        }
         leaderCommitLsn = Math.max(leaderCommitLsn, request.commitLsn());
         leaderTimeMillis = Math.max(leaderTimeMillis, request.leaderTimeMillis());
         // Do we hold the entry this batch follows? If not, say where our log may match the leader's.
@@ -1178,7 +1194,7 @@ public final class ReplicaSetNode implements Protocol {
         // otherwise keep us waiting for ever (found by the simulator: a follower that installed a snapshot,
         // crashed and came back behind a partition never caught up).
         boolean unconfirmed = confirmedLsn < lastLsn;
-        if (leader != null && nowMillis - subscribedMillis >= silence
+        if (leader != null && millisSinceSubscribed(nowMillis) >= silence
                 && (nowMillis - heardFromLeaderMillis >= silence || unconfirmed)) {
             subscribe(nowMillis, out);
         }
@@ -1216,6 +1232,12 @@ public final class ReplicaSetNode implements Protocol {
             }
         });
         return sb.toString();
+    }
+
+    /** Does a directory ("n1=ip:port,n2=ip:port") give an address for {@code member}? */
+    private static boolean names(String directory, NodeId member) {
+        String entry = member.name() + "=";
+        return directory.startsWith(entry) || directory.contains("," + entry);
     }
 
     private void learnDirectory(String directory) {

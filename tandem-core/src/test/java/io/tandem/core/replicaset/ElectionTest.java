@@ -279,6 +279,23 @@ class ElectionTest {
     }
 
     @Test
+    void aNewLeaderLearnsTheClientAddressOfFollowersThatFoundItByItsProbes() {
+        cluster(new AckPolicy.Quorum(), MemberConfig.voter(N3));
+        int port = 7379;
+        for (Harness h : nodes.values()) {
+            h.node.announce("127.0.0.1:" + port++);
+        }
+        isolated.add(N1);
+        advance(3 * ELECTION_TIMEOUT_MILLIS); // the winner found the other by probing: no Subscribe, no address
+        NodeId leader = leaderAmong(N2, N3);
+        assertTrue(leader != null);
+        advance(1000); // its heartbeats list the addresses it knows; the follower missing from them subscribes
+        NodeId other = leader.equals(N2) ? N3 : N2;
+        assertEquals(node(other).node.memberAddresses().get(other), node(leader).node.memberAddresses().get(other),
+                "INFO and SENTINEL REPLICAS show followers by the address they announce");
+    }
+
+    @Test
     void aNewLeaderCountsNothingOfAnOlderTermCommittedBeforeItsOwnEntryIs() {
         cluster(new AckPolicy.Quorum(), MemberConfig.voter(N3));
         isolated.add(N1);
