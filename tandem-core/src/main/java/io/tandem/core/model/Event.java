@@ -53,6 +53,13 @@ public sealed interface Event {
     /** This node voted for {@code candidate} in {@code term} (its log is at least as up to date). */
     record VoteGranted(NodeId candidate, long term) implements Event {}
 
+    /**
+     * This node refused {@code candidate} its vote (or pre-vote) for {@code term}, and why: the candidate's
+     * term is behind, this node does not vote, it still hears from a leader, the candidate's log is behind
+     * this node's, or it voted for another in that term.
+     */
+    record VoteRefused(NodeId candidate, long term, boolean preVote, String reason) implements Event {}
+
     /** A majority of the voters voted for this node: it leads {@code term}. */
     record Elected(long term, int votes, long lastLsn) implements Event {}
 

@@ -157,7 +157,12 @@ final class Elections {
         boolean pre = request.preVote();
         // Is the candidate behind us, or may we not vote (non-voting), or do we still hear from a leader?
         // Then no, with our term (a candidate behind learns it from the answer).
-        if (request.term() < term || !config.member(node.self()).voting() || inLease(nowMillis)) {
+        String refusal = request.term() < term ? "its term " + request.term() + " is behind ours, " + term
+                : !config.member(node.self()).voting() ? "this member does not vote"
+                : inLease(nowMillis) ? (node.isLeader() ? "this node leads" : "this node still hears from its leader "
+                        + node.leader()) : null;
+        if (refusal != null) {
+            out.event(new Event.VoteRefused(request.from(), request.term(), pre, refusal));
             out.sendNow(request.from(), new Message.VoteResponse(term, node.self(), false, pre));
             return;
         }
@@ -171,16 +176,23 @@ final class Elections {
         boolean upToDate = request.lastTerm() > node.lastTerm()
                 || (request.lastTerm() == node.lastTerm() && request.lastLsn() >= node.lastLsn());
         boolean grant;
+        NodeId votedFor = node.votedFor();
         if (pre) {
             grant = upToDate && request.term() > term;
         } else {
-            NodeId votedFor = node.votedFor();
             grant = upToDate && (votedFor == null || votedFor.equals(request.from()));
             if (grant) {
                 node.voteFor(request.from(), out); // durable before the answer leaves
                 resetTimer(nowMillis);
                 out.event(new Event.VoteGranted(request.from(), term));
             }
+        }
+        if (!grant) {
+            out.event(new Event.VoteRefused(request.from(), request.term(), pre, !upToDate
+                    ? "its log ends at (term " + request.lastTerm() + ", LSN " + request.lastLsn() + "), behind ours at"
+                            + " (term " + node.lastTerm() + ", LSN " + node.lastLsn() + ")"
+                    : pre ? "its term " + request.term() + " is not ahead of ours" : "this node voted for " + votedFor
+                            + " in term " + term));
         }
         out.sendNow(request.from(), new Message.VoteResponse(grant ? request.term() : term, node.self(), grant, pre));
     }

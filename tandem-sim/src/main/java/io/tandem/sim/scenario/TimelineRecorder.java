@@ -77,6 +77,9 @@ final class TimelineRecorder implements SimObserver {
             }
         }
         for (Event event : step.events()) {
+            if (event instanceof Event.VoteRefused) {
+                continue; // the vote request's own line says it, with both logs' ends
+            }
             say(node, EventText.of(event));
             noteEvent(node, event);
         }
