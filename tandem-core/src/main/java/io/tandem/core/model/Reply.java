@@ -46,6 +46,12 @@ public sealed interface Reply {
     /** A verbatim string ({@code =len txt:...}) in RESP3, a bulk string in RESP2 (INFO uses this). */
     record Verbatim(String format, byte[] text) implements Reply {}
 
+    /**
+     * Out-of-band data the server sends on its own (pub/sub messages and subscription confirmations): a push
+     * ({@code >n}) in RESP3, an array in RESP2, where a client in subscribed mode reads it as Redis sends it.
+     */
+    record Push(List<Reply> items) implements Reply {}
+
     Reply OK = new Simple("OK");
     Reply QUEUED = new Simple("QUEUED");
     Reply PONG = new Simple("PONG");

@@ -28,6 +28,7 @@ public final class Show {
             case Reply.Array a -> aggregate("[", a.items());
             case Reply.MapReply m -> aggregate("%[", m.keysAndValues());
             case Reply.SetReply s -> aggregate("~[", s.items());
+            case Reply.Push p -> aggregate(">[", p.items());
             case Reply.Double d -> "," + d.value();
             case Reply.Bool b -> "#" + b.value();
             case Reply.Verbatim v -> "=" + v.format() + ":" + bytes(v.text());

@@ -60,6 +60,7 @@ public final class Describe {
             case Reply.Array a -> list(a.items());
             case Reply.MapReply m -> list(m.keysAndValues());
             case Reply.SetReply s -> list(s.items());
+            case Reply.Push p -> ">" + list(p.items());
             case Reply.Double d -> "," + d.value();
             case Reply.Bool b -> "#" + b.value();
             case Reply.Verbatim v -> "=" + ascii(v.text());

@@ -9,8 +9,8 @@ import java.util.List;
  * exactly that many bytes, then calls {@link #encode}; the two walk the reply the same way and must agree
  * byte for byte (the tests check it for every variant).
  *
- * <p>RESP2 has no map, set, double, boolean, verbatim or null type, so those fall back the way Redis
- * falls back: a map is a flat array of 2n items, a set an array, a double a bulk string, a boolean the
+ * <p>RESP2 has no map, set, double, boolean, verbatim, push or null type, so those fall back the way Redis
+ * falls back: a map is a flat array of 2n items, a set or a push an array, a double a bulk string, a boolean the
  * integer 1 or 0, a verbatim string a bulk of its text, a null "$-1" (bulk) or "*-1" (aggregate).
  *
  * <p>Numbers and lengths are written digit by digit into the buffer: no String per reply.
@@ -61,6 +61,7 @@ public final class RespReplyEncoder {
             case Reply.Array array -> aggregateSize(array.items().size(), array.items(), resp3);
             case Reply.MapReply map -> aggregateSize(mapHeaderCount(map, resp3), map.keysAndValues(), resp3);
             case Reply.SetReply set -> aggregateSize(set.items().size(), set.items(), resp3);
+            case Reply.Push push -> aggregateSize(push.items().size(), push.items(), resp3);
             case Reply.Double number -> {
                 int textBytes = RedisDoubleFormat.format(number.value()).length;
                 yield resp3 ? lineSize(textBytes) : bulkSize(textBytes);
@@ -88,6 +89,7 @@ public final class RespReplyEncoder {
             case Reply.MapReply map ->
                     writeAggregate(resp3 ? '%' : '*', mapHeaderCount(map, resp3), map.keysAndValues(), resp3, out);
             case Reply.SetReply set -> writeAggregate(resp3 ? '~' : '*', set.items().size(), set.items(), resp3, out);
+            case Reply.Push push -> writeAggregate(resp3 ? '>' : '*', push.items().size(), push.items(), resp3, out);
             case Reply.Double number -> writeDouble(number.value(), resp3, out);
             case Reply.Bool bool -> out.put(resp3 ? (bool.value() ? RESP3_TRUE : RESP3_FALSE)
                     : (bool.value() ? RESP2_TRUE : RESP2_FALSE));
