@@ -163,6 +163,7 @@ public final class TandemNode implements AutoCloseable {
         agent.onShutdownRequest(() -> new Thread(this::close, "tandem-shutdown-command").start());
 
         RequestDispatcher dispatcher = new RequestDispatcher(agent, agent, stats);
+        agent.observe(dispatcher.sentinel());
         AtomicLong connectionIds = new AtomicLong();
         Class<? extends ServerChannel> channelType =
                 Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;

@@ -124,6 +124,20 @@ public final class CommandTable {
         session("shutdown", -1, ADMIN | NO_MULTI, "server", "1.0.0",
                 "Stops the node cleanly (acknowledged writes are already durable).");
 
+        // pub/sub (local to the node) and the Sentinel API, answered by the session
+        session("subscribe", -2, NO_MULTI, "pubsub", "2.0.0", "Listens for messages published to channels.");
+        session("unsubscribe", -1, NO_MULTI, "pubsub", "2.0.0", "Stops listening to messages posted to channels.");
+        session("psubscribe", -2, NO_MULTI, "pubsub", "2.0.0",
+                "Listens for messages published to channels that match patterns.");
+        session("punsubscribe", -1, NO_MULTI, "pubsub", "2.0.0",
+                "Stops listening to messages published to channels that match patterns.");
+        session("publish", 3, FAST, "pubsub", "2.0.0",
+                "Posts a message to a channel on this node; returns how many subscriptions received it.");
+        session("pubsub", -2, 0, "pubsub", "2.8.0", "A container for pub/sub introspection commands.");
+        session("sentinel", -2, 0, "sentinel", "2.8.4",
+                "Redis Sentinel's API: where the replica set's leader and replicas are (GET-MASTER-ADDR-BY-NAME,"
+                        + " MASTER, REPLICAS, SENTINELS, MYID).");
+
         // keyspace commands that touch no key
         add("ping", -1, FAST, 0, 0, 0, "connection", "1.0.0", "Returns the server's liveliness response.",
                 GenericCommands::ping);

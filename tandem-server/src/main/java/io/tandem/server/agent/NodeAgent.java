@@ -429,6 +429,13 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
         return true;
     }
 
+    private NodeObserver observer = NodeObserver.NONE;
+
+    /** Something that follows every event and tick of this node (the Sentinel API's events). */
+    public void observe(NodeObserver observer) {
+        this.observer = observer;
+    }
+
     public void selfAnnounce(String address) {
         this.selfAnnounce = address;
     }
@@ -436,6 +443,7 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
     @Override
     public void event(io.tandem.core.model.Event event) {
         events.report(event);
+        observer.onEvent(event);
     }
 
     @Override
@@ -552,6 +560,7 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
         readClock();
         try {
             step(Input.TICK);
+            observer.onTick();
             // A leader's transfers, or a relay's (cascading); one the core no longer wants stops.
             snapshotSender.onTick(node.term(), node.self(), cycleMillis, follower -> {
                 var p = node.progress().get(follower);

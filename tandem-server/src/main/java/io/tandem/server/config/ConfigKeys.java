@@ -102,12 +102,29 @@ public final class ConfigKeys {
             "On a leader: raise a lag alert when a replica has more than this many bytes of log not applied."
                     + " 0: off.", false);
 
+    public static final ConfigKey SENTINEL_MASTER_NAME = new ConfigKey("sentinel-master-name", "tandem",
+            "The master name this node answers to in its Sentinel API (SENTINEL GET-MASTER-ADDR-BY-NAME <name>,"
+                    + " redis-sentinel://...#<name>). The same on every member.", false);
+    public static final ConfigKey PUBSUB_MAX_SUBSCRIPTIONS = new ConfigKey("pubsub-max-subscriptions", "10000",
+            "Most channels and patterns one connection may be subscribed to at once; SUBSCRIBE or PSUBSCRIBE past it"
+                    + " is refused with an error.", false);
+    public static final ConfigKey PUBSUB_OUTPUT_HARD_LIMIT = new ConfigKey("pubsub-output-hard-limit", "32mb",
+            "A subscriber whose unsent output reaches this many bytes is disconnected at once (Redis's"
+                    + " client-output-buffer-limit pubsub hard limit). 0: no limit.", false);
+    public static final ConfigKey PUBSUB_OUTPUT_SOFT_LIMIT = new ConfigKey("pubsub-output-soft-limit", "8mb",
+            "A subscriber whose unsent output stays at or above this many bytes for pubsub-output-soft-seconds is"
+                    + " disconnected (Redis's soft limit). 0: no soft limit.", false);
+    public static final ConfigKey PUBSUB_OUTPUT_SOFT_SECONDS = new ConfigKey("pubsub-output-soft-seconds", "60",
+            "How long a subscriber may stay over pubsub-output-soft-limit.", false);
+
     public static final List<ConfigKey> ALL = List.of(BIND, PORT, ADMIN_PORT, DATA_DIR, FSYNC, REQUIREPASS,
             PROTECTED_MODE, MAXCLIENTS, PROTO_MAX_BULK_LEN, MAX_REQUEST_ARGS, WAL_SEGMENT_BYTES,
             WAL_MAX_PENDING_BYTES, SNAPSHOT_AFTER_LOG_BYTES, HZ, NODE_ID, PEER_PORT, PEERS, REPLICA_OF, ACK_POLICY,
             ACK_LEVEL, ACK_TIMEOUT_MILLIS, ON_ACK_TIMEOUT, HEARTBEAT_INTERVAL_MILLIS, MIN_REPLICAS_TO_WRITE,
             MIN_REPLICAS_MAX_LAG, NON_VOTING, APPLY_DELAY_MILLIS, REPLICATION_FORMAT,
-            RETENTION_BYTES_MAX, LAG_ALERT_MILLIS, LAG_ALERT_BYTES, UPSTREAM, ELECTION_TIMEOUT_MILLIS, PRIORITY);
+            RETENTION_BYTES_MAX, LAG_ALERT_MILLIS, LAG_ALERT_BYTES, UPSTREAM, ELECTION_TIMEOUT_MILLIS, PRIORITY,
+            SENTINEL_MASTER_NAME, PUBSUB_MAX_SUBSCRIPTIONS, PUBSUB_OUTPUT_HARD_LIMIT, PUBSUB_OUTPUT_SOFT_LIMIT,
+            PUBSUB_OUTPUT_SOFT_SECONDS);
 
     public static ConfigKey byName(String name) {
         for (ConfigKey key : ALL) {

@@ -24,7 +24,8 @@ public record NodeConfig(
         long walMaxPendingBytes,
         long snapshotAfterLogBytes,
         int hz,
-        ReplicationSettings replication) {
+        ReplicationSettings replication,
+        PubSubSettings pubSub) {
 
     public boolean passwordRequired() {
         return !requirepass.isEmpty();
@@ -38,18 +39,21 @@ public record NodeConfig(
 
     public NodeConfig withRequirepass(String password) {
         return new NodeConfig(bind, port, adminPort, dataDir, fsync, password, protectedMode, maxClients,
-                protoMaxBulkLen, maxRequestArgs, walSegmentBytes, walMaxPendingBytes, snapshotAfterLogBytes, hz, replication);
+                protoMaxBulkLen, maxRequestArgs, walSegmentBytes, walMaxPendingBytes, snapshotAfterLogBytes, hz, replication,
+                pubSub);
     }
 
 
     public NodeConfig withDataDir(Path directory) {
         return new NodeConfig(bind, port, adminPort, directory, fsync, requirepass, protectedMode, maxClients,
-                protoMaxBulkLen, maxRequestArgs, walSegmentBytes, walMaxPendingBytes, snapshotAfterLogBytes, hz, replication);
+                protoMaxBulkLen, maxRequestArgs, walSegmentBytes, walMaxPendingBytes, snapshotAfterLogBytes, hz, replication,
+                pubSub);
     }
 
 
     public NodeConfig withBind(String address) {
         return new NodeConfig(address, port, adminPort, dataDir, fsync, requirepass, protectedMode, maxClients,
-                protoMaxBulkLen, maxRequestArgs, walSegmentBytes, walMaxPendingBytes, snapshotAfterLogBytes, hz, replication);
+                protoMaxBulkLen, maxRequestArgs, walSegmentBytes, walMaxPendingBytes, snapshotAfterLogBytes, hz, replication,
+                pubSub);
     }
 }

@@ -140,7 +140,20 @@ public final class NodeConfigLoader {
                 bytes(v, ConfigKeys.WAL_MAX_PENDING_BYTES, 1L << 20, 4L << 30),
                 bytes(v, ConfigKeys.SNAPSHOT_AFTER_LOG_BYTES, 0, Long.MAX_VALUE / 2),
                 intValue(v, ConfigKeys.HZ, 1, 500),
-                replication(v, port));
+                replication(v, port),
+                pubSub(v));
+    }
+
+    private static PubSubSettings pubSub(Map<String, Sourced> v) {
+        String masterName = v.get(ConfigKeys.SENTINEL_MASTER_NAME.name()).value().strip();
+        if (masterName.isEmpty() || masterName.chars().anyMatch(c -> c <= ' ' || c > '~')) {
+            throw invalid(v, ConfigKeys.SENTINEL_MASTER_NAME, "a name of printable characters without spaces is required");
+        }
+        return new PubSubSettings(masterName,
+                intValue(v, ConfigKeys.PUBSUB_MAX_SUBSCRIPTIONS, 1, Integer.MAX_VALUE),
+                bytes(v, ConfigKeys.PUBSUB_OUTPUT_HARD_LIMIT, 0, Long.MAX_VALUE / 2),
+                bytes(v, ConfigKeys.PUBSUB_OUTPUT_SOFT_LIMIT, 0, Long.MAX_VALUE / 2),
+                intValue(v, ConfigKeys.PUBSUB_OUTPUT_SOFT_SECONDS, 0, 86_400));
     }
 
     private static ReplicationSettings replication(Map<String, Sourced> v, int port) {

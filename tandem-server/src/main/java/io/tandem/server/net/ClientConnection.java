@@ -41,6 +41,10 @@ public final class ClientConnection implements ClientRef {
     /** TANDEM.MAXSTALENESS: reads on a follower fail while it lags more than this; 0 = no bound. */
     public long maxStalenessMillis;
 
+    /** Pub/sub: this connection's channels and patterns (null until its first SUBSCRIBE or PSUBSCRIBE). */
+    public io.tandem.server.pubsub.Subscriptions subscriptions;
+    private Runnable onRelease;
+
     /** MULTI state: the queued commands, and whether one of them was rejected (EXEC then aborts). */
     public List<byte[][]> multiQueue;
     public boolean multiDirty;
@@ -109,6 +113,26 @@ public final class ClientConnection implements ClientRef {
 
     public boolean inMulti() {
         return multiQueue != null;
+    }
+
+    /** In subscribed mode: subscribed to at least one channel or pattern. */
+    public boolean subscribed() {
+        return subscriptions != null && subscriptions.active();
+    }
+
+    /** Runs once when the connection goes away (pub/sub leaves its channels). */
+    public void onRelease(Runnable action) {
+        this.onRelease = action;
+    }
+
+    /**
+     * Bytes written for this client that it has not taken yet: encoded this cycle, plus what the socket has
+     * not accepted (Netty's outbound buffer). Redis's output buffer limits are about this.
+     */
+    public long pendingOutputBytes() {
+        long pending = out == null ? 0 : out.readableBytes();
+        var outbound = channel.unsafe().outboundBuffer();
+        return outbound == null ? pending : pending + outbound.totalPendingWriteBytes();
     }
 
     /**
@@ -208,6 +232,11 @@ public final class ClientConnection implements ClientRef {
 
     void release() {
         released = true;
+        if (onRelease != null) {
+            Runnable action = onRelease;
+            onRelease = null;
+            action.run();
+        }
         if (out != null) {
             out.release();
             out = null;

@@ -7,6 +7,9 @@ import io.tandem.core.model.Reply;
 import io.tandem.core.protocol.Input;
 import io.tandem.server.metrics.ServerStats;
 import io.tandem.server.net.ClientConnection;
+import io.tandem.server.pubsub.PubSub;
+import io.tandem.server.pubsub.PubSubCommands;
+import io.tandem.server.sentinel.Sentinel;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,12 +24,28 @@ public final class RequestDispatcher {
     private final CoreSubmitter core;
     private final ServerStats stats;
     private final SessionHost host;
+    private final PubSub pubSub;
+    private final PubSubCommands pubSubCommands;
+    private final Sentinel sentinel;
 
     public RequestDispatcher(SessionHost host, CoreSubmitter core, ServerStats stats) {
         this.host = host;
         this.sessionCommands = new SessionCommands(host);
         this.core = core;
         this.stats = stats;
+        this.pubSub = new PubSub(host.settings().startup().pubSub(), System::currentTimeMillis);
+        this.pubSubCommands = new PubSubCommands(pubSub);
+        this.sentinel = new Sentinel(host::node, host.settings().startup(), pubSub, host.loop(), host::scheduleCycleEnd);
+    }
+
+    /** The node's pub/sub (its Sentinel events are published there). */
+    public PubSub pubSub() {
+        return pubSub;
+    }
+
+    /** Follows the node's events to publish Sentinel's; the agent must be told (NodeAgent.observe). */
+    public Sentinel sentinel() {
+        return sentinel;
     }
 
     public void dispatch(ClientConnection conn, byte[][] args) {
@@ -47,6 +66,17 @@ public final class RequestDispatcher {
         if (!conn.authenticated && host.settings().passwordRequired() && !spec.has(CommandSpec.NO_AUTH)) {
             counter.errors++;
             reject(conn, spec, Reply.error("NOAUTH Authentication required."));
+            return;
+        }
+        if (conn.subscribed() && conn.protocolVersion == 2 && !PubSubCommands.allowedWhileSubscribed(spec.name())) {
+            // RESP2 has no push type: in subscribed mode, every reply could be mistaken for a message.
+            counter.errors++;
+            reject(conn, spec, Reply.error("ERR Can't execute '" + spec.name() + "': only (P|S)SUBSCRIBE /"
+                    + " (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"));
+            return;
+        }
+        if (spec.name().equals("ping") && conn.subscribed() && conn.protocolVersion == 2) {
+            conn.reply(PubSubCommands.subscribedPing(args));
             return;
         }
         if (conn.inMulti()) {
@@ -79,6 +109,30 @@ public final class RequestDispatcher {
             }
             core.submitCommand(conn, args, counter);
             return;
+        }
+        if (spec.group().equals("pubsub")) {
+            Reply reply = pubSubCommands.execute(conn, spec.name(), args);
+            if (reply != null) {
+                if (reply instanceof Reply.Error) {
+                    counter.errors++;
+                }
+                conn.reply(reply);
+            }
+            if (spec.name().equals("publish")) {
+                host.scheduleCycleEnd(); // the subscribers' messages go out with this cycle's replies
+            }
+            return;
+        }
+        if (spec.name().equals("sentinel")) {
+            Reply reply = sentinel.execute(args);
+            if (reply instanceof Reply.Error) {
+                counter.errors++;
+            }
+            conn.reply(reply);
+            return;
+        }
+        if (spec.name().equals("reset")) {
+            pubSub.dropAll(conn); // RESET leaves every channel and pattern, without confirmations (as Redis)
         }
         if (spec.name().equals("wait") || spec.name().equals("tandem.waitlsn")) {
             Input blocking = WaitCommands.parse(conn, spec.name(), args);
@@ -146,7 +200,7 @@ public final class RequestDispatcher {
                 // Session commands touch no key, so answering them now instead of between the keyspace
                 // commands cannot change any reply.
                 positions.add(i);
-                sessionReplies.add(sessionCommands.execute(conn, spec.name(), args));
+                sessionReplies.add(immediate(conn, spec, args));
             } else {
                 coreCommands.add(args);
             }
@@ -158,6 +212,19 @@ public final class RequestDispatcher {
         core.submitTransaction(conn, coreCommands, queued.size(),
                 positions.stream().mapToInt(Integer::intValue).toArray(), sessionReplies.toArray(new Reply[0]),
                 counter);
+    }
+
+    /** A session command inside EXEC: one reply, answered now (SUBSCRIBE and the like cannot be queued). */
+    private Reply immediate(ClientConnection conn, CommandSpec spec, byte[][] args) {
+        if (spec.name().equals("sentinel")) {
+            return sentinel.execute(args);
+        }
+        if (spec.group().equals("pubsub")) {
+            Reply reply = pubSubCommands.execute(conn, spec.name(), args);
+            host.scheduleCycleEnd();
+            return reply;
+        }
+        return sessionCommands.execute(conn, spec.name(), args);
     }
 
     /**

@@ -33,4 +33,13 @@ public interface SessionHost {
 
     /** After CONFIG SET changed something the runtime must act on (hz, limits). */
     void settingsChanged();
+
+    /** The node's core, read on its thread (the Sentinel API answers from its view). */
+    io.tandem.core.replicaset.ReplicaSetNode node();
+
+    /** The node's thread: tasks given here run after the current one. */
+    io.netty.channel.EventLoop loop();
+
+    /** Writes out, at the end of this loop iteration, what was encoded for clients (pub/sub messages). */
+    void scheduleCycleEnd();
 }
