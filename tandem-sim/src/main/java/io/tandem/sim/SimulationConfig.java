@@ -234,6 +234,12 @@ public record SimulationConfig(long seed, Overrides overrides, ClusterSpec spec,
                 faults = faults.with(move);
             }
         }
+        // One run in three also hands leadership over on purpose (FAILOVER), drawn after the faults above so
+        // that they stay as they were.
+        if (snapshotChoice.nextInt(3) == 0) {
+            long start = snapshotChoice.nextLong(workloadMicros * 4 / 5);
+            faults = faults.with(new Fault.Switchover(start, 1, 4 * electionTimeoutMillis));
+        }
         return new SimulationConfig(seed, Overrides.NONE, spec, faults, 30_000_000);
     }
 

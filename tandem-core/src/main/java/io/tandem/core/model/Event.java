@@ -69,6 +69,15 @@ public sealed interface Event {
      */
     record LostQuorum(long term, int heard, int needed) implements Event {}
 
+    /** FAILOVER: this leader stopped taking writes and waits for {@code target} to hold its log up to lsn. */
+    record SwitchoverStarted(NodeId target, long lsn, long timeoutMillis, boolean force) implements Event {}
+
+    /** The target holds the whole log (or, forced, the time ran out): it was told to stand now. */
+    record SwitchoverHandedOver(NodeId target, long lsn, boolean caughtUp) implements Event {}
+
+    /** The switchover was given up (not caught up in time, no new leader, or ABORT): writes resume here. */
+    record SwitchoverAborted(NodeId target, String reason) implements Event {}
+
     /**
      * This node applied entries that the leader's log does not hold (it led a term that was superseded, or
      * applied a deposed leader's entries): it drops them and rebuilds its keyspace as of afterLsn.

@@ -102,8 +102,23 @@ public sealed interface Message {
      * pre-vote): a node cut off and returning cannot depose a healthy leader by raising terms, since no
      * one who still hears that leader grants it.
      */
-    record VoteRequest(long term, NodeId from, long lastLsn, long lastTerm, boolean preVote) implements Message {}
+    record VoteRequest(long term, NodeId from, long lastLsn, long lastTerm, boolean preVote, boolean transfer)
+            implements Message {
+        /** Not a leadership transfer. */
+        public VoteRequest(long term, NodeId from, long lastLsn, long lastTerm, boolean preVote) {
+            this(term, from, lastLsn, lastTerm, preVote, false);
+        }
+    }
 
     /** Voter → candidate: granted or not, for the request's term (or the voter's, if higher). */
     record VoteResponse(long term, NodeId from, boolean granted, boolean preVote) implements Message {}
+
+    /**
+     * Leader → the follower it hands leadership to (a switchover, FAILOVER): it has stopped taking writes
+     * and the follower holds its whole log; stand for election now, without a pre-vote. The follower's
+     * VoteRequests say {@code transfer}, and voters grant them although they still hear from this leader
+     * (Raft's leadership transfer, etcd's MsgTimeoutNow). Without elections the follower simply leads the
+     * next term.
+     */
+    record TimeoutNow(long term, NodeId from) implements Message {}
 }

@@ -114,7 +114,23 @@ final class Elections {
 
     // ---- campaigns -----------------------------------------------------------------------------------------
 
+    /**
+     * The leader hands us leadership (a switchover): stand now, without a pre-vote, and ask voters to grant
+     * although they still hear from that leader (they do: it asked us).
+     */
+    void standForTransfer(long nowMillis, Output out) {
+        resetTimer(nowMillis);
+        transfer = true;
+        start(nowMillis, Campaign.VOTE, out);
+    }
+
+    /** The current campaign is a leadership transfer (its VoteRequests say so). */
+    private boolean transfer;
+
     private void start(long nowMillis, Campaign kind, Output out) {
+        if (kind == Campaign.PRE_VOTE) {
+            transfer = false;
+        }
         campaign = kind;
         votes.clear();
         votes.add(node.self());
@@ -129,7 +145,7 @@ final class Elections {
         for (NodeId member : config.members().keySet()) {
             if (!member.equals(node.self()) && config.member(member).voting()) {
                 out.sendNow(member, new Message.VoteRequest(term, node.self(), node.lastLsn(), node.lastTerm(),
-                        kind == Campaign.PRE_VOTE));
+                        kind == Campaign.PRE_VOTE, transfer));
             }
         }
         counted(nowMillis, out); // a single voter elects itself
@@ -159,7 +175,7 @@ final class Elections {
         // Then no, with our term (a candidate behind learns it from the answer).
         String refusal = request.term() < term ? "its term " + request.term() + " is behind ours, " + term
                 : !config.member(node.self()).voting() ? "this member does not vote"
-                : inLease(nowMillis) ? (node.isLeader() ? "this node leads" : "this node still hears from its leader "
+                : inLease(nowMillis) && !request.transfer() ? (node.isLeader() ? "this node leads" : "this node still hears from its leader "
                         + node.leader()) : null;
         if (refusal != null) {
             out.event(new Event.VoteRefused(request.from(), request.term(), pre, refusal));

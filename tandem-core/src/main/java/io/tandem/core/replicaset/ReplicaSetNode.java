@@ -66,6 +66,8 @@ public final class ReplicaSetNode implements Protocol {
     private final ArrayDeque<Entry> unapplied = new ArrayDeque<>();
     /** Automatic failover; consulted only when the config has an election timeout. */
     private final Elections elections;
+    /** A planned handover of leadership (FAILOVER) this leader runs, if any. */
+    private final Switchover switchover = new Switchover(this);
 
     private Role role;
     private long term;
@@ -206,6 +208,7 @@ public final class ReplicaSetNode implements Protocol {
         if (role == Role.LEADER) {
             stepDownReplies(out);
         }
+        switchover.stepDown();
         boolean changed = role != Role.FOLLOWER || newTerm != term || !java.util.Objects.equals(newLeader, leader);
         setTerm(newTerm, out);
         elections.stop();
@@ -234,6 +237,7 @@ public final class ReplicaSetNode implements Protocol {
         if (wasLeader) {
             stepDownReplies(out);
         }
+        switchover.stepDown();
         boolean changed = wasLeader || newTerm != term || leader != null;
         setTerm(newTerm, out);
         elections.stop();
@@ -446,6 +450,12 @@ public final class ReplicaSetNode implements Protocol {
             out.reply(client, requestId, reply);
             return;
         }
+        if (switchover.active() && isWrite(commands)) {
+            // FAILOVER: no new writes while the target catches up, so that it holds everything acknowledged.
+            out.reply(client, requestId, Reply.error("TRYAGAIN FAILOVER in progress: leadership is moving to "
+                    + switchover.target() + "; retry the write on the new leader"));
+            return;
+        }
         if (config.minReplicasToWrite() > 0 && isWrite(commands) && goodReplicas(nowMillis) < config.minReplicasToWrite()) {
             // Redis's min-replicas-to-write: refuse before executing, so nothing is written.
             out.reply(client, requestId, NOT_ENOUGH_REPLICAS);
@@ -479,6 +489,44 @@ public final class ReplicaSetNode implements Protocol {
         }
         // Nothing is shipped here: entries go to followers once durable on this node (onPersisted), in one
         // batch per follower for everything a flush made durable, not one request per command.
+    }
+
+    // ---- switchover (FAILOVER) -------------------------------------------------------------------------------
+
+    /**
+     * FAILOVER [TO target] [TIMEOUT ms] [FORCE]: hands leadership to {@code target} (null: the most current
+     * follower that may lead) once it holds the whole log; writes are refused meanwhile. Returns null when
+     * started, else the error for the client.
+     */
+    public String failover(NodeId target, long timeoutMillis, boolean force, long nowMillis, Output out) {
+        return switchover.start(target, timeoutMillis, force, nowMillis, progress, out);
+    }
+
+    /** FAILOVER ABORT. Returns null, or the error if no switchover is under way. */
+    public String abortFailover(Output out) {
+        return switchover.abort(out);
+    }
+
+    /** Redis's master_failover_state: no-failover, waiting-for-sync or failover-in-progress. */
+    public String failoverState() {
+        return switchover.state();
+    }
+
+    /**
+     * Our leader hands us leadership: it stopped taking writes and we hold its log. With elections we stand
+     * at once (voters grant a transfer although they hear from that leader); without, we lead the next term.
+     */
+    private void onTimeoutNow(long nowMillis, Message.TimeoutNow handover, Output out) {
+        if (role != Role.FOLLOWER || !handover.from().equals(leader) || handover.term() != term || rewinding) {
+            return;
+        }
+        if (config.elections()) {
+            if (config.member(self).mayStand()) {
+                elections.standForTransfer(nowMillis, out);
+            }
+        } else {
+            becomeLeader(term + 1, nowMillis, out);
+        }
     }
 
     // ---- read-index ------------------------------------------------------------------------------------------
@@ -606,6 +654,7 @@ public final class ReplicaSetNode implements Protocol {
         if (role == Role.LEADER) {
             advanceCommit(nowMillis, out);
             streams.replicateAll(nowMillis, out);
+            switchover.check(nowMillis, progress, out);
         } else {
             streams.replicateAll(nowMillis, out); // a relay (cascading) passes on what is durable here
             applyDurable(nowMillis);
@@ -663,6 +712,7 @@ public final class ReplicaSetNode implements Protocol {
             case Message.AppendResponse response -> onAppendResponse(nowMillis, response, out);
             case Message.SnapshotChunk chunk -> onSnapshotChunk(nowMillis, chunk, out);
             case Message.SnapshotAck ack -> streams.onSnapshotAck(nowMillis, ack, out);
+            case Message.TimeoutNow handover -> onTimeoutNow(nowMillis, handover, out);
         }
     }
 
@@ -682,6 +732,7 @@ public final class ReplicaSetNode implements Protocol {
         }
         if (role == Role.LEADER) {
             advanceCommit(nowMillis, out);
+            switchover.check(nowMillis, progress, out);
         } else {
             respond(nowMillis, out); // a relay passes its follower's new positions on to the leader
         }
@@ -1098,6 +1149,7 @@ public final class ReplicaSetNode implements Protocol {
         streams.tick(nowMillis, out);
         checkAckTimeouts(nowMillis, out);
         checkLagAlerts(nowMillis, out);
+        switchover.check(nowMillis, progress, out);
     }
 
     /** Lag alert bounds (0: off), set by the runtime from lag-alert-millis and lag-alert-bytes. */

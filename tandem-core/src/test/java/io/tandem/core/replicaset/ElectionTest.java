@@ -296,6 +296,48 @@ class ElectionTest {
     }
 
     @Test
+    void aSwitchoverHandsLeadershipToACaughtUpTargetAndLosesNothingEvenUnderAsync() {
+        cluster(new AckPolicy.Async(), MemberConfig.voter(N3));
+        Harness n1 = node(N1);
+        write(N1, "a", "k", "v1");
+        n1.sync(); // async: acknowledged once durable on n1 alone, before any follower has it
+        assertTrue(n1.replies.contains("a +OK"), n1.replies.toString());
+        assertEquals(null, n1.node.failover(N3, 5_000, false, now, n1));
+        assertEquals("waiting-for-sync", n1.node.failoverState());
+        assertEquals("ERR FAILOVER already in progress.", n1.node.failover(N2, 5_000, false, now, n1));
+        write(N1, "b", "k", "v2");
+        assertTrue(n1.replies.contains("b -TRYAGAIN FAILOVER in progress: leadership is moving to n3; retry the write"
+                + " on the new leader"), n1.replies.toString());
+        settle(); // n3 catches up, is told to stand, and wins at once: voters grant a transfer despite the lease
+        assertTrue(node(N3).node.isLeader(), node(N3).events.toString());
+        assertEquals(2, node(N3).node.term());
+        assertFalse(n1.node.isLeader());
+        assertEquals("no-failover", n1.node.failoverState());
+        assertEquals("reader \"v1\"", get(N3, "k"), "the write acknowledged before the switchover is on the new leader");
+        assertTrue(n1.rewinds.isEmpty(), "the old leader held nothing the new one lacks");
+        assertEquals("ERR FAILOVER is not valid when server is a replica.", n1.node.failover(null, 0, false, now, n1));
+    }
+
+    @Test
+    void aSwitchoverWhoseTargetCannotCatchUpIsGivenUpAndWritesResume() {
+        cluster(new AckPolicy.Async(), MemberConfig.voter(N3));
+        Harness n1 = node(N1);
+        assertEquals("ERR FAILOVER is not in progress.", n1.node.abortFailover(n1));
+        isolated.add(N3);
+        write(N1, "a", "k", "v1");
+        settle();
+        assertEquals(null, n1.node.failover(N3, 300, false, now, n1));
+        advance(400);
+        assertEquals("no-failover", n1.node.failoverState());
+        assertTrue(n1.events.stream().anyMatch(e -> e instanceof Event.SwitchoverAborted aborted
+                && aborted.reason().startsWith("n3 did not catch up in time")), n1.events.toString());
+        assertTrue(n1.node.isLeader());
+        write(N1, "b", "k", "v2");
+        settle();
+        assertTrue(n1.replies.contains("b +OK"), "writes resume: " + n1.replies);
+    }
+
+    @Test
     void aNewLeaderCountsNothingOfAnOlderTermCommittedBeforeItsOwnEntryIs() {
         cluster(new AckPolicy.Quorum(), MemberConfig.voter(N3));
         isolated.add(N1);

@@ -43,9 +43,10 @@ public final class Describe {
             case Message.SnapshotAck a -> "SnapshotAck(t" + a.term() + " " + a.from() + " snapshot=" + a.snapshotLsn()
                     + (a.failed() ? " FAILED at " : " next=") + a.nextOffset() + ")";
             case Message.VoteRequest v -> (v.preVote() ? "PreVoteRequest(t" : "VoteRequest(t") + v.term() + " " + v.from()
-                    + " last=" + v.lastTerm() + "/" + v.lastLsn() + ")";
+                    + " last=" + v.lastTerm() + "/" + v.lastLsn() + (v.transfer() ? " transfer" : "") + ")";
             case Message.VoteResponse v -> (v.preVote() ? "PreVoteResponse(t" : "VoteResponse(t") + v.term() + " "
                     + v.from() + (v.granted() ? " granted)" : " refused)");
+            case Message.TimeoutNow t -> "TimeoutNow(t" + t.term() + " " + t.from() + ": stand now)";
         };
     }
 

@@ -156,6 +156,30 @@ public sealed interface Fault {
         }
     }
 
+    /**
+     * An operator runs FAILOVER on whichever node leads when the fault begins: it hands leadership to its
+     * most current follower once that one holds the whole log, or gives up after the timeout. Nothing
+     * happens at the end (a switchover is not undone).
+     */
+    record Switchover(long startMicros, long durationMicros, long timeoutMillis) implements Fault {
+        @Override
+        public void begin(Cluster cluster) {
+            SimNode leader = cluster.leader();
+            if (leader != null) {
+                leader.failover(timeoutMillis);
+            }
+        }
+
+        @Override
+        public void end(Cluster cluster) {
+        }
+
+        @Override
+        public String toString() {
+            return "FAILOVER on the leader (timeout " + timeoutMillis + " ms)";
+        }
+    }
+
     /** Every write and fsync of the node's disk takes {@code factor} times longer. */
     record DiskSpike(long startMicros, long durationMicros, int node, double factor) implements Fault {
         @Override

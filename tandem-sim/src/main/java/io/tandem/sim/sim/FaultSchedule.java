@@ -120,6 +120,7 @@ public final class FaultSchedule {
                 case Fault.Repoint r -> false; // added on its own, one per schedule
                 case Fault.IsolateLeader i -> other instanceof Fault.IsolateLeader;
                 case Fault.PauseLeader p -> other instanceof Fault.PauseLeader;
+                case Fault.Switchover s -> other instanceof Fault.Switchover;
             };
             boolean overlaps = fault.startMicros() < other.startMicros() + other.durationMicros()
                     && other.startMicros() < fault.startMicros() + fault.durationMicros();

@@ -331,6 +331,17 @@ public final class SimNode {
         finishStep(null);
     }
 
+    /** FAILOVER on this node (if it leads): hand leadership to its most current follower. */
+    void failover(long timeoutMillis) {
+        if (!up || paused || !core.isLeader()) {
+            return;
+        }
+        out.begin();
+        String refused = core.failover(null, timeoutMillis, false, nowMillis(), out);
+        note("FAILOVER", refused == null ? "started" : refused);
+        finishStep(null);
+    }
+
     void upstream(NodeId streamsFrom) {
         this.upstream = streamsFrom;
     }

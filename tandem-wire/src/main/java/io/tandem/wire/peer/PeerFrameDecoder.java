@@ -115,7 +115,8 @@ public final class PeerFrameDecoder {
             case PeerFrames.SNAPSHOT_ACK -> new Message.SnapshotAck(term, from, frame.getLong(), frame.getLong(),
                     frame.get() != 0);
             case PeerFrames.VOTE_REQUEST -> new Message.VoteRequest(term, from, frame.getLong(), frame.getLong(),
-                    flag(frame, "preVote"));
+                    flag(frame, "preVote"), flag(frame, "transfer"));
+            case PeerFrames.TIMEOUT_NOW -> new Message.TimeoutNow(term, from);
             case PeerFrames.VOTE_RESPONSE -> new Message.VoteResponse(term, from, flag(frame, "granted"),
                     flag(frame, "preVote"));
             default -> throw new PeerProtocolException("unknown peer message type " + type);

@@ -18,7 +18,8 @@ public final class PeerFrameEncoder {
             case Message.AppendResponse r -> 1 + 32 + relayedSize(r) + 16;
             case Message.SnapshotChunk c -> 32 + 4 + 4 + c.data().length;
             case Message.SnapshotAck a -> 16 + 1;
-            case Message.VoteRequest v -> 16 + 1;
+            case Message.VoteRequest v -> 16 + 2;
+            case Message.TimeoutNow t -> 0;
             case Message.VoteResponse v -> 1 + 1;
         };
         return PeerFrames.HEADER_BYTES + 2 + body;
@@ -71,6 +72,7 @@ public final class PeerFrameEncoder {
             case Message.SnapshotChunk c -> PeerFrames.SNAPSHOT_CHUNK;
             case Message.SnapshotAck a -> PeerFrames.SNAPSHOT_ACK;
             case Message.VoteRequest v -> PeerFrames.VOTE_REQUEST;
+            case Message.TimeoutNow t -> PeerFrames.TIMEOUT_NOW;
             case Message.VoteResponse v -> PeerFrames.VOTE_RESPONSE;
         });
         out.putLong(message.term());
@@ -106,7 +108,9 @@ public final class PeerFrameEncoder {
                     .putLong(c.totalBytes()).putInt(c.crc32c()).putInt(c.data().length).put(c.data());
             case Message.SnapshotAck a -> out.putLong(a.snapshotLsn()).putLong(a.nextOffset())
                     .put((byte) (a.failed() ? 1 : 0));
-            case Message.VoteRequest v -> out.putLong(v.lastLsn()).putLong(v.lastTerm()).put(flag(v.preVote()));
+            case Message.VoteRequest v -> out.putLong(v.lastLsn()).putLong(v.lastTerm()).put(flag(v.preVote()))
+                    .put(flag(v.transfer()));
+            case Message.TimeoutNow t -> { } // the term and the sender say it all
             case Message.VoteResponse v -> out.put(flag(v.granted())).put(flag(v.preVote()));
         }
         if (out.position() - start != encodedSize(message)) {

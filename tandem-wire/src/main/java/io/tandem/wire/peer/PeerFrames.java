@@ -17,8 +17,9 @@ package io.tandem.wire.peer;
  *                        snapshotLsn:u64 readRound:u64
  * type 4 SnapshotChunk   snapshotLsn:u64 snapshotTerm:u64 offset:u64 totalBytes:u64 crc32c:u32 length:u32 data
  * type 5 SnapshotAck     snapshotLsn:u64 nextOffset:u64 failed:u8
- * type 6 VoteRequest     lastLsn:u64 lastTerm:u64 preVote:u8
+ * type 6 VoteRequest     lastLsn:u64 lastTerm:u64 preVote:u8 transfer:u8
  * type 7 VoteResponse    granted:u8 preVote:u8
+ * type 8 TimeoutNow      (nothing but the header's term and sender)
  * </pre>
  *
  * A u8 flag is 0 or 1; anything else is refused (a flag that decodes as "granted" by accident would be a
@@ -35,6 +36,7 @@ final class PeerFrames {
      * 3: VoteRequest and VoteResponse (elections); a version-2 node would drop the connection on them.
      *    AppendResponse ends with the follower's snapshot LSN (where it can compare entries) and both
      *    AppendRequest and AppendResponse with the read round (read-index confirmations of leadership).
+ *    TimeoutNow, and VoteRequest's transfer flag (switchover).
      */
     static final int VERSION = 3;
     static final int HEADER_BYTES = 4;
@@ -45,4 +47,5 @@ final class PeerFrames {
     static final int SNAPSHOT_ACK = 5;
     static final int VOTE_REQUEST = 6;
     static final int VOTE_RESPONSE = 7;
+    static final int TIMEOUT_NOW = 8;
 }

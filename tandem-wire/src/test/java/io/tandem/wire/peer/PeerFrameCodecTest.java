@@ -23,6 +23,8 @@ class PeerFrameCodecTest {
             new Message.AppendResponse(3, NodeId.of("replica-7"), true, 10, 10, 9, 8),
             new Message.AppendResponse(4, N1, false, 0, 0, 0, 0),
             new Message.AppendResponse(5, N1, false, 191, 0, 0, 0, List.of(), 190, 17),
+            new Message.TimeoutNow(6, N1),
+            new Message.VoteRequest(7, N1, 99, 6, false, true),
             new Message.AppendRequest(5, N1, 41, 2, List.of(), 40, 1_700_000_000_000L, "", "", 17),
             new Message.AppendResponse(4, NodeId.of("n2"), true, 9, 9, 9, 8, List.of(
                     new Message.Relayed(NodeId.of("n3"), 7, 6, 5, "127.0.0.1:7381"),
@@ -146,8 +148,9 @@ class PeerFrameCodecTest {
         PeerProtocolException granted = assertThrows(PeerProtocolException.class,
                 () -> new PeerFrameDecoder(1 << 20).decode(ByteBuffer.wrap(response)));
         assertEquals("peer frame flag granted is 2, not 0 or 1", granted.getMessage());
+        // A VoteRequest ends with preVote, then transfer.
         byte[] request = PeerFrameEncoder.encode(new Message.VoteRequest(7, N1, 10, 6, true));
-        request[request.length - 1] = (byte) 0xff;
+        request[request.length - 2] = (byte) 0xff;
         PeerProtocolException preVote = assertThrows(PeerProtocolException.class,
                 () -> new PeerFrameDecoder(1 << 20).decode(ByteBuffer.wrap(request)));
         assertEquals("peer frame flag preVote is 255, not 0 or 1", preVote.getMessage());
