@@ -1,12 +1,6 @@
 package io.tandem.cli;
 
-import io.tandem.wire.resp.RespCommandWriter;
-import io.tandem.wire.resp.RespValue;
-import io.tandem.wire.resp.RespValueReader;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -39,7 +33,7 @@ public final class StatusCommand implements Callable<Integer> {
             String address = host + ":" + port;
             Map<String, String> info;
             try {
-                info = info(host, port);
+                info = NodeClient.info(host, port, password);
             } catch (IOException e) {
                 System.out.printf("%-6s %-22s %-9s %s%n", "?", address, "-", "unreachable: " + e.getMessage());
                 unreachable++;
@@ -59,39 +53,6 @@ public final class StatusCommand implements Callable<Integer> {
                     info.getOrDefault("tandem_commit_lsn", "?"), lag, state);
         }
         return unreachable == 0 ? 0 : 1;
-    }
-
-    private Map<String, String> info(String host, int port) throws IOException {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(host, port), 2000);
-            socket.setSoTimeout(5000);
-            RespCommandWriter out = new RespCommandWriter(socket.getOutputStream());
-            RespValueReader in = new RespValueReader(socket.getInputStream());
-            if (password != null) {
-                out.write("AUTH", password);
-                out.flush();
-                RespValue auth = in.read();
-                if (auth instanceof RespValue.Error error) {
-                    throw new IOException(error.text());
-                }
-            }
-            out.write("INFO", "replication");
-            out.flush();
-            RespValue reply = in.read();
-            if (reply instanceof RespValue.Error error) {
-                throw new IOException(error.text());
-            }
-            String text = reply instanceof RespValue.Bulk bulk ? new String(bulk.bytes(), java.nio.charset.StandardCharsets.UTF_8)
-                    : reply.toString();
-            Map<String, String> fields = new LinkedHashMap<>();
-            for (String line : text.split("\r?\n")) {
-                int colon = line.indexOf(':');
-                if (colon > 0 && !line.startsWith("#")) {
-                    fields.put(line.substring(0, colon), line.substring(colon + 1).trim());
-                }
-            }
-            return fields;
-        }
     }
 
     private static long number(String text) {

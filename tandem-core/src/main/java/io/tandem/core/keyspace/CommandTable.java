@@ -113,6 +113,8 @@ public final class CommandTable {
         session("replicaof", 3, ADMIN | NO_MULTI, "server", "5.0.0",
                 "Follows the member at host port, or with NO ONE leads (in a new term).");
         session("slaveof", 3, ADMIN | NO_MULTI, "server", "1.0.0", "An old name of REPLICAOF.");
+        session("failover", -1, ADMIN | NO_MULTI, "server", "6.2.0",
+                "Hands leadership to a caught-up replica (FAILOVER [TO host port [FORCE]] [ABORT] [TIMEOUT ms]).");
         session("wait", 3, NO_MULTI, "generic", "3.0.0",
                 "Blocks until this connection's writes are applied by N replicas or the timeout passes.");
         session("tandem.lsn", 1, FAST, "tandem", "0.1.0",

@@ -752,7 +752,7 @@ public final class ReplicaSetNode implements Protocol {
         return role == Role.LEADER ? nowMillis : leaderTimeMillis;
     }
 
-    ReplicaSetConfig config() {
+    public ReplicaSetConfig config() {
         return config;
     }
 

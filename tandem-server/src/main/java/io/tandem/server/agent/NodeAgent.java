@@ -343,6 +343,12 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
                     + " retry shortly");
         }
         if (host == null) {
+            if (node.config().elections() && !node.isLeader()) {
+                // Leading a term by decree, with no votes, could make two leaders of one term: with elections
+                // leadership moves only by an election, which FAILOVER on the leader starts safely.
+                return Reply.error("ERR automatic failover is on (election-timeout-millis): run FAILOVER [TO host"
+                        + " port] on the leader to hand leadership over");
+            }
             if (!node.isLeader()) {
                 node.becomeLeader(node.term() + 1, cycleMillis, this);
                 scheduleCycleEnd();
@@ -374,6 +380,31 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
     }
 
     private String selfAnnounce = "";
+
+    @Override
+    public Reply failover(String host, int port, long timeoutMillis, boolean force, boolean abort) {
+        readClock();
+        String refused;
+        if (abort) {
+            refused = node.abortFailover(this);
+        } else {
+            NodeId target = null;
+            if (host != null) {
+                String wanted = host + ":" + port;
+                for (Map.Entry<NodeId, String> e : node.memberAddresses().entrySet()) {
+                    if (e.getValue().equals(wanted) && !e.getKey().equals(node.self())) {
+                        target = e.getKey();
+                    }
+                }
+                if (target == null) {
+                    return Reply.error("ERR FAILOVER target HOST and PORT is not a replica.");
+                }
+            }
+            refused = node.failover(target, timeoutMillis, force, cycleMillis, this);
+        }
+        scheduleCycleEnd();
+        return refused == null ? Reply.OK : Reply.error(refused);
+    }
 
     // ---- snapshot transfers (see SnapshotSender, SnapshotReceiver) ---------------------------------------
 

@@ -45,7 +45,7 @@ final class ReplicationInfo {
             field(out, "replica_announced", 1);
             slaves(out, node, nowMillis, linkWindow); // a relay's own replicas (cascading), as Redis shows them
         }
-        field(out, "master_failover_state", "no-failover");
+        field(out, "master_failover_state", node.failoverState());
         field(out, "master_replid", runId);
         field(out, "master_repl_offset", node.lastLsn());
         // Tandem's own: term, commit point, and per replica what pg_stat_replication shows.

@@ -44,6 +44,7 @@ public final class SessionCommands {
             case "shutdown" -> shutdown(conn, args);
             case "role" -> host.role();
             case "replicaof", "slaveof" -> replicaOf(args);
+            case "failover" -> failover(args);
             case "bgsave" -> {
                 String refused = host.bgsave();
                 yield refused == null ? new Reply.Simple("Background saving started") : Reply.error(refused);
@@ -87,6 +88,59 @@ public final class SessionCommands {
             return Reply.error("ERR Invalid master port");
         }
         return host.replicaOf(text(args[1]), (int) port[0]);
+    }
+
+    /**
+     * FAILOVER [TO host port [FORCE]] [ABORT] [TIMEOUT milliseconds], parsed as Redis does: options in any
+     * order, each at most once; ABORT alone; FORCE only with TO and TIMEOUT (checked by the core).
+     */
+    private Reply failover(byte[][] args) {
+        String host = null;
+        long port = 0;
+        long timeoutMillis = 0;
+        boolean force = false;
+        boolean abort = false;
+        boolean to = false;
+        boolean timeout = false;
+        for (int i = 1; i < args.length; i++) {
+            if (Ascii.equalsIgnoreCase(args[i], "TO") && !to && i + 2 < args.length) {
+                to = true;
+                host = text(args[i + 1]);
+                long[] parsed = new long[1];
+                if (!Ascii.parseLong(args[i + 2], parsed)) {
+                    return Reply.error("ERR value is not an integer or out of range");
+                }
+                if (parsed[0] <= 0 || parsed[0] > 65535) {
+                    return Reply.error("ERR FAILOVER target port " + parsed[0] + " is not valid");
+                }
+                port = parsed[0];
+                i += 2;
+            } else if (Ascii.equalsIgnoreCase(args[i], "TIMEOUT") && !timeout && i + 1 < args.length) {
+                timeout = true;
+                long[] parsed = new long[1];
+                if (!Ascii.parseLong(args[i + 1], parsed)) {
+                    return Reply.error("ERR value is not an integer or out of range");
+                }
+                if (parsed[0] <= 0) {
+                    return Reply.error("ERR FAILOVER timeout must be greater than 0");
+                }
+                timeoutMillis = parsed[0];
+                i++;
+            } else if (Ascii.equalsIgnoreCase(args[i], "FORCE") && !force) {
+                force = true;
+            } else if (Ascii.equalsIgnoreCase(args[i], "ABORT") && !abort) {
+                abort = true;
+            } else {
+                return Reply.error("ERR syntax error");
+            }
+        }
+        if (abort && (to || timeout || force)) {
+            return Reply.error("ERR FAILOVER ABORT cannot be combined with other options");
+        }
+        if (force && (!to || !timeout)) {
+            return Reply.error("ERR FAILOVER with force option requires both a timeout and target HOST and IP.");
+        }
+        return this.host.failover(host, (int) port, timeoutMillis, force, abort);
     }
 
     /** HELLO [protover [AUTH username password] [SETNAME clientname]] */

@@ -22,6 +22,12 @@ public interface SessionHost {
     /** REPLICAOF host port (null host: NO ONE): the reply to give. */
     io.tandem.core.model.Reply replicaOf(String host, int port);
 
+    /**
+     * FAILOVER: hand leadership to the member announced at host:port (null host: the most current replica),
+     * or with {@code abort} stop a switchover under way. The reply to give.
+     */
+    io.tandem.core.model.Reply failover(String host, int port, long timeoutMillis, boolean force, boolean abort);
+
     /** ROLE: this node's role in Redis's reply shape. */
     io.tandem.core.model.Reply role();
 

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.commands.ProtocolCommand;
+import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
  * Automatic failover with three real nodes in this JVM (real sockets, WALs, Jedis as the client): the leader
@@ -147,6 +148,43 @@ class FailoverTest {
         for (int i = 0; i < 20; i++) {
             assertTrue(rollback.contains("\"key\":\"lost" + i + "\",\"value\":\"only on n1\""),
                     "lost" + i + " is recorded in rollback/: " + rollback);
+        }
+    }
+
+    @Test
+    void failoverToAReplicaHandsLeadershipOverWithoutLosingAnAsyncAcknowledgedWrite() throws Exception {
+        startCluster("async"); // acknowledged once durable on the leader alone: a crash could lose it, FAILOVER not
+        cluster.start();
+        java.util.Arrays.fill(running, true);
+        int first = awaitValue(this::currentLeader, index -> index >= 0, "one leader");
+        int target = (first + 1) % 3;
+        try (Jedis leader = jedis(first)) {
+            for (int i = 0; i < 500; i++) {
+                assertEquals("OK", leader.set("k" + i, "v" + i));
+            }
+            await(() -> !info(leader).getOrDefault("slave1", "").isEmpty(), "the leader knows both replicas' addresses");
+            assertEquals("OK", leader.failover(redis.clients.jedis.params.FailoverParams.failoverParams()
+                    .to("127.0.0.1", cluster.port(target))));
+        }
+        await(() -> "master".equals(role(target)), "n" + (target + 1) + " leads after FAILOVER TO it");
+        await(() -> currentLeader() == target, "the old leader follows it");
+        try (Jedis newLeader = jedis(target)) {
+            for (int i = 0; i < 500; i++) {
+                assertEquals("v" + i, newLeader.get("k" + i), "acknowledged before the switchover: k" + i);
+            }
+            assertEquals("no-failover", info(newLeader).get("master_failover_state"));
+        }
+        try (Jedis old = jedis(first)) {
+            assertEquals("slave", info(old).get("role"));
+            assertEquals("0", info(old).getOrDefault("tandem_rewinds", "0"), "nothing to roll back");
+            JedisDataException refused = org.junit.jupiter.api.Assertions.assertThrows(JedisDataException.class,
+                    () -> old.failover());
+            assertEquals("ERR FAILOVER is not valid when server is a replica.", refused.getMessage());
+        }
+        try (Jedis newLeader = jedis(target)) {
+            JedisDataException none = org.junit.jupiter.api.Assertions.assertThrows(JedisDataException.class,
+                    newLeader::failoverAbort);
+            assertEquals("ERR FAILOVER is not in progress.", none.getMessage());
         }
     }
 
