@@ -240,6 +240,30 @@ public record SimulationConfig(long seed, Overrides overrides, ClusterSpec spec,
             long start = snapshotChoice.nextLong(workloadMicros * 4 / 5);
             faults = faults.with(new Fault.Switchover(start, 1, 4 * electionTimeoutMillis));
         }
+        // One run in two also partitions by shape: a majority/minority split (any side, the leader's or not)
+        // or, with five nodes, a ring of overlapping majorities. One in three makes a node's clock jump, forward
+        // or back, by up to three election timeouts.
+        if (snapshotChoice.nextInt(2) == 0) {
+            long start = snapshotChoice.nextLong(workloadMicros * 4 / 5);
+            long duration = Math.min(electionTimeoutMillis * 1000 + snapshotChoice.nextLong(1_000_000),
+                    workloadMicros - start);
+            if (nodeCount == 5 && snapshotChoice.nextInt(3) == 0) {
+                faults = faults.with(new Fault.Ring(start, duration));
+            } else {
+                java.util.Set<Integer> side = new java.util.TreeSet<>();
+                int size = 1 + snapshotChoice.nextInt((nodeCount - 1) / 2);
+                while (side.size() < size) {
+                    side.add(snapshotChoice.nextInt(nodeCount));
+                }
+                faults = faults.with(new Fault.Split(start, duration, side));
+            }
+        }
+        if (snapshotChoice.nextInt(3) == 0) {
+            long start = snapshotChoice.nextLong(workloadMicros * 4 / 5);
+            long duration = Math.min(20_000 + snapshotChoice.nextLong(1_000_000), workloadMicros - start);
+            long jump = (snapshotChoice.nextBoolean() ? 1 : -1) * (1 + snapshotChoice.nextLong(3 * electionTimeoutMillis));
+            faults = faults.with(new Fault.ClockJump(start, duration, snapshotChoice.nextInt(nodeCount), jump));
+        }
         return new SimulationConfig(seed, Overrides.NONE, spec, faults, 30_000_000);
     }
 

@@ -244,9 +244,9 @@ public final class ReplicaSetNode implements Protocol {
         role = Role.FOLLOWER;
         leader = null;
         runner.ownsExpiry(false);
-        if (wasLeader) {
-            progress.clear();
-        }
+        // A leader's followers, or a relay's: a node that follows no one feeds no one (its heartbeats would
+        // keep them believing in a leader that is gone).
+        progress.clear();
         if (changed) {
             confirmedLsn = 0;
             leaderCommitLsn = 0;
@@ -691,11 +691,13 @@ public final class ReplicaSetNode implements Protocol {
             NodeId newLeader = message instanceof Message.AppendRequest ? message.from() : null;
             if (newLeader != null) {
                 becomeFollower(message.term(), newLeader, nowMillis, out);
-            } else if (role == Role.LEADER || elections.campaigning()) {
-                // A follower knows a newer term than ours: we are a deposed leader (or lost our campaign).
-                stepDown(message.term(), out);
             } else {
-                setTerm(message.term(), out); // a follower learns the term; its leader tells it the rest
+                // A newer term than ours, from a node that does not lead it: we are a deposed leader, lost our
+                // campaign, or follow a leader of an older term. Follow no one until this term's leader (or a
+                // relay of it) streams to us: keeping the old one would let it vouch, in the new term, for
+                // entries it sent in the old (found by the simulator: a follower kept a deposed leader's entries
+                // for ever, through that leader relaying to it once it had followed the new one).
+                stepDown(message.term(), out);
             }
         }
         // A candidate hears from the leader of its own term: another node won. Follow it.

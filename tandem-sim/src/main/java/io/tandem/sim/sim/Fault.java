@@ -180,6 +180,96 @@ public sealed interface Fault {
         }
     }
 
+    /**
+     * The nodes in {@code side} are cut off from the others, both ways (Jepsen's majority/minority split):
+     * whichever side holds a majority may elect a leader, the other must not acknowledge anything.
+     */
+    record Split(long startMicros, long durationMicros, java.util.Set<Integer> side) implements Fault {
+        @Override
+        public void begin(Cluster cluster) {
+            cut(cluster, true);
+        }
+
+        @Override
+        public void end(Cluster cluster) {
+            cut(cluster, false);
+        }
+
+        private void cut(Cluster cluster, boolean cut) {
+            for (int a : side) {
+                for (SimNode other : cluster.nodes()) {
+                    if (!side.contains(other.index())) {
+                        if (cut) {
+                            cluster.network().cut(a, other.index(), false);
+                        } else {
+                            cluster.network().heal(a, other.index(), false);
+                        }
+                    }
+                }
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "split: " + side.stream().map(i -> "n" + (i + 1)).toList() + " cut off from the rest";
+        }
+    }
+
+    /**
+     * Each node reaches only its two neighbours on a ring (Jepsen's "majorities ring"): with five nodes each
+     * sees a majority (itself and two), but no two see the same one.
+     */
+    record Ring(long startMicros, long durationMicros) implements Fault {
+        @Override
+        public void begin(Cluster cluster) {
+            cut(cluster, true);
+        }
+
+        @Override
+        public void end(Cluster cluster) {
+            cut(cluster, false);
+        }
+
+        private void cut(Cluster cluster, boolean cut) {
+            int n = cluster.nodes().size();
+            for (int a = 0; a < n; a++) {
+                for (int b = a + 1; b < n; b++) {
+                    boolean neighbours = b - a == 1 || (a == 0 && b == n - 1);
+                    if (!neighbours) {
+                        if (cut) {
+                            cluster.network().cut(a, b, false);
+                        } else {
+                            cluster.network().heal(a, b, false);
+                        }
+                    }
+                }
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "ring: each node reaches only its two neighbours";
+        }
+    }
+
+    /** The node's clock jumps by {@code millis} when the fault begins, and back when it ends. */
+    record ClockJump(long startMicros, long durationMicros, int node, long millis) implements Fault {
+        @Override
+        public void begin(Cluster cluster) {
+            cluster.node(node).jumpClock(millis);
+        }
+
+        @Override
+        public void end(Cluster cluster) {
+            cluster.node(node).jumpClock(-millis);
+        }
+
+        @Override
+        public String toString() {
+            return "clock of n" + (node + 1) + " jumps " + (millis >= 0 ? "+" : "") + millis + " ms, then back";
+        }
+    }
+
     /** Every write and fsync of the node's disk takes {@code factor} times longer. */
     record DiskSpike(long startMicros, long durationMicros, int node, double factor) implements Fault {
         @Override

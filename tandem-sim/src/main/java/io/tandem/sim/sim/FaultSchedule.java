@@ -121,6 +121,9 @@ public final class FaultSchedule {
                 case Fault.IsolateLeader i -> other instanceof Fault.IsolateLeader;
                 case Fault.PauseLeader p -> other instanceof Fault.PauseLeader;
                 case Fault.Switchover s -> other instanceof Fault.Switchover;
+                case Fault.Split s -> false; // added on their own, one per schedule
+                case Fault.Ring r -> false;
+                case Fault.ClockJump j -> other instanceof Fault.ClockJump o && o.node() == j.node();
             };
             boolean overlaps = fault.startMicros() < other.startMicros() + other.durationMicros()
                     && other.startMicros() < fault.startMicros() + fault.durationMicros();

@@ -33,7 +33,8 @@ public final class SimNode {
     private final Scheduler scheduler;
     private final SplittableRandom random;
     private final SimDisk disk;
-    private final long clockSkewMillis;
+    /** This node's clock minus the simulated time: a fixed skew, moved by clock jumps (a fault). */
+    private long clockSkewMillis;
     private final long tickMicros;
     private final History history;
     private final List<SimObserver> observers;
@@ -121,6 +122,12 @@ public final class SimNode {
 
     public long clockSkewMillis() {
         return clockSkewMillis;
+    }
+
+    /** The node's clock jumps by {@code millis} (forward, or back if negative), as NTP stepping a clock does. */
+    public void jumpClock(long millis) {
+        clockSkewMillis += millis;
+        note("CLOCK", "jumps " + (millis >= 0 ? "+" : "") + millis + " ms");
     }
 
     /** This node's clock: the simulated time seen through its skew. */
