@@ -50,6 +50,13 @@ public sealed interface Event {
      */
     record ElectionStarted(long term, boolean preVote, long lastLsn, long lastTerm) implements Event {}
 
+    /**
+     * This node's election timer ran out, but it does not stand: it is {@code behindEntries} behind the last
+     * commit point it heard of, more than max-lag-on-failover-entries allows (a lagging replica leading would
+     * lose what it lacks, or keep the others waiting while it catches up).
+     */
+    record StandingAside(long term, long behindEntries, long maxLagEntries) implements Event {}
+
     /** This node voted for {@code candidate} in {@code term} (its log is at least as up to date). */
     record VoteGranted(NodeId candidate, long term) implements Event {}
 

@@ -87,6 +87,12 @@ final class Elections {
             campaign = Campaign.NONE; // never leads (priority 0, non-voting), or its keyspace is being rebuilt
             return;
         }
+        long behind = node.highestCommitHeardLsn() - node.lastLsn();
+        if (config.maxLagOnFailoverEntries() > 0 && behind > config.maxLagOnFailoverEntries()) {
+            campaign = Campaign.NONE;
+            out.event(new Event.StandingAside(node.term() + 1, behind, config.maxLagOnFailoverEntries()));
+            return;
+        }
         start(nowMillis, Campaign.PRE_VOTE, out);
     }
 

@@ -20,6 +20,9 @@ import java.util.Map;
  *                                long plus a random part of as much again stands for election, and a leader
  *                                that hears from no majority for this long steps down (0: failover is by
  *                                hand, REPLICAOF)
+ * @param maxLagOnFailoverEntries a follower further than this many entries behind the leader's last commit
+ *                                point it heard of does not stand for election (Patroni's
+ *                                maximum_lag_on_failover, in entries; 0: no limit)
  */
 public record ReplicaSetConfig(
         Map<NodeId, MemberConfig> members,
@@ -32,7 +35,16 @@ public record ReplicaSetConfig(
         long maxBatchBytes,
         int minReplicasToWrite,
         long minReplicasMaxLagMillis,
-        long electionTimeoutMillis) {
+        long electionTimeoutMillis,
+        long maxLagOnFailoverEntries) {
+
+    /** No limit on a candidate's lag. */
+    public ReplicaSetConfig(Map<NodeId, MemberConfig> members, AckPolicy ackPolicy, AckLevel ackLevel,
+            long ackTimeoutMillis, OnAckTimeout onAckTimeout, long heartbeatIntervalMillis, long maxInflightBytes,
+            long maxBatchBytes, int minReplicasToWrite, long minReplicasMaxLagMillis, long electionTimeoutMillis) {
+        this(members, ackPolicy, ackLevel, ackTimeoutMillis, onAckTimeout, heartbeatIntervalMillis, maxInflightBytes,
+                maxBatchBytes, minReplicasToWrite, minReplicasMaxLagMillis, electionTimeoutMillis, 0);
+    }
 
     /** Failover by hand (no elections). */
     public ReplicaSetConfig(Map<NodeId, MemberConfig> members, AckPolicy ackPolicy, AckLevel ackLevel,
@@ -54,6 +66,10 @@ public record ReplicaSetConfig(
         members = Map.copyOf(members);
         if (minReplicasToWrite < 0 || minReplicasMaxLagMillis < 0) {
             throw new IllegalArgumentException("min-replicas-to-write and min-replicas-max-lag must be >= 0");
+        }
+        if (maxLagOnFailoverEntries < 0) {
+            throw new IllegalArgumentException("max-lag-on-failover-entries must be >= 0 (0: no limit), got "
+                    + maxLagOnFailoverEntries);
         }
         if (electionTimeoutMillis < 0 || (electionTimeoutMillis > 0 && electionTimeoutMillis < 2 * heartbeatIntervalMillis)) {
             throw new IllegalArgumentException("election-timeout-millis must be 0 (failover by hand) or at least twice"
@@ -85,7 +101,14 @@ public record ReplicaSetConfig(
     public ReplicaSetConfig withElectionTimeout(long millis) {
         return new ReplicaSetConfig(members, ackPolicy, ackLevel, ackTimeoutMillis, onAckTimeout,
                 heartbeatIntervalMillis, maxInflightBytes, maxBatchBytes, minReplicasToWrite, minReplicasMaxLagMillis,
-                millis);
+                millis, maxLagOnFailoverEntries);
+    }
+
+    /** The same replica set where a follower further behind than this does not stand for election. */
+    public ReplicaSetConfig withMaxLagOnFailover(long entries) {
+        return new ReplicaSetConfig(members, ackPolicy, ackLevel, ackTimeoutMillis, onAckTimeout,
+                heartbeatIntervalMillis, maxInflightBytes, maxBatchBytes, minReplicasToWrite, minReplicasMaxLagMillis,
+                electionTimeoutMillis, entries);
     }
 
     /** How many members vote. */

@@ -91,6 +91,12 @@ public final class ReplicaSetNode implements Protocol {
     private long readRoundWanted;
     /** A follower: the highest read round its upstream sent, echoed in every answer. */
     private long leaderReadRound;
+    /**
+     * The highest commit point any leader told this node of (kept across terms, unlike leaderCommitLsn): how
+     * far behind it is, for max-lag-on-failover-entries. Not durable: a restarted node knows it again from
+     * its first heartbeat.
+     */
+    private long highestCommitHeardLsn;
     private NodeId leader;
     private long lastLsn;
     private long lastTerm;
@@ -280,6 +286,10 @@ public final class ReplicaSetNode implements Protocol {
 
     NodeId votedFor() {
         return votedFor;
+    }
+
+    long highestCommitHeardLsn() {
+        return highestCommitHeardLsn;
     }
 
     /** Is the runtime rebuilding this node's keyspace (Output.rewind)? It serves no reads meanwhile. */
@@ -846,6 +856,7 @@ public final class ReplicaSetNode implements Protocol {
             subscribe(nowMillis, out);
         }
         leaderCommitLsn = Math.max(leaderCommitLsn, request.commitLsn());
+        highestCommitHeardLsn = Math.max(highestCommitHeardLsn, request.commitLsn());
         leaderTimeMillis = Math.max(leaderTimeMillis, request.leaderTimeMillis());
         // Do we hold the entry this batch follows? If not, say where our log may match the leader's.
         if (request.prevLsn() > lastLsn || log.term(request.prevLsn()) != request.prevTerm()) {

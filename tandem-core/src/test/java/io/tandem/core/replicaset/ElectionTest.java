@@ -338,6 +338,40 @@ class ElectionTest {
     }
 
     @Test
+    void aFollowerFurtherBehindThanMaxLagOnFailoverDoesNotStand() {
+        Map<NodeId, MemberConfig> members = Map.of(N1, MemberConfig.voter(N1), N2, MemberConfig.voter(N2), N3,
+                MemberConfig.voter(N3));
+        ReplicaSetConfig config = new ReplicaSetConfig(members, new AckPolicy.Async(), AckLevel.DURABLE, 1000,
+                OnAckTimeout.ERROR, 100, 1 << 20, 1 << 16, 0, 1000, ELECTION_TIMEOUT_MILLIS).withMaxLagOnFailover(2);
+        for (NodeId id : List.of(N1, N2, N3)) {
+            nodes.put(id, new Harness(id, config));
+        }
+        node(N1).node.becomeLeader(1, now, node(N1));
+        node(N2).node.becomeFollower(1, N1, now, node(N2));
+        node(N3).node.becomeFollower(1, N1, now, node(N3));
+        settle();
+        isolated.add(N3); // n3 hears the leader's commit point move on, but nothing else: it falls behind
+        for (int i = 0; i < 5; i++) {
+            write(N1, "a", "k" + i, "v");
+            settle();
+        }
+        isolated.remove(N3);
+        Harness n3 = node(N3);
+        // Only heartbeats reach n3 now, telling it the commit point; its log stays where it was.
+        n3.step(new Input.PeerMessage(new Message.AppendRequest(1, N1, 0, 0, List.of(), 6, now, "", "")));
+        n3.outbox.clear();
+        n3.outboxTo.clear();
+        isolated.add(N1);
+        isolated.add(N3);
+        advance(3 * ELECTION_TIMEOUT_MILLIS);
+        assertTrue(n3.events.stream().anyMatch(e -> e instanceof Event.StandingAside aside && aside.behindEntries() == 5
+                && aside.maxLagEntries() == 2), n3.events.toString());
+        assertTrue(n3.events.stream().noneMatch(e -> e instanceof Event.ElectionStarted), n3.events.toString());
+        assertTrue(node(N2).events.stream().anyMatch(e -> e instanceof Event.ElectionStarted),
+                "n2, caught up, stands: " + node(N2).events);
+    }
+
+    @Test
     void aNewLeaderCountsNothingOfAnOlderTermCommittedBeforeItsOwnEntryIs() {
         cluster(new AckPolicy.Quorum(), MemberConfig.voter(N3));
         isolated.add(N1);

@@ -80,6 +80,10 @@ public final class ConfigKeys {
                     + " as much again) stands for election, and a leader that hears from no majority of the voters for"
                     + " this long steps down. At least twice heartbeat-interval-millis. 0: failover by hand"
                     + " (REPLICAOF). The same on every member.", false);
+    public static final ConfigKey MAX_LAG_ON_FAILOVER_ENTRIES = new ConfigKey("max-lag-on-failover-entries", "0",
+            "With elections: a follower more than this many entries behind the last commit point it heard of does"
+                    + " not stand for election (Patroni's maximum_lag_on_failover, in entries). 0: no limit. The"
+                    + " same on every member.", false);
     public static final ConfigKey PRIORITY = new ConfigKey("priority", "1",
             "With elections: 0 = this node never stands for election (it still votes, if voting); 1 or more = it"
                     + " may stand (today every value above 0 is the same).", false);
@@ -122,7 +126,7 @@ public final class ConfigKeys {
             WAL_MAX_PENDING_BYTES, SNAPSHOT_AFTER_LOG_BYTES, HZ, NODE_ID, PEER_PORT, PEERS, REPLICA_OF, ACK_POLICY,
             ACK_LEVEL, ACK_TIMEOUT_MILLIS, ON_ACK_TIMEOUT, HEARTBEAT_INTERVAL_MILLIS, MIN_REPLICAS_TO_WRITE,
             MIN_REPLICAS_MAX_LAG, NON_VOTING, APPLY_DELAY_MILLIS, REPLICATION_FORMAT,
-            RETENTION_BYTES_MAX, LAG_ALERT_MILLIS, LAG_ALERT_BYTES, UPSTREAM, ELECTION_TIMEOUT_MILLIS, PRIORITY,
+            RETENTION_BYTES_MAX, LAG_ALERT_MILLIS, LAG_ALERT_BYTES, UPSTREAM, ELECTION_TIMEOUT_MILLIS, MAX_LAG_ON_FAILOVER_ENTRIES, PRIORITY,
             SENTINEL_MASTER_NAME, PUBSUB_MAX_SUBSCRIPTIONS, PUBSUB_OUTPUT_HARD_LIMIT, PUBSUB_OUTPUT_SOFT_LIMIT,
             PUBSUB_OUTPUT_SOFT_SECONDS);
 

@@ -242,7 +242,8 @@ public final class NodeConfigLoader {
                 bytes(v, ConfigKeys.RETENTION_BYTES_MAX, 0, Long.MAX_VALUE / 2),
                 intValue(v, ConfigKeys.LAG_ALERT_MILLIS, 0, 86_400_000),
                 bytes(v, ConfigKeys.LAG_ALERT_BYTES, 0, Long.MAX_VALUE / 2), upstream,
-                electionTimeout(v, heartbeatMillis), intValue(v, ConfigKeys.PRIORITY, 0, 1000));
+                electionTimeout(v, heartbeatMillis), intValue(v, ConfigKeys.PRIORITY, 0, 1000),
+                intValue(v, ConfigKeys.MAX_LAG_ON_FAILOVER_ENTRIES, 0, Integer.MAX_VALUE));
     }
 
     /**

@@ -19,6 +19,7 @@ import java.util.Map;
  * @param upstream          cascading: the follower this one streams from, or null for the leader
  * @param electionTimeoutMillis automatic failover after this long without a leader (0: by hand)
  * @param priority          this node's: 0 never stands for election, above 0 may
+ * @param maxLagOnFailoverEntries a follower further behind than this does not stand (0: no limit)
  */
 public record ReplicationSettings(
         NodeId nodeId,
@@ -40,7 +41,8 @@ public record ReplicationSettings(
         long lagAlertBytes,
         NodeId upstream,
         long electionTimeoutMillis,
-        int priority) {
+        int priority,
+        long maxLagOnFailoverEntries) {
 
     /** Do members elect their leader? */
     public boolean elections() {

@@ -129,4 +129,15 @@ class NodeConfigLoaderTest {
         assertEquals("invalid value for 'priority': '-2' (flag --priority): must be between 0 and 1000",
                 negativePriority.getMessage());
     }
+
+    @Test
+    void maxLagOnFailoverIsReadAndANegativeOneRefusedByName() {
+        assertEquals(0, NodeConfigLoader.load(Map.of(), Map.of(), null).replication().maxLagOnFailoverEntries());
+        assertEquals(5000, NodeConfigLoader.load(Map.of("max-lag-on-failover-entries", "5000"), Map.of(), null)
+                .replication().maxLagOnFailoverEntries());
+        ConfigException negative = assertThrows(ConfigException.class, () -> NodeConfigLoader.load(
+                Map.of("max-lag-on-failover-entries", "-1"), Map.of(), null));
+        assertTrue(negative.getMessage().startsWith("invalid value for 'max-lag-on-failover-entries': '-1' (flag"
+                + " --max-lag-on-failover-entries): must be between 0 and"), negative.getMessage());
+    }
 }

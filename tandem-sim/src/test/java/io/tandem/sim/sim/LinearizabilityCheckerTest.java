@@ -84,6 +84,15 @@ class LinearizabilityCheckerTest {
     }
 
     @Test
+    void aWriteAcknowledgedAsItsLeaderSteppedDownStillCounts() {
+        op(Operation.Kind.WRITE, 0, 10L, Reply.integer(1), "INCR", "n0");
+        Operation late = op(Operation.Kind.WRITE, 20, 900L, Reply.integer(2), "INCR", "n0");
+        history.served(late.requestId(), false); // committed while leading, released as it stepped down
+        op(Operation.Kind.WRITE, 950, 960L, Reply.integer(3), "INCR", "n0");
+        assertEquals(3, LinearizabilityChecker.check(history).operations());
+    }
+
+    @Test
     void keysWrittenWithATimeToLiveAreNotModelled() {
         op(Operation.Kind.WRITE, 0, 10L, Reply.OK, "SET", "k3", "a", "PX", "50");
         op(Operation.Kind.READ, 100, 110L, Reply.NULL, "GET", "k3"); // expired: fine, but not modelled
