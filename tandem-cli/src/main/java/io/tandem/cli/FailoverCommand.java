@@ -33,15 +33,8 @@ public final class FailoverCommand implements Callable<Integer> {
             + " up (it may lose the writes it lacks).")
     boolean force;
 
-    @CommandLine.Option(names = "--host", defaultValue = "127.0.0.1", description = "Default: ${DEFAULT-VALUE}.")
-    String host;
-
-    @CommandLine.Option(names = "--ports", split = ",", defaultValue = "7379,7380,7381",
-            description = "Client ports of the nodes, comma-separated. Default: ${DEFAULT-VALUE}.")
-    List<Integer> ports;
-
-    @CommandLine.Option(names = {"-a", "--password"}, description = "requirepass of the nodes, if set.")
-    String password;
+    @CommandLine.Mixin
+    NodeAddresses nodes;
 
     @Override
     public Integer call() throws Exception {
@@ -56,12 +49,12 @@ public final class FailoverCommand implements Callable<Integer> {
         Integer leaderPort = null;
         String leaderId = null;
         Integer targetPort = null;
-        for (int port : ports) {
+        for (int port : nodes.ports) {
             Map<String, String> info;
             try {
-                info = NodeClient.info(host, port, password);
+                info = NodeClient.info(nodes.host, port, nodes.password);
             } catch (IOException e) {
-                out.println("  " + host + ":" + port + " unreachable: " + e.getMessage());
+                out.println("  " + nodes.host + ":" + port + " unreachable: " + e.getMessage());
                 continue;
             }
             String id = info.getOrDefault("tandem_node_id", "?");
@@ -74,11 +67,11 @@ public final class FailoverCommand implements Callable<Integer> {
             }
         }
         if (leaderPort == null) {
-            spec.commandLine().getErr().println("tandem failover: no node on " + host + " " + ports + " leads now");
+            spec.commandLine().getErr().println("tandem failover: no node on " + nodes.host + " " + nodes.ports + " leads now");
             return 1;
         }
         if (to != null && targetPort == null) {
-            spec.commandLine().getErr().println("tandem failover: no node on " + host + " " + ports + " is " + to);
+            spec.commandLine().getErr().println("tandem failover: no node on " + nodes.host + " " + nodes.ports + " is " + to);
             return 1;
         }
         if (to != null && to.equals(leaderId)) {
@@ -87,14 +80,14 @@ public final class FailoverCommand implements Callable<Integer> {
         }
         List<String> command = new ArrayList<>(List.of("FAILOVER"));
         if (to != null) {
-            command.addAll(List.of("TO", host, Integer.toString(targetPort)));
+            command.addAll(List.of("TO", nodes.host, Integer.toString(targetPort)));
         }
         command.addAll(List.of("TIMEOUT", Long.toString(timeoutMillis)));
         if (force) {
             command.add("FORCE");
         }
         try {
-            NodeClient.command(host, leaderPort, password, command.toArray(String[]::new));
+            NodeClient.command(nodes.host, leaderPort, nodes.password, command.toArray(String[]::new));
         } catch (IOException e) {
             spec.commandLine().getErr().println("tandem failover: " + leaderId + " refused: " + e.getMessage());
             return 1;
@@ -104,9 +97,9 @@ public final class FailoverCommand implements Callable<Integer> {
         out.flush();
         long deadline = System.nanoTime() + (timeoutMillis + 10_000) * 1_000_000;
         while (System.nanoTime() < deadline) {
-            for (int port : ports) {
+            for (int port : nodes.ports) {
                 try {
-                    Map<String, String> info = NodeClient.info(host, port, password);
+                    Map<String, String> info = NodeClient.info(nodes.host, port, nodes.password);
                     String id = info.getOrDefault("tandem_node_id", "?");
                     if ("master".equals(info.get("role")) && !id.equals(leaderId) && (to == null || id.equals(to))) {
                         out.println(id + " leads term " + info.getOrDefault("tandem_term", "?") + "; " + leaderId
@@ -118,7 +111,7 @@ public final class FailoverCommand implements Callable<Integer> {
                 }
             }
             try {
-                Map<String, String> old = NodeClient.info(host, leaderPort, password);
+                Map<String, String> old = NodeClient.info(nodes.host, leaderPort, nodes.password);
                 if ("master".equals(old.get("role")) && "no-failover".equals(old.get("master_failover_state"))) {
                     spec.commandLine().getErr().println("tandem failover: " + leaderId + " gave the switchover up"
                             + " (see its log for why) and leads on");

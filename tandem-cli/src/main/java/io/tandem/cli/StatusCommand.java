@@ -1,7 +1,6 @@
 package io.tandem.cli;
 
 import java.io.IOException;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -14,26 +13,19 @@ import picocli.CommandLine.Command;
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = "Print the replication table of a running replica set (default: the nodes of 'tandem up').")
 public final class StatusCommand implements Callable<Integer> {
-    @CommandLine.Option(names = "--host", defaultValue = "127.0.0.1", description = "Default: ${DEFAULT-VALUE}.")
-    String host;
-
-    @CommandLine.Option(names = "--ports", split = ",", defaultValue = "7379,7380,7381",
-            description = "Client ports of the nodes, comma-separated. Default: ${DEFAULT-VALUE}.")
-    List<Integer> ports;
-
-    @CommandLine.Option(names = {"-a", "--password"}, description = "requirepass of the nodes, if set.")
-    String password;
+    @CommandLine.Mixin
+    NodeAddresses nodes;
 
     @Override
     public Integer call() {
         System.out.printf("%-6s %-22s %-9s %-5s %-10s %-10s %-10s %-12s %s%n", "NODE", "CLIENT", "ROLE", "TERM",
                 "LAST LSN", "APPLIED", "COMMIT", "LAG", "STATE");
         int unreachable = 0;
-        for (int port : ports) {
-            String address = host + ":" + port;
+        for (int port : nodes.ports) {
+            String address = nodes.host + ":" + port;
             Map<String, String> info;
             try {
-                info = NodeClient.info(host, port, password);
+                info = NodeClient.info(nodes.host, port, nodes.password);
             } catch (IOException e) {
                 System.out.printf("%-6s %-22s %-9s %s%n", "?", address, "-", "unreachable: " + e.getMessage());
                 unreachable++;

@@ -124,15 +124,11 @@ public record SimulationConfig(long seed, Overrides overrides, ClusterSpec spec,
         ReplicaSetConfig config = new ReplicaSetConfig(members, AckPolicy.parse(policyText), level, ackTimeoutMillis,
                 onTimeout, heartbeatMillis, maxInflightBytes, maxBatchBytes);
 
-        long[] skews = new long[nodeCount];
-        for (int i = 0; i < nodeCount; i++) {
-            skews[i] = choose.nextLong(61) - 30;
-        }
-        LinkProfile link = new LinkProfile(100 + choose.nextLong(900), choose.nextLong(5001),
-                choose.nextInt(3) == 0 ? 0 : choose.nextDouble() * 0.05, choose.nextDouble() * 0.03);
-        long fsyncMin = 200 + choose.nextLong(800);
-        DiskProfile disk = new DiskProfile(10, 100, fsyncMin, fsyncMin + choose.nextLong(5000), 0.02, 10);
-        int clients = 2 + choose.nextInt(4);
+        World world = World.draw(choose, nodeCount);
+        long[] skews = world.skews();
+        LinkProfile link = world.link();
+        DiskProfile disk = world.disk();
+        int clients = world.clients();
         long workloadMicros = 1_000_000 + choose.nextLong(1_500_000);
         Map<NodeId, NodeId> upstreams = cascade && nodeCount >= 4 ? Map.of(ids.get(nodeCount - 1), ids.get(1))
                 : Map.of();
@@ -165,6 +161,24 @@ public record SimulationConfig(long seed, Overrides overrides, ClusterSpec spec,
             faults = faults.only(overrides.faults());
         }
         return new SimulationConfig(seed, overrides, spec, faults, 30_000_000);
+    }
+
+    /**
+     * What both kinds of run draw alike, in this order: each node's clock skew, the network, the disks and
+     * the number of clients.
+     */
+    private record World(long[] skews, LinkProfile link, DiskProfile disk, int clients) {
+        static World draw(SplittableRandom choose, int nodeCount) {
+            long[] skews = new long[nodeCount];
+            for (int i = 0; i < nodeCount; i++) {
+                skews[i] = choose.nextLong(61) - 30;
+            }
+            LinkProfile link = new LinkProfile(100 + choose.nextLong(900), choose.nextLong(5001),
+                    choose.nextInt(3) == 0 ? 0 : choose.nextDouble() * 0.05, choose.nextDouble() * 0.03);
+            long fsyncMin = 200 + choose.nextLong(800);
+            DiskProfile disk = new DiskProfile(10, 100, fsyncMin, fsyncMin + choose.nextLong(5000), 0.02, 10);
+            return new World(skews, link, disk, 2 + choose.nextInt(4));
+        }
     }
 
     /** The policies of failover runs, in the order seeds walk them; with the three levels, 12 combinations. */
@@ -204,17 +218,11 @@ public record SimulationConfig(long seed, Overrides overrides, ClusterSpec spec,
         long maxBatchBytes = choose.nextInt(3) == 0 ? 150 : 256 << 10;
         ReplicaSetConfig config = new ReplicaSetConfig(members, AckPolicy.parse(policyText), level, ackTimeoutMillis,
                 OnAckTimeout.ERROR, heartbeatMillis, maxInflightBytes, maxBatchBytes, 0, 10_000, electionTimeoutMillis);
-        long[] skews = new long[nodeCount];
-        for (int i = 0; i < nodeCount; i++) {
-            skews[i] = choose.nextLong(61) - 30;
-        }
-        LinkProfile link = new LinkProfile(100 + choose.nextLong(900), choose.nextLong(5001),
-                choose.nextInt(3) == 0 ? 0 : choose.nextDouble() * 0.05, choose.nextDouble() * 0.03);
-        long fsyncMin = 200 + choose.nextLong(800);
-        DiskProfile disk = new DiskProfile(10, 100, fsyncMin, fsyncMin + choose.nextLong(5000), 0.02, 10);
-        int clients = 2 + choose.nextInt(4);
+        World world = World.draw(choose, nodeCount);
+        LinkProfile link = world.link();
         long workloadMicros = 1_500_000 + choose.nextLong(2_000_000);
-        ClusterSpec spec = new ClusterSpec(config, ids, ids.get(0), skews, 10_000, link, disk, clients,
+        ClusterSpec spec = new ClusterSpec(config, ids, ids.get(0), world.skews(), 10_000, link, world.disk(),
+                world.clients(),
                 new Workload(0.6, 0.1), 0.3, 1_000 + choose.nextLong(20_000), (ackTimeoutMillis + 500) * 1000,
                 workloadMicros, compactEvery, retain, Map.of());
         FaultSchedule faults = FaultSchedule.generate(faultRandom, nodeCount, 0, workloadMicros, link,

@@ -5,6 +5,21 @@ package io.tandem.sim.sim;
  * when it ends (a partition heals, a crashed node restarts, a spike passes), so that a run can quiesce.
  */
 public sealed interface Fault {
+    /** Cuts (or heals) every link between a node of {@code side} and a node outside it, both ways. */
+    private static void separate(Cluster cluster, java.util.Set<Integer> side, boolean cut) {
+        for (int a : side) {
+            for (SimNode other : cluster.nodes()) {
+                if (!side.contains(other.index())) {
+                    if (cut) {
+                        cluster.network().cut(a, other.index(), false);
+                    } else {
+                        cluster.network().heal(a, other.index(), false);
+                    }
+                }
+            }
+        }
+    }
+
     long startMicros();
 
     long durationMicros();
@@ -83,11 +98,7 @@ public sealed interface Fault {
                 return;
             }
             isolated = leader.index();
-            for (SimNode other : cluster.nodes()) {
-                if (other != leader) {
-                    cluster.network().cut(isolated, other.index(), false);
-                }
-            }
+            separate(cluster, java.util.Set.of(isolated), true);
         }
 
         @Override
@@ -95,11 +106,7 @@ public sealed interface Fault {
             if (isolated < 0) {
                 return;
             }
-            for (SimNode other : cluster.nodes()) {
-                if (other.index() != isolated) {
-                    cluster.network().heal(isolated, other.index(), false);
-                }
-            }
+            separate(cluster, java.util.Set.of(isolated), false);
             isolated = -1;
         }
 
@@ -187,26 +194,12 @@ public sealed interface Fault {
     record Split(long startMicros, long durationMicros, java.util.Set<Integer> side) implements Fault {
         @Override
         public void begin(Cluster cluster) {
-            cut(cluster, true);
+            separate(cluster, side, true);
         }
 
         @Override
         public void end(Cluster cluster) {
-            cut(cluster, false);
-        }
-
-        private void cut(Cluster cluster, boolean cut) {
-            for (int a : side) {
-                for (SimNode other : cluster.nodes()) {
-                    if (!side.contains(other.index())) {
-                        if (cut) {
-                            cluster.network().cut(a, other.index(), false);
-                        } else {
-                            cluster.network().heal(a, other.index(), false);
-                        }
-                    }
-                }
-            }
+            separate(cluster, side, false);
         }
 
         @Override
