@@ -117,10 +117,7 @@ public final class UpCommand implements java.util.concurrent.Callable<Integer> {
                 peers.add("n" + (j + 1) + "=127.0.0.1:" + (port + j + 20000));
             }
         }
-        List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse("java"));
-        command.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), TandemCommand.class.getName(), "node",
+        List<String> command = NodeLauncher.command(NodeLauncher.inheritedJvmOptions(), List.of(
                 "--node-id", id, "--port", Integer.toString(port + index), "--data-dir", dir.toString(),
                 "--fsync", fsync, "--ack-policy", ackPolicy, "--election-timeout-millis",
                 Long.toString(electionTimeoutMillis)));
