@@ -144,6 +144,12 @@ final class Elections {
         if (kind == Campaign.VOTE) {
             node.standInNextTerm(out); // term + 1, a vote for ourselves, durable before the requests leave
             term = node.term();
+            // A vote round on a live network ends within a few round trips. If it has not won by then, the votes
+            // were split (two candidates stood at once, each voting for itself): try again soon, after a
+            // random part of half an election timeout, not a whole one (the fault lab's slowest failovers
+            // were split votes waiting out a full timeout).
+            deadlineMillis = nowMillis + 2 * config.heartbeatIntervalMillis()
+                    + random.nextLong(Math.max(1, config.electionTimeoutMillis() / 2));
         } else {
             term = node.term() + 1;
         }
@@ -201,6 +207,12 @@ final class Elections {
         NodeId votedFor = node.votedFor();
         if (pre) {
             grant = upToDate && request.term() > term;
+            if (grant && campaign == Campaign.PRE_VOTE && request.from().name().compareTo(node.self().name()) < 0) {
+                // Two followers stood at once, and the other is as current as we are: the lower id goes on, we
+                // give way (and wait a whole timeout), so that the two do not split the vote between them.
+                stop();
+                resetTimer(nowMillis);
+            }
         } else {
             grant = upToDate && (votedFor == null || votedFor.equals(request.from()));
             if (grant) {
