@@ -701,12 +701,18 @@ public final class ReplicaSetNode implements Protocol {
             NodeId newLeader = message instanceof Message.AppendRequest ? message.from() : null;
             if (newLeader != null) {
                 becomeFollower(message.term(), newLeader, nowMillis, out);
+            } else if (!config.elections() && role == Role.FOLLOWER && message.from().equals(leader)) {
+                // Failover by hand: the node we were pointed at was promoted (REPLICAOF NO ONE) and refuses our
+                // old-term Subscribe with its new term. Follow it there, starting over: nobody else would
+                // stream to us (a leader without elections streams only to followers that subscribed).
+                becomeFollower(message.term(), leader, nowMillis, out);
             } else {
-                // A newer term than ours, from a node that does not lead it: we are a deposed leader, lost our
+                // A newer term than ours from a node that does not lead it: we are a deposed leader, lost our
                 // campaign, or follow a leader of an older term. Follow no one until this term's leader (or a
                 // relay of it) streams to us: keeping the old one would let it vouch, in the new term, for
                 // entries it sent in the old (found by the simulator: a follower kept a deposed leader's entries
-                // for ever, through that leader relaying to it once it had followed the new one).
+                // for ever, through that leader relaying to it once it had followed the new one). With
+                // elections, the new leader's probes find us.
                 stepDown(message.term(), out);
             }
         }
