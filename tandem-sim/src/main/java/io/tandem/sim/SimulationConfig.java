@@ -88,16 +88,13 @@ public record SimulationConfig(long seed, Overrides overrides, ClusterSpec spec,
     }
 
     public static SimulationConfig fromSeed(long seed, Overrides overrides) {
-        SplittableRandom root = new SplittableRandom(seed);
-        SplittableRandom choose = root.split();
-        SplittableRandom faultRandom = root.split();
-        root.split(); // the world's (newWorldRandom)
-        SplittableRandom snapshotChoice = root.split();
-        // Two runs in three take snapshots: every 5 to 40 entries, a leader keeping 0 to 20 entries for
-        // replicas behind, so that a follower cut off or restarted often needs a snapshot to catch up.
-        boolean snapshots = snapshotChoice.nextInt(3) != 0;
-        long compactEvery = snapshots ? 5 + snapshotChoice.nextLong(36) : 0;
-        long retain = snapshots ? snapshotChoice.nextLong(21) : 0;
+        Splits splits = Splits.of(seed);
+        SplittableRandom choose = splits.choose();
+        SplittableRandom faultRandom = splits.faults();
+        SplittableRandom snapshotChoice = splits.later();
+        Compaction compaction = Compaction.draw(snapshotChoice);
+        long compactEvery = compaction.everyEntries();
+        long retain = compaction.retainEntries();
         // With 4 or 5 nodes, one run in three cascades: the last node streams from n2, which relays.
         boolean cascade = snapshotChoice.nextInt(3) == 0;
 
@@ -164,6 +161,35 @@ public record SimulationConfig(long seed, Overrides overrides, ClusterSpec spec,
     }
 
     /**
+     * The seed's generator split in its fixed order: the parameters', the faults', the world's (network,
+     * disks, nodes, clients: {@link #newWorldRandom}), then the one for choices added later (snapshots, extra faults), so that adding
+     * a choice there leaves every earlier draw of a seed as it was.
+     */
+    private record Splits(SplittableRandom choose, SplittableRandom faults, SplittableRandom world,
+            SplittableRandom later) {
+        static Splits of(long seed) {
+            SplittableRandom root = new SplittableRandom(seed);
+            SplittableRandom choose = root.split();
+            SplittableRandom faults = root.split();
+            SplittableRandom world = root.split();
+            return new Splits(choose, faults, world, root.split());
+        }
+    }
+
+    /**
+     * Two runs in three take snapshots: every 5 to 40 entries, a leader keeping 0 to 20 entries for replicas
+     * behind, so that a follower cut off or restarted often needs a snapshot to catch up.
+     */
+    private record Compaction(long everyEntries, long retainEntries) {
+        static Compaction draw(SplittableRandom random) {
+            boolean snapshots = random.nextInt(3) != 0;
+            long every = snapshots ? 5 + random.nextLong(36) : 0;
+            long retain = snapshots ? random.nextLong(21) : 0;
+            return new Compaction(every, retain);
+        }
+    }
+
+    /**
      * What both kinds of run draw alike, in this order: each node's clock skew, the network, the disks and
      * the number of clients.
      */
@@ -192,14 +218,13 @@ public record SimulationConfig(long seed, Overrides overrides, ClusterSpec spec,
      * (never degrade), so that which writes a policy promises to keep is exact.
      */
     public static SimulationConfig failoverFromSeed(long seed) {
-        SplittableRandom root = new SplittableRandom(seed);
-        SplittableRandom choose = root.split();
-        SplittableRandom faultRandom = root.split();
-        root.split(); // the world's (newWorldRandom)
-        SplittableRandom snapshotChoice = root.split();
-        boolean snapshots = snapshotChoice.nextInt(3) != 0;
-        long compactEvery = snapshots ? 5 + snapshotChoice.nextLong(36) : 0;
-        long retain = snapshots ? snapshotChoice.nextLong(21) : 0;
+        Splits splits = Splits.of(seed);
+        SplittableRandom choose = splits.choose();
+        SplittableRandom faultRandom = splits.faults();
+        SplittableRandom snapshotChoice = splits.later();
+        Compaction compaction = Compaction.draw(snapshotChoice);
+        long compactEvery = compaction.everyEntries();
+        long retain = compaction.retainEntries();
         String policyText = FAILOVER_POLICIES.get((int) Math.floorMod(seed, (long) FAILOVER_POLICIES.size()));
         AckLevel level = LEVELS.get((int) Math.floorMod(Math.floorDiv(seed, (long) FAILOVER_POLICIES.size()),
                 (long) LEVELS.size()));
@@ -300,10 +325,7 @@ public record SimulationConfig(long seed, Overrides overrides, ClusterSpec spec,
      * parameters' and the faults'. A new one each call, so that a config can run twice identically.
      */
     public SplittableRandom newWorldRandom() {
-        SplittableRandom root = new SplittableRandom(seed);
-        root.split();
-        root.split();
-        return root.split();
+        return Splits.of(seed).world();
     }
 
     public ReplicaSetConfig replicaSet() {

@@ -63,7 +63,9 @@ public record ReplicaSetConfig(
     }
 
     public ReplicaSetConfig {
-        members = Map.copyOf(members);
+        // Sorted by id, not Map.copyOf: its iteration order changes from one JVM run to the next, and a
+        // candidate sends its vote requests in this order (a simulator seed must replay exactly).
+        members = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(members));
         if (minReplicasToWrite < 0 || minReplicasMaxLagMillis < 0) {
             throw new IllegalArgumentException("min-replicas-to-write and min-replicas-max-lag must be >= 0");
         }

@@ -489,7 +489,7 @@ public final class ReplicaSetNode implements Protocol {
         long round = config.elections() && !write ? readRoundFor(nowMillis, out) : 0;
         // Is everything this reply may show committed (and confirmed)? Then it goes at once; else it waits, in
         // order.
-        if (pending.isEmpty() && commitLsn >= lastLsn && round <= confirmedReadRound()) {
+        if (pending.isEmpty() && commitLsn >= lastLsn && (round == 0 || round <= confirmedReadRound())) {
             if (write) {
                 out.acknowledged(client, term, lastLsn);
             }
@@ -578,7 +578,9 @@ public final class ReplicaSetNode implements Protocol {
         if (!config.elections()) {
             return Long.MAX_VALUE;
         }
-        long[] echoes = new long[progress.size() + 1];
+        if (echoes.length < progress.size() + 1) {
+            echoes = new long[progress.size() + 1];
+        }
         int n = 0;
         if (config.member(self).voting()) {
             echoes[n++] = readRound;
@@ -595,6 +597,9 @@ public final class ReplicaSetNode implements Protocol {
         java.util.Arrays.sort(echoes, 0, n);
         return echoes[n - majority];
     }
+
+    /** Scratch for confirmedReadRound, which runs on every answer and read: no allocation each time. */
+    private long[] echoes = new long[0];
 
     /** The read round the requests this node sends carry: a leader's own; 0 from a relay. */
     long shippedReadRound() {

@@ -372,6 +372,24 @@ class ElectionTest {
     }
 
     @Test
+    void aCandidateAsksTheVotersInIdOrderWhateverOrderTheConfigurationListedThem() {
+        // Map.copyOf's order changes from one JVM run to the next: a simulator seed then replayed differently.
+        Map<NodeId, MemberConfig> listed = new LinkedHashMap<>();
+        for (NodeId id : List.of(N3, N1, N2)) {
+            listed.put(id, MemberConfig.voter(id));
+        }
+        ReplicaSetConfig config = new ReplicaSetConfig(listed, new AckPolicy.Async(), AckLevel.DURABLE, 1000,
+                OnAckTimeout.ERROR, 100, 1 << 20, 1 << 16, 0, 1000, ELECTION_TIMEOUT_MILLIS);
+        assertEquals(List.of(N1, N2, N3), List.copyOf(config.members().keySet()));
+        Harness n3 = new Harness(N3, config);
+        n3.node.becomeFollower(1, null, 0, n3);
+        for (n3.now = 0; n3.outboxTo.isEmpty() && n3.now < 3 * ELECTION_TIMEOUT_MILLIS; n3.now += 50) {
+            n3.step(Input.TICK); // no leader heard: the election timer runs out and n3 asks for pre-votes
+        }
+        assertEquals(List.of(N1, N2), n3.outboxTo, "pre-vote requests, in id order");
+    }
+
+    @Test
     void aNewLeaderCountsNothingOfAnOlderTermCommittedBeforeItsOwnEntryIs() {
         cluster(new AckPolicy.Quorum(), MemberConfig.voter(N3));
         isolated.add(N1);

@@ -122,10 +122,7 @@ public final class SimDisk {
             truncateAfter(afterLsn);
             return true;
         }
-        generation++;
-        writerScheduled = false;
-        syncInFlight = false;
-        syncTail = List.of();
+        abandonWrites();
         snapshot = null;
         durable.clear();
         agreeLsn = 0;
@@ -187,15 +184,20 @@ public final class SimDisk {
      * to the snapshot, for the checkers.
      */
     public void installSnapshot(Snapshot installed, List<Entry> truth) {
-        generation++;
-        writerScheduled = false;
-        syncInFlight = false;
-        syncTail = List.of();
+        abandonWrites();
         snapshot = installed;
         durable.clear();
         durable.addAll(truth);
         agreeLsn = installed.lsn();
         log.restartAfter(installed.lsn(), installed.term(), truth);
+    }
+
+    /** The log is replaced wholesale: a write or fsync under way is dropped (its events find the generation moved). */
+    private void abandonWrites() {
+        generation++;
+        writerScheduled = false;
+        syncInFlight = false;
+        syncTail = List.of();
     }
 
     /** Does the log differ from the durable image (appends or a truncation not synced yet)? */
