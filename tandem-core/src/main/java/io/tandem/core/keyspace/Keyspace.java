@@ -149,6 +149,9 @@ public final class Keyspace {
             }
             case Effect.Statement statement -> throw new IllegalStateException(
                     "a statement is executed, not applied (EntryApplier): " + statement);
+            case Effect.Reconfigure reconfigure -> {
+                // Who the members are is the replication protocol's business (ReplicaSetNode), not the keyspace's.
+            }
         }
     }
 

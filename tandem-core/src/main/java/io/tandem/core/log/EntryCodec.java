@@ -38,6 +38,8 @@ public final class EntryCodec {
     static final int LIST_POP_RIGHT = 12;
     static final int FLUSH_ALL = 13;
     static final int STATEMENT = 14;
+    /** A membership change: its text form (Membership.encode) as bytes, US-ASCII. */
+    static final int RECONFIGURE = 15;
 
     /** Upper bound on effects in one entry, checked on decode so a corrupt count cannot allocate wildly. */
     public static final int MAX_EFFECTS = 1 << 24;
@@ -99,6 +101,7 @@ public final class EntryCodec {
             case Effect.ListPop l -> size + varintSize(l.count());
             case Effect.FlushAll f -> 1;
             case Effect.Statement st -> 1 + arraySize(st.args());
+            case Effect.Reconfigure r -> 1 + bytesSize(membershipBytes(r));
         };
     }
 
@@ -144,6 +147,10 @@ public final class EntryCodec {
                 out.put((byte) STATEMENT);
                 putArray(out, st.args());
             }
+            case Effect.Reconfigure r -> {
+                out.put((byte) RECONFIGURE);
+                putBytes(out, membershipBytes(r));
+            }
         }
     }
 
@@ -159,6 +166,14 @@ public final class EntryCodec {
                 throw new CorruptEntryException("statement without a command", at);
             }
             return new Effect.Statement(args);
+        }
+        if (tag == RECONFIGURE) {
+            String text = new String(getBytes(in, start), java.nio.charset.StandardCharsets.US_ASCII);
+            try {
+                return new Effect.Reconfigure(io.tandem.core.model.Membership.parse(text));
+            } catch (IllegalArgumentException e) {
+                throw new CorruptEntryException("membership change that does not parse: " + e.getMessage(), at);
+            }
         }
         byte[] key = getBytes(in, start);
         return switch (tag) {
@@ -182,6 +197,10 @@ public final class EntryCodec {
             case LIST_POP_RIGHT -> new Effect.ListPop(key, false, getLength(in, Integer.MAX_VALUE, start));
             default -> throw new CorruptEntryException("unknown effect tag " + tag, at);
         };
+    }
+
+    private static byte[] membershipBytes(Effect.Reconfigure reconfigure) {
+        return reconfigure.membership().encode().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     }
 
     private static void header(ByteBuffer out, int tag, byte[] key) {

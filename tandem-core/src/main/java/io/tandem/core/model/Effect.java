@@ -59,6 +59,20 @@ public sealed interface Effect {
         }
     }
 
+    /**
+     * The replica set's members change (TANDEM.MEMBERS): every node uses {@code membership} from the moment
+     * the entry is in its log. Not a change to the keyspace: {@link io.tandem.core.keyspace.Keyspace#apply}
+     * ignores it.
+     */
+    record Reconfigure(Membership membership) implements Effect {
+        private static final byte[] NO_KEY = new byte[0];
+
+        @Override
+        public byte[] key() {
+            return NO_KEY;
+        }
+    }
+
     /** Every key is removed. */
     record FlushAll() implements Effect {
         private static final byte[] NO_KEY = new byte[0];

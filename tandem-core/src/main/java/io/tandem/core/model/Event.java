@@ -8,6 +8,12 @@ public sealed interface Event {
     /** The node's role or term changed. {@code leader} may be null when unknown. */
     record RoleChanged(String role, long term, NodeId leader) implements Event {}
 
+    /**
+     * The membership this node uses changed at {@code lsn} (0: the change that set it was dropped, or a
+     * snapshot brought it): {@code members} in text form (Membership.encode).
+     */
+    record MembershipChanged(long lsn, String members) implements Event {}
+
     /** A follower subscribed (or resubscribed) to this node's stream, saying its log ends at fromLsn. */
     record FollowerSubscribed(NodeId follower, long fromLsn) implements Event {}
 

@@ -1,6 +1,7 @@
 package io.tandem.core.protocol;
 
 import io.tandem.core.keyspace.Keyspace;
+import io.tandem.core.model.Membership;
 import io.tandem.core.model.Message;
 import java.util.List;
 
@@ -31,10 +32,23 @@ public sealed interface Input {
     /**
      * A follower's runtime received its upstream's snapshot, verified it, made it durable and replaced the
      * local log with it: the log now ends at (snapshotTerm, snapshotLsn) and {@code keyspace} holds the
-     * snapshot's keys (loaded off the agent's thread; the core adopts it). The runtime hands this over
+     * snapshot's keys (loaded off the agent's thread; the core adopts it), {@code membership} the members it
+     * records (null when it records none). The runtime hands this over
      * only while the node follows and its log ends before snapshotLsn.
      */
-    record SnapshotLoaded(long snapshotLsn, long snapshotTerm, Keyspace keyspace) implements Input {}
+    record SnapshotLoaded(long snapshotLsn, long snapshotTerm, Keyspace keyspace, Membership membership)
+            implements Input {
+        /** A snapshot that does not say who the members were (the node keeps the membership it knows). */
+        public SnapshotLoaded(long snapshotLsn, long snapshotTerm, Keyspace keyspace) {
+            this(snapshotLsn, snapshotTerm, keyspace, null);
+        }
+    }
+
+    /**
+     * TANDEM.MEMBERS ADD / REMOVE / PROMOTE / DEMOTE on the leader: one change to the membership, logged and
+     * answered OK once committed (or refused at once with the reason).
+     */
+    record ChangeMembers(ClientRef client, long requestId, Membership.Change change) implements Input {}
 
     /**
      * The runtime rebuilt the keyspace for {@link Output#rewind}: {@code keyspace} holds the state as of

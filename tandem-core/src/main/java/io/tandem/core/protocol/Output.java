@@ -2,6 +2,7 @@ package io.tandem.core.protocol;
 
 import io.tandem.core.model.Entry;
 import io.tandem.core.model.Event;
+import io.tandem.core.model.Membership;
 import io.tandem.core.model.Message;
 import io.tandem.core.model.NodeId;
 import io.tandem.core.model.Reply;
@@ -72,4 +73,11 @@ public interface Output {
      * (a rollback file).
      */
     void rewind(long afterLsn);
+
+    /**
+     * The membership this node uses changed (an entry changing it was appended, or dropped with a divergent
+     * suffix, or a snapshot brought another): the runtime connects to the members at their addresses.
+     */
+    default void membersChanged(Membership membership) {
+    }
 }

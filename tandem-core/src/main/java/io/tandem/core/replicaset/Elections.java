@@ -31,16 +31,14 @@ final class Elections {
     private enum Campaign { NONE, PRE_VOTE, VOTE }
 
     private final ReplicaSetNode node;
-    private final ReplicaSetConfig config;
     private final RandomGenerator random;
     private final Set<NodeId> votes = new HashSet<>();
     private Campaign campaign = Campaign.NONE;
     /** When this follower stands for election if it has not heard from a leader by then; MIN_VALUE: not set. */
     private long deadlineMillis = Long.MIN_VALUE;
 
-    Elections(ReplicaSetNode node, ReplicaSetConfig config, RandomGenerator random) {
+    Elections(ReplicaSetNode node, RandomGenerator random) {
         this.node = node;
-        this.config = config;
         this.random = random;
     }
 
@@ -56,7 +54,7 @@ final class Elections {
 
     /** The timer starts again: heard from the leader, voted, or stood. */
     void resetTimer(long nowMillis) {
-        long timeout = config.electionTimeoutMillis();
+        long timeout = node.config().electionTimeoutMillis();
         deadlineMillis = nowMillis + timeout + random.nextLong(timeout);
     }
 
@@ -68,7 +66,7 @@ final class Elections {
         if (node.isLeader()) {
             return true;
         }
-        return node.leader() != null && nowMillis - node.heardFromLeaderMillis() < config.electionTimeoutMillis();
+        return node.leader() != null && nowMillis - node.heardFromLeaderMillis() < node.config().electionTimeoutMillis();
     }
 
     // ---- timers ---------------------------------------------------------------------------------------------
@@ -83,14 +81,14 @@ final class Elections {
             return;
         }
         resetTimer(nowMillis);
-        if (!config.member(node.self()).mayStand() || node.rewinding()) {
+        if (!node.config().member(node.self()).mayStand() || node.rewinding()) {
             campaign = Campaign.NONE; // never leads (priority 0, non-voting), or its keyspace is being rebuilt
             return;
         }
         long behind = node.highestCommitHeardLsn() - node.lastLsn();
-        if (config.maxLagOnFailoverEntries() > 0 && behind > config.maxLagOnFailoverEntries()) {
+        if (node.config().maxLagOnFailoverEntries() > 0 && behind > node.config().maxLagOnFailoverEntries()) {
             campaign = Campaign.NONE;
-            out.event(new Event.StandingAside(node.term() + 1, behind, config.maxLagOnFailoverEntries()));
+            out.event(new Event.StandingAside(node.term() + 1, behind, node.config().maxLagOnFailoverEntries()));
             return;
         }
         start(nowMillis, Campaign.PRE_VOTE, out);
@@ -102,11 +100,11 @@ final class Elections {
      * leader that cannot reach a majority cannot commit anything under a policy that promises durability.
      */
     void leaderTick(long nowMillis, Map<NodeId, Progress> progress, Output out) {
-        int voters = config.voters();
-        int heard = config.member(node.self()).voting() ? 1 : 0;
+        int voters = node.config().voters();
+        int heard = node.config().member(node.self()).voting() ? 1 : 0;
         for (Map.Entry<NodeId, Progress> e : progress.entrySet()) {
-            if (config.member(e.getKey()).voting()
-                    && nowMillis - e.getValue().lastHeardMillis < config.electionTimeoutMillis()) {
+            if (node.config().votes(e.getKey())
+                    && nowMillis - e.getValue().lastHeardMillis < node.config().electionTimeoutMillis()) {
                 heard++;
             }
         }
@@ -148,14 +146,14 @@ final class Elections {
             // were split (two candidates stood at once, each voting for itself): try again soon, after a
             // random part of half an election timeout, not a whole one (the fault lab's slowest failovers
             // were split votes waiting out a full timeout).
-            deadlineMillis = nowMillis + 2 * config.heartbeatIntervalMillis()
-                    + random.nextLong(Math.max(1, config.electionTimeoutMillis() / 2));
+            deadlineMillis = nowMillis + 2 * node.config().heartbeatIntervalMillis()
+                    + random.nextLong(Math.max(1, node.config().electionTimeoutMillis() / 2));
         } else {
             term = node.term() + 1;
         }
         out.event(new Event.ElectionStarted(term, kind == Campaign.PRE_VOTE, node.lastLsn(), node.lastTerm()));
-        for (NodeId member : config.members().keySet()) {
-            if (!member.equals(node.self()) && config.member(member).voting()) {
+        for (NodeId member : node.config().members().keySet()) {
+            if (!member.equals(node.self()) && node.config().votes(member)) {
                 out.sendNow(member, new Message.VoteRequest(term, node.self(), node.lastLsn(), node.lastTerm(),
                         kind == Campaign.PRE_VOTE, transfer));
             }
@@ -165,7 +163,7 @@ final class Elections {
 
     /** Did a majority grant? A pre-vote goes on to the vote; a vote makes this node the leader. */
     private void counted(long nowMillis, Output out) {
-        if (votes.size() < QuorumMath.majority(config.voters())) {
+        if (votes.size() < QuorumMath.majority(node.config().voters())) {
             return;
         }
         if (campaign == Campaign.PRE_VOTE) {
@@ -186,7 +184,9 @@ final class Elections {
         // Is the candidate behind us, or may we not vote (non-voting), or do we still hear from a leader?
         // Then no, with our term (a candidate behind learns it from the answer).
         String refusal = request.term() < term ? "its term " + request.term() + " is behind ours, " + term
-                : !config.member(node.self()).voting() ? "this member does not vote"
+                : !node.config().member(node.self()).voting() ? "this member does not vote"
+                : !node.config().votes(request.from()) ? "the candidate is not a voting member in the membership"
+                        + " this node uses"
                 : inLease(nowMillis) && !request.transfer() ? (node.isLeader() ? "this node leads" : "this node still hears from its leader "
                         + node.leader()) : null;
         if (refusal != null) {
@@ -244,7 +244,8 @@ final class Elections {
             case VOTE -> !response.preVote() && response.term() == node.term();
             case NONE -> false;
         };
-        if (ours && response.granted()) {
+        // Only voters of the membership we use now count (a removed member may still answer).
+        if (ours && response.granted() && node.config().votes(response.from())) {
             votes.add(response.from());
             counted(nowMillis, out);
         }

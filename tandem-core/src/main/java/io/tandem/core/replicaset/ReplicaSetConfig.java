@@ -106,11 +106,24 @@ public record ReplicaSetConfig(
                 millis, maxLagOnFailoverEntries);
     }
 
+    /** The same replica set with these members. */
+    public ReplicaSetConfig withMembers(Map<NodeId, MemberConfig> newMembers) {
+        return new ReplicaSetConfig(newMembers, ackPolicy, ackLevel, ackTimeoutMillis, onAckTimeout,
+                heartbeatIntervalMillis, maxInflightBytes, maxBatchBytes, minReplicasToWrite, minReplicasMaxLagMillis,
+                electionTimeoutMillis, maxLagOnFailoverEntries);
+    }
+
     /** The same replica set where a follower further behind than this does not stand for election. */
     public ReplicaSetConfig withMaxLagOnFailover(long entries) {
         return new ReplicaSetConfig(members, ackPolicy, ackLevel, ackTimeoutMillis, onAckTimeout,
                 heartbeatIntervalMillis, maxInflightBytes, maxBatchBytes, minReplicasToWrite, minReplicasMaxLagMillis,
                 electionTimeoutMillis, entries);
+    }
+
+    /** Is {@code id} a member that votes? (False for a node the membership does not name.) */
+    public boolean votes(NodeId id) {
+        MemberConfig member = members.get(id);
+        return member != null && member.voting();
     }
 
     /** How many members vote. */

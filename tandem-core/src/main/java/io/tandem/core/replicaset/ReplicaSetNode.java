@@ -7,6 +7,7 @@ import io.tandem.core.log.LogView;
 import io.tandem.core.model.Effect;
 import io.tandem.core.model.Entry;
 import io.tandem.core.model.Event;
+import io.tandem.core.model.Membership;
 import io.tandem.core.model.Message;
 import io.tandem.core.model.NodeId;
 import io.tandem.core.model.Reply;
@@ -50,7 +51,12 @@ public final class ReplicaSetNode implements Protocol {
     static final int CONNECTED_HEARTBEATS = 5;
 
     private final NodeId self;
-    private final ReplicaSetConfig config;
+    /** Members change at run time (TANDEM.MEMBERS): rebuilt from {@link #memberships} whenever the latest changes. */
+    private ReplicaSetConfig config;
+    /** This node's own settings, kept across membership changes: its priority and apply delay. */
+    private final MemberConfig selfSettings;
+    /** The memberships in this node's log; the latest is in force (see MembershipLog). */
+    private final MembershipLog memberships;
     private final LogView log;
     private final CommandRunner runner;
     private final EntryApplier applier;
@@ -138,11 +144,25 @@ public final class ReplicaSetNode implements Protocol {
     /** @param votedFor the vote this node cast in {@code term}, as persisted (null: none) */
     public ReplicaSetNode(NodeId self, ReplicaSetConfig config, Keyspace keyspace, LogView log, long term,
             NodeId votedFor, RandomGenerator random) {
-        Invariants.check(config.member(self) != null, "%s is not a member of the replica set", self);
+        this(self, config, keyspace, log, term, votedFor, new MembershipLog(membershipOf(config), 0), random);
+    }
+
+    /**
+     * @param memberships the memberships the log holds (recovery observed every entry it replayed); the
+     *                    latest is in force, whatever {@code config}'s members say (they only provide this
+     *                    node's own priority and apply delay). A node whose latest membership does not name
+     *                    it (a node joining, or removed) neither votes nor stands: it follows whoever
+     *                    streams to it.
+     */
+    public ReplicaSetNode(NodeId self, ReplicaSetConfig config, Keyspace keyspace, LogView log, long term,
+            NodeId votedFor, MembershipLog memberships, RandomGenerator random) {
+        MemberConfig own = config.member(self);
+        this.selfSettings = own != null ? own : new MemberConfig(self, true, 0);
+        this.memberships = memberships;
         this.votedFor = votedFor;
-        this.elections = new Elections(this, config, random);
         this.self = self;
-        this.config = config;
+        this.config = config.withMembers(membersOf(memberships.latest()));
+        this.elections = new Elections(this, random);
         this.log = log;
         this.runner = new CommandRunner(keyspace, random);
         this.applier = new EntryApplier(keyspace, random);
@@ -156,6 +176,31 @@ public final class ReplicaSetNode implements Protocol {
         // while they waited). The commit point comes from acknowledgements again once this node leads.
         this.commitLsn = 0;
         this.role = Role.FOLLOWER;
+    }
+
+    /** The membership a configuration's members make, with no addresses known (the runtime adds its own). */
+    static Membership membershipOf(ReplicaSetConfig config) {
+        List<Membership.Seat> seats = new java.util.ArrayList<>();
+        for (MemberConfig member : config.members().values()) {
+            seats.add(new Membership.Seat(member.id(), member.voting(), ""));
+        }
+        return new Membership(seats);
+    }
+
+    /**
+     * The members the protocol counts, for a membership: this node keeps its own priority and apply delay;
+     * the others stand if they vote (each decides for itself whether it does, by its own priority). A node
+     * the membership does not name is there as a guest that neither votes nor stands.
+     */
+    private Map<NodeId, MemberConfig> membersOf(Membership membership) {
+        Map<NodeId, MemberConfig> members = new TreeMap<>();
+        for (Membership.Seat seat : membership.seats()) {
+            members.put(seat.id(), new MemberConfig(seat.id(), seat.voting(), 0));
+        }
+        Membership.Seat own = membership.seat(self);
+        members.put(self, new MemberConfig(self, own != null && own.voting(), selfSettings.applyDelayMillis(),
+                own != null ? selfSettings.priority() : 0));
+        return members;
     }
 
     // ---- role transitions ---------------------------------------------------------------------------
@@ -179,14 +224,7 @@ public final class ReplicaSetNode implements Protocol {
         progress.clear();
         for (NodeId member : config.members().keySet()) {
             if (!member.equals(self)) {
-                Progress p = new Progress();
-                // Followers are behind from now on, not since the epoch (lag alerts, lag_ms).
-                p.receivedMovedMillis = nowMillis;
-                p.durableMovedMillis = nowMillis;
-                p.appliedMovedMillis = nowMillis;
-                // Check-quorum counts from now: a new leader has an election timeout to hear from a majority.
-                p.lastHeardMillis = nowMillis;
-                progress.put(member, p);
+                progress.put(member, newProgress(nowMillis));
             }
         }
         degraded = false;
@@ -203,6 +241,18 @@ public final class ReplicaSetNode implements Protocol {
         }
         advanceCommit(nowMillis, out); // async commits what is durable here at once; others wait for acks
         out.event(new Event.RoleChanged("leader", term, self));
+    }
+
+    /** A follower's progress as a leader starts streaming to it. */
+    private static Progress newProgress(long nowMillis) {
+        Progress p = new Progress();
+        // Followers are behind from now on, not since the epoch (lag alerts, lag_ms).
+        p.receivedMovedMillis = nowMillis;
+        p.durableMovedMillis = nowMillis;
+        p.appliedMovedMillis = nowMillis;
+        // Check-quorum counts from now: a new leader has an election timeout to hear from a majority.
+        p.lastHeardMillis = nowMillis;
+        return p;
     }
 
     /**
@@ -327,6 +377,7 @@ public final class ReplicaSetNode implements Protocol {
             case Input.WaitLsn wait -> onWaitLsn(nowMillis, wait, out);
             case Input.SnapshotLoaded loaded -> onSnapshotLoaded(nowMillis, loaded, out);
             case Input.Rewound rewound -> onRewound(nowMillis, rewound, out);
+            case Input.ChangeMembers change -> onChangeMembers(nowMillis, change, out);
         }
     }
 
@@ -501,6 +552,136 @@ public final class ReplicaSetNode implements Protocol {
         // batch per follower for everything a flush made durable, not one request per command.
     }
 
+    // ---- membership (TANDEM.MEMBERS) -------------------------------------------------------------------------
+
+    /**
+     * One member added, removed, promoted or demoted: logged as the whole new membership, in force on this
+     * leader at once (and on each follower once the entry is in its log), answered OK once committed.
+     *
+     * <p>Why one at a time, and only after the previous change committed: any majority of the old voters and
+     * any majority of the new share a node when the two differ by one voter, so two leaders cannot be elected
+     * in one term, one by each membership (Raft's single-server changes). Two changes in flight could differ by
+     * two voters. And why only once this leader committed an entry of its own term: otherwise a change logged
+     * by a deposed leader, never committed, and this one could both be in force on different nodes (the bug
+     * Ongaro found in his single-server algorithm; the fix is the opening entry's commit).
+     */
+    private void onChangeMembers(long nowMillis, Input.ChangeMembers request, Output out) {
+        String refusal = membershipRefusal(request.change());
+        Membership next = null;
+        if (refusal == null) {
+            try {
+                next = memberships.latest().apply(request.change());
+            } catch (IllegalArgumentException e) {
+                refusal = "ERR " + e.getMessage();
+            }
+        }
+        List<NodeId> named = switch (config.ackPolicy()) {
+            case AckPolicy.First first -> first.standbys();
+            case AckPolicy.Any any -> any.standbys();
+            default -> List.of();
+        };
+        final Membership after = next;
+        if (refusal == null && named.stream().anyMatch(id -> !after.contains(id))) {
+            refusal = "ERR ack-policy " + config.ackPolicy() + " names a member the change removes; change the"
+                    + " policy first";
+        }
+        if (refusal != null) {
+            out.reply(request.client(), request.requestId(), Reply.error(refusal));
+            return;
+        }
+        append(nowMillis, List.of(new Effect.Reconfigure(next)), out);
+        if (!(config.ackPolicy() instanceof AckPolicy.Async)) {
+            deadlines.add(new long[] {lastLsn, nowMillis + config.ackTimeoutMillis()});
+        }
+        if (pending.isEmpty() && commitLsn >= lastLsn) {
+            out.acknowledged(request.client(), term, lastLsn);
+            out.reply(request.client(), request.requestId(), Reply.OK);
+        } else {
+            pending.add(lastLsn, request.client(), request.requestId(), Reply.OK, true, term, 0);
+        }
+    }
+
+    /** Why this node cannot make a membership change now (the error for the client), or null. */
+    private String membershipRefusal(Membership.Change change) {
+        if (role != Role.LEADER) {
+            String where = leader == null ? "no leader is known" : "the leader is " + leader
+                    + (addresses.getOrDefault(leader, "").isEmpty() ? "" : " at " + addresses.get(leader));
+            return "READONLY membership changes are made on the leader; " + where;
+        }
+        if (rewinding || switchover.active()) {
+            return "TRYAGAIN the leader is " + (rewinding ? "rebuilding its keyspace" : "handing leadership over");
+        }
+        if (config.elections() && commitLsn < termStartLsn) {
+            return "TRYAGAIN this leader has not committed an entry of its own term yet; retry in a moment";
+        }
+        if (memberships.latestLsn() > commitLsn) {
+            return "TRYAGAIN a membership change (LSN " + memberships.latestLsn() + ") is not committed yet; one"
+                    + " change at a time";
+        }
+        NodeId removed = change instanceof Membership.Change.Remove remove ? remove.id()
+                : change instanceof Membership.Change.SetVoting voting && !voting.voting() ? voting.id() : null;
+        if (self.equals(removed)) {
+            return "ERR " + self + " leads: hand leadership to another member first (FAILOVER TO host port), then"
+                    + " remove or demote it there";
+        }
+        return null;
+    }
+
+    /**
+     * The membership in force changed ({@code lsn}: the entry that changed it; 0 when a dropped suffix or an
+     * installed snapshot did). A leader streams to new members at once (probing where their log ends, which
+     * bootstraps an empty one from a snapshot), counts them from now on, and stops counting removed ones; it
+     * streams to a removed member until its removal commits, so that it learns it was removed and stops
+     * standing for election.
+     */
+    private void membershipChanged(long nowMillis, long lsn, Output out) {
+        Membership membership = memberships.latest();
+        config = config.withMembers(membersOf(membership));
+        out.event(new Event.MembershipChanged(lsn, membership.encode()));
+        out.membersChanged(membership);
+        if (role != Role.LEADER) {
+            return;
+        }
+        for (NodeId member : config.members().keySet()) {
+            if (!member.equals(self) && !progress.containsKey(member)) {
+                Progress p = newProgress(nowMillis);
+                progress.put(member, p);
+                streams.probe(nowMillis, member, p, out);
+            }
+        }
+        advanceCommit(nowMillis, out); // removing a voter that lagged may commit what waited for it
+    }
+
+    /** Once a removal committed, the removed member is not streamed to any more. */
+    private void forgetRemovedMembers() {
+        if (progress.size() >= config.members().size() && commitLsn >= memberships.latestLsn()) {
+            progress.keySet().removeIf(id -> config.member(id) == null);
+        }
+    }
+
+    /** The membership in force on this node (the latest in its log, committed or not). */
+    public Membership membership() {
+        return memberships.latest();
+    }
+
+    /** The membership in force once the entry at {@code lsn} was applied (what a snapshot there records). */
+    public Membership membershipAt(long lsn) {
+        return memberships.at(lsn);
+    }
+
+    /** The LSN of the entry that set the membership in force (0: the one the node started from). */
+    public long membershipLsn() {
+        return memberships.latestLsn();
+    }
+
+    /**
+     * The runtime learned this node's own peer address once it bound its port: the membership it started
+     * from (its configuration's, which could not know it) gets it, so that snapshots carry it to new members.
+     */
+    public void peerAddress(String address) {
+        memberships.baseAddressIfUnknown(self, address);
+    }
+
     // ---- switchover (FAILOVER) -------------------------------------------------------------------------------
 
     /**
@@ -586,7 +767,7 @@ public final class ReplicaSetNode implements Protocol {
             echoes[n++] = readRound;
         }
         for (Map.Entry<NodeId, Progress> e : progress.entrySet()) {
-            if (config.member(e.getKey()).voting()) {
+            if (config.votes(e.getKey())) {
                 echoes[n++] = e.getValue().echoedReadRound;
             }
         }
@@ -653,6 +834,9 @@ public final class ReplicaSetNode implements Protocol {
         Entry entry = new Entry(term, lastLsn, nowMillis, effects);
         out.persist(entry);
         appliedLsn = lastLsn; // the leader's keyspace already holds what its commands did
+        if (memberships.observe(entry)) {
+            membershipChanged(nowMillis, entry.lsn(), out);
+        }
     }
 
     // ---- local durability -------------------------------------------------------------------------------
@@ -795,9 +979,12 @@ public final class ReplicaSetNode implements Protocol {
         Map<NodeId, Member> members = new TreeMap<>();
         long connectedWindow = CONNECTED_HEARTBEATS * config.heartbeatIntervalMillis();
         for (Map.Entry<NodeId, Progress> e : progress.entrySet()) {
+            if (config.member(e.getKey()) == null) {
+                continue; // removed: streamed to until its removal commits (so that it learns it), never counted
+            }
             Progress p = e.getValue();
             boolean connected = p.connected && nowMillis - p.lastHeardMillis <= connectedWindow;
-            members.put(e.getKey(), new Member(config.member(e.getKey()).voting(), connected,
+            members.put(e.getKey(), new Member(config.votes(e.getKey()), connected,
                     p.receivedLsn, p.durableLsn, p.appliedLsn));
         }
         return members;
@@ -818,6 +1005,7 @@ public final class ReplicaSetNode implements Protocol {
                 deadlines.pollFirst();
             }
             pending.release(commitLsn, confirmedReadRound(), out);
+            forgetRemovedMembers();
         }
     }
 
@@ -876,7 +1064,7 @@ public final class ReplicaSetNode implements Protocol {
                 // The leader's entry at the LSN our snapshot ends with is another (or, term -1, it has none:
                 // its log ends before): our snapshot holds entries of a superseded term, and nothing of ours
                 // can be kept. The leader asks here only after we said it is the lowest point we can check.
-                startRewind(0, out);
+                startRewind(nowMillis, 0, out);
                 return;
             }
             // Worked example: our log ends at 50 and holds 41..50 (a snapshot covers 1..40). A batch after
@@ -895,7 +1083,7 @@ public final class ReplicaSetNode implements Protocol {
             if (hint < 0) {
                 // Even the entry our snapshot ends with is of a later term than the leader's entry at prevLsn:
                 // our snapshot holds entries the leader never had. Nothing of ours can be kept.
-                startRewind(0, out);
+                startRewind(nowMillis, 0, out);
                 return;
             }
             out.sendNow(request.from(), new Message.AppendResponse(term, self, false, hint, 0, 0, 0, List.of(),
@@ -909,7 +1097,7 @@ public final class ReplicaSetNode implements Protocol {
                 // still carry such entries.
                 long ours = log.term(entry.lsn());
                 if (ours >= 0 && ours != entry.term()) {
-                    startRewind(0, out); // the snapshot itself diverges (see above)
+                    startRewind(nowMillis, 0, out); // the snapshot itself diverges (see above)
                     return;
                 }
                 continue;
@@ -921,16 +1109,19 @@ public final class ReplicaSetNode implements Protocol {
                 // A divergent suffix: ours from entry.lsn() on was never the leader's. Drop it; if we applied
                 // some of it already, the keyspace must be rebuilt without it too.
                 if (entry.lsn() - 1 < appliedLsn) {
-                    startRewind(entry.lsn() - 1, out);
+                    startRewind(nowMillis, entry.lsn() - 1, out);
                     return;
                 }
-                truncateAfter(entry.lsn() - 1, out);
+                truncateAfter(nowMillis, entry.lsn() - 1, out);
             }
             Invariants.check(entry.lsn() == lastLsn + 1, "entry %d does not follow %d", entry.lsn(), lastLsn);
             out.persist(entry);
             unapplied.add(entry);
             lastLsn = entry.lsn();
             lastTerm = entry.term();
+            if (memberships.observe(entry)) {
+                membershipChanged(nowMillis, entry.lsn(), out);
+            }
         }
         confirmedLsn = Math.max(confirmedLsn, request.lastLsn());
         applyDurable(nowMillis);
@@ -964,7 +1155,7 @@ public final class ReplicaSetNode implements Protocol {
                 // Our log passes the snapshot's LSN but with another entry there: we hold a deposed leader's
                 // entries, and the upstream no longer has the log to show where they start. Nothing of ours
                 // can be trusted past our last match, which we cannot find: drop it all; the snapshot follows.
-                startRewind(0, out);
+                startRewind(nowMillis, 0, out);
                 return;
             }
             // Our log already reaches the snapshot: the leader's idea of our end was stale. Say where it
@@ -992,6 +1183,11 @@ public final class ReplicaSetNode implements Protocol {
         durableLsn = lastLsn;
         appliedLsn = lastLsn;
         confirmedLsn = lastLsn; // the leader's own state: identical to its log up to here
+        boolean changed = loaded.membership() != null
+                ? memberships.reset(lastLsn, loaded.membership()) : memberships.truncateAfter(lastLsn);
+        if (changed) {
+            membershipChanged(nowMillis, 0, out);
+        }
         out.event(new Event.SnapshotInstalled(lastLsn, lastTerm, runner.keyspace().size()));
         applyDurable(nowMillis);
         subscribe(nowMillis, out);
@@ -1060,7 +1256,7 @@ public final class ReplicaSetNode implements Protocol {
      * rebuilds the keyspace (Output.rewind); until it answers (Rewound) we serve no reads and take no
      * entries.
      */
-    private void startRewind(long afterLsn, Output out) {
+    private void startRewind(long nowMillis, long afterLsn, Output out) {
         out.event(new Event.Rewinding(afterLsn, appliedLsn, lastLsn));
         rewinding = true;
         unapplied.clear();
@@ -1069,6 +1265,9 @@ public final class ReplicaSetNode implements Protocol {
         lastTerm = Math.max(0, log.term(lastLsn));
         durableLsn = Math.min(durableLsn, lastLsn);
         confirmedLsn = Math.min(confirmedLsn, lastLsn);
+        if (memberships.truncateAfter(lastLsn)) {
+            membershipChanged(nowMillis, 0, out);
+        }
     }
 
     /** The runtime rebuilt the keyspace as of (term, lsn): carry on from there. */
@@ -1082,13 +1281,16 @@ public final class ReplicaSetNode implements Protocol {
         durableLsn = lastLsn;
         appliedLsn = lastLsn;
         confirmedLsn = Math.min(confirmedLsn, lastLsn);
+        if (memberships.truncateAfter(lastLsn)) { // the runtime may have gone back further than asked
+            membershipChanged(nowMillis, 0, out);
+        }
         if (role == Role.FOLLOWER) {
             subscribe(nowMillis, out);
         }
         checkWaiters(nowMillis, out);
     }
 
-    private void truncateAfter(long lsn, Output out) {
+    private void truncateAfter(long nowMillis, long lsn, Output out) {
         // Applied entries cannot be taken back here: a divergent suffix we applied needs a rewind (above).
         Invariants.check(lsn >= appliedLsn, "divergent suffix after %d below applied %d needs a rewind", lsn,
                 appliedLsn);
@@ -1100,6 +1302,9 @@ public final class ReplicaSetNode implements Protocol {
         lastTerm = log.term(lsn);
         durableLsn = Math.min(durableLsn, lsn);
         confirmedLsn = Math.min(confirmedLsn, lsn);
+        if (memberships.truncateAfter(lsn)) {
+            membershipChanged(nowMillis, 0, out);
+        }
     }
 
     /**

@@ -81,6 +81,12 @@ final class Streams {
         }
     }
 
+    /** A member just added: find where its log ends (it may be empty: then it is bootstrapped). */
+    void probe(long nowMillis, NodeId to, Progress p, Output out) {
+        p.sentLsn = node.lastLsn();
+        sendProbe(nowMillis, to, p, out);
+    }
+
     /**
      * Asks whether the follower holds the entry at p.sentLsn: an AppendRequest without entries. Its answer
      * is a match (stream from there) or a mismatch with the follower's last LSN (step back, ask again).

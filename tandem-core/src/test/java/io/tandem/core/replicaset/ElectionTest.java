@@ -27,16 +27,11 @@ import org.junit.jupiter.api.Test;
  * 100 ms, messages delivered by hand, time moved by ticks. The simulator checks the same rules under
  * random faults; these show each rule once, by name.
  */
-class ElectionTest {
+class ElectionTest extends CoreCluster {
     static final NodeId N1 = ReplicaSetNodeTest.N1;
     static final NodeId N2 = ReplicaSetNodeTest.N2;
     static final NodeId N3 = ReplicaSetNodeTest.N3;
     static final long ELECTION_TIMEOUT_MILLIS = 500;
-
-    private final Map<NodeId, Harness> nodes = new LinkedHashMap<>();
-    /** Nodes whose messages, both ways, are lost. */
-    private final Set<NodeId> isolated = new HashSet<>();
-    private long now;
 
     private void cluster(AckPolicy policy, MemberConfig n3) {
         Map<NodeId, MemberConfig> members = Map.of(N1, MemberConfig.voter(N1), N2, MemberConfig.voter(N2), N3, n3);
@@ -50,74 +45,6 @@ class ElectionTest {
         nodes.get(N2).node.becomeFollower(1, N1, now, nodes.get(N2));
         nodes.get(N3).node.becomeFollower(1, N1, now, nodes.get(N3));
         settle();
-    }
-
-    private Harness node(NodeId id) {
-        return nodes.get(id);
-    }
-
-    /** Delivers messages (and makes logs durable) until nothing moves. */
-    private void settle() {
-        for (int round = 0; round < 200; round++) {
-            boolean any = false;
-            for (Harness from : nodes.values()) {
-                if (from.log.lastLsn() > from.node.durableLsn() && !from.node.rewinding()) {
-                    from.sync();
-                    any = true;
-                }
-                while (!from.outbox.isEmpty()) {
-                    Message message = from.outbox.remove(0)[0];
-                    NodeId to = from.outboxTo.remove(0);
-                    any = true;
-                    if (!isolated.contains(from.id) && !isolated.contains(to)) {
-                        node(to).step(new Input.PeerMessage(message));
-                    }
-                }
-            }
-            if (!any) {
-                return;
-            }
-        }
-        throw new AssertionError("messages never stopped");
-    }
-
-    /** Time passes in ticks of 50 ms, messages flowing after each. */
-    private void advance(long millis) {
-        for (long end = now + millis; now < end; ) {
-            now += 50;
-            for (Harness h : nodes.values()) {
-                h.now = now;
-                h.step(Input.TICK);
-            }
-            settle();
-        }
-    }
-
-    private NodeId leaderAmong(NodeId... candidates) {
-        NodeId found = null;
-        for (NodeId id : candidates) {
-            if (node(id).node.isLeader()) {
-                assertNull(found, "two leaders: " + found + " and " + id);
-                found = id;
-            }
-        }
-        return found;
-    }
-
-    private void write(NodeId at, String client, String key, String value) {
-        byte[][] args = {"SET".getBytes(StandardCharsets.UTF_8), key.getBytes(StandardCharsets.UTF_8),
-                value.getBytes(StandardCharsets.UTF_8)};
-        node(at).step(new Input.ClientCommand(new Client(client), 1, args));
-    }
-
-    private String get(NodeId at, String key) {
-        Harness h = node(at);
-        int before = h.replies.size();
-        h.step(new Input.ClientCommand(new Client("reader"), 1, new byte[][] {"GET".getBytes(StandardCharsets.UTF_8),
-                key.getBytes(StandardCharsets.UTF_8)}));
-        settle(); // a leader's read waits for a majority to confirm it still leads (read-index)
-        return h.replies.subList(before, h.replies.size()).stream().filter(r -> r.startsWith("reader "))
-                .findFirst().orElse("(waiting)");
     }
 
     @Test

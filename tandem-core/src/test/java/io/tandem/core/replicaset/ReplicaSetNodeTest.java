@@ -48,9 +48,14 @@ class ReplicaSetNodeTest {
         long now;
 
         Harness(NodeId id, ReplicaSetConfig config) {
+            this(id, config, new MembershipLog(ReplicaSetNode.membershipOf(config), 0));
+        }
+
+        /** A node starting from these memberships (a node joining starts from none that names it). */
+        Harness(NodeId id, ReplicaSetConfig config, MembershipLog memberships) {
             this.id = id;
             // Each node its own generator, as on real nodes: SPOP picks differently on each.
-            this.node = new ReplicaSetNode(id, config, new Keyspace(7), log, 1,
+            this.node = new ReplicaSetNode(id, config, new Keyspace(7), log, 1, null, memberships,
                     new SplittableRandom(id.name().hashCode()));
         }
 

@@ -57,6 +57,7 @@ public final class Show {
             case Effect.FlushAll f -> "FlushAll";
             case Effect.Statement st -> "Statement" + java.util.Arrays.stream(st.args()).map(a -> new String(a,
                     java.nio.charset.StandardCharsets.UTF_8)).toList();
+            case Effect.Reconfigure r -> "Reconfigure(" + r.membership() + ")";
         };
     }
 

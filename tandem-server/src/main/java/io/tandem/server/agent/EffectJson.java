@@ -61,6 +61,8 @@ final class EffectJson {
                 array(out, "args", statement.args());
             }
             case Effect.FlushAll flush -> out.append("\"effect\":\"flush_all\"");
+            case Effect.Reconfigure reconfigure -> out.append("\"effect\":\"reconfigure\",\"members\":\"")
+                    .append(reconfigure.membership().encode()).append('"'); // ids and addresses need no escaping
         }
     }
 

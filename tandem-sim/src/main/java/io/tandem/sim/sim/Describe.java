@@ -86,6 +86,7 @@ public final class Describe {
             case Input.WaitLsn w -> "#" + w.requestId() + " WAITLSN " + w.term() + ":" + w.lsn();
             case Input.Rewound r -> "Rewound(" + r.term() + "/" + r.lsn() + ", " + r.keyspace().size() + " keys)";
             case Input.SnapshotLoaded s -> "SnapshotLoaded(" + s.snapshotTerm() + "/" + s.snapshotLsn() + ")";
+            case Input.ChangeMembers c -> "#" + c.requestId() + " MEMBERS " + c.change();
         };
     }
 

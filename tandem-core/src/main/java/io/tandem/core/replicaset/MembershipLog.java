@@ -1,0 +1,102 @@
+package io.tandem.core.replicaset;
+
+import io.tandem.core.log.LogView;
+import io.tandem.core.model.Effect;
+import io.tandem.core.model.Entry;
+import io.tandem.core.model.Membership;
+import io.tandem.core.model.NodeId;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The memberships a node's log has held: the one it starts from ({@code base}, at {@code baseLsn}: the
+ * static configuration at LSN 0, or a snapshot's) and every {@link Effect.Reconfigure} entry after it, by
+ * LSN. The node uses the latest, committed or not; when a divergent suffix is dropped the membership goes
+ * back with it ({@link #truncateAfter}); a snapshot needs the one in force at its LSN ({@link #at}).
+ *
+ * <p>Changes are operator actions, one at a time, each waiting for the previous to commit: the map stays
+ * small. Recovery builds one by {@link #observe}-ing every entry it replays (or with {@link #scan}).
+ */
+public final class MembershipLog {
+    private Membership base;
+    private long baseLsn;
+    private final TreeMap<Long, Membership> changes = new TreeMap<>();
+
+    public MembershipLog(Membership base, long baseLsn) {
+        this.base = base;
+        this.baseLsn = baseLsn;
+    }
+
+    /** The memberships from {@code base} at {@code baseLsn} and every change in {@code log} after it. */
+    public static MembershipLog scan(Membership base, long baseLsn, LogView log) {
+        MembershipLog memberships = new MembershipLog(base, baseLsn);
+        long next = Math.max(baseLsn + 1, log.firstLsn());
+        while (next <= log.lastLsn()) {
+            List<Entry> batch = log.entries(next, 1 << 20);
+            if (batch.isEmpty()) {
+                break;
+            }
+            for (Entry entry : batch) {
+                memberships.observe(entry);
+            }
+            next = batch.get(batch.size() - 1).lsn() + 1;
+        }
+        return memberships;
+    }
+
+    /** An entry joined the log (appended, or replayed by recovery): does it change the membership? */
+    public boolean observe(Entry entry) {
+        Membership changed = null;
+        for (Effect effect : entry.effects()) {
+            if (effect instanceof Effect.Reconfigure reconfigure) {
+                changed = reconfigure.membership();
+            }
+        }
+        if (changed == null || entry.lsn() <= baseLsn) {
+            return false;
+        }
+        changes.put(entry.lsn(), changed);
+        return true;
+    }
+
+    /** The membership in force now: the last change in the log, or the base. */
+    public Membership latest() {
+        return changes.isEmpty() ? base : changes.lastEntry().getValue();
+    }
+
+    /** The LSN of the latest change (the base's LSN when the log holds none). */
+    public long latestLsn() {
+        return changes.isEmpty() ? baseLsn : changes.lastKey();
+    }
+
+    /** The membership in force once the entry at {@code lsn} was applied (for a snapshot taken there). */
+    public Membership at(long lsn) {
+        Map.Entry<Long, Membership> change = changes.floorEntry(lsn);
+        return change == null ? base : change.getValue();
+    }
+
+    /** Entries after {@code lsn} left the log: so did their changes. Returns whether the latest changed. */
+    public boolean truncateAfter(long lsn) {
+        Membership before = latest();
+        changes.tailMap(lsn, false).clear();
+        return !latest().equals(before);
+    }
+
+    /**
+     * The log now starts after a snapshot at {@code lsn} holding {@code membership} (installed from the
+     * leader): nothing older is known any more. Returns whether the latest changed.
+     */
+    public boolean reset(long lsn, Membership membership) {
+        Membership before = latest();
+        base = membership;
+        baseLsn = lsn;
+        changes.clear();
+        return !latest().equals(before);
+    }
+
+    /** The base's address for {@code id}, when it was not known at start (the runtime binds its port later). */
+    public void baseAddressIfUnknown(NodeId id, String peerAddress) {
+        base = base.withAddressIfUnknown(id, peerAddress);
+    }
+}

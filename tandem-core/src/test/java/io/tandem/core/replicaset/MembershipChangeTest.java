@@ -1,0 +1,195 @@
+package io.tandem.core.replicaset;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tandem.core.keyspace.KeyspaceDigest;
+import io.tandem.core.model.Event;
+import io.tandem.core.model.Membership;
+import io.tandem.core.model.NodeId;
+import io.tandem.core.protocol.Input;
+import io.tandem.core.quorum.AckLevel;
+import io.tandem.core.quorum.AckPolicy;
+import io.tandem.core.replicaset.ReplicaSetNodeTest.Client;
+import io.tandem.core.replicaset.ReplicaSetNodeTest.Harness;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Members added and removed at run time (TANDEM.MEMBERS), one at a time: three members with elections
+ * (500 ms) under {@code quorum}, and a fourth node, n4, that starts knowing no membership and joins.
+ */
+class MembershipChangeTest extends CoreCluster {
+    static final NodeId N1 = ReplicaSetNodeTest.N1;
+    static final NodeId N2 = ReplicaSetNodeTest.N2;
+    static final NodeId N3 = ReplicaSetNodeTest.N3;
+    static final NodeId N4 = NodeId.of("n4");
+    static final long ELECTION_TIMEOUT_MILLIS = 500;
+    static final Membership.Seat N4_SEAT = new Membership.Seat(N4, true, "127.0.0.1:7104");
+
+    private ReplicaSetConfig config;
+
+    private void cluster(AckPolicy policy) {
+        config = new ReplicaSetConfig(Map.of(N1, MemberConfig.voter(N1), N2, MemberConfig.voter(N2), N3,
+                MemberConfig.voter(N3)), policy, AckLevel.DURABLE, 1000, OnAckTimeout.ERROR, 100, 1 << 20, 1 << 16, 0,
+                1000, ELECTION_TIMEOUT_MILLIS);
+        for (NodeId id : List.of(N1, N2, N3)) {
+            nodes.put(id, new Harness(id, config));
+        }
+        node(N1).node.becomeLeader(1, now, node(N1));
+        node(N2).node.becomeFollower(1, N1, now, node(N2));
+        node(N3).node.becomeFollower(1, N1, now, node(N3));
+        settle();
+    }
+
+    /** n4 starts with an empty data directory and no membership: it waits for a leader to stream to it. */
+    private Harness joiner() {
+        Harness n4 = new Harness(N4, config, new MembershipLog(new Membership(List.of()), 0));
+        nodes.put(N4, n4);
+        n4.node.becomeFollower(1, null, now, n4);
+        return n4;
+    }
+
+    private void change(NodeId at, String client, Membership.Change change) {
+        node(at).step(new Input.ChangeMembers(new Client(client), 1, change));
+    }
+
+    private static boolean replied(Harness h, String reply) {
+        return h.replies.contains(reply);
+    }
+
+    @Test
+    void anAddedMemberIsBootstrappedFromTheLogAndCountsInTheQuorumFromTheMomentItIsLogged() {
+        cluster(new AckPolicy.Quorum());
+        write(N1, "a", "k", "v");
+        settle();
+        Harness n4 = joiner();
+        advance(5 * ELECTION_TIMEOUT_MILLIS);
+        assertFalse(n4.events.stream().anyMatch(e -> e instanceof Event.ElectionStarted),
+                "a node no membership names never stands: " + n4.events);
+
+        change(N1, "admin", new Membership.Change.Add(N4_SEAT));
+        settle();
+        assertTrue(replied(node(N1), "admin +OK"), node(N1).replies.toString());
+        for (NodeId id : List.of(N1, N2, N3, N4)) {
+            assertTrue(node(id).node.membership().contains(N4), id + " uses " + node(id).node.membership());
+        }
+        assertEquals("n1=,n2=,n3=,n4=127.0.0.1:7104", n4.node.membership().encode());
+        assertEquals(KeyspaceDigest.of(node(N1).node.keyspace()), KeyspaceDigest.of(n4.node.keyspace()),
+                "n4 holds what was written before it joined");
+
+        // Four voters: a majority is three. With n3 cut off, n1, n2 and n4 still commit...
+        isolated.add(N3);
+        write(N1, "b", "k", "v2");
+        settle();
+        assertTrue(replied(node(N1), "b +OK"), node(N1).replies.toString());
+        // ... and with n2 cut off too, two of four are not enough.
+        isolated.add(N2);
+        write(N1, "c", "k", "v3");
+        settle();
+        assertFalse(node(N1).replies.stream().anyMatch(r -> r.startsWith("c ")), "n1 and n4 are not a majority of 4");
+        isolated.remove(N2);
+        advance(300); // what n2 missed is sent again after heartbeats without progress
+        assertTrue(replied(node(N1), "c +OK"), node(N1).replies.toString());
+    }
+
+    @Test
+    void oneChangeAtATimeAndOnlyOnTheLeader() {
+        cluster(new AckPolicy.Quorum());
+        joiner();
+        isolated.add(N2);
+        isolated.add(N3);
+        change(N1, "first", new Membership.Change.Add(N4_SEAT));
+        settle(); // n1 and n4 are two of four: the change cannot commit
+        assertFalse(node(N1).replies.stream().anyMatch(r -> r.startsWith("first ")), node(N1).replies.toString());
+        change(N1, "second", new Membership.Change.Remove(N3));
+        assertTrue(node(N1).replies.stream().anyMatch(r -> r.startsWith("second -TRYAGAIN a membership change (LSN 2)")),
+                node(N1).replies.toString());
+        change(N2, "follower", new Membership.Change.Remove(N3));
+        assertTrue(node(N2).replies.contains("follower -READONLY membership changes are made on the leader; the"
+                + " leader is n1"), node(N2).replies.toString());
+        change(N1, "self", new Membership.Change.Remove(N1));
+        assertTrue(node(N1).replies.stream().anyMatch(r -> r.startsWith("self -TRYAGAIN")), "still one at a time");
+        isolated.clear();
+        advance(300);
+        assertTrue(replied(node(N1), "first +OK"), node(N1).replies.toString());
+        change(N1, "again", new Membership.Change.Add(N4_SEAT));
+        assertTrue(replied(node(N1), "again -ERR n4 is already a member"), node(N1).replies.toString());
+        change(N1, "self", new Membership.Change.Remove(N1));
+        assertTrue(node(N1).replies.stream().anyMatch(r -> r.startsWith("self -ERR n1 leads: hand leadership")),
+                node(N1).replies.toString());
+        change(N1, "named", new Membership.Change.Remove(NodeId.of("n9")));
+        assertTrue(replied(node(N1), "named -ERR n9 is not a member"), node(N1).replies.toString());
+    }
+
+    @Test
+    void aRemovedMemberLearnsItAndNeverStandsAgainAndTheRestCommitWithoutIt() {
+        cluster(new AckPolicy.Quorum());
+        change(N1, "admin", new Membership.Change.Remove(N3));
+        settle();
+        assertTrue(replied(node(N1), "admin +OK"), node(N1).replies.toString());
+        assertFalse(node(N3).node.membership().contains(N3), "n3 received its removal: " + node(N3).node.membership());
+        assertEquals(1, node(N1).node.config().voters() - 1, "n1 streams to one voter now");
+
+        // Two voters: a majority is two. n3 cut off changes nothing for the others...
+        isolated.add(N3);
+        write(N1, "b", "k", "v");
+        settle();
+        assertTrue(replied(node(N1), "b +OK"), node(N1).replies.toString());
+        // ... and n3, which hears from no leader any more, never stands.
+        advance(10 * ELECTION_TIMEOUT_MILLIS);
+        assertFalse(node(N3).events.stream().anyMatch(e -> e instanceof Event.ElectionStarted),
+                "a removed member does not stand: " + node(N3).events);
+        assertTrue(node(N1).node.isLeader());
+        assertEquals(1, node(N1).node.term());
+    }
+
+    @Test
+    void aChangeTheLeaderLoggedAloneIsDroppedWithItsSuffixAndTheMembershipGoesBack() {
+        cluster(new AckPolicy.Quorum());
+        joiner();
+        isolated.add(N1);
+        change(N1, "admin", new Membership.Change.Add(N4_SEAT));
+        assertTrue(node(N1).node.membership().contains(N4), "in force on the leader as soon as logged");
+        advance(3 * ELECTION_TIMEOUT_MILLIS); // n1 steps down (check-quorum); n2 or n3 is elected
+        assertFalse(node(N1).node.isLeader());
+        assertTrue(node(N1).replies.stream().anyMatch(r -> r.startsWith("admin -TRYAGAIN")),
+                "a change never committed is never acknowledged: " + node(N1).replies);
+        isolated.clear();
+        advance(ELECTION_TIMEOUT_MILLIS);
+        if (node(N1).node.rewinding()) {
+            node(N1).finishRewind();
+            advance(ELECTION_TIMEOUT_MILLIS);
+        }
+        assertFalse(node(N1).node.membership().contains(N4), "the change went with the suffix that held it: "
+                + node(N1).node.membership());
+        assertTrue(node(N1).events.stream().anyMatch(e -> e instanceof Event.MembershipChanged changed
+                && changed.lsn() == 0 && !changed.members().contains("n4")), node(N1).events.toString());
+    }
+
+    @Test
+    void aPromotedNonVotingMemberCountsOnlyOnceItVotes() {
+        cluster(new AckPolicy.Quorum());
+        joiner();
+        change(N1, "add", new Membership.Change.Add(new Membership.Seat(N4, false, "127.0.0.1:7104")));
+        settle();
+        assertTrue(replied(node(N1), "add +OK"), node(N1).replies.toString());
+        assertEquals(3, node(N1).node.config().voters(), "a non-voting member is not counted by quorum");
+        change(N1, "promote", new Membership.Change.SetVoting(N4, true));
+        settle();
+        assertTrue(replied(node(N1), "promote +OK"), node(N1).replies.toString());
+        assertEquals(4, node(N4).node.config().voters());
+        assertTrue(node(N4).node.config().member(N4).mayStand(), "a voter may stand once it votes");
+    }
+
+    @Test
+    void anAckPolicyThatNamesAMemberKeepsIt() {
+        cluster(new AckPolicy.First(1, List.of(N3)));
+        change(N1, "admin", new Membership.Change.Remove(N3));
+        assertTrue(node(N1).replies.stream().anyMatch(r -> r.startsWith("admin -ERR ack-policy first 1 (n3) names")),
+                node(N1).replies.toString());
+        assertTrue(node(N1).node.membership().contains(N3));
+    }
+}
