@@ -15,11 +15,13 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.tandem.core.model.Membership;
 import io.tandem.core.model.NodeId;
 import io.tandem.core.replicaset.MemberConfig;
 import io.tandem.core.replicaset.ReplicaSetConfig;
 import io.tandem.core.replicaset.ReplicaSetNode;
 import io.tandem.server.admin.AdminServer;
+import io.tandem.server.agent.Joiner;
 import io.tandem.server.agent.NodeAgent;
 import io.tandem.server.agent.NodeFacts;
 import io.tandem.server.agent.NodeRecovery;
@@ -43,7 +45,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
@@ -127,12 +131,13 @@ public final class TandemNode implements AutoCloseable {
                 .withSegmentBytes(config.walSegmentBytes())
                 .withMaxPendingBytes(config.walMaxPendingBytes());
         SecureRandom seeds = new SecureRandom();
-        NodeRecovery.Result recovery = NodeRecovery.recover(config.dataDir(), walOptions, seeds.nextInt());
+        ReplicationSettings replication = config.replication();
+        NodeId self = replication.nodeId();
+        NodeRecovery.Result recovery = NodeRecovery.recover(config.dataDir(), walOptions, seeds.nextInt(),
+                configuredMembership(replication));
         Wal wal = recovery.recovered().wal();
         // The core's randomness (SPOP, RANDOMKEY, expiry sampling) comes from a generator seeded here: the
         // core stays deterministic given its seed, and the server picks a fresh one per start.
-        ReplicationSettings replication = config.replication();
-        NodeId self = replication.nodeId();
         Map<NodeId, MemberConfig> members = new java.util.TreeMap<>();
         // Priority is each node's own (only a node's own decides whether it stands); peers count as 1.
         members.put(self, new MemberConfig(self, !replication.nonVoting().contains(self),
@@ -148,7 +153,11 @@ public final class TandemNode implements AutoCloseable {
         WalLogView logView = new WalLogView(wal, averageRecordBytes);
         // The election timer's jitter comes from this generator too (the core has no other randomness).
         ReplicaSetNode node = new ReplicaSetNode(self, replicaSet, recovery.keyspace(), logView, recovery.startTerm(),
-                recovery.startVotedFor(), new SplittableRandom(seeds.nextLong()));
+                recovery.startVotedFor(), recovery.memberships(), new SplittableRandom(seeds.nextLong()));
+        if (!recovery.memberships().latest().equals(configuredMembership(replication))) {
+            LOG.log(System.Logger.Level.INFO, "members (from the log or snapshot, not the configuration): "
+                    + recovery.memberships().latest());
+        }
         EventLoop loop = group.next();
         ServerStats stats = new ServerStats(System.currentTimeMillis());
         RuntimeSettings settings = new RuntimeSettings(config);
@@ -190,13 +199,12 @@ public final class TandemNode implements AutoCloseable {
             throw new IOException("cannot listen on " + config.bind() + ":" + config.port() + ": " + e.getMessage(), e);
         }
         port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
-        if (!replication.peers().isEmpty()) {
-            Map<NodeId, InetSocketAddress> addresses = new java.util.HashMap<>();
-            replication.peers().forEach((peer, address) -> {
-                int colon = address.lastIndexOf(':');
-                addresses.put(peer, InetSocketAddress.createUnresolved(address.substring(0, colon),
-                        Integer.parseInt(address.substring(colon + 1))));
-            });
+        String announceIp = config.bind().equals("0.0.0.0") || config.bind().equals("::") ? "127.0.0.1" : config.bind();
+        // Peers to reach: the configuration's, a membership changed since (TANDEM.MEMBERS), or one to join.
+        boolean replicated = !replication.peers().isEmpty() || replication.join() != null
+                || recovery.memberships().latest().seats().size() > 1;
+        if (replicated && replication.peerPort() >= 0) {
+            Map<NodeId, InetSocketAddress> addresses = NodeAgent.peerAddresses(recovery.memberships().latest(), self);
             Class<? extends io.netty.channel.Channel> socketType = Epoll.isAvailable()
                     ? io.netty.channel.epoll.EpollSocketChannel.class : io.netty.channel.socket.nio.NioSocketChannel.class;
             PeerTransport transport = new PeerTransport(group, channelType, socketType, addresses, agent::onPeerMessage);
@@ -208,8 +216,8 @@ public final class TandemNode implements AutoCloseable {
             }
             peerTransport = transport;
             agent.peers(transport);
+            node.peerAddress(announceIp + ":" + peerPort); // snapshots carry it to members added later
         }
-        String announceIp = config.bind().equals("0.0.0.0") || config.bind().equals("::") ? "127.0.0.1" : config.bind();
         node.announce(announceIp + ":" + port);
         node.statementFormat(replication.statementFormat());
         node.lagAlerts(replication.lagAlertMillis(), replication.lagAlertBytes());
@@ -221,9 +229,32 @@ public final class TandemNode implements AutoCloseable {
         if (config.adminPort() >= 0) {
             admin = AdminServer.start(config.bind(), config.adminPort(), agent);
         }
+        if (replication.join() != null && recovery.pristine()) {
+            Thread joiner = new Thread(new Joiner(self, announceIp + ":" + peerPort,
+                    !replication.nonVoting().contains(self), replication.join(), config.requirepass(),
+                    terminated::isDone), "tandem-join");
+            joiner.setDaemon(true);
+            joiner.start();
+        }
         LOG.log(System.Logger.Level.INFO, "Tandem " + "ready: clients on " + config.bind() + ":" + port
                 + (admin != null ? ", admin http://" + config.bind() + ":" + admin.port() : "")
                 + ", fsync " + config.fsync().configName() + ", data " + config.dataDir().toAbsolutePath());
+    }
+
+    /**
+     * The membership the configuration gives: this node (at an address known once its peer port is bound) and
+     * its peers, voting unless listed in non-voting. A node started to join (join) names no one: it is told
+     * who the members are by the leader that adds it.
+     */
+    static Membership configuredMembership(ReplicationSettings replication) {
+        List<Membership.Seat> seats = new ArrayList<>();
+        if (replication.join() == null) {
+            seats.add(new Membership.Seat(replication.nodeId(), !replication.nonVoting().contains(replication.nodeId()),
+                    ""));
+        }
+        replication.peers().forEach((peer, address) -> seats.add(new Membership.Seat(peer,
+                !replication.nonVoting().contains(peer), address)));
+        return new Membership(seats);
     }
 
     public int port() {

@@ -123,6 +123,9 @@ public final class CommandTable {
                 "Blocks until the write of a token term:lsn is applied on this node, or the timeout passes.");
         session("tandem.maxstaleness", 2, FAST, "tandem", "0.1.0",
                 "Makes this connection's reads on a follower fail with -STALE while it lags more than N ms.");
+        session("tandem.members", -1, ADMIN | NO_MULTI, "tandem", "0.1.0",
+                "Lists the replica set's members, or changes them one at a time on the leader"
+                        + " (ADD id host:peerport [NONVOTING] | REMOVE id | PROMOTE id | DEMOTE id).");
         session("shutdown", -1, ADMIN | NO_MULTI, "server", "1.0.0",
                 "Stops the node cleanly (acknowledged writes are already durable).");
 

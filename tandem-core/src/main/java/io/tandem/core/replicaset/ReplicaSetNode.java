@@ -74,6 +74,8 @@ public final class ReplicaSetNode implements Protocol {
     private final Elections elections;
     /** A planned handover of leadership (FAILOVER) this leader runs, if any. */
     private final Switchover switchover = new Switchover(this);
+    /** A membership change (TANDEM.MEMBERS) this leader makes, if any. */
+    private final Reconfiguration reconfiguration = new Reconfiguration(this);
 
     private Role role;
     private long term;
@@ -359,6 +361,7 @@ public final class ReplicaSetNode implements Protocol {
         // A read whose round no majority confirmed fails too: this node may have been deposed before it arrived.
         pending.releaseTimedOut(Long.MAX_VALUE, commitLsn, confirmedReadRound(), writeError, readError, out);
         deadlines.clear();
+        reconfiguration.stepDown(out);
     }
 
     // ---- step -----------------------------------------------------------------------------------------
@@ -377,7 +380,7 @@ public final class ReplicaSetNode implements Protocol {
             case Input.WaitLsn wait -> onWaitLsn(nowMillis, wait, out);
             case Input.SnapshotLoaded loaded -> onSnapshotLoaded(nowMillis, loaded, out);
             case Input.Rewound rewound -> onRewound(nowMillis, rewound, out);
-            case Input.ChangeMembers change -> onChangeMembers(nowMillis, change, out);
+            case Input.ChangeMembers change -> reconfiguration.onChangeMembers(nowMillis, change, out);
         }
     }
 
@@ -554,77 +557,24 @@ public final class ReplicaSetNode implements Protocol {
 
     // ---- membership (TANDEM.MEMBERS) -------------------------------------------------------------------------
 
-    /**
-     * One member added, removed, promoted or demoted: logged as the whole new membership, in force on this
-     * leader at once (and on each follower once the entry is in its log), answered OK once committed.
-     *
-     * <p>Why one at a time, and only after the previous change committed: any majority of the old voters and
-     * any majority of the new share a node when the two differ by one voter, so two leaders cannot be elected
-     * in one term, one by each membership (Raft's single-server changes). Two changes in flight could differ by
-     * two voters. And why only once this leader committed an entry of its own term: otherwise a change logged
-     * by a deposed leader, never committed, and this one could both be in force on different nodes (the bug
-     * Ongaro found in his single-server algorithm; the fix is the opening entry's commit).
-     */
-    private void onChangeMembers(long nowMillis, Input.ChangeMembers request, Output out) {
-        String refusal = membershipRefusal(request.change());
-        Membership next = null;
-        if (refusal == null) {
-            try {
-                next = memberships.latest().apply(request.change());
-            } catch (IllegalArgumentException e) {
-                refusal = "ERR " + e.getMessage();
-            }
-        }
-        List<NodeId> named = switch (config.ackPolicy()) {
-            case AckPolicy.First first -> first.standbys();
-            case AckPolicy.Any any -> any.standbys();
-            default -> List.of();
-        };
-        final Membership after = next;
-        if (refusal == null && named.stream().anyMatch(id -> !after.contains(id))) {
-            refusal = "ERR ack-policy " + config.ackPolicy() + " names a member the change removes; change the"
-                    + " policy first";
-        }
-        if (refusal != null) {
-            out.reply(request.client(), request.requestId(), Reply.error(refusal));
-            return;
-        }
-        append(nowMillis, List.of(new Effect.Reconfigure(next)), out);
-        if (!(config.ackPolicy() instanceof AckPolicy.Async)) {
-            deadlines.add(new long[] {lastLsn, nowMillis + config.ackTimeoutMillis()});
-        }
-        if (pending.isEmpty() && commitLsn >= lastLsn) {
-            out.acknowledged(request.client(), term, lastLsn);
-            out.reply(request.client(), request.requestId(), Reply.OK);
-        } else {
-            pending.add(lastLsn, request.client(), request.requestId(), Reply.OK, true, term, 0);
-        }
+    /** A membership change (Reconfiguration): appended like a write, in force here at once. */
+    void appendReconfiguration(long nowMillis, Effect.Reconfigure change, Output out) {
+        append(nowMillis, List.of(change), out);
     }
 
-    /** Why this node cannot make a membership change now (the error for the client), or null. */
-    private String membershipRefusal(Membership.Change change) {
-        if (role != Role.LEADER) {
-            String where = leader == null ? "no leader is known" : "the leader is " + leader
-                    + (addresses.getOrDefault(leader, "").isEmpty() ? "" : " at " + addresses.get(leader));
-            return "READONLY membership changes are made on the leader; " + where;
-        }
-        if (rewinding || switchover.active()) {
-            return "TRYAGAIN the leader is " + (rewinding ? "rebuilding its keyspace" : "handing leadership over");
-        }
-        if (config.elections() && commitLsn < termStartLsn) {
-            return "TRYAGAIN this leader has not committed an entry of its own term yet; retry in a moment";
-        }
-        if (memberships.latestLsn() > commitLsn) {
-            return "TRYAGAIN a membership change (LSN " + memberships.latestLsn() + ") is not committed yet; one"
-                    + " change at a time";
-        }
-        NodeId removed = change instanceof Membership.Change.Remove remove ? remove.id()
-                : change instanceof Membership.Change.SetVoting voting && !voting.voting() ? voting.id() : null;
-        if (self.equals(removed)) {
-            return "ERR " + self + " leads: hand leadership to another member first (FAILOVER TO host port), then"
-                    + " remove or demote it there";
-        }
-        return null;
+    /** The highest LSN a majority of the voters (this leader among them) holds durably. */
+    long majorityDurableLsn(long nowMillis) {
+        return QuorumMath.committedLsn(MAJORITY, self, durableLsn, members(nowMillis), AckLevel.DURABLE).orElse(-1);
+    }
+
+    private static final AckPolicy MAJORITY = new AckPolicy.Quorum();
+
+    long termStartLsn() {
+        return termStartLsn;
+    }
+
+    boolean switchingOver() {
+        return switchover.active();
     }
 
     /**
@@ -652,9 +602,9 @@ public final class ReplicaSetNode implements Protocol {
         advanceCommit(nowMillis, out); // removing a voter that lagged may commit what waited for it
     }
 
-    /** Once a removal committed, the removed member is not streamed to any more. */
-    private void forgetRemovedMembers() {
-        if (progress.size() >= config.members().size() && commitLsn >= memberships.latestLsn()) {
+    /** Once a removal is on a majority (see Reconfiguration), the removed member is not streamed to any more. */
+    private void forgetRemovedMembers(long nowMillis) {
+        if (progress.size() >= config.members().size() && majorityDurableLsn(nowMillis) >= memberships.latestLsn()) {
             progress.keySet().removeIf(id -> config.member(id) == null);
         }
     }
@@ -669,7 +619,7 @@ public final class ReplicaSetNode implements Protocol {
         return memberships.at(lsn);
     }
 
-    /** The LSN of the entry that set the membership in force (0: the one the node started from). */
+    /** The LSN of the entry (or snapshot) that set the membership in force; 0: the configuration did. */
     public long membershipLsn() {
         return memberships.latestLsn();
     }
@@ -1005,8 +955,9 @@ public final class ReplicaSetNode implements Protocol {
                 deadlines.pollFirst();
             }
             pending.release(commitLsn, confirmedReadRound(), out);
-            forgetRemovedMembers();
         }
+        forgetRemovedMembers(nowMillis);
+        reconfiguration.check(nowMillis, out);
     }
 
     // ---- follower side ------------------------------------------------------------------------------------
@@ -1377,6 +1328,7 @@ public final class ReplicaSetNode implements Protocol {
         }
         streams.tick(nowMillis, out);
         checkAckTimeouts(nowMillis, out);
+        reconfiguration.check(nowMillis, out);
         checkLagAlerts(nowMillis, out);
         switchover.check(nowMillis, progress, out);
     }

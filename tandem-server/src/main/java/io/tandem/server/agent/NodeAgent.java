@@ -316,6 +316,26 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
 
     private io.tandem.server.net.PeerTransport peers;
 
+    /** The membership changed: connect to the members where they listen now. */
+    @Override
+    public void membersChanged(io.tandem.core.model.Membership membership) {
+        if (peers != null) {
+            peers.addresses(peerAddresses(membership, node.self()));
+        }
+    }
+
+    /** Where the other members of {@code membership} listen (members whose address is unknown are left out). */
+    public static Map<NodeId, java.net.InetSocketAddress> peerAddresses(io.tandem.core.model.Membership membership,
+            NodeId self) {
+        Map<NodeId, java.net.InetSocketAddress> addresses = new java.util.HashMap<>();
+        for (io.tandem.core.model.Membership.Seat seat : membership.seats()) {
+            if (!seat.id().equals(self) && !seat.peerAddress().isEmpty()) {
+                addresses.put(seat.id(), io.tandem.server.net.PeerTransport.address(seat.peerAddress()));
+            }
+        }
+        return addresses;
+    }
+
     public void peers(io.tandem.server.net.PeerTransport transport) {
         this.peers = transport;
     }
@@ -439,6 +459,13 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
             return false;
         }
         readClock();
+        io.tandem.core.model.Membership membership;
+        try {
+            membership = SnapshotMembership.decode(meta.configuration(), file);
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.ERROR, "cannot install the received snapshot: " + e.getMessage());
+            return false;
+        }
         try {
             snapshots.store().install(file, meta.lsn());
         } catch (IOException e) {
@@ -454,7 +481,7 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
             return false;
         }
         durableFromWal.accumulateAndGet(meta.lsn(), Math::max);
-        node.step(cycleMillis, new Input.SnapshotLoaded(meta.lsn(), meta.term(), keys), this);
+        node.step(cycleMillis, new Input.SnapshotLoaded(meta.lsn(), meta.term(), keys, membership), this);
         snapshots.installed(meta.lsn());
         scheduleCycleEnd();
         return true;

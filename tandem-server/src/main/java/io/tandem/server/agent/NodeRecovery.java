@@ -2,7 +2,9 @@ package io.tandem.server.agent;
 
 import io.tandem.core.keyspace.KeyRecordCodec;
 import io.tandem.core.keyspace.Keyspace;
+import io.tandem.core.model.Membership;
 import io.tandem.core.replicaset.EntryApplier;
+import io.tandem.core.replicaset.MembershipLog;
 import io.tandem.storage.snapshot.SnapshotMeta;
 import io.tandem.storage.snapshot.SnapshotStore;
 import io.tandem.storage.wal.Recovered;
@@ -26,7 +28,8 @@ public final class NodeRecovery {
      * @param term the term of the log's (or snapshot's) last entry, at least 1
      */
     public record Result(Keyspace keyspace, Recovered recovered, SnapshotStore snapshots, long snapshotLsn,
-            long snapshotTerm, long snapshotKeys, long term, long lastLsn, long millis, VoteFile.Vote vote) {
+            long snapshotTerm, long snapshotKeys, long term, long lastLsn, long millis, VoteFile.Vote vote,
+            MembershipLog memberships) {
 
         /**
          * The term the core starts in: the log's or the vote file's, whichever is later. The vote file can be
@@ -53,24 +56,42 @@ public final class NodeRecovery {
 
     private NodeRecovery() {}
 
+    /** Recovery for a node whose configuration names no members but itself (tests, tools). */
     public static Result recover(Path dataDir, WalOptions options, int hashSeed) throws IOException {
+        return recover(dataDir, options, hashSeed, new Membership(java.util.List.of()));
+    }
+
+    /**
+     * @param configured the membership the node's configuration gives (self and peers): in force unless a
+     *                   snapshot or the log records another
+     */
+    public static Result recover(Path dataDir, WalOptions options, int hashSeed, Membership configured)
+            throws IOException {
         long started = System.nanoTime();
         Keyspace keyspace = new Keyspace(hashSeed);
         SnapshotStore snapshots = SnapshotStore.open(dataDir);
         Optional<Path> newest = snapshots.newest();
         long snapshotLsn = 0;
         long snapshotTerm = 0;
+        Membership recorded = null;
         if (newest.isPresent()) {
             LOG.log(System.Logger.Level.INFO, "loading snapshot " + newest.get());
             SnapshotMeta meta = snapshots.read(newest.get(), record -> KeyRecordCodec.decodeInto(keyspace, record));
             snapshotLsn = meta.lsn();
             snapshotTerm = meta.term();
+            recorded = SnapshotMembership.decode(meta.configuration(), newest.get());
             LOG.log(System.Logger.Level.INFO, "snapshot loaded: " + keyspace.size() + " keys at LSN " + snapshotLsn);
         }
         long snapshotKeys = keyspace.size();
         // Statement-format entries execute again on replay, with this node's generator (see EntryApplier).
         EntryApplier applier = new EntryApplier(keyspace, new java.util.SplittableRandom(hashSeed));
-        Recovered recovered = WalRecovery.open(dataDir, options, snapshotLsn, applier::apply);
+        // Membership changes in the log replace the snapshot's (or the configuration's) as they are replayed.
+        MembershipLog memberships = new MembershipLog(recorded != null ? recorded : configured,
+                recorded != null ? snapshotLsn : 0);
+        Recovered recovered = WalRecovery.open(dataDir, options, snapshotLsn, entry -> {
+            applier.apply(entry);
+            memberships.observe(entry);
+        });
         recovered.wal().startsAfterSnapshot(snapshotLsn, snapshotTerm);
         var report = recovered.report();
         report.torn().ifPresent(torn -> LOG.log(System.Logger.Level.WARNING, "write-ahead log had a torn tail: " + torn));
@@ -82,7 +103,7 @@ public final class NodeRecovery {
                 + ", log replayed " + report.entriesReplayed() + " entries up to LSN " + lastLsn + " in " + millis
                 + " ms");
         Result result = new Result(keyspace, recovered, snapshots, snapshotLsn, snapshotTerm, snapshotKeys, term,
-                lastLsn, millis, vote);
+                lastLsn, millis, vote, memberships);
         if (vote.term() > 0) {
             LOG.log(System.Logger.Level.INFO, "vote file: term " + vote.term() + (vote.votedFor() == null ? ", no vote"
                     : ", voted for " + vote.votedFor()) + "; starting in term " + result.startTerm());

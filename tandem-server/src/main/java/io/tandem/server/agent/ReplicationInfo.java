@@ -58,6 +58,9 @@ final class ReplicationInfo {
             field(out, "tandem_degraded", node.degraded() ? 1 : 0);
         }
         field(out, "tandem_rewinding", node.rewinding() ? 1 : 0);
+        // Who the members are here (TANDEM.MEMBERS lists them), and the LSN of the entry that made it so.
+        field(out, "tandem_members", node.membership().encode());
+        field(out, "tandem_members_lsn", node.membershipLsn());
         // Per replica this node streams to (a leader's; a relay's when cascading); on the leader also those
         // a relay feeds, with the relay named (via=) and their positions as it reported them.
         int i = 0;

@@ -41,6 +41,8 @@ public final class SnapshotTaker {
     private long frozenLsn;
     private long frozenTerm;
     private long frozenAtMillis;
+    /** Who the members were at the frozen LSN: the snapshot records it (a member bootstrapped from it learns it). */
+    private byte[] frozenMembership;
     private long startedNanos;
     private boolean writing;
     private Wal wal;
@@ -164,6 +166,7 @@ public final class SnapshotTaker {
         frozenLsn = leader.lastLsn();
         frozenTerm = leader.lastTerm(); // the term of the entry at frozenLsn, not the node's current term
         frozenAtMillis = System.currentTimeMillis();
+        frozenMembership = SnapshotMembership.encode(leader.membershipAt(frozenLsn));
         logBytesAtLastSnapshot = wal.metrics().bytesWritten();
         onDurable(leader.durableLsn());
     }
@@ -175,7 +178,7 @@ public final class SnapshotTaker {
         }
         FrozenKeyspace keys = frozen;
         long lsn = frozenLsn;
-        SnapshotMeta meta = new SnapshotMeta(frozenTerm, lsn, frozenAtMillis, new byte[0]);
+        SnapshotMeta meta = new SnapshotMeta(frozenTerm, lsn, frozenAtMillis, frozenMembership);
         frozen = null;
         writing = true;
         background.execute(() -> {

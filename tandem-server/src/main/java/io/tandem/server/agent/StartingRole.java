@@ -16,6 +16,8 @@ import io.tandem.server.config.ReplicationSettings;
  * shortcut would be wrong: the configured leader may have been deposed meanwhile, and leading an old term
  * again is how two leaders appear. So a restarted node follows no one: it learns the leader from its
  * heartbeats, or, hearing none for an election timeout, stands for election.
+ *
+ * <p>A node started to join (config key join) follows no one until the leader that adds it streams to it.
  */
 public final class StartingRole {
     private static final System.Logger LOG = System.getLogger(StartingRole.class.getName());
@@ -25,6 +27,14 @@ public final class StartingRole {
     public static void take(ReplicaSetNode node, ReplicationSettings replication, NodeRecovery.Result recovery,
             long nowMillis, Output out) {
         long term = recovery.startTerm();
+        if (replication.join() != null) {
+            // No configuration names this node's leader, nor any member: the leader that adds it streams to it.
+            LOG.log(System.Logger.Level.INFO, "starting as a follower in term " + term + " with no known leader: "
+                    + (recovery.pristine() ? "joining through " + replication.join()
+                            : "joined before; waiting to hear from the leader, or to elect one"));
+            node.becomeFollower(term, null, nowMillis, out);
+            return;
+        }
         if (!replication.elections() || recovery.pristine()) {
             if (replication.replicaOf() == null) {
                 node.becomeLeader(term, nowMillis, out);

@@ -95,6 +95,10 @@ public final class ConfigKeys {
     public static final ConfigKey UPSTREAM = new ConfigKey("upstream", "",
             "Cascading: the member this follower streams from instead of the leader (that follower relays what it"
                     + " holds durable, and reports this one's positions to the leader). Empty: the leader.", false);
+    public static final ConfigKey JOIN = new ConfigKey("join", "",
+            "host:port of any member's client port: a node started with an empty data directory asks the replica"
+                    + " set to add it (TANDEM.MEMBERS ADD, sent to the leader), then is bootstrapped by the leader."
+                    + " Needs elections; leave peers and replica-of empty (the leader tells it the members).", false);
     public static final ConfigKey RETENTION_BYTES_MAX = new ConfigKey("retention-bytes-max", "1gb",
             "A leader keeps log segments a snapshot already covers while a replica still needs them, up to this"
                     + " many bytes of log; a replica further behind is bootstrapped from a snapshot instead.", false);
@@ -126,7 +130,7 @@ public final class ConfigKeys {
             WAL_MAX_PENDING_BYTES, SNAPSHOT_AFTER_LOG_BYTES, HZ, NODE_ID, PEER_PORT, PEERS, REPLICA_OF, ACK_POLICY,
             ACK_LEVEL, ACK_TIMEOUT_MILLIS, ON_ACK_TIMEOUT, HEARTBEAT_INTERVAL_MILLIS, MIN_REPLICAS_TO_WRITE,
             MIN_REPLICAS_MAX_LAG, NON_VOTING, APPLY_DELAY_MILLIS, REPLICATION_FORMAT,
-            RETENTION_BYTES_MAX, LAG_ALERT_MILLIS, LAG_ALERT_BYTES, UPSTREAM, ELECTION_TIMEOUT_MILLIS, MAX_LAG_ON_FAILOVER_ENTRIES, PRIORITY,
+            RETENTION_BYTES_MAX, LAG_ALERT_MILLIS, LAG_ALERT_BYTES, UPSTREAM, ELECTION_TIMEOUT_MILLIS, MAX_LAG_ON_FAILOVER_ENTRIES, PRIORITY, JOIN,
             SENTINEL_MASTER_NAME, PUBSUB_MAX_SUBSCRIPTIONS, PUBSUB_OUTPUT_HARD_LIMIT, PUBSUB_OUTPUT_SOFT_LIMIT,
             PUBSUB_OUTPUT_SOFT_SECONDS);
 

@@ -243,7 +243,35 @@ public final class NodeConfigLoader {
                 intValue(v, ConfigKeys.LAG_ALERT_MILLIS, 0, 86_400_000),
                 bytes(v, ConfigKeys.LAG_ALERT_BYTES, 0, Long.MAX_VALUE / 2), upstream,
                 electionTimeout(v, heartbeatMillis), intValue(v, ConfigKeys.PRIORITY, 0, 1000),
-                intValue(v, ConfigKeys.MAX_LAG_ON_FAILOVER_ENTRIES, 0, Integer.MAX_VALUE));
+                intValue(v, ConfigKeys.MAX_LAG_ON_FAILOVER_ENTRIES, 0, Integer.MAX_VALUE),
+                join(v, peers, replicaOf, peerPort, electionTimeout(v, heartbeatMillis)));
+    }
+
+    /**
+     * A node that joins learns who the members are from the leader that adds it, so it lists none itself;
+     * and after a restart only elections tell it whom to follow (no configuration names its leader).
+     */
+    private static String join(Map<String, Sourced> v, Map<NodeId, String> peers, NodeId replicaOf, int peerPort,
+            long electionTimeoutMillis) {
+        String join = v.get(ConfigKeys.JOIN.name()).value().strip();
+        if (join.isEmpty()) {
+            return null;
+        }
+        if (!validHostPort(join)) {
+            throw invalid(v, ConfigKeys.JOIN, "'" + join + "' is not host:port (a member's client port)");
+        }
+        if (!peers.isEmpty() || replicaOf != null) {
+            throw invalid(v, ConfigKeys.JOIN, "a node that joins learns its peers from the leader: leave peers and"
+                    + " replica-of empty");
+        }
+        if (electionTimeoutMillis == 0) {
+            throw invalid(v, ConfigKeys.JOIN, "needs elections (election-timeout-millis above 0): after a restart,"
+                    + " nothing else tells a node that joined whom to follow");
+        }
+        if (peerPort < 0) {
+            throw invalid(v, ConfigKeys.JOIN, "needs a peer port (peer-port is -1)");
+        }
+        return join;
     }
 
     /**

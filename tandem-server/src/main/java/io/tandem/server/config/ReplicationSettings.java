@@ -20,6 +20,7 @@ import java.util.Map;
  * @param electionTimeoutMillis automatic failover after this long without a leader (0: by hand)
  * @param priority          this node's: 0 never stands for election, above 0 may
  * @param maxLagOnFailoverEntries a follower further behind than this does not stand (0: no limit)
+ * @param join              host:port of a member's client port to ask to add this node, or null
  */
 public record ReplicationSettings(
         NodeId nodeId,
@@ -42,7 +43,8 @@ public record ReplicationSettings(
         NodeId upstream,
         long electionTimeoutMillis,
         int priority,
-        long maxLagOnFailoverEntries) {
+        long maxLagOnFailoverEntries,
+        String join) {
 
     /** Do members elect their leader? */
     public boolean elections() {

@@ -51,7 +51,8 @@ public final class PeerTransport {
     private final EventLoopGroup group;
     private final Class<? extends ServerChannel> serverChannelType;
     private final Class<? extends Channel> channelType;
-    private final Map<NodeId, InetSocketAddress> addresses;
+    /** Where each member listens; replaced when the membership changes (TANDEM.MEMBERS). Agent thread. */
+    private final Map<NodeId, InetSocketAddress> addresses = new HashMap<>();
     private final Consumer<Message> deliver;
     private final Map<NodeId, Channel> outgoing = new HashMap<>();
     /** Connections peers opened to us, by the sender named in their messages: a way back. */
@@ -70,7 +71,7 @@ public final class PeerTransport {
         this.group = group;
         this.serverChannelType = serverChannelType;
         this.channelType = channelType;
-        this.addresses = Map.copyOf(addresses);
+        this.addresses.putAll(addresses);
         this.deliver = deliver;
     }
 
@@ -161,6 +162,32 @@ public final class PeerTransport {
             channel.flush();
         }
         unflushed.clear();
+    }
+
+    /**
+     * The membership changed (TANDEM.MEMBERS): these members listen here. A member whose address moved gets a
+     * new connection. Addresses of members no longer listed are kept: a leader streams to a removed member
+     * until its removal commits, so that it learns of it.
+     */
+    public void addresses(Map<NodeId, InetSocketAddress> current) {
+        current.forEach((member, address) -> {
+            InetSocketAddress before = addresses.put(member, address);
+            if (before != null && !before.equals(address)) {
+                Channel ours = outgoing.remove(member);
+                if (ours != null) {
+                    ours.close();
+                }
+                lastAttemptMillis.remove(member);
+                awaitingConnect.remove(member);
+            }
+        });
+    }
+
+    /** "host:port" as an address to connect to (resolved when connecting). */
+    public static InetSocketAddress address(String hostAndPort) {
+        int colon = hostAndPort.lastIndexOf(':');
+        return InetSocketAddress.createUnresolved(hostAndPort.substring(0, colon),
+                Integer.parseInt(hostAndPort.substring(colon + 1)));
     }
 
     public long droppedMessages() {

@@ -134,6 +134,13 @@ public final class RequestDispatcher {
         if (spec.name().equals("reset")) {
             pubSub.dropAll(conn); // RESET leaves every channel and pattern, without confirmations (as Redis)
         }
+        if (spec.name().equals("tandem.members")) {
+            Input change = MembersCommand.parse(conn, args, host.node());
+            if (change != null) {
+                core.submitWait(conn, change, counter);
+            }
+            return;
+        }
         if (spec.name().equals("wait") || spec.name().equals("tandem.waitlsn")) {
             Input blocking = WaitCommands.parse(conn, spec.name(), args);
             if (blocking != null) {

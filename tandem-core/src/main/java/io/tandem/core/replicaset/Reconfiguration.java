@@ -1,0 +1,135 @@
+package io.tandem.core.replicaset;
+
+import io.tandem.core.model.Effect;
+import io.tandem.core.model.Membership;
+import io.tandem.core.model.NodeId;
+import io.tandem.core.model.Reply;
+import io.tandem.core.protocol.ClientRef;
+import io.tandem.core.protocol.Input;
+import io.tandem.core.protocol.Output;
+import io.tandem.core.quorum.AckPolicy;
+import java.util.List;
+
+/**
+ * A leader's membership changes (TANDEM.MEMBERS): one member added, removed, promoted or demoted at a
+ * time, logged as the whole new membership, in force on the leader at once (and on each follower once the
+ * entry is in its log), answered OK once a majority of the voters holds it durably.
+ *
+ * <p>Why one at a time, each only once the previous is on a majority: any majority of the old voters and
+ * any majority of the new share a node when the two differ by one voter, so two leaders cannot be elected
+ * in one term, one by each. Two changes that only the leader holds could differ by two voters. Why a
+ * majority and not the ack policy's commit point: under {@code async} (or a degraded policy) that is the
+ * leader's own disk, and a second change could start while followers hold neither. And why only once this
+ * leader's opening entry is on a majority: otherwise a change a deposed leader logged, never committed, and
+ * one of this leader could both be in force on different nodes (the bug Ongaro found in his single-server
+ * algorithm; the fix is to commit an entry of the new term first).
+ */
+final class Reconfiguration {
+    private final ReplicaSetNode node;
+    /** The change waiting for a majority (at most one): who asked, and until when to wait. */
+    private ClientRef client;
+    private long requestId;
+    private long lsn;
+    private long deadlineMillis;
+
+    Reconfiguration(ReplicaSetNode node) {
+        this.node = node;
+    }
+
+    void onChangeMembers(long nowMillis, Input.ChangeMembers request, Output out) {
+        String refusal = refusal(nowMillis, request.change());
+        Membership next = null;
+        if (refusal == null) {
+            try {
+                next = node.membership().apply(request.change());
+            } catch (IllegalArgumentException e) {
+                refusal = "ERR " + e.getMessage();
+            }
+        }
+        if (refusal == null) {
+            refusal = namedByPolicy(next);
+        }
+        if (refusal != null) {
+            out.reply(request.client(), request.requestId(), Reply.error(refusal));
+            return;
+        }
+        node.appendReconfiguration(nowMillis, new Effect.Reconfigure(next), out);
+        client = request.client();
+        requestId = request.requestId();
+        lsn = node.lastLsn();
+        deadlineMillis = nowMillis + node.config().ackTimeoutMillis();
+        check(nowMillis, out); // a replica set of one: on a majority once durable here
+    }
+
+    /** Why this leader cannot make a membership change now (the error for the client), or null. */
+    private String refusal(long nowMillis, Membership.Change change) {
+        if (!node.isLeader()) {
+            NodeId leader = node.leader();
+            String address = leader == null ? "" : node.memberAddresses().getOrDefault(leader, "");
+            return "READONLY membership changes are made on the leader; " + (leader == null ? "no leader is known"
+                    : "the leader is " + leader + (address.isEmpty() ? "" : " at " + address));
+        }
+        if (node.rewinding() || node.switchingOver()) {
+            return "TRYAGAIN the leader is " + (node.rewinding() ? "rebuilding its keyspace" : "handing leadership over");
+        }
+        long onMajority = node.majorityDurableLsn(nowMillis);
+        if (onMajority < node.termStartLsn()) {
+            return "TRYAGAIN this leader's first entry is not on a majority of the voters yet; retry in a moment";
+        }
+        if (client != null || node.membershipLsn() > onMajority) {
+            return "TRYAGAIN a membership change (LSN " + node.membershipLsn() + ") is not on a majority of the"
+                    + " voters yet; one change at a time";
+        }
+        NodeId leaving = change instanceof Membership.Change.Remove remove ? remove.id()
+                : change instanceof Membership.Change.SetVoting voting && !voting.voting() ? voting.id() : null;
+        if (node.self().equals(leaving)) {
+            return "ERR " + node.self() + " leads: hand leadership to another member first (FAILOVER TO host port),"
+                    + " then remove or demote it there";
+        }
+        return null;
+    }
+
+    /** A policy that names standbys (first K, any K) cannot lose one: it could never be met again. */
+    private String namedByPolicy(Membership next) {
+        List<NodeId> named = switch (node.config().ackPolicy()) {
+            case AckPolicy.First first -> first.standbys();
+            case AckPolicy.Any any -> any.standbys();
+            default -> List.of();
+        };
+        for (NodeId id : named) {
+            if (!next.contains(id)) {
+                return "ERR ack-policy " + node.config().ackPolicy() + " names " + id
+                        + ", which the change removes; change the policy first";
+            }
+        }
+        return null;
+    }
+
+    /** Answers the change waiting, once a majority holds it, or at its deadline. */
+    void check(long nowMillis, Output out) {
+        if (client == null) {
+            return;
+        }
+        if (node.majorityDurableLsn(nowMillis) >= lsn) {
+            answer(Reply.OK, out);
+        } else if (nowMillis >= deadlineMillis) {
+            answer(Reply.error("TRYAGAIN the change (LSN " + lsn + ") is logged but not on a majority of the voters"
+                    + " after " + node.config().ackTimeoutMillis() + " ms; it stays in the log and takes effect if"
+                    + " they receive it: check TANDEM.MEMBERS"), out);
+        }
+    }
+
+    /** This node stops leading: the change waiting may or may not survive. */
+    void stepDown(Output out) {
+        if (client != null) {
+            answer(Reply.error("TRYAGAIN this node stopped leading before the membership change was on a majority;"
+                    + " it may or may not survive: check TANDEM.MEMBERS on the new leader"), out);
+        }
+    }
+
+    private void answer(Reply reply, Output out) {
+        ClientRef waiting = client;
+        client = null;
+        out.reply(waiting, requestId, reply);
+    }
+}
