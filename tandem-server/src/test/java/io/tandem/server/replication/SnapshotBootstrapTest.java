@@ -68,8 +68,11 @@ class SnapshotBootstrapTest {
             String digest = leader.call("TANDEM.DIGEST").toString();
             try (Client n3 = new Client(cluster.port(2))) {
                 await(() -> digest.equals(n3.callUnchecked("TANDEM.DIGEST").toString()), "n3 converges");
-                assertEquals(1, infoLong(n3, "snapshots_installed"), "n3 was bootstrapped from a snapshot");
-                assertEquals(1, infoLong(leader, "snapshot_transfers_completed"));
+                // At least one: with retention-bytes-max 0, a snapshot the leader was still taking when n3 came
+                // back can delete the log after the first one n3 installed, and n3 is bootstrapped again.
+                long installed = infoLong(n3, "snapshots_installed");
+                assertTrue(installed >= 1, "n3 was bootstrapped from a snapshot: " + installed);
+                assertEquals(installed, infoLong(leader, "snapshot_transfers_completed"));
                 // After the snapshot, the log streams: a new write reaches n3 too.
                 assertEquals("+OK", leader.call("SET", "after", "snapshot").toString());
                 await(() -> n3.callUnchecked("GET", "after").toString().equals("\"snapshot\""), "streaming resumes");
