@@ -99,6 +99,10 @@ public final class UpCommand implements java.util.concurrent.Callable<Integer> {
         if (electionTimeoutMillis > 0) {
             System.out.println("Elections are on: the roles above are the starting ones (a restarted node follows"
                     + " whoever leads); ask any node with redis-cli ROLE.");
+            if (cascade) {
+                System.out.println("With elections, n" + nodes + " streams from n2 only until the first election;"
+                        + " add --election-timeout-millis 0 to keep the chain through failovers.");
+            }
         }
         System.out.println("Stop with Ctrl-C.");
         System.out.flush();

@@ -28,10 +28,13 @@ class CascadingProcessTest {
     @Test
     void aCascadedFollowerStopsWithItsRelayAndCatchesUpWhenTheRelayReturns() throws Exception {
         ReplicaSetArgs set = new ReplicaSetArgs();
-        String[] flags = {"--ack-policy", "async"};
+        // Failover by hand: with elections, any election (three JVMs starting side by side can take longer than
+        // an election timeout) has n3 follow the new leader directly (docs/replication.md, Cascading).
+        String[] flags = {"--ack-policy", "async", "--election-timeout-millis", "0"};
         NodeProcess n1 = nodes.launch("n1", tmp.resolve("n1"), set.node(0, flags));
         NodeProcess n2 = nodes.launch("n2", tmp.resolve("n2"), set.node(1, flags));
-        NodeProcess n3 = nodes.launch("n3", tmp.resolve("n3"), set.node(2, "--ack-policy", "async", "--upstream", "n2"));
+        NodeProcess n3 = nodes.launch("n3", tmp.resolve("n3"), set.node(2, "--ack-policy", "async", "--upstream", "n2",
+                "--election-timeout-millis", "0"));
         int leaderPort = n1.awaitReady();
         n2.awaitReady();
         int n3Port = n3.awaitReady();

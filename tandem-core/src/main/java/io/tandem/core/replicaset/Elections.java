@@ -75,9 +75,12 @@ final class Elections {
     void followerTick(long nowMillis, Output out) {
         if (deadlineMillis == Long.MIN_VALUE) {
             resetTimer(nowMillis); // the first tick after start
-            return;
-        }
-        if (nowMillis < deadlineMillis) {
+            if (!aloneToVote()) {
+                return;
+            }
+            // The only voter (a replica set of one, restarted): no one else can lead, and no one needs to be
+            // waited for; it stands at once instead of refusing writes for an election timeout.
+        } else if (nowMillis < deadlineMillis) {
             return;
         }
         resetTimer(nowMillis);
@@ -92,6 +95,11 @@ final class Elections {
             return;
         }
         start(nowMillis, Campaign.PRE_VOTE, out);
+    }
+
+    /** Is this node the replica set's only voter? */
+    private boolean aloneToVote() {
+        return node.config().voters() == 1 && node.config().votes(node.self());
     }
 
     /**

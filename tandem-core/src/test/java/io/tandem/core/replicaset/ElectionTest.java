@@ -121,6 +121,18 @@ class ElectionTest extends CoreCluster {
     }
 
     @Test
+    void theOnlyVoterElectsItselfAtItsFirstTickWithoutWaitingForATimeout() {
+        ReplicaSetConfig alone = new ReplicaSetConfig(Map.of(N1, MemberConfig.voter(N1)), new AckPolicy.Async(),
+                AckLevel.DURABLE, 1000, OnAckTimeout.ERROR, 100, 1 << 20, 1 << 16, 0, 1000, ELECTION_TIMEOUT_MILLIS);
+        Harness n1 = new Harness(N1, alone);
+        nodes.put(N1, n1);
+        n1.node.becomeFollower(1, null, now, n1); // restarted: with elections, a node starts following no one
+        n1.step(Input.TICK);
+        assertTrue(n1.node.isLeader(), "no one else can lead, no one needs waiting for: " + n1.events);
+        assertEquals(2, n1.node.term(), "in a term of its own, as an election gives");
+    }
+
+    @Test
     void aMemberWithPriorityZeroNeverStands() {
         cluster(new AckPolicy.Async(), new MemberConfig(N3, true, 0, 0));
         isolated.add(N1);

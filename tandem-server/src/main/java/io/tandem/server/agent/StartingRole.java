@@ -47,5 +47,8 @@ public final class StartingRole {
                 + " are on and this node has data: the configured leader " + replication.initialLeader() + " may have"
                 + " been replaced); waiting to hear from the leader, or to elect one");
         node.becomeFollower(term, null, nowMillis, out);
+        // A first tick now: the only voter of its replica set (a node without peers) elects itself at once,
+        // rather than refusing writes until the timer's first tick.
+        node.step(nowMillis, io.tandem.core.protocol.Input.TICK, out);
     }
 }

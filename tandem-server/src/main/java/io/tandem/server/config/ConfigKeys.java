@@ -75,11 +75,12 @@ public final class ConfigKeys {
             "A delayed replica: this node persists entries at once but applies (shows) each only this long after"
                     + " the leader wrote it.", false);
 
-    public static final ConfigKey ELECTION_TIMEOUT_MILLIS = new ConfigKey("election-timeout-millis", "0",
+    public static final ConfigKey ELECTION_TIMEOUT_MILLIS = new ConfigKey("election-timeout-millis", "auto",
             "Automatic failover: a follower that hears nothing from a leader for this long (plus a random part of"
                     + " as much again) stands for election, and a leader that hears from no majority of the voters for"
-                    + " this long steps down. At least twice heartbeat-interval-millis. 0: failover by hand"
-                    + " (REPLICAOF). The same on every member.", false);
+                    + " this long steps down. At least twice heartbeat-interval-millis. auto: five heartbeats (500 ms"
+                    + " with the default heartbeat) on a node with peers or join, 0 on a node alone. 0: failover by"
+                    + " hand (REPLICAOF). The same on every member.", false);
     public static final ConfigKey MAX_LAG_ON_FAILOVER_ENTRIES = new ConfigKey("max-lag-on-failover-entries", "0",
             "With elections: a follower more than this many entries behind the last commit point it heard of does"
                     + " not stand for election (Patroni's maximum_lag_on_failover, in entries). 0: no limit. The"

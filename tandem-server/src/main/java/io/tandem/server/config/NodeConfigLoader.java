@@ -242,9 +242,14 @@ public final class NodeConfigLoader {
                 bytes(v, ConfigKeys.RETENTION_BYTES_MAX, 0, Long.MAX_VALUE / 2),
                 intValue(v, ConfigKeys.LAG_ALERT_MILLIS, 0, 86_400_000),
                 bytes(v, ConfigKeys.LAG_ALERT_BYTES, 0, Long.MAX_VALUE / 2), upstream,
-                electionTimeout(v, heartbeatMillis), intValue(v, ConfigKeys.PRIORITY, 0, 1000),
+                electionTimeout(v, heartbeatMillis, !peers.isEmpty() || !joinText(v).isEmpty()),
+                intValue(v, ConfigKeys.PRIORITY, 0, 1000),
                 intValue(v, ConfigKeys.MAX_LAG_ON_FAILOVER_ENTRIES, 0, Integer.MAX_VALUE),
-                join(v, peers, replicaOf, peerPort, electionTimeout(v, heartbeatMillis)));
+                join(v, peers, replicaOf, peerPort, electionTimeout(v, heartbeatMillis, true)));
+    }
+
+    private static String joinText(Map<String, Sourced> v) {
+        return v.get(ConfigKeys.JOIN.name()).value().strip();
     }
 
     /**
@@ -253,7 +258,7 @@ public final class NodeConfigLoader {
      */
     private static String join(Map<String, Sourced> v, Map<NodeId, String> peers, NodeId replicaOf, int peerPort,
             long electionTimeoutMillis) {
-        String join = v.get(ConfigKeys.JOIN.name()).value().strip();
+        String join = joinText(v);
         if (join.isEmpty()) {
             return null;
         }
@@ -275,11 +280,23 @@ public final class NodeConfigLoader {
     }
 
     /**
+     * election-timeout-millis auto: five heartbeats. A follower then misses four heartbeats in a row (a GC
+     * pause, a slow disk) before it stands, and a dead leader is replaced within about a second with the
+     * default 100 ms heartbeat (measured: docs/benchmarks.md).
+     */
+    static final int AUTO_ELECTION_TIMEOUT_HEARTBEATS = 5;
+
+    /**
      * 0, or at least two heartbeats: a follower must be able to miss one heartbeat (a slow tick, a GC pause)
      * without standing for election. The same rule as the core's ReplicaSetConfig, checked here first so that
      * the error names the key and where the value came from.
      */
-    private static long electionTimeout(Map<String, Sourced> v, int heartbeatMillis) {
+    private static long electionTimeout(Map<String, Sourced> v, int heartbeatMillis, boolean replicated) {
+        if (v.get(ConfigKeys.ELECTION_TIMEOUT_MILLIS.name()).value().strip().equalsIgnoreCase("auto")) {
+            // A node alone has nothing to elect: it leads, as a plain Redis server does, and its log holds only
+            // what clients wrote (a leader with elections opens each term with an empty entry).
+            return replicated ? AUTO_ELECTION_TIMEOUT_HEARTBEATS * (long) heartbeatMillis : 0;
+        }
         int millis = intValue(v, ConfigKeys.ELECTION_TIMEOUT_MILLIS, 0, 3_600_000);
         if (millis > 0 && millis < 2L * heartbeatMillis) {
             throw invalid(v, ConfigKeys.ELECTION_TIMEOUT_MILLIS, "must be 0 (failover by hand) or at least twice"

@@ -98,14 +98,23 @@ class NodeConfigLoaderTest {
     }
 
     @Test
-    void electionsAreOffByDefaultAndEveryNodeMayStand() {
-        ReplicationSettings r = NodeConfigLoader.load(Map.of(), Map.of(), null).replication();
-        assertEquals(0, r.electionTimeoutMillis());
-        assertFalse(r.elections());
-        assertEquals(1, r.priority());
-        ReplicationSettings on = NodeConfigLoader.load(Map.of("election-timeout-millis", "500", "priority", "0"),
+    void electionsAreOnByDefaultForANodeWithPeersOffForANodeAloneAndEveryNodeMayStand() {
+        ReplicationSettings alone = NodeConfigLoader.load(Map.of(), Map.of(), null).replication();
+        assertEquals(0, alone.electionTimeoutMillis(), "a node alone has nothing to elect");
+        assertFalse(alone.elections());
+        assertEquals(1, alone.priority());
+        ReplicationSettings member = NodeConfigLoader.load(Map.of("peers", "n2=127.0.0.1:27001"), Map.of(), null)
+                .replication();
+        assertEquals(500, member.electionTimeoutMillis(), "auto: five heartbeats of 100 ms");
+        ReplicationSettings slower = NodeConfigLoader.load(Map.of("peers", "n2=127.0.0.1:27001",
+                "heartbeat-interval-millis", "300"), Map.of(), null).replication();
+        assertEquals(1500, slower.electionTimeoutMillis(), "auto follows the heartbeat");
+        ReplicationSettings byHand = NodeConfigLoader.load(Map.of("peers", "n2=127.0.0.1:27001",
+                "election-timeout-millis", "0"), Map.of(), null).replication();
+        assertFalse(byHand.elections());
+        ReplicationSettings on = NodeConfigLoader.load(Map.of("election-timeout-millis", "700", "priority", "0"),
                 Map.of(), null).replication();
-        assertEquals(500, on.electionTimeoutMillis());
+        assertEquals(700, on.electionTimeoutMillis());
         assertTrue(on.elections());
         assertEquals(0, on.priority());
     }

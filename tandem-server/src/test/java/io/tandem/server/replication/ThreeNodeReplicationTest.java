@@ -37,7 +37,9 @@ class ThreeNodeReplicationTest {
     }
 
     private void startCluster(String ackPolicy) throws IOException {
-        cluster = new ThreeNodeCluster(dir).set("ack-policy", ackPolicy).set("replication-format", replicationFormat);
+        // Failover by hand: these tests move leadership with REPLICAOF and compare offsets with Redis's.
+        cluster = new ThreeNodeCluster(dir).set("ack-policy", ackPolicy).set("replication-format", replicationFormat)
+                .set("election-timeout-millis", "0");
         cluster.start(); // assigned first, so that @AfterEach stops the nodes that did start if one fails
     }
 
