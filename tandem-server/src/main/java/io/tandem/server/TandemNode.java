@@ -199,7 +199,8 @@ public final class TandemNode implements AutoCloseable {
             throw new IOException("cannot listen on " + config.bind() + ":" + config.port() + ": " + e.getMessage(), e);
         }
         port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
-        String announceIp = config.bind().equals("0.0.0.0") || config.bind().equals("::") ? "127.0.0.1" : config.bind();
+        String announceIp = replication.announceIp() != null ? replication.announceIp()
+                : config.bind().equals("0.0.0.0") || config.bind().equals("::") ? "127.0.0.1" : config.bind();
         // Peers to reach: the configuration's, a membership changed since (TANDEM.MEMBERS), or one to join.
         boolean replicated = !replication.peers().isEmpty() || replication.join() != null
                 || recovery.memberships().latest().seats().size() > 1;

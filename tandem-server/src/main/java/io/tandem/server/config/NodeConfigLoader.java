@@ -245,7 +245,26 @@ public final class NodeConfigLoader {
                 electionTimeout(v, heartbeatMillis, !peers.isEmpty() || !joinText(v).isEmpty()),
                 intValue(v, ConfigKeys.PRIORITY, 0, 1000),
                 intValue(v, ConfigKeys.MAX_LAG_ON_FAILOVER_ENTRIES, 0, Integer.MAX_VALUE),
-                join(v, peers, replicaOf, peerPort, electionTimeout(v, heartbeatMillis, true)));
+                join(v, peers, replicaOf, peerPort, electionTimeout(v, heartbeatMillis, true)), announceIp(v));
+    }
+
+    /**
+     * An IP literal (IPv4 dotted quad, or IPv6), not a host name: clients take it from INFO and the Sentinel
+     * API, and some (Lettuce) drop host names with dashes when they parse INFO replication.
+     */
+    private static String announceIp(Map<String, Sourced> v) {
+        String ip = v.get(ConfigKeys.ANNOUNCE_IP.name()).value().strip();
+        if (ip.isEmpty()) {
+            return null;
+        }
+        boolean v4 = ip.matches("(\\d{1,3})(\\.\\d{1,3}){3}")
+                && java.util.Arrays.stream(ip.split("\\.")).allMatch(octet -> Integer.parseInt(octet) <= 255);
+        boolean v6 = ip.contains(":") && ip.matches("[0-9a-fA-F:.]{2,45}");
+        if (!v4 && !v6) {
+            throw invalid(v, ConfigKeys.ANNOUNCE_IP, "'" + ip + "' is not an IP address (a host name is not accepted:"
+                    + " clients read it from INFO and the Sentinel API)");
+        }
+        return ip;
     }
 
     private static String joinText(Map<String, Sourced> v) {

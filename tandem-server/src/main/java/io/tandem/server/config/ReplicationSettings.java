@@ -21,6 +21,7 @@ import java.util.Map;
  * @param priority          this node's: 0 never stands for election, above 0 may
  * @param maxLagOnFailoverEntries a follower further behind than this does not stand (0: no limit)
  * @param join              host:port of a member's client port to ask to add this node, or null
+ * @param announceIp        the IP address peers and clients reach this node at, or null for the bind address
  */
 public record ReplicationSettings(
         NodeId nodeId,
@@ -44,7 +45,8 @@ public record ReplicationSettings(
         long electionTimeoutMillis,
         int priority,
         long maxLagOnFailoverEntries,
-        String join) {
+        String join,
+        String announceIp) {
 
     /** Do members elect their leader? */
     public boolean elections() {

@@ -1,6 +1,7 @@
 package io.tandem.server.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -117,6 +118,21 @@ class NodeConfigLoaderTest {
         assertEquals(700, on.electionTimeoutMillis());
         assertTrue(on.elections());
         assertEquals(0, on.priority());
+    }
+
+    @Test
+    void announceIpIsAnIpAddressNotAHostName() {
+        assertNull(NodeConfigLoader.load(Map.of(), Map.of(), null).replication().announceIp());
+        assertEquals("10.0.0.7", NodeConfigLoader.load(Map.of("announce-ip", "10.0.0.7"), Map.of(), null).replication()
+                .announceIp());
+        assertEquals("fd00::7", NodeConfigLoader.load(Map.of("announce-ip", "fd00::7"), Map.of(), null).replication()
+                .announceIp());
+        for (String bad : new String[] {"db-1.example.com", "10.0.0.256", "10.0.0"}) {
+            ConfigException e = assertThrows(ConfigException.class,
+                    () -> NodeConfigLoader.load(Map.of("announce-ip", bad), Map.of(), null));
+            assertTrue(e.getMessage().startsWith("invalid value for 'announce-ip': '" + bad + "'")
+                    && e.getMessage().contains("is not an IP address"), e.getMessage());
+        }
     }
 
     @Test

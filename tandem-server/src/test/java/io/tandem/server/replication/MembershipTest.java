@@ -141,6 +141,21 @@ class MembershipTest {
     }
 
     @Test
+    void aMemberIsShownAndAddedAtItsAnnouncedIp() throws Exception {
+        // n2 announces 127.0.0.2 (loopback too, but not what it binds): the leader shows that address, as
+        // Redis shows a replica's replica-announce-ip; it is display and directory only, the peers' own
+        // configuration says where to connect.
+        cluster = new ThreeNodeCluster(dir).set("ack-policy", "quorum").setOn(1, "announce-ip", "127.0.0.2").start();
+        await(() -> "master".equals(role(cluster.port(0))), "n1 leads");
+        int n2Port = cluster.port(1);
+        await(() -> {
+            try (Jedis leader = jedis(cluster.port(0))) {
+                return leader.info("replication").contains("ip=127.0.0.2,port=" + n2Port + ",state=online");
+            }
+        }, "the leader shows n2 at its announced address");
+    }
+
+    @Test
     void joinIsCheckedAtStartWithAnErrorThatNamesTheKey() {
         Map<String, String> flags = new LinkedHashMap<>(Map.of("node-id", "n4", "port", "0", "join", "127.0.0.1:7001",
                 "election-timeout-millis", "500", "peers", "n1=127.0.0.1:27001"));
