@@ -43,7 +43,7 @@ class LeaderKillNineFailoverTest {
         }
         // n1 leads term 1 on a new replica set, unless it stepped down before hearing from a majority (three
         // JVMs starting side by side can take longer than an election timeout): then another leads a later term.
-        int first = awaitLeader(ports, List.of(0, 1, 2), WAIT);
+        int first = Leaders.await(ports, List.of(0, 1, 2), WAIT);
         long firstTerm;
         try (RespConnection leader = new RespConnection(ports[first])) {
             for (int i = 0; i < WRITES; i++) {
@@ -55,7 +55,7 @@ class LeaderKillNineFailoverTest {
         started[first].kill9();
         long killedNanos = System.nanoTime();
         List<Integer> survivors = List.of(0, 1, 2).stream().filter(i -> i != first).toList();
-        int second = awaitLeader(ports, survivors, ELECTION_BOUND);
+        int second = Leaders.await(ports, survivors, ELECTION_BOUND);
         System.out.println(ReplicaSetArgs.name(second) + " elected " + (System.nanoTime() - killedNanos) / 1_000_000
                 + " ms after " + ReplicaSetArgs.name(first) + " was killed");
         int newLeaderPort = ports[second];
@@ -84,40 +84,6 @@ class LeaderKillNineFailoverTest {
             int port = ports[i];
             await(() -> digest.equals(RespConnection.digest(port)), "every member converges", WAIT);
         }
-    }
-
-    /**
-     * Waits until one of {@code candidates} says it is master and every other one follows it with its link
-     * up; returns its index.
-     */
-    private static int awaitLeader(int[] ports, List<Integer> candidates, Duration timeout) {
-        int[] leader = {-1};
-        await(() -> {
-            for (int i : candidates) {
-                try (RespConnection node = new RespConnection(ports[i])) {
-                    if ("master".equals(node.info("replication", "role"))) {
-                        leader[0] = i;
-                    }
-                }
-            }
-            if (leader[0] < 0) {
-                return false;
-            }
-            for (int i : candidates) {
-                if (i != leader[0]) {
-                    try (RespConnection node = new RespConnection(ports[i])) {
-                        if (!ReplicaSetArgs.name(leader[0]).equals(node.info("replication", "tandem_leader"))
-                                || !"up".equals(node.info("replication", "master_link_status"))) {
-                            leader[0] = -1;
-                            return false;
-                        }
-                    }
-                }
-            }
-            return true;
-        }, "one of " + candidates + " (0 is n1) leads and the others follow it, within " + timeout.toSeconds() + " s",
-                timeout);
-        return leader[0];
     }
 
     private static void await(Callable<Boolean> condition, String what, Duration timeout) {
