@@ -147,7 +147,7 @@ public final class TandemNode implements AutoCloseable {
         ReplicaSetConfig replicaSet = new ReplicaSetConfig(members, replication.ackPolicy(), replication.ackLevel(),
                 replication.ackTimeoutMillis(), replication.onAckTimeout(), replication.heartbeatIntervalMillis(),
                 4 << 20, 256 << 10, replication.minReplicasToWrite(), replication.minReplicasMaxLagMillis(),
-                replication.electionTimeoutMillis(), replication.maxLagOnFailoverEntries());
+                replication.electionTimeoutMillis(), replication.maxLagOnFailoverEntries(), replication.readLeaseMillis());
         var report = recovery.recovered().report();
         long averageRecordBytes = report.recordsRead() == 0 ? 128 : report.bytesRead() / report.recordsRead();
         WalLogView logView = new WalLogView(wal, averageRecordBytes);

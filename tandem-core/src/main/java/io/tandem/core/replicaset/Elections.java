@@ -62,6 +62,27 @@ final class Elections {
      * Does this node still believe in a leader? It leads itself, or heard from the one it follows within
      * an election timeout. Then it refuses to help elect another.
      */
+    /**
+     * With lease reads, a leader answers reads for a while on the strength of this node's echo (see
+     * ReadLease): no vote for an election timeout after this node last heard from a leader, whatever it
+     * believes since (a newer term seen elsewhere makes it follow no one, which must not end the promise),
+     * nor after it started (it may have echoed a round just before it crashed).
+     */
+    private boolean holdsReadLease(long nowMillis) {
+        if (node.config().readLeaseMillis() == 0) {
+            return false;
+        }
+        if (startedMillis == Long.MIN_VALUE) {
+            startedMillis = nowMillis;
+        }
+        long timeout = node.config().electionTimeoutMillis();
+        long heard = node.heardFromALeaderMillis();
+        return nowMillis - startedMillis < timeout || (heard != Long.MIN_VALUE && nowMillis - heard < timeout);
+    }
+
+    /** The first time this node was stepped (ticked, or asked for a vote): its start, for read leases. */
+    private long startedMillis = Long.MIN_VALUE;
+
     private boolean inLease(long nowMillis) {
         if (node.isLeader()) {
             return true;
@@ -73,6 +94,9 @@ final class Elections {
 
     /** A follower's tick: stand when the timer ran out (a campaign that did not win by then starts over). */
     void followerTick(long nowMillis, Output out) {
+        if (startedMillis == Long.MIN_VALUE) {
+            startedMillis = nowMillis;
+        }
         if (deadlineMillis == Long.MIN_VALUE) {
             resetTimer(nowMillis); // the first tick after start
             if (!aloneToVote()) {
@@ -196,7 +220,9 @@ final class Elections {
                 : !node.config().votes(request.from()) ? "the candidate is not a voting member in the membership"
                         + " this node uses"
                 : inLease(nowMillis) && !request.transfer() ? (node.isLeader() ? "this node leads" : "this node still hears from its leader "
-                        + node.leader()) : null;
+                        + node.leader())
+                : holdsReadLease(nowMillis) && !request.transfer() ? "read leases: this node heard from a leader, or"
+                        + " started, less than an election timeout ago" : null;
         if (refusal != null) {
             out.event(new Event.VoteRefused(request.from(), request.term(), pre, refusal));
             out.sendNow(request.from(), new Message.VoteResponse(term, node.self(), false, pre));

@@ -23,6 +23,8 @@ import java.util.Map;
  * @param maxLagOnFailoverEntries a follower further than this many entries behind the leader's last commit
  *                                point it heard of does not stand for election (Patroni's
  *                                maximum_lag_on_failover, in entries; 0: no limit)
+ * @param readLeaseMillis         lease reads: a leader answers reads at once while a majority confirmed a read
+ *                                round it began less than this long ago (see ReadLease; 0: read-index only)
  */
 public record ReplicaSetConfig(
         Map<NodeId, MemberConfig> members,
@@ -36,7 +38,18 @@ public record ReplicaSetConfig(
         int minReplicasToWrite,
         long minReplicasMaxLagMillis,
         long electionTimeoutMillis,
-        long maxLagOnFailoverEntries) {
+        long maxLagOnFailoverEntries,
+        long readLeaseMillis) {
+
+    /** Read-index only (no lease reads). */
+    public ReplicaSetConfig(Map<NodeId, MemberConfig> members, AckPolicy ackPolicy, AckLevel ackLevel,
+            long ackTimeoutMillis, OnAckTimeout onAckTimeout, long heartbeatIntervalMillis, long maxInflightBytes,
+            long maxBatchBytes, int minReplicasToWrite, long minReplicasMaxLagMillis, long electionTimeoutMillis,
+            long maxLagOnFailoverEntries) {
+        this(members, ackPolicy, ackLevel, ackTimeoutMillis, onAckTimeout, heartbeatIntervalMillis, maxInflightBytes,
+                maxBatchBytes, minReplicasToWrite, minReplicasMaxLagMillis, electionTimeoutMillis,
+                maxLagOnFailoverEntries, 0);
+    }
 
     /** No limit on a candidate's lag. */
     public ReplicaSetConfig(Map<NodeId, MemberConfig> members, AckPolicy ackPolicy, AckLevel ackLevel,
@@ -77,6 +90,11 @@ public record ReplicaSetConfig(
             throw new IllegalArgumentException("election-timeout-millis must be 0 (failover by hand) or at least twice"
                     + " heartbeat-interval-millis (" + heartbeatIntervalMillis + "), got " + electionTimeoutMillis);
         }
+        if (readLeaseMillis < 0 || (readLeaseMillis > 0
+                && (electionTimeoutMillis == 0 || readLeaseMillis >= electionTimeoutMillis))) {
+            throw new IllegalArgumentException("read-lease-millis must be 0 (read-index) or, with elections, below"
+                    + " election-timeout-millis (" + electionTimeoutMillis + "), got " + readLeaseMillis);
+        }
         if (members.isEmpty()) {
             throw new IllegalArgumentException("a replica set needs at least one member");
         }
@@ -103,21 +121,28 @@ public record ReplicaSetConfig(
     public ReplicaSetConfig withElectionTimeout(long millis) {
         return new ReplicaSetConfig(members, ackPolicy, ackLevel, ackTimeoutMillis, onAckTimeout,
                 heartbeatIntervalMillis, maxInflightBytes, maxBatchBytes, minReplicasToWrite, minReplicasMaxLagMillis,
-                millis, maxLagOnFailoverEntries);
+                millis, maxLagOnFailoverEntries, readLeaseMillis);
     }
 
     /** The same replica set with these members. */
     public ReplicaSetConfig withMembers(Map<NodeId, MemberConfig> newMembers) {
         return new ReplicaSetConfig(newMembers, ackPolicy, ackLevel, ackTimeoutMillis, onAckTimeout,
                 heartbeatIntervalMillis, maxInflightBytes, maxBatchBytes, minReplicasToWrite, minReplicasMaxLagMillis,
-                electionTimeoutMillis, maxLagOnFailoverEntries);
+                electionTimeoutMillis, maxLagOnFailoverEntries, readLeaseMillis);
+    }
+
+    /** The same replica set with lease reads of this length (0: read-index only). */
+    public ReplicaSetConfig withReadLease(long millis) {
+        return new ReplicaSetConfig(members, ackPolicy, ackLevel, ackTimeoutMillis, onAckTimeout,
+                heartbeatIntervalMillis, maxInflightBytes, maxBatchBytes, minReplicasToWrite, minReplicasMaxLagMillis,
+                electionTimeoutMillis, maxLagOnFailoverEntries, millis);
     }
 
     /** The same replica set where a follower further behind than this does not stand for election. */
     public ReplicaSetConfig withMaxLagOnFailover(long entries) {
         return new ReplicaSetConfig(members, ackPolicy, ackLevel, ackTimeoutMillis, onAckTimeout,
                 heartbeatIntervalMillis, maxInflightBytes, maxBatchBytes, minReplicasToWrite, minReplicasMaxLagMillis,
-                electionTimeoutMillis, entries);
+                electionTimeoutMillis, entries, readLeaseMillis);
     }
 
     /** Is {@code id} a member that votes? (False for a node the membership does not name.) */

@@ -76,6 +76,13 @@ public final class ReplicaSetNode implements Protocol {
     private final Switchover switchover = new Switchover(this);
     /** A membership change (TANDEM.MEMBERS) this leader makes, if any. */
     private final Reconfiguration reconfiguration = new Reconfiguration(this);
+    /** Lease reads (read-lease-millis), when configured. */
+    private final ReadLease lease = new ReadLease();
+    /**
+     * When this node last heard from a leader it followed (AppendRequest or snapshot chunk), whatever it
+     * believes now: with lease reads it grants no vote for an election timeout after (see ReadLease).
+     */
+    private long heardFromALeaderMillis = Long.MIN_VALUE;
 
     private Role role;
     private long term;
@@ -233,6 +240,7 @@ public final class ReplicaSetNode implements Protocol {
         termStartLsn = 0;
         readRound = 0;
         readRoundWanted = 0;
+        lease.reset();
         if (config.elections()) {
             streams.probeAll(nowMillis, out);
             // An entry of our own term opens it: nothing of an older term counts as committed before it does
@@ -540,7 +548,7 @@ public final class ReplicaSetNode implements Protocol {
         }
         // A read (anything that wrote nothing) must also know this node still led when it arrived: with
         // elections another may have been elected meanwhile and acknowledged writes this one never saw.
-        long round = config.elections() && !write ? readRoundFor(nowMillis, out) : 0;
+        long round = config.elections() && !write && !leaseHolds(nowMillis) ? readRoundFor(nowMillis, out) : 0;
         // Is everything this reply may show committed (and confirmed)? Then it goes at once; else it waits, in
         // order.
         if (pending.isEmpty() && commitLsn >= lastLsn && (round == 0 || round <= confirmedReadRound())) {
@@ -687,11 +695,37 @@ public final class ReplicaSetNode implements Protocol {
 
     private void startReadRound(long nowMillis, Output out) {
         readRound++;
+        lease.roundStarted(readRound, nowMillis);
         streams.heartbeatAll(nowMillis, out);
+    }
+
+    /** May a read be answered now, without a round (a lease read)? Never during a handover. */
+    private boolean leaseHolds(long nowMillis) {
+        return config.readLeaseMillis() > 0 && lease.holds(nowMillis) && !switchover.active();
+    }
+
+    /** A leader with lease reads begins a round every heartbeat, so that its lease is renewed before it ends. */
+    private void renewLease(long nowMillis, Output out) {
+        if (config.readLeaseMillis() > 0 && lease.renewalDue(nowMillis, config.heartbeatIntervalMillis())
+                && confirmedReadRound() >= readRound) {
+            startReadRound(nowMillis, out);
+        }
+    }
+
+    /** FAILOVER sends TimeoutNow: voters grant the target whatever their lease, so ours ends now. */
+    void giveUpReadLease() {
+        lease.giveUp();
+    }
+
+    long heardFromALeaderMillis() {
+        return heardFromALeaderMillis;
     }
 
     /** A round was confirmed: begin the one reads are waiting for, if any, and hand out what it released. */
     private void readRoundAnswered(long nowMillis, Output out) {
+        if (config.readLeaseMillis() > 0) {
+            lease.confirmed(confirmedReadRound(), config.readLeaseMillis());
+        }
         if (readRoundWanted > readRound && confirmedReadRound() >= readRound) {
             startReadRound(nowMillis, out);
         }
@@ -988,6 +1022,7 @@ public final class ReplicaSetNode implements Protocol {
             return;
         }
         heardFromLeaderMillis = nowMillis;
+        heardFromALeaderMillis = nowMillis;
         leaderReadRound = Math.max(leaderReadRound, request.readRound());
         if (config.elections()) {
             elections.resetTimer(nowMillis);
@@ -1094,6 +1129,7 @@ public final class ReplicaSetNode implements Protocol {
             return;
         }
         heardFromLeaderMillis = nowMillis;
+        heardFromALeaderMillis = nowMillis;
         if (config.elections()) {
             elections.resetTimer(nowMillis);
         }
@@ -1327,6 +1363,9 @@ public final class ReplicaSetNode implements Protocol {
             append(nowMillis, expired, out);
         }
         streams.tick(nowMillis, out);
+        if (config.elections()) {
+            renewLease(nowMillis, out);
+        }
         checkAckTimeouts(nowMillis, out);
         reconfiguration.check(nowMillis, out);
         checkLagAlerts(nowMillis, out);

@@ -129,6 +129,7 @@ final class Switchover {
         if (caughtUp || (force && nowMillis >= deadlineMillis)) {
             handedOverMillis = Math.max(1, nowMillis);
             out.event(new Event.SwitchoverHandedOver(target, node.lastLsn(), caughtUp));
+            node.giveUpReadLease(); // voters grant the target whatever their lease
             out.sendNow(target, new Message.TimeoutNow(node.term(), node.self()));
         } else if (nowMillis >= deadlineMillis) {
             end(out, target + " did not catch up in time (it holds LSN " + (p == null ? 0 : p.durableLsn)

@@ -100,6 +100,10 @@ public final class ConfigKeys {
             "The IP address other members and clients reach this node at (its client and peer ports): shown in INFO"
                     + " replication, ROLE and the Sentinel API, and given to new members. Like Redis's"
                     + " replica-announce-ip. Empty: the bind address (127.0.0.1 when bind is 0.0.0.0 or ::).", false);
+    public static final ConfigKey READ_LEASE_MILLIS = new ConfigKey("read-lease-millis", "0",
+            "Lease reads: the leader answers reads without a round trip while a majority confirmed, less than this"
+                    + " long ago, that it leads. Below election-timeout-millis; needs clocks that are not stepped"
+                    + " backwards (see docs/replication.md). 0: read-index (a round trip per batch of reads).", false);
     public static final ConfigKey JOIN = new ConfigKey("join", "",
             "host:port of any member's client port: a node started with an empty data directory asks the replica"
                     + " set to add it (TANDEM.MEMBERS ADD, sent to the leader), then is bootstrapped by the leader."
@@ -135,7 +139,7 @@ public final class ConfigKeys {
             WAL_MAX_PENDING_BYTES, SNAPSHOT_AFTER_LOG_BYTES, HZ, NODE_ID, PEER_PORT, PEERS, REPLICA_OF, ACK_POLICY,
             ACK_LEVEL, ACK_TIMEOUT_MILLIS, ON_ACK_TIMEOUT, HEARTBEAT_INTERVAL_MILLIS, MIN_REPLICAS_TO_WRITE,
             MIN_REPLICAS_MAX_LAG, NON_VOTING, APPLY_DELAY_MILLIS, REPLICATION_FORMAT,
-            RETENTION_BYTES_MAX, LAG_ALERT_MILLIS, LAG_ALERT_BYTES, UPSTREAM, ELECTION_TIMEOUT_MILLIS, MAX_LAG_ON_FAILOVER_ENTRIES, PRIORITY, JOIN, ANNOUNCE_IP,
+            RETENTION_BYTES_MAX, LAG_ALERT_MILLIS, LAG_ALERT_BYTES, UPSTREAM, ELECTION_TIMEOUT_MILLIS, MAX_LAG_ON_FAILOVER_ENTRIES, PRIORITY, JOIN, ANNOUNCE_IP, READ_LEASE_MILLIS,
             SENTINEL_MASTER_NAME, PUBSUB_MAX_SUBSCRIPTIONS, PUBSUB_OUTPUT_HARD_LIMIT, PUBSUB_OUTPUT_SOFT_LIMIT,
             PUBSUB_OUTPUT_SOFT_SECONDS);
 

@@ -245,7 +245,20 @@ public final class NodeConfigLoader {
                 electionTimeout(v, heartbeatMillis, !peers.isEmpty() || !joinText(v).isEmpty()),
                 intValue(v, ConfigKeys.PRIORITY, 0, 1000),
                 intValue(v, ConfigKeys.MAX_LAG_ON_FAILOVER_ENTRIES, 0, Integer.MAX_VALUE),
-                join(v, peers, replicaOf, peerPort, electionTimeout(v, heartbeatMillis, true)), announceIp(v));
+                join(v, peers, replicaOf, peerPort, electionTimeout(v, heartbeatMillis, true)), announceIp(v),
+                readLease(v, electionTimeout(v, heartbeatMillis, !peers.isEmpty() || !joinText(v).isEmpty())));
+    }
+
+    /** 0, or below the election timeout (the voters' promise a lease rests on; see ReadLease). */
+    private static long readLease(Map<String, Sourced> v, long electionTimeoutMillis) {
+        int millis = intValue(v, ConfigKeys.READ_LEASE_MILLIS, 0, 3_600_000);
+        if (millis > 0 && millis >= electionTimeoutMillis) {
+            throw invalid(v, ConfigKeys.READ_LEASE_MILLIS, electionTimeoutMillis == 0
+                    ? "lease reads need elections (election-timeout-millis is 0)"
+                    : "must be below election-timeout-millis (" + electionTimeoutMillis + "); with the clock-drift"
+                            + " margin of docs/replication.md, e.g. " + electionTimeoutMillis * 4 / 5);
+        }
+        return millis;
     }
 
     /**

@@ -22,6 +22,7 @@ import java.util.Map;
  * @param maxLagOnFailoverEntries a follower further behind than this does not stand (0: no limit)
  * @param join              host:port of a member's client port to ask to add this node, or null
  * @param announceIp        the IP address peers and clients reach this node at, or null for the bind address
+ * @param readLeaseMillis   lease reads of this length (0: read-index)
  */
 public record ReplicationSettings(
         NodeId nodeId,
@@ -46,7 +47,8 @@ public record ReplicationSettings(
         int priority,
         long maxLagOnFailoverEntries,
         String join,
-        String announceIp) {
+        String announceIp,
+        long readLeaseMillis) {
 
     /** Do members elect their leader? */
     public boolean elections() {

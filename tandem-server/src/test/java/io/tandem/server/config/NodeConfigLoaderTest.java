@@ -121,6 +121,20 @@ class NodeConfigLoaderTest {
     }
 
     @Test
+    void aReadLeaseIsShorterThanTheElectionTimeout() {
+        assertEquals(0, NodeConfigLoader.load(Map.of(), Map.of(), null).replication().readLeaseMillis());
+        assertEquals(400, NodeConfigLoader.load(Map.of("peers", "n2=127.0.0.1:27001", "read-lease-millis", "400"),
+                Map.of(), null).replication().readLeaseMillis());
+        ConfigException tooLong = assertThrows(ConfigException.class, () -> NodeConfigLoader.load(
+                Map.of("peers", "n2=127.0.0.1:27001", "read-lease-millis", "500"), Map.of(), null));
+        assertTrue(tooLong.getMessage().startsWith("invalid value for 'read-lease-millis': '500'")
+                && tooLong.getMessage().contains("must be below election-timeout-millis (500)"), tooLong.getMessage());
+        ConfigException alone = assertThrows(ConfigException.class, () -> NodeConfigLoader.load(
+                Map.of("read-lease-millis", "100"), Map.of(), null));
+        assertTrue(alone.getMessage().contains("lease reads need elections"), alone.getMessage());
+    }
+
+    @Test
     void announceIpIsAnIpAddressNotAHostName() {
         assertNull(NodeConfigLoader.load(Map.of(), Map.of(), null).replication().announceIp());
         assertEquals("10.0.0.7", NodeConfigLoader.load(Map.of("announce-ip", "10.0.0.7"), Map.of(), null).replication()
