@@ -22,6 +22,21 @@ final class ChildNodes implements AfterEachCallback, TestWatcher {
         return node;
     }
 
+    /**
+     * Starts the three nodes of {@code set} side by side (n1 in {@code dir}/n1, ...), each with {@code args}
+     * after its own flags, and waits until every one is ready.
+     */
+    NodeProcess[] startReplicaSet(ReplicaSetArgs set, Path dir, String... args) throws IOException {
+        NodeProcess[] nodes = new NodeProcess[ReplicaSetArgs.SIZE];
+        for (int i = 0; i < nodes.length; i++) {
+            nodes[i] = launch(ReplicaSetArgs.name(i), dir.resolve(ReplicaSetArgs.name(i)), set.node(i, args));
+        }
+        for (NodeProcess node : nodes) {
+            node.awaitReady();
+        }
+        return nodes;
+    }
+
     NodeProcess start(String name, Path dataDir, String... args) throws IOException {
         NodeProcess node = launch(name, dataDir, args);
         node.awaitReady();

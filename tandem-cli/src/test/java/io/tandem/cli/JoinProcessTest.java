@@ -30,14 +30,10 @@ class JoinProcessTest {
     @Test
     void aNodeStartedWithJoinBecomesAVoterThatOutlivesTheLeader() throws Exception {
         ReplicaSetArgs set = new ReplicaSetArgs();
-        NodeProcess[] started = new NodeProcess[4];
+        NodeProcess[] started = java.util.Arrays.copyOf(nodes.startReplicaSet(set, tmp, "--ack-policy", "quorum"), 4);
         int[] ports = new int[4];
         for (int i = 0; i < 3; i++) {
-            started[i] = nodes.launch(ReplicaSetArgs.name(i), tmp.resolve(ReplicaSetArgs.name(i)),
-                    set.node(i, "--ack-policy", "quorum"));
-        }
-        for (int i = 0; i < 3; i++) {
-            ports[i] = started[i].awaitReady();
+            ports[i] = started[i].port();
         }
         int first = Leaders.await(ports, List.of(0, 1, 2), WAIT);
         try (RespConnection leader = new RespConnection(ports[first])) {

@@ -33,14 +33,8 @@ class LeaderKillNineFailoverTest {
         ReplicaSetArgs set = new ReplicaSetArgs();
         String[] args = {"--ack-policy", "quorum", "--ack-timeout-millis", "15000", "--heartbeat-interval-millis",
                 "100", "--election-timeout-millis", "500"};
-        NodeProcess[] started = new NodeProcess[3];
-        for (int i = 0; i < 3; i++) {
-            started[i] = nodes.launch(ReplicaSetArgs.name(i), tmp.resolve(ReplicaSetArgs.name(i)), set.node(i, args));
-        }
-        int[] ports = new int[3];
-        for (int i = 0; i < 3; i++) {
-            ports[i] = started[i].awaitReady();
-        }
+        NodeProcess[] started = nodes.startReplicaSet(set, tmp, args);
+        int[] ports = java.util.Arrays.stream(started).mapToInt(NodeProcess::port).toArray();
         // n1 leads term 1 on a new replica set, unless it stepped down before hearing from a majority (three
         // JVMs starting side by side can take longer than an election timeout): then another leads a later term.
         int first = Leaders.await(ports, List.of(0, 1, 2), WAIT);

@@ -57,14 +57,8 @@ class SentinelClientsKillNineTest {
         ReplicaSetArgs set = new ReplicaSetArgs();
         String[] args = {"--ack-policy", "quorum", "--ack-timeout-millis", "15000", "--heartbeat-interval-millis",
                 "100", "--election-timeout-millis", "500"};
-        NodeProcess[] started = new NodeProcess[3];
-        for (int i = 0; i < 3; i++) {
-            started[i] = nodes.launch(ReplicaSetArgs.name(i), tmp.resolve(ReplicaSetArgs.name(i)), set.node(i, args));
-        }
-        int[] ports = new int[3];
-        for (int i = 0; i < 3; i++) {
-            ports[i] = started[i].awaitReady();
-        }
+        NodeProcess[] started = nodes.startReplicaSet(set, tmp, args);
+        int[] ports = java.util.Arrays.stream(started).mapToInt(NodeProcess::port).toArray();
         int first = awaitLeaderKnownByAll(ports, List.of(0, 1, 2), WAIT);
 
         Set<String> sentinels = new LinkedHashSet<>();
@@ -189,35 +183,9 @@ class SentinelClientsKillNineTest {
      * every one names it in its Sentinel API; returns its index.
      */
     private static int awaitLeaderKnownByAll(int[] ports, List<Integer> candidates, Duration timeout) {
-        int[] leader = {-1};
-        Await.until(() -> {
-            leader[0] = -1;
-            for (int i : candidates) {
-                try (RespConnection node = new RespConnection(ports[i])) {
-                    if ("master".equals(node.info("replication", "role"))) {
-                        leader[0] = i;
-                    }
-                }
-            }
-            if (leader[0] < 0) {
-                return false;
-            }
-            for (int i : candidates) {
-                try (RespConnection node = new RespConnection(ports[i])) {
-                    if (i != leader[0] && (!ReplicaSetArgs.name(leader[0]).equals(node.info("replication",
-                            "tandem_leader")) || !"up".equals(node.info("replication", "master_link_status")))) {
-                        return false;
-                    }
-                    if (!List.of("127.0.0.1", Integer.toString(ports[leader[0]])).equals(
-                            strings(node.call("SENTINEL", "GET-MASTER-ADDR-BY-NAME", MASTER)))) {
-                        return false;
-                    }
-                }
-            }
-            return true;
-        }, "one of " + candidates + " (0 is n1) leads, the others follow it and all name it as the Sentinel master,"
-                + " within " + timeout.toSeconds() + " s", timeout);
-        return leader[0];
+        return Leaders.await(ports, candidates, timeout, (node, leader) -> List.of("127.0.0.1",
+                Integer.toString(ports[leader])).equals(strings(node.call("SENTINEL", "GET-MASTER-ADDR-BY-NAME",
+                MASTER))), " and all name it as the Sentinel master");
     }
 
     private static long switchMasterSubscribers(int port) throws Exception {

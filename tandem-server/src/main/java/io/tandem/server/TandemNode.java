@@ -225,6 +225,9 @@ public final class TandemNode implements AutoCloseable {
         agent.selfAnnounce(announceIp + ":" + port);
         loop.submit(() -> {
             agent.start(port);
+            if (peerTransport != null) {
+                peerTransport.connectAll(System.currentTimeMillis());
+            }
             StartingRole.take(node, replication, recovery, System.currentTimeMillis(), agent);
         }).syncUninterruptibly();
         if (config.adminPort() >= 0) {

@@ -70,7 +70,7 @@ final class ReplicationInfo {
             long lagEntries = Math.max(0, node.lastLsn() - p.appliedLsn());
             String state = !up ? "disconnected" : p.relayedBy() != null ? "relayed" : p.receivingSnapshot()
                     ? "snapshot" : p.probing() ? "catchup" : "streaming";
-            field(out, "tandem_replica" + i++, "id=" + e.getKey() + ",addr=" + p.announce() + ",state=" + state
+            field(out, "tandem_replica" + i++, "id=" + e.getKey() + ",addr=" + address(node, e) + ",state=" + state
                     + (p.relayedBy() != null ? ",via=" + p.relayedBy() : "")
                     + ",sent_lsn=" + p.sentLsn() + ",received_lsn=" + p.receivedLsn() + ",durable_lsn="
                     + p.durableLsn() + ",applied_lsn=" + p.appliedLsn() + ",lag_entries=" + lagEntries + ",lag_bytes="
@@ -89,7 +89,7 @@ final class ReplicationInfo {
         if (node.isLeader()) {
             List<Reply> replicas = new ArrayList<>();
             for (Map.Entry<NodeId, Progress> e : online(node, nowMillis, linkWindow)) {
-                String[] hostPort = hostPort(e.getValue().announce());
+                String[] hostPort = hostPort(address(node, e));
                 replicas.add(new Reply.Array(List.of(Reply.bulk(hostPort[0]), Reply.bulk(hostPort[1]),
                         Reply.bulk(Long.toString(e.getValue().appliedLsn())))));
             }
@@ -124,7 +124,7 @@ final class ReplicationInfo {
         int i = 0;
         for (Map.Entry<NodeId, Progress> e : online) {
             Progress p = e.getValue();
-            String[] hostPort = hostPort(p.announce());
+            String[] hostPort = hostPort(address(node, e));
             long lagSeconds = (nowMillis - p.lastHeardMillis()) / 1000;
             field(out, "slave" + i++, "ip=" + hostPort[0] + ",port=" + hostPort[1] + ",state=online,offset="
                     + p.appliedLsn() + ",lag=" + lagSeconds);
@@ -137,11 +137,21 @@ final class ReplicationInfo {
         for (Map.Entry<NodeId, Progress> e : node.progress().entrySet()) {
             Progress p = e.getValue();
             if (p.connected() && p.relayedBy() == null && nowMillis - p.lastHeardMillis() <= linkWindow
-                    && !p.announce().isEmpty()) {
+                    && !address(node, e).isEmpty()) {
                 online.add(e);
             }
         }
         return online;
+    }
+
+    /**
+     * A replica's client address: what it announced when it subscribed, else what the leader's directory
+     * says (a follower found by a new leader's probes after an election does not subscribe again, and must
+     * still be listed: Lettuce's MasterReplica finds replicas from these lines).
+     */
+    private static String address(ReplicaSetNode node, Map.Entry<NodeId, Progress> replica) {
+        String announced = replica.getValue().announce();
+        return announced.isEmpty() ? node.memberAddresses().getOrDefault(replica.getKey(), "") : announced;
     }
 
     private static String[] hostPort(String announce) {

@@ -108,6 +108,19 @@ public final class PeerTransport {
         deliver.accept(message);
     }
 
+    /**
+     * Opens a connection to every peer now, before the node takes its first role (agent thread). A leader's
+     * first messages then find connections ready, or opening, instead of paying for the first connection's
+     * setup (class loading in a cold JVM, a few hundred ms on a busy machine) inside its first election
+     * timeout: seen as a new replica set's first leader stepping down (check-quorum) before any follower
+     * had heard from it. Peers not up yet are tried again on the next send.
+     */
+    public void connectAll(long nowMillis) {
+        for (NodeId peer : addresses.keySet()) {
+            connect(peer, nowMillis);
+        }
+    }
+
     /** Sends a message to a peer if a connection to it is up and not backed up; else drops it. Agent thread. */
     public void send(NodeId to, Message message, long nowMillis) {
         Channel channel = outgoing.get(to);

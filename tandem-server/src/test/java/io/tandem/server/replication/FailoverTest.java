@@ -96,6 +96,16 @@ class FailoverTest {
             assertEquals("failover", old.get("after"));
             assertEquals("up", info(old).get("master_link_status"));
         }
+        // The new leader lists both followers as Redis does (Lettuce's MasterReplica finds replicas there), the
+        // survivor too, although it found the new leader by its probes and never subscribed again.
+        int third = 3 - first - second;
+        try (Jedis newLeader = jedis(second)) {
+            await(() -> "2".equals(info(newLeader).get("connected_slaves")), "the new leader lists two replicas");
+            String slaves = info(newLeader).get("slave0") + " " + info(newLeader).get("slave1");
+            for (int follower : new int[] {first, third}) {
+                assertTrue(slaves.contains("port=" + cluster.port(follower) + ","), slaves);
+            }
+        }
     }
 
     @Test
