@@ -595,6 +595,9 @@ public final class ReplicaSetNode implements Protocol {
     private void membershipChanged(long nowMillis, long lsn, Output out) {
         Membership membership = memberships.latest();
         config = config.withMembers(membersOf(membership));
+        // A member that left is no one's replica any more: clients must not be sent to it (SENTINEL REPLICAS,
+        // the directory the leader's heartbeats spread).
+        addresses.keySet().removeIf(id -> !id.equals(self) && config.member(id) == null);
         out.event(new Event.MembershipChanged(lsn, membership.encode()));
         out.membersChanged(membership);
         if (role != Role.LEADER) {

@@ -117,6 +117,13 @@ class MembershipTest {
         await(() -> !members(restartedPort).contains("n4 "), "n4 learns that it was removed");
         assertTrue(!members(cluster.port(0)).contains("n4 "), members(cluster.port(0)));
         await(() -> "2".equals(info(cluster.port(0), "connected_slaves")), "the leader streams to two followers");
+        // Clients are no longer sent to it: no member lists it among the replicas (the Sentinel API).
+        for (int member = 0; member < 3; member++) {
+            int port = cluster.port(member);
+            await(() -> !sentinelReplicas(port).contains("\n" + restartedPort + "\n")
+                    && !sentinelReplicas(port).contains("\n" + n4Port + "\n"),
+                    "n" + (member + 1) + " no longer lists n4 as a replica");
+        }
     }
 
     @Test
@@ -189,6 +196,21 @@ class MembershipTest {
                 lines.add(String.join(" ", fields));
             }
             return String.join("\n", lines);
+        }
+    }
+
+    /** SENTINEL REPLICAS tandem, flattened: every field of every replica on a line of its own. */
+    @SuppressWarnings("unchecked")
+    private static String sentinelReplicas(int port) {
+        try (Jedis jedis = jedis(port)) {
+            StringBuilder text = new StringBuilder("\n");
+            for (Object replica : (List<Object>) jedis.sendCommand(() -> "SENTINEL".getBytes(StandardCharsets.US_ASCII),
+                    "REPLICAS", "tandem")) {
+                for (Object field : (List<Object>) replica) {
+                    text.append(new String((byte[]) field, StandardCharsets.UTF_8)).append('\n');
+                }
+            }
+            return text.toString();
         }
     }
 
