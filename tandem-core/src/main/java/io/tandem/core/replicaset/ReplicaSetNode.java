@@ -1036,11 +1036,11 @@ public final class ReplicaSetNode implements Protocol {
         leaderAnnounce = request.announce();
         addresses.put(request.from(), request.announce());
         learnDirectory(request.directory());
-        if (!request.directory().isEmpty() && !announce.isEmpty() && !names(request.directory(), self)
+        if (!request.directory().isEmpty() && !announce.isEmpty() && !names(request.directory(), self, announce)
                 && millisSinceSubscribed(nowMillis) >= SILENT_HEARTBEATS_BEFORE_RESUBSCRIBE * config.heartbeatIntervalMillis()) {
-            // The leader's heartbeat lists every member address it knows, and ours is missing: it found us by
-            // probing (after an election, or our Subscribe was lost), so it cannot show us to clients (INFO,
-            // SENTINEL REPLICAS). Subscribe, which tells it our address.
+            // The leader's heartbeat lists every member address it knows, and ours is missing (it found us by
+            // probing, after an election, or our Subscribe was lost) or stale (we came back on another client
+            // port), so it cannot show us to clients (INFO, SENTINEL REPLICAS). Subscribe: that tells it.
             subscribe(nowMillis, out);
         }
         leaderCommitLsn = Math.max(leaderCommitLsn, request.commitLsn());
@@ -1510,9 +1510,14 @@ public final class ReplicaSetNode implements Protocol {
     }
 
     /** Does a directory ("n1=ip:port,n2=ip:port") give an address for {@code member}? */
-    private static boolean names(String directory, NodeId member) {
-        String entry = member.name() + "=";
-        return directory.startsWith(entry) || directory.contains("," + entry);
+    /**
+     * Does a directory ("n1=ip:port,n2=ip:port") give {@code member} the address {@code address}? Not when it
+     * gives none, nor another (the member came back on another client port: the leader must learn the new one).
+     */
+    private static boolean names(String directory, NodeId member, String address) {
+        String entry = member.name() + "=" + address;
+        return directory.equals(entry) || directory.startsWith(entry + ",") || directory.endsWith("," + entry)
+                || directory.contains("," + entry + ",");
     }
 
     private void learnDirectory(String directory) {

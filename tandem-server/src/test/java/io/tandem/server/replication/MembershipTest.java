@@ -108,6 +108,11 @@ class MembershipTest {
             assertEquals("OK", leader.set("after-restart", "1"));
         }
         await(() -> "1".equals(get(restartedPort, "after-restart")), "n4 follows again after a restart");
+        await(() -> {
+            try (Jedis leader = jedis(cluster.port(0))) {
+                return leader.info("replication").contains("port=" + restartedPort + ",state=online");
+            }
+        }, "the leader shows n4 at the client port it came back on");
         assertEquals(members(cluster.port(0)), members(restartedPort));
 
         try (Jedis leader = jedis(cluster.port(0))) {
