@@ -192,4 +192,31 @@ class MembershipChangeTest extends CoreCluster {
                 node(N1).replies.toString());
         assertTrue(node(N1).node.membership().contains(N3));
     }
+
+    /**
+     * Found by the simulator (seeds 172, 196, 164, 204: async): a change counts as committed once a majority
+     * of the voters hold it durably, whatever the ack policy. Under async the policy commits on the leader's
+     * own fsync, and a leader made a second change on a first only it held, or answered +OK for a change a
+     * failover then lost.
+     */
+    @Test
+    void underAsyncAChangeIsCommittedOnlyOnceAMajorityHoldsIt() {
+        cluster(new AckPolicy.Async());
+        isolated.add(N2);
+        isolated.add(N3);
+        write(N1, "w", "k", "v");
+        settle();
+        assertTrue(replied(node(N1), "w +OK"), "async acknowledges writes on the leader's fsync: "
+                + node(N1).replies);
+        change(N1, "first", new Membership.Change.Remove(N3));
+        settle(); // durable on n1 alone: 1 of the 2 voters left, not a majority
+        assertFalse(node(N1).replies.stream().anyMatch(r -> r.startsWith("first ")),
+                "not acknowledged on the leader's fsync alone: " + node(N1).replies);
+        change(N1, "second", new Membership.Change.SetVoting(N2, false));
+        assertTrue(node(N1).replies.stream().anyMatch(r -> r.startsWith("second -TRYAGAIN a membership change")),
+                "no change on a base only the leader holds: " + node(N1).replies);
+        isolated.clear();
+        advance(300);
+        assertTrue(replied(node(N1), "first +OK"), node(N1).replies.toString());
+    }
 }
