@@ -181,12 +181,19 @@ final class Elections {
     void onVoteRequest(long nowMillis, Message.VoteRequest request, Output out) {
         long term = node.term();
         boolean pre = request.preVote();
-        // Is the candidate behind us, or may we not vote (non-voting), or do we still hear from a leader?
-        // Then no, with our term (a candidate behind learns it from the answer).
+        // Is the candidate behind us, or do we still hear from a leader? Then no, with our term (a candidate
+        // behind learns it from the answer).
+        //
+        // Not asked: whether the membership we use says we vote, or says the candidate does. The candidate
+        // counts only the voters of its own membership (onVoteResponse), which is what safety needs; ours may
+        // be older or newer than its, and refusing by it can leave no one electable for ever. Found by the
+        // simulator (seed 113): an empty node added as a voter while cut off knew no membership, so refused
+        // every candidate, while no leader could be elected without it to tell it it was a member; and
+        // (seeds 250, 258, 378) a voter whose membership lagged one change refused the only candidate that
+        // could win. Raft grants votes without consulting the configuration for this reason (Ongaro's thesis,
+        // 4.1). A removed member cannot disrupt: it cannot win (its log lacks its removal, which a majority
+        // holds), and nodes that hear from a leader refuse it anyway.
         String refusal = request.term() < term ? "its term " + request.term() + " is behind ours, " + term
-                : !node.config().member(node.self()).voting() ? "this member does not vote"
-                : !node.config().votes(request.from()) ? "the candidate is not a voting member in the membership"
-                        + " this node uses"
                 : inLease(nowMillis) && !request.transfer() ? (node.isLeader() ? "this node leads" : "this node still hears from its leader "
                         + node.leader()) : null;
         if (refusal != null) {

@@ -219,4 +219,31 @@ class MembershipChangeTest extends CoreCluster {
         advance(300);
         assertTrue(replied(node(N1), "first +OK"), node(N1).replies.toString());
     }
+
+    /**
+     * Found by the simulator (seed 113): n4 is added as a voter while cut off, so it never learns it is a
+     * member; n2 is removed. Once n1 is gone, n3 needs n4's vote: n4, which knows no membership, must grant
+     * it (votes are granted without consulting the membership, as in Raft), or no leader is ever elected.
+     */
+    @Test
+    void aVoterThatDoesNotKnowItIsAMemberStillVotes() {
+        cluster(new AckPolicy.Quorum());
+        Harness n4 = joiner();
+        isolated.add(N4);
+        change(N1, "add", new Membership.Change.Add(N4_SEAT));
+        settle();
+        assertTrue(replied(node(N1), "add +OK"), "n1, n2, n3 are 3 of 4: " + node(N1).replies);
+        change(N1, "remove", new Membership.Change.Remove(N2));
+        settle();
+        assertTrue(replied(node(N1), "remove +OK"), "n1, n3 are 2 of 3: " + node(N1).replies);
+        assertEquals(0, n4.node.membership().seats().size(), "n4 heard nothing yet");
+
+        isolated.clear();
+        isolated.add(N1);
+        isolated.add(N2);
+        n4.now = now;
+        advance(6 * ELECTION_TIMEOUT_MILLIS);
+        assertEquals(N3, leaderAmong(N3, N4), "n3 and n4 are 2 of the 3 voters: " + n4.events);
+        assertTrue(n4.node.membership().contains(N4), "n4 learned it is a member: " + n4.node.membership());
+    }
 }
