@@ -70,6 +70,21 @@ public final class MembershipLog {
         return changes.isEmpty() ? baseLsn : changes.lastKey();
     }
 
+    /**
+     * Since which LSN {@code id} has been a member without a break, by the latest membership: the change that
+     * added it (the base's LSN if the base names it already), or -1 if the latest does not name it.
+     */
+    public long memberSinceLsn(NodeId id) {
+        long since = -1;
+        for (Map.Entry<Long, Membership> change : changes.descendingMap().entrySet()) {
+            if (!change.getValue().contains(id)) {
+                return since;
+            }
+            since = change.getKey();
+        }
+        return base.contains(id) ? baseLsn : since;
+    }
+
     /** The membership in force once the entry at {@code lsn} was applied (for a snapshot taken there). */
     public Membership at(long lsn) {
         Map.Entry<Long, Membership> change = changes.floorEntry(lsn);

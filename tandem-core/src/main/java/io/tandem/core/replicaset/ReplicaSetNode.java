@@ -603,6 +603,9 @@ public final class ReplicaSetNode implements Protocol {
             refusal = "ERR ack-policy " + config.ackPolicy() + " names a member the change removes; change the"
                     + " policy first";
         }
+        if (refusal == null && config.elections()) {
+            refusal = unawareVotersRefusal(next);
+        }
         if (refusal != null) {
             out.reply(request.client(), request.requestId(), Reply.error(refusal));
             return;
@@ -660,6 +663,44 @@ public final class ReplicaSetNode implements Protocol {
                     + " remove or demote it there";
         }
         return null;
+    }
+
+    /**
+     * Would a majority of the voters after the change be members that know they are? A node grants votes
+     * only once its log names it a member (Elections.onVoteRequest: an empty node, one wiped, may have
+     * forgotten the log that would make it refuse a stale candidate). So if a change left most voters
+     * unaware, say an empty node added as a voter while cut off and then another voter demoted, and the
+     * leader then went, no one could be elected, and nothing would tell them (found by the simulator, seed
+     * 113). A voter counts here if it is this leader, or a member whose durable log reaches the change that
+     * made it one; the member the change adds does not. The same rule as etcd's strict reconfiguration check.
+     *
+     * <p>Worked example: voters n1 (leading), n2, n3, and n4 added at LSN 77 but cut off (durable 0). Demoting
+     * n2 leaves n1, n3, n4: n1 and n3 know, 2 of 3, allowed. Demoting n3 after that leaves n1, n4: only n1
+     * knows, 1 of 2, refused until n4 catches up.
+     */
+    private String unawareVotersRefusal(Membership next) {
+        int voters = 0;
+        int aware = 0;
+        List<String> unaware = new java.util.ArrayList<>();
+        for (Membership.Seat seat : next.seats()) {
+            if (!seat.voting()) {
+                continue;
+            }
+            voters++;
+            Progress p = progress.get(seat.id());
+            long since = memberships.memberSinceLsn(seat.id());
+            if (seat.id().equals(self) || (p != null && since >= 0 && p.durableLsn >= since)) {
+                aware++;
+            } else {
+                unaware.add(seat.id().name());
+            }
+        }
+        if (aware >= QuorumMath.majority(voters)) {
+            return null;
+        }
+        return "TRYAGAIN after this change " + unaware + " of its " + voters + " voters would not yet hold the entry"
+                + " that made them members: not enough to elect a leader without them; let them catch up (add a"
+                + " member non-voting, promote it once it has)";
     }
 
     /**
