@@ -60,11 +60,13 @@ class FailoverSimulationTest {
      * again, as a voter refused a vote because the membership it used (none, or one change behind) did not
      * make it or the candidate a voter; 761, the checker held semi-sync 1 to a promise it makes only when
      * every replica votes; 2765, a wiped node that forgot its vote voted again in the same term for a stale
-     * candidate (the simulator's wipe now keeps the term and vote: see SimDisk#wipe).
+     * candidate (the simulator's wipe now keeps the term and vote: see SimDisk#wipe). 2035882 and 2049976: a
+     * follower handed leadership (FAILOVER) stood in the next term and lost; following the winner in that
+     * term it kept the old leader's confirmation of entries the winner had replaced, and never converged.
      */
     @ParameterizedTest(name = "seed {0}")
     @org.junit.jupiter.params.provider.ValueSource(longs = {859, 100470, 101106, 103384, 108718, 109391, 110046,
-        110056, 209673, 172, 164, 113, 250, 761, 2765})
+        110056, 209673, 172, 164, 113, 250, 761, 2765, 2035882, 2049976})
     void seedsThatFoundBugs(long seed) {
         assumeTrue(System.getProperty("tandem.sim.seed") == null, "replaying one seed");
         FailoverSimulation.run(SimulationConfig.failoverFromSeed(seed));

@@ -1305,6 +1305,14 @@ public final class ReplicaSetNode implements Protocol {
     private boolean followsSender(NodeId sender, Output out) {
         if (leader == null) {
             leader = sender;
+            // What an earlier leader confirmed or committed says nothing about this one's log, as in
+            // becomeFollower. Found by the simulator (seeds 2019971, 2035882, 2049976): a follower of n1 in
+            // term 1 stood in term 2 (FAILOVER), lost, and then followed n4, the winner, here: it kept
+            // n1's confirmation of its entries 8..10, which n4's log replaced, so it reported them as n4's
+            // own, and n4's probes and its batches after 10 went round for ever, never converging.
+            confirmedLsn = 0;
+            leaderCommitLsn = 0;
+            leaderReadRound = 0;
             out.event(new Event.RoleChanged("follower", term, leader));
             return true;
         }
