@@ -110,6 +110,21 @@ public final class MembershipLog {
         return !latest().equals(before);
     }
 
+    /**
+     * The log was rebuilt from {@code base} at {@code baseLsn} (a rewind went back to a snapshot, or to the
+     * start): the memberships are {@code base} and the changes {@code log} holds after it, up to {@code lastLsn}.
+     * Returns whether the latest changed.
+     */
+    public boolean rebuild(Membership base, long baseLsn, LogView log, long lastLsn) {
+        Membership before = latest();
+        MembershipLog rebuilt = scan(base, baseLsn, log);
+        this.base = rebuilt.base;
+        this.baseLsn = rebuilt.baseLsn;
+        changes.clear();
+        changes.putAll(rebuilt.changes.headMap(lastLsn, true));
+        return !latest().equals(before);
+    }
+
     /** The base's address for {@code id}, when it was not known at start (the runtime binds its port later). */
     public void baseAddressIfUnknown(NodeId id, String peerAddress) {
         base = base.withAddressIfUnknown(id, peerAddress);

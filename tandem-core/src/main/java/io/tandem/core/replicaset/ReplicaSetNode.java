@@ -1380,7 +1380,14 @@ public final class ReplicaSetNode implements Protocol {
         durableLsn = lastLsn;
         appliedLsn = lastLsn;
         confirmedLsn = Math.min(confirmedLsn, lastLsn);
-        if (memberships.truncateAfter(lastLsn)) { // the runtime may have gone back further than asked
+        // The runtime may have gone back further than asked, even past the snapshot our memberships start
+        // from (its snapshot held the divergent entries): then it says where its rebuild started, and the
+        // memberships are read again from there (found by the simulator, seeds 2004103 and 2040747: a node
+        // rewound to 0 kept its dropped snapshot's membership, ignoring every change the leader sent again).
+        boolean changed = rewound.baseMembership() != null
+                ? memberships.rebuild(rewound.baseMembership(), rewound.baseLsn(), log, lastLsn)
+                : memberships.truncateAfter(lastLsn);
+        if (changed) {
             membershipChanged(nowMillis, 0, out);
         }
         if (role == Role.FOLLOWER) {
