@@ -62,11 +62,16 @@ class FailoverSimulationTest {
      * every replica votes; 2765, a wiped node that forgot its vote voted again in the same term for a stale
      * candidate (the simulator's wipe now keeps the term and vote: see SimDisk#wipe). 2035882 and 2049976: a
      * follower handed leadership (FAILOVER) stood in the next term and lost; following the winner in that
-     * term it kept the old leader's confirmation of entries the winner had replaced, and never converged.
+     * term it kept the old leader's confirmation of entries the winner had replaced, and never converged
+     * (2019971 the same with membership changes). 2028097: a removed node that never learned it won a term
+     * with the vote of a wiped one. 2004103 and 2040747: a node rewound past the snapshot its memberships
+     * started from kept that snapshot's membership. 2013219: the simulator answered a rewind before the cut
+     * log was durable; 2049841: it read a snapshot's truth from a sender whose disk a rewind had wiped since.
      */
     @ParameterizedTest(name = "seed {0}")
     @org.junit.jupiter.params.provider.ValueSource(longs = {859, 100470, 101106, 103384, 108718, 109391, 110046,
-        110056, 209673, 172, 164, 113, 250, 761, 2765, 2035882, 2049976})
+        110056, 209673, 172, 164, 113, 250, 761, 2765, 2035882, 2049976, 2019971, 2028097, 2004103, 2040747,
+        2013219, 2049841})
     void seedsThatFoundBugs(long seed) {
         assumeTrue(System.getProperty("tandem.sim.seed") == null, "replaying one seed");
         FailoverSimulation.run(SimulationConfig.failoverFromSeed(seed));

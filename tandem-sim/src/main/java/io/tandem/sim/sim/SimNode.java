@@ -439,7 +439,29 @@ public final class SimNode {
                     + disk.log().firstLsn() + ")");
         }
         snapshotSends.put(to, new long[] {snapshot.lsn(), scheduler.nowMicros()});
+        rememberTruth(snapshot);
         network.send(this, to, SnapshotBytes.chunk(core.term(), id, snapshot));
+    }
+
+    /** What each snapshot this node sent stands for (its entries up to its LSN), by "lsn/term". */
+    private final Map<String, List<Entry>> sentSnapshotTruth = new HashMap<>();
+
+    /**
+     * Kept when sent: by the time the receiver installs it, this node's log may have been rewound or wiped
+     * (found by seed 2049841, which read the sender's log at install time).
+     */
+    private void rememberTruth(SimDisk.Snapshot snapshot) {
+        sentSnapshotTruth.computeIfAbsent(snapshot.lsn() + "/" + snapshot.term(),
+                key -> disk.log().range(1, snapshot.lsn()));
+    }
+
+    /** The entries a snapshot this node sent stands for. */
+    List<Entry> sentSnapshotTruth(long lsn, long term) {
+        List<Entry> truth = sentSnapshotTruth.get(lsn + "/" + term);
+        if (truth == null) {
+            throw new IllegalStateException(id + " never sent a snapshot at " + lsn + " in term " + term);
+        }
+        return truth;
     }
 
     void snapshotAcked(io.tandem.core.model.Message.SnapshotAck ack) {
@@ -465,6 +487,7 @@ public final class SimNode {
             if (scheduler.nowMicros() - e.getValue()[1] >= SNAPSHOT_RESEND_MICROS && snapshot != null) {
                 e.getValue()[0] = snapshot.lsn();
                 e.getValue()[1] = scheduler.nowMicros();
+                rememberTruth(snapshot);
                 network.send(this, e.getKey(), SnapshotBytes.chunk(core.term(), id, snapshot));
             }
         }
@@ -494,7 +517,7 @@ public final class SimNode {
         Keyspace keys = new Keyspace(core.keyspace().hashSeed());
         SnapshotBytes.decodeInto(keys, chunk.data());
         // What the snapshot stands for, for the checkers: the sender's entries up to its LSN.
-        List<Entry> truth = network.node(chunk.from()).disk().log().range(1, chunk.snapshotLsn());
+        List<Entry> truth = network.node(chunk.from()).sentSnapshotTruth(chunk.snapshotLsn(), chunk.snapshotTerm());
         disk.installSnapshot(new SimDisk.Snapshot(chunk.snapshotLsn(), chunk.snapshotTerm(), chunk.data()), truth);
         logged(chunk.snapshotLsn());
         snapshotsInstalled++;
@@ -531,6 +554,12 @@ public final class SimNode {
         if (rewindIncarnation != incarnation || !up) {
             return; // crashed meanwhile: the restart rebuilds from the disk anyway
         }
+        if (disk.durableLsn() < disk.log().lastLsn() || !disk.idle()) {
+            // The runtime answers once the cut log is durable (Input.Rewound's contract): wait for the fsync.
+            int rewindIncarnation2 = incarnation;
+            scheduler.after(1_000, id.name(), null, null, () -> finishRewind(rewindIncarnation2));
+            return;
+        }
         Keyspace keys = new Keyspace(core.keyspace().hashSeed());
         SimDisk.Snapshot snapshot = disk.snapshot();
         long from = 0;
@@ -544,7 +573,9 @@ public final class SimNode {
                 keys.apply(effect);
             }
         }
-        step(new Input.Rewound(last, disk.log().term(last), keys));
+        // Rebuilt from the snapshot (or from the start): so are the memberships, as a restart would.
+        step(new Input.Rewound(last, disk.log().term(last), keys,
+                snapshot != null ? snapshot.membership() : bootstrapMembership, from));
     }
 
     /** The disk finished an fsync: tell the core (which ships what became durable). */
