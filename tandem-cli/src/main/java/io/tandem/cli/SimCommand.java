@@ -62,9 +62,17 @@ public final class SimCommand implements Callable<Integer> {
         long leaderships = 0;
         long rolledBack = 0;
         long keptWrites = 0;
+        int membershipRuns = 0;
+        long changesLogged = 0;
+        long changesAcknowledged = 0;
         for (long s = firstSeed; s < firstSeed + seeds; s++) {
             try {
                 SimulationResult result = run(s);
+                if (result.membershipChangesLogged() > 0) {
+                    membershipRuns++;
+                }
+                changesLogged += result.membershipChangesLogged();
+                changesAcknowledged += result.membershipChangesAcknowledged();
                 leaderships += result.leaderships();
                 rolledBack += result.rolledBackEntries();
                 keptWrites += result.ackedWritesChecked();
@@ -83,7 +91,9 @@ public final class SimCommand implements Callable<Integer> {
         }
         out.printf("%d %s schedules (seeds %d..%d): %d failed; %d acknowledged writes checked kept%s, %.1f s%n", seeds,
                 failover ? "failover" : "leader-follower", firstSeed, firstSeed + seeds - 1, failures, keptWrites,
-                failover ? ", " + leaderships + " leaderships, " + rolledBack + " entries rolled back" : "",
+                failover ? ", " + leaderships + " leaderships, " + rolledBack + " entries rolled back, " + membershipRuns
+                        + " runs changed members (" + changesLogged + " changes logged, " + changesAcknowledged
+                        + " acknowledged)" : "",
                 seconds(started));
         out.flush();
         return failures == 0 ? 0 : 1;

@@ -4,6 +4,7 @@ import io.tandem.sim.check.AckedWritesChecker;
 import io.tandem.sim.check.ConvergenceChecker;
 import io.tandem.sim.check.ElectionSafetyChecker;
 import io.tandem.sim.check.LinearizabilityChecker;
+import io.tandem.sim.check.MembershipSafetyChecker;
 import io.tandem.sim.sim.Cluster;
 import io.tandem.sim.sim.Fault;
 import io.tandem.sim.sim.SimNode;
@@ -14,11 +15,15 @@ import io.tandem.sim.sim.Trace;
  * leader while faults crash and isolate whoever leads. Checked:
  * <ul>
  *   <li>at every step: one leader per term, and a new leader holds every write acknowledged so far under
- *       a policy that promises it ({@link ElectionSafetyChecker});
+ *       a policy that promised it with the members in force then ({@link ElectionSafetyChecker}); members
+ *       change one at a time, each on a committed base, and acknowledged changes survive
+ *       ({@link MembershipSafetyChecker}; in runs with the membership fault, an operator adds, removes,
+ *       promotes and demotes members meanwhile);
  *   <li>liveness: once the faults stop and the network is reliable, a leader is elected that every node
  *       follows, with every log caught up, within the quiesce bound;
- *   <li>at the end: every node's log and keys equal the leader's, and, under a promising policy, no
- *       acknowledged write is lost.
+ *   <li>at the end: every member's log, keys and membership equal the leader's (a node outside the
+ *       leader's membership is not waited for), and no acknowledged write that was promised is lost; the
+ *       history is linearizable when every success was released under a promise.
  * </ul>
  */
 public final class FailoverSimulation {
@@ -30,9 +35,12 @@ public final class FailoverSimulation {
 
     public static SimulationResult run(SimulationConfig config, Trace trace) {
         Cluster cluster = new Cluster(config.spec(), config.newWorldRandom(), trace);
-        boolean promises = config.promisesAcknowledgedWrites();
-        ElectionSafetyChecker elections = new ElectionSafetyChecker(cluster, promises);
+        ElectionSafetyChecker elections = new ElectionSafetyChecker(cluster,
+                members -> SimulationConfig.promisesAcknowledgedWrites(config.replicaSet(), members.voters(),
+                        members.seats().size() - members.voters()));
         cluster.observe(elections);
+        MembershipSafetyChecker membership = new MembershipSafetyChecker(cluster);
+        cluster.observe(membership);
         AckedWritesChecker ackedWrites = new AckedWritesChecker(cluster);
         try {
             cluster.start();
@@ -40,8 +48,9 @@ public final class FailoverSimulation {
             cluster.scheduler().runUntil(config.spec().workloadMicros());
             ReplicaSetSimulation.quiesce(config, cluster);
             ConvergenceChecker.check(cluster);
-            if (promises) {
-                ackedWrites.check();
+            membership.checkFinal();
+            ackedWrites.check(elections::promised);
+            if (elections.everyReleasePromised()) {
                 LinearizabilityChecker.check(cluster.history());
             }
         } catch (RuntimeException e) {
@@ -55,6 +64,7 @@ public final class FailoverSimulation {
                 cluster.network().sent(), cluster.network().dropped(), config.faults().faults().size(), crashes,
                 cluster.leader().core().lastLsn(),
                 cluster.nodes().stream().mapToLong(SimNode::snapshotsInstalled).sum(), elections.elections(),
-                cluster.nodes().stream().mapToLong(SimNode::rolledBackEntries).sum());
+                cluster.nodes().stream().mapToLong(SimNode::rolledBackEntries).sum(), membership.changesLogged(),
+                membership.changesAcknowledged());
     }
 }

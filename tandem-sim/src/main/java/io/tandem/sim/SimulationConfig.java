@@ -297,6 +297,24 @@ public record SimulationConfig(long seed, Overrides overrides, ClusterSpec spec,
             long jump = (snapshotChoice.nextBoolean() ? 1 : -1) * (1 + snapshotChoice.nextLong(3 * electionTimeoutMillis));
             faults = faults.with(new Fault.ClockJump(start, duration, snapshotChoice.nextInt(nodeCount), jump));
         }
+        // One run in two also changes the members while all of that goes on (TANDEM.MEMBERS): one or two spare
+        // nodes start empty, outside the membership, and an operator removes followers, adds spares or removed
+        // nodes (wiped or not), promotes and demotes, one change at a time, retrying what is refused. Drawn
+        // last, so that the runs without it stay as they were.
+        if (snapshotChoice.nextInt(2) == 0) {
+            int spareCount = 1 + snapshotChoice.nextInt(2);
+            List<NodeId> spares = new ArrayList<>();
+            long[] spareSkews = new long[spareCount];
+            for (int i = 0; i < spareCount; i++) {
+                spares.add(NodeId.of("n" + (nodeCount + 1 + i)));
+                spareSkews[i] = snapshotChoice.nextLong(61) - 30;
+            }
+            spec = spec.withSpares(spares, spareSkews);
+            long start = snapshotChoice.nextLong(workloadMicros / 4);
+            int changes = 2 + snapshotChoice.nextInt(5);
+            faults = faults.with(new Fault.MembershipChanges(start, workloadMicros - start, changes,
+                    snapshotChoice.nextLong(), (ackTimeoutMillis + 500) * 1000));
+        }
         return new SimulationConfig(seed, Overrides.NONE, spec, faults, 30_000_000);
     }
 
@@ -307,15 +325,25 @@ public record SimulationConfig(long seed, Overrides overrides, ClusterSpec spec,
      * it). Every member votes in failover runs.
      */
     public boolean promisesAcknowledgedWrites() {
-        ReplicaSetConfig c = spec.config();
-        if (c.ackLevel() == AckLevel.RECEIVED) {
+        return promisesAcknowledgedWrites(spec.config(), spec.config().voters(),
+                spec.config().members().size() - spec.config().voters());
+    }
+
+    /**
+     * The same, under a membership of {@code voters} voting and {@code nonVoting} non-voting members: what a
+     * write acknowledged under it was promised (members change at run time; the promise is the one in force
+     * when the leader acknowledged). semi-sync K counts any K replicas, non-voting ones too: it promises a
+     * majority of the voters only if K replicas less every non-voting one, and the leader, are one.
+     */
+    public static boolean promisesAcknowledgedWrites(ReplicaSetConfig c, int voters, int nonVoting) {
+        if (c.ackLevel() == AckLevel.RECEIVED || voters == 0) {
             return false;
         }
-        int majority = io.tandem.core.quorum.QuorumMath.majority(c.voters());
+        int majority = io.tandem.core.quorum.QuorumMath.majority(voters);
         return switch (c.ackPolicy()) {
             case AckPolicy.Quorum q -> true;
             case AckPolicy.All a -> true;
-            case AckPolicy.SemiSync semiSync -> semiSync.k() + 1 >= majority;
+            case AckPolicy.SemiSync semiSync -> semiSync.k() - nonVoting + 1 >= majority;
             default -> false;
         };
     }
@@ -340,7 +368,10 @@ public record SimulationConfig(long seed, Overrides overrides, ClusterSpec spec,
     public String describe() {
         ReplicaSetConfig c = spec.config();
         StringBuilder text = new StringBuilder();
-        text.append("  nodes ").append(spec.nodeIds()).append(", leader ").append(spec.leader());
+        List<NodeId> spares = spec.spares();
+        List<NodeId> members = new ArrayList<>(spec.nodeIds());
+        members.removeAll(spares);
+        text.append("  nodes ").append(members).append(", leader ").append(spec.leader());
         if (spec.config().elections()) {
             text.append(" (at first; election timeout ").append(spec.config().electionTimeoutMillis()).append(" ms)");
         }
@@ -348,6 +379,9 @@ public record SimulationConfig(long seed, Overrides overrides, ClusterSpec spec,
             if (!m.getValue().voting()) {
                 text.append(", ").append(m.getKey()).append(" non-voting");
             }
+        }
+        if (!spares.isEmpty()) {
+            text.append(", spares ").append(spares).append(" (outside the membership: they join when added)");
         }
         text.append("\n  policy '").append(c.ackPolicy()).append("' at ").append(c.ackLevel()).append(", ack timeout ")
                 .append(c.ackTimeoutMillis()).append(" ms on-timeout ").append(c.onAckTimeout()).append(", heartbeat ")

@@ -19,7 +19,11 @@ final class Summary {
         long snapshots = 0;
         long leaderships = 0;
         long rolledBack = 0;
+        long changesLogged = 0;
+        long changesAcknowledged = 0;
         for (SimulationResult r : results) {
+            changesLogged += r.membershipChangesLogged();
+            changesAcknowledged += r.membershipChangesAcknowledged();
             leaderships += r.leaderships();
             rolledBack += r.rolledBackEntries();
             events += r.events();
@@ -38,6 +42,8 @@ final class Summary {
                 + " %d degraded releases, %d messages dropped, %d faults (%d crashes), %d snapshots installed", what,
                 results.size(), events, ops, succeeded, acked, promises, degraded, dropped, faults, crashes, snapshots)
                 + (leaderships > results.size() ? String.format(", %d leaderships, %d entries rolled back", leaderships,
-                        rolledBack) : "");
+                        rolledBack) : "")
+                + (changesLogged > 0 ? String.format(", %d membership changes logged (%d acknowledged)", changesLogged,
+                        changesAcknowledged) : "");
     }
 }

@@ -68,7 +68,7 @@ public sealed interface Event {
 
     /**
      * This node refused {@code candidate} its vote (or pre-vote) for {@code term}, and why: the candidate's
-     * term is behind, this node does not vote, it still hears from a leader, the candidate's log is behind
+     * term is behind, it still hears from a leader, the candidate's log is behind
      * this node's, or it voted for another in that term.
      */
     record VoteRefused(NodeId candidate, long term, boolean preVote, String reason) implements Event {}

@@ -52,9 +52,17 @@ public sealed interface Input {
 
     /**
      * The runtime rebuilt the keyspace for {@link Output#rewind}: {@code keyspace} holds the state as of
-     * (term, lsn), the log ends there, and both are durable.
+     * (term, lsn), the log ends there, and both are durable. {@code baseMembership} is the membership the
+     * rebuild started from, in force at {@code baseLsn}: the snapshot's it started from, or the one the node
+     * started from at LSN 0 when no snapshot reached back (null: the node keeps the memberships it knows, cut
+     * after lsn; enough unless the rewind went back past the snapshot the node started from).
      */
-    record Rewound(long lsn, long term, Keyspace keyspace) implements Input {}
+    record Rewound(long lsn, long term, Keyspace keyspace, Membership baseMembership, long baseLsn)
+            implements Input {
+        public Rewound(long lsn, long term, Keyspace keyspace) {
+            this(lsn, term, keyspace, null, 0);
+        }
+    }
 
     /** A message from another node. */
     record PeerMessage(Message message) implements Input {}

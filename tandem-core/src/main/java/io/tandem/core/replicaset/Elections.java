@@ -213,12 +213,25 @@ final class Elections {
     void onVoteRequest(long nowMillis, Message.VoteRequest request, Output out) {
         long term = node.term();
         boolean pre = request.preVote();
-        // Is the candidate behind us, or may we not vote (non-voting), or do we still hear from a leader?
+        // Is the candidate behind us, or does our log not name us a member, or do we still hear from a leader?
         // Then no, with our term (a candidate behind learns it from the answer).
+        //
+        // Not asked: whether the membership we use makes the candidate a voter, or us one. The candidate counts
+        // only the voters of its own membership (onVoteResponse), which is what safety needs; ours may be a
+        // change older or newer than its, and refusing by it can leave no one electable for ever (found by the
+        // simulator, seeds 250 and 258: a voter one change behind refused the only candidate that could win).
+        // Raft grants votes without consulting the configuration for this reason (Ongaro's thesis, 4.1).
+        //
+        // But a node whose log names it no member at all refuses: it joined, or was wiped, and no leader has
+        // streamed to it yet (or it was removed). Its log is empty or stale, so the up-to-date check would let
+        // a stale candidate that still counts it win a term another leads (found by the simulator, seeds 2765
+        // and 2028097: a removed and wiped node voted for a removed node that never learned it was removed).
+        // Once a leader's stream names it, its log holds every change up to its own addition, and a candidate
+        // behind that is refused. Leaders see to it that a majority of the voters can always vote
+        // (ReplicaSetNode.unawareVotersRefusal).
         String refusal = request.term() < term ? "its term " + request.term() + " is behind ours, " + term
-                : !node.config().member(node.self()).voting() ? "this member does not vote"
-                : !node.config().votes(request.from()) ? "the candidate is not a voting member in the membership"
-                        + " this node uses"
+                : !node.membership().contains(node.self()) ? "this node's log does not name it a member (it"
+                        + " joined or was wiped and has not heard from a leader, or was removed)"
                 : inLease(nowMillis) && !request.transfer() ? (node.isLeader() ? "this node leads" : "this node still hears from its leader "
                         + node.leader())
                 : holdsReadLease(nowMillis) && !request.transfer() ? "read leases: this node heard from a leader, or"

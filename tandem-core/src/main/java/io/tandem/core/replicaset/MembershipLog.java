@@ -70,6 +70,21 @@ public final class MembershipLog {
         return changes.isEmpty() ? baseLsn : changes.lastKey();
     }
 
+    /**
+     * Since which LSN {@code id} has been a member without a break, by the latest membership: the change that
+     * added it (the base's LSN if the base names it already), or -1 if the latest does not name it.
+     */
+    public long memberSinceLsn(NodeId id) {
+        long since = -1;
+        for (Map.Entry<Long, Membership> change : changes.descendingMap().entrySet()) {
+            if (!change.getValue().contains(id)) {
+                return since;
+            }
+            since = change.getKey();
+        }
+        return base.contains(id) ? baseLsn : since;
+    }
+
     /** The membership in force once the entry at {@code lsn} was applied (for a snapshot taken there). */
     public Membership at(long lsn) {
         Map.Entry<Long, Membership> change = changes.floorEntry(lsn);
@@ -92,6 +107,21 @@ public final class MembershipLog {
         base = membership;
         baseLsn = lsn;
         changes.clear();
+        return !latest().equals(before);
+    }
+
+    /**
+     * The log was rebuilt from {@code base} at {@code baseLsn} (a rewind went back to a snapshot, or to the
+     * start): the memberships are {@code base} and the changes {@code log} holds after it, up to {@code lastLsn}.
+     * Returns whether the latest changed.
+     */
+    public boolean rebuild(Membership base, long baseLsn, LogView log, long lastLsn) {
+        Membership before = latest();
+        MembershipLog rebuilt = scan(base, baseLsn, log);
+        this.base = rebuilt.base;
+        this.baseLsn = rebuilt.baseLsn;
+        changes.clear();
+        changes.putAll(rebuilt.changes.headMap(lastLsn, true));
         return !latest().equals(before);
     }
 

@@ -49,6 +49,9 @@ final class Reconfiguration {
         if (refusal == null) {
             refusal = namedByPolicy(next);
         }
+        if (refusal == null && node.config().elections()) {
+            refusal = node.unawareVotersRefusal(next);
+        }
         if (refusal != null) {
             out.reply(request.client(), request.requestId(), Reply.error(refusal));
             return;
@@ -72,7 +75,7 @@ final class Reconfiguration {
         if (node.rewinding() || node.switchingOver()) {
             return "TRYAGAIN the leader is " + (node.rewinding() ? "rebuilding its keyspace" : "handing leadership over");
         }
-        long onMajority = node.majorityDurableLsn(nowMillis);
+        long onMajority = node.membershipCommitLsn(); // only once this leader's opening entry is on a majority
         if (onMajority < node.termStartLsn()) {
             return "TRYAGAIN this leader's first entry is not on a majority of the voters yet; retry in a moment";
         }
@@ -110,7 +113,7 @@ final class Reconfiguration {
         if (client == null) {
             return;
         }
-        if (node.majorityDurableLsn(nowMillis) >= lsn) {
+        if (node.membershipCommitLsn() >= lsn) {
             answer(Reply.OK, out);
         } else if (nowMillis >= deadlineMillis) {
             answer(Reply.error("TRYAGAIN the change (LSN " + lsn + ") is logged but not on a majority of the voters"

@@ -94,6 +94,12 @@ public final class ReplicaSetNode implements Protocol {
      * that never had them (Raft's rule, its Figure 8). 0 without elections.
      */
     private long termStartLsn;
+    /**
+     * The highest LSN of this leader's log durable on a majority of the voters in force (this leader counted),
+     * once that reaches termStartLsn: where a membership change counts as committed, whatever the ack policy
+     * says (see Reconfiguration).
+     */
+    private long membershipCommitLsn;
     /** The runtime rebuilds the keyspace after a divergent applied suffix (Output.rewind): no reads, no entries. */
     private boolean rewinding;
     /**
@@ -238,6 +244,7 @@ public final class ReplicaSetNode implements Protocol {
         }
         degraded = false;
         termStartLsn = 0;
+        membershipCommitLsn = 0;
         readRound = 0;
         readRoundWanted = 0;
         lease.reset();
@@ -570,11 +577,6 @@ public final class ReplicaSetNode implements Protocol {
         append(nowMillis, List.of(change), out);
     }
 
-    /** The highest LSN a majority of the voters (this leader among them) holds durably. */
-    long majorityDurableLsn(long nowMillis) {
-        return QuorumMath.committedLsn(MAJORITY, self, durableLsn, members(nowMillis), AckLevel.DURABLE).orElse(-1);
-    }
-
     private static final AckPolicy MAJORITY = new AckPolicy.Quorum();
 
     long termStartLsn() {
@@ -583,6 +585,44 @@ public final class ReplicaSetNode implements Protocol {
 
     boolean switchingOver() {
         return switchover.active();
+    }
+
+    /**
+     * Would a majority of the voters after the change be members that know they are? A node grants votes
+     * only once its log names it a member (Elections.onVoteRequest: an empty node, one wiped, may have
+     * forgotten the log that would make it refuse a stale candidate). So if a change left most voters
+     * unaware, say an empty node added as a voter while cut off and then another voter demoted, and the
+     * leader then went, no one could be elected, and nothing would tell them (found by the simulator, seed
+     * 113). A voter counts here if it is this leader, or a member whose durable log reaches the change that
+     * made it one; the member the change adds does not. The same rule as etcd's strict reconfiguration check.
+     *
+     * <p>Worked example: voters n1 (leading), n2, n3, and n4 added at LSN 77 but cut off (durable 0). Demoting
+     * n2 leaves n1, n3, n4: n1 and n3 know, 2 of 3, allowed. Demoting n3 after that leaves n1, n4: only n1
+     * knows, 1 of 2, refused until n4 catches up.
+     */
+    String unawareVotersRefusal(Membership next) {
+        int voters = 0;
+        int aware = 0;
+        List<String> unaware = new java.util.ArrayList<>();
+        for (Membership.Seat seat : next.seats()) {
+            if (!seat.voting()) {
+                continue;
+            }
+            voters++;
+            Progress p = progress.get(seat.id());
+            long since = memberships.memberSinceLsn(seat.id());
+            if (seat.id().equals(self) || (p != null && since >= 0 && p.durableLsn >= since)) {
+                aware++;
+            } else {
+                unaware.add(seat.id().name());
+            }
+        }
+        if (aware >= QuorumMath.majority(voters)) {
+            return null;
+        }
+        return "TRYAGAIN after this change " + unaware + " of its " + voters + " voters would not yet hold the entry"
+                + " that made them members: not enough to elect a leader without them; let them catch up (add a"
+                + " member non-voting, promote it once it has)";
     }
 
     /**
@@ -614,8 +654,8 @@ public final class ReplicaSetNode implements Protocol {
     }
 
     /** Once a removal is on a majority (see Reconfiguration), the removed member is not streamed to any more. */
-    private void forgetRemovedMembers(long nowMillis) {
-        if (progress.size() >= config.members().size() && majorityDurableLsn(nowMillis) >= memberships.latestLsn()) {
+    private void forgetRemovedMembers() {
+        if (progress.size() >= config.members().size() && membershipCommitLsn >= memberships.latestLsn()) {
             progress.keySet().removeIf(id -> config.member(id) == null);
         }
     }
@@ -628,6 +668,15 @@ public final class ReplicaSetNode implements Protocol {
     /** The membership in force once the entry at {@code lsn} was applied (what a snapshot there records). */
     public Membership membershipAt(long lsn) {
         return memberships.at(lsn);
+    }
+
+    /**
+     * On a leader, how far its log counts as committed for membership changes: the highest LSN a majority of
+     * the voters holds durably, once that reaches this leader's opening entry (see Reconfiguration). A change
+     * at or below it is in every future leader's log. 0 on a follower.
+     */
+    public long membershipCommitLsn() {
+        return role == Role.LEADER ? membershipCommitLsn : 0;
     }
 
     /** The LSN of the entry (or snapshot) that set the membership in force; 0: the configuration did. */
@@ -978,7 +1027,8 @@ public final class ReplicaSetNode implements Protocol {
     }
 
     private void advanceCommit(long nowMillis, Output out) {
-        long policyCommit = QuorumMath.committedLsn(config.ackPolicy(), self, durableLsn, members(nowMillis),
+        Map<NodeId, Member> members = members(nowMillis);
+        long policyCommit = QuorumMath.committedLsn(config.ackPolicy(), self, durableLsn, members,
                 config.ackLevel()).orElse(-1);
         if (degraded && policyCommit >= lastLsn) {
             // The replicas caught up with everything: the policy applies again.
@@ -993,9 +1043,15 @@ public final class ReplicaSetNode implements Protocol {
             }
             pending.release(commitLsn, confirmedReadRound(), out);
         }
-        forgetRemovedMembers(nowMillis);
+        // Membership changes commit on a majority of the voters, durably, whatever the policy (Reconfiguration).
+        long majority = QuorumMath.committedLsn(MAJORITY, self, durableLsn, members, AckLevel.DURABLE).orElse(0);
+        if (majority > membershipCommitLsn && majority >= termStartLsn) {
+            membershipCommitLsn = majority;
+        }
+        forgetRemovedMembers();
         reconfiguration.check(nowMillis, out);
     }
+
 
     // ---- follower side ------------------------------------------------------------------------------------
 
@@ -1204,6 +1260,14 @@ public final class ReplicaSetNode implements Protocol {
     private boolean followsSender(NodeId sender, Output out) {
         if (leader == null) {
             leader = sender;
+            // What an earlier leader confirmed or committed says nothing about this one's log, as in
+            // becomeFollower. Found by the simulator (seeds 2019971, 2035882, 2049976): a follower of n1 in
+            // term 1 stood in term 2 (FAILOVER), lost, and then followed n4, the winner, here: it kept
+            // n1's confirmation of its entries 8..10, which n4's log replaced, so it reported them as n4's
+            // own, and n4's probes and its batches after 10 went round for ever, never converging.
+            confirmedLsn = 0;
+            leaderCommitLsn = 0;
+            leaderReadRound = 0;
             out.event(new Event.RoleChanged("follower", term, leader));
             return true;
         }
@@ -1271,7 +1335,14 @@ public final class ReplicaSetNode implements Protocol {
         durableLsn = lastLsn;
         appliedLsn = lastLsn;
         confirmedLsn = Math.min(confirmedLsn, lastLsn);
-        if (memberships.truncateAfter(lastLsn)) { // the runtime may have gone back further than asked
+        // The runtime may have gone back further than asked, even past the snapshot our memberships start
+        // from (its snapshot held the divergent entries): then it says where its rebuild started, and the
+        // memberships are read again from there (found by the simulator, seeds 2004103 and 2040747: a node
+        // rewound to 0 kept its dropped snapshot's membership, ignoring every change the leader sent again).
+        boolean changed = rewound.baseMembership() != null
+                ? memberships.rebuild(rewound.baseMembership(), rewound.baseLsn(), log, lastLsn)
+                : memberships.truncateAfter(lastLsn);
+        if (changed) {
             membershipChanged(nowMillis, 0, out);
         }
         if (role == Role.FOLLOWER) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.tandem.core.keyspace.KeyspaceDigest;
 import io.tandem.core.model.Event;
 import io.tandem.core.model.Membership;
+import io.tandem.core.model.Message;
 import io.tandem.core.model.NodeId;
 import io.tandem.core.protocol.Input;
 import io.tandem.core.quorum.AckLevel;
@@ -226,5 +227,91 @@ class MembershipChangeTest extends CoreCluster {
         assertTrue(node(N1).replies.stream().anyMatch(r -> r.startsWith("admin -ERR ack-policy first 1 (n3) names")),
                 node(N1).replies.toString());
         assertTrue(node(N1).node.membership().contains(N3));
+    }
+
+    /**
+     * Found by the simulator (seeds 172, 196, 164, 204: async): a change counts as committed once a majority
+     * of the voters hold it durably, whatever the ack policy. Under async the policy commits on the leader's
+     * own fsync, and a leader made a second change on a first only it held, or answered +OK for a change a
+     * failover then lost.
+     */
+    @Test
+    void underAsyncAChangeIsCommittedOnlyOnceAMajorityHoldsIt() {
+        cluster(new AckPolicy.Async());
+        isolated.add(N2);
+        isolated.add(N3);
+        write(N1, "w", "k", "v");
+        settle();
+        assertTrue(replied(node(N1), "w +OK"), "async acknowledges writes on the leader's fsync: "
+                + node(N1).replies);
+        change(N1, "first", new Membership.Change.Remove(N3));
+        settle(); // durable on n1 alone: 1 of the 2 voters left, not a majority
+        assertFalse(node(N1).replies.stream().anyMatch(r -> r.startsWith("first ")),
+                "not acknowledged on the leader's fsync alone: " + node(N1).replies);
+        change(N1, "second", new Membership.Change.SetVoting(N2, false));
+        assertTrue(node(N1).replies.stream().anyMatch(r -> r.startsWith("second -TRYAGAIN a membership change")),
+                "no change on a base only the leader holds: " + node(N1).replies);
+        isolated.clear();
+        advance(300);
+        assertTrue(replied(node(N1), "first +OK"), node(N1).replies.toString());
+    }
+
+    /**
+     * Found by the simulator (seeds 250, 258): a voter whose membership is a change behind (or ahead) still
+     * votes for a candidate its membership does not make a voter; the candidate counts by its own membership.
+     * Refusing left no electable candidate.
+     */
+    @Test
+    void aVoterGrantsACandidateItsOwnMembershipDoesNotCount() {
+        cluster(new AckPolicy.Quorum());
+        isolated.add(N1);
+        isolated.add(N3);
+        advance(3 * ELECTION_TIMEOUT_MILLIS); // n2 no longer hears from a leader
+        Harness n2 = node(N2);
+        long term = n2.node.term() + 1;
+        n2.step(new Input.PeerMessage(new Message.VoteRequest(term, N4, n2.node.lastLsn(), n2.node.lastTerm(), false,
+                false)));
+        assertTrue(n2.events.stream().anyMatch(e -> e instanceof Event.VoteGranted granted
+                && granted.candidate().equals(N4)), "n4 is no voter by n2's membership: " + n2.events);
+    }
+
+    /**
+     * Found by the simulator (seeds 2765, 2028097): a node whose log names it no member (joining, wiped,
+     * or removed) grants no vote: its empty log would let a stale candidate that still counts it win.
+     */
+    @Test
+    void aNodeItsOwnLogDoesNotNameGrantsNoVote() {
+        cluster(new AckPolicy.Quorum());
+        Harness n4 = joiner();
+        n4.step(new Input.PeerMessage(new Message.VoteRequest(2, N3, 0, 0, false, false)));
+        assertTrue(n4.events.stream().anyMatch(e -> e instanceof Event.VoteRefused refused
+                && refused.reason().contains("does not name it a member")), n4.events.toString());
+    }
+
+    /**
+     * Found by the simulator (seed 113): n4 is added as a voter while cut off, then n2 removed, then n3
+     * demoted: only n1 of the voters n1 and n4 would hold the entry naming it a member, and n4, which knows
+     * no membership, votes for no one, so with n1 gone no leader could ever be elected. The leader refuses
+     * such a change until n4 catches up.
+     */
+    @Test
+    void aChangeLeavingMostVotersUnawareTheyAreMembersWaits() {
+        cluster(new AckPolicy.Quorum());
+        joiner();
+        isolated.add(N4);
+        change(N1, "add", new Membership.Change.Add(N4_SEAT));
+        settle();
+        assertTrue(replied(node(N1), "add +OK"), "n1, n2, n3 are 3 of 4: " + node(N1).replies);
+        change(N1, "remove", new Membership.Change.Remove(N2));
+        settle();
+        assertTrue(replied(node(N1), "remove +OK"), "n1 and n3 hold it, 2 of 3: " + node(N1).replies);
+        change(N1, "demote", new Membership.Change.SetVoting(N3, false));
+        assertTrue(node(N1).replies.stream().anyMatch(r -> r.startsWith("demote -TRYAGAIN after this change [n4]")),
+                node(N1).replies.toString());
+        isolated.clear();
+        advance(300);
+        change(N1, "demote", new Membership.Change.SetVoting(N3, false));
+        settle();
+        assertTrue(replied(node(N1), "demote +OK"), "n4 caught up: " + node(N1).replies);
     }
 }

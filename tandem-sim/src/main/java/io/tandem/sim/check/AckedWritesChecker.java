@@ -36,10 +36,15 @@ public final class AckedWritesChecker implements SimObserver {
     }
 
     public void check() {
+        check(requestId -> true);
+    }
+
+    /** Checks only the writes {@code promised} names (members change: so may what a policy promises). */
+    public void check(java.util.function.LongPredicate promised) {
         SimLog log = cluster.leader().disk().log();
         long count = 0;
         for (Operation op : cluster.history().operations()) {
-            if (!op.succeeded() || op.entry() == null) {
+            if (!op.succeeded() || op.entry() == null || !promised.test(op.requestId())) {
                 continue;
             }
             count++;

@@ -7,7 +7,8 @@ import io.tandem.sim.sim.SimLog;
 import io.tandem.sim.sim.SimNode;
 
 /**
- * After the faults stop and the system settles ({@link Quiescence}), every node holds the leader's log,
+ * After the faults stop and the system settles ({@link Quiescence}), every member (every node the leader's
+ * membership names: a spare never added, or a node removed, is not waited for) holds the leader's log,
  * entry for entry, and the same data: equal {@link KeyspaceDigest}s.
  */
 public final class ConvergenceChecker {
@@ -17,7 +18,7 @@ public final class ConvergenceChecker {
         SimNode leader = cluster.leader();
         SimLog leaderLog = leader.disk().log();
         long leaderDigest = KeyspaceDigest.of(leader.core().keyspace());
-        for (SimNode follower : cluster.followers()) {
+        for (SimNode follower : cluster.memberFollowers()) {
             SimLog log = follower.disk().log();
             if (log.lastLsn() != leaderLog.lastLsn()) {
                 throw new InvariantViolation("convergence", follower.name() + "'s log ends at " + log.lastLsn()

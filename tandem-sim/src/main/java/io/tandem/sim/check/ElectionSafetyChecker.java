@@ -2,6 +2,7 @@ package io.tandem.sim.check;
 
 import io.tandem.core.model.Entry;
 import io.tandem.core.model.Event;
+import io.tandem.core.model.Membership;
 import io.tandem.sim.sim.Cluster;
 import io.tandem.sim.sim.Describe;
 import io.tandem.sim.sim.Operation;
@@ -9,28 +10,51 @@ import io.tandem.sim.sim.SimLog;
 import io.tandem.sim.sim.SimNode;
 import io.tandem.sim.sim.SimObserver;
 import io.tandem.sim.sim.StepRecord;
+import io.tandem.core.model.Reply;
+import io.tandem.sim.sim.MembershipOperator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Raft's two safety properties of elections, checked at every step of a failover run:
  * <ul>
  *   <li>election safety: at most one node leads a term;
  *   <li>leader completeness: a node that starts leading holds every write acknowledged so far, at its
- *       LSN and as the same entry, when the policy promises acknowledged writes survive a failover (see
- *       SimulationConfig#promisesAcknowledgedWrites). Under other policies the losses are counted, since
- *       they are what the policy allows (and what the rollback file lists).
+ *       LSN and as the same entry, when the policy promised, with the members in force when the write was
+ *       acknowledged, that it survives a failover (see SimulationConfig#promisesAcknowledgedWrites: members
+ *       change at run time, and a policy may promise with three voters what it does not with five). Under
+ *       other policies the losses are what the policy allows (and what the rollback file lists).
  * </ul>
  */
 public final class ElectionSafetyChecker implements SimObserver {
     private final Cluster cluster;
-    private final boolean promises;
+    /** Does the policy promise acknowledged writes survive, with these members? */
+    private final Predicate<Membership> promisesUnder;
     private final Map<Long, String> leaderOfTerm = new HashMap<>();
+    /** Requests whose success was released under members with which the policy promised it survives. */
+    private final Set<Long> promised = new HashSet<>();
+    private long unpromisedReleases;
     private long elections;
 
-    public ElectionSafetyChecker(Cluster cluster, boolean promises) {
+    public ElectionSafetyChecker(Cluster cluster, Predicate<Membership> promisesUnder) {
         this.cluster = cluster;
-        this.promises = promises;
+        this.promisesUnder = promisesUnder;
+    }
+
+    /** Was this request's success released under a promise that it survives any failover? */
+    public boolean promised(long requestId) {
+        return promised.contains(requestId);
+    }
+
+    /**
+     * Was every success (write or read) released under a promise? Only then is the whole history bound to be
+     * linearizable: a write released without one may be lost, and a read may have shown it.
+     */
+    public boolean everyReleasePromised() {
+        return unpromisedReleases == 0;
     }
 
     /** Times a node started leading (the first leader of the fresh cluster included). */
@@ -40,6 +64,21 @@ public final class ElectionSafetyChecker implements SimObserver {
 
     @Override
     public void afterStep(SimNode node, StepRecord step) {
+        for (StepRecord.ReleasedReply released : step.replies()) {
+            if (released.reply() instanceof Reply.Error || released.requestId() >= MembershipOperator.FIRST_REQUEST_ID) {
+                continue;
+            }
+            Operation op = cluster.history().get(released.requestId());
+            if (!node.core().isLeader() && op != null && op.kind() == Operation.Kind.READ) {
+                continue; // a follower's read: stale by design, promised nothing (linearizability leaves it out)
+            }
+            // Counted in the members this node uses as it releases the reply (its latest, committed or not).
+            if (promisesUnder.test(node.core().membership())) {
+                promised.add(released.requestId());
+            } else {
+                unpromisedReleases++;
+            }
+        }
         for (Event event : step.events()) {
             if (event instanceof Event.RoleChanged changed && changed.role().equals("leader")) {
                 elections++;
@@ -48,9 +87,7 @@ public final class ElectionSafetyChecker implements SimObserver {
                     throw new InvariantViolation("election safety", "term " + changed.term() + " has two leaders: "
                             + before + " and " + node.name());
                 }
-                if (promises) {
-                    checkHoldsAcknowledged(node);
-                }
+                checkHoldsAcknowledged(node);
             }
         }
     }
@@ -58,7 +95,7 @@ public final class ElectionSafetyChecker implements SimObserver {
     private void checkHoldsAcknowledged(SimNode leader) {
         SimLog log = leader.disk().log();
         for (Operation op : cluster.history().operations()) {
-            if (!op.succeeded() || op.entry() == null) {
+            if (!op.succeeded() || op.entry() == null || !promised.contains(op.requestId())) {
                 continue;
             }
             Entry acknowledged = op.entry();

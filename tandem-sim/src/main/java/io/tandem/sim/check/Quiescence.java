@@ -4,9 +4,9 @@ import io.tandem.sim.sim.Cluster;
 import io.tandem.sim.sim.SimNode;
 
 /**
- * Has the system settled after the faults stopped? Every node is up, the leader has everything durable
- * and no reply waiting, and every follower follows it in its term and has received, made durable and
- * applied the leader's whole log (the same last entry, not only as many), with no disk work left.
+ * Has the system settled after the faults stopped? The leader is up, has everything durable and no reply
+ * waiting, and every follower its membership names follows it in its term and has received, made durable
+ * and applied the leader's whole log (the same last entry, not only as many), with no disk work left.
  */
 public final class Quiescence {
     private Quiescence() {}
@@ -33,7 +33,7 @@ public final class Quiescence {
         if (leader.core().pendingReplies() > 0) {
             return "the leader still holds " + leader.core().pendingReplies() + " replies";
         }
-        for (SimNode follower : cluster.followers()) {
+        for (SimNode follower : cluster.memberFollowers()) {
             if (!follower.isUp()) {
                 return follower.name() + " is down";
             }

@@ -20,6 +20,8 @@ public final class Cluster {
     private final List<SimClient> clients = new ArrayList<>();
     private final SimNetwork network;
     private final SimNode leader;
+    /** Operators changing the members (the membership fault), for the checkers and the run's summary. */
+    private final List<MembershipOperator> operators = new ArrayList<>();
 
     public Cluster(ClusterSpec spec, SplittableRandom random, Trace trace) {
         this.spec = spec;
@@ -31,7 +33,9 @@ public final class Cluster {
                     spec.disk(), spec.clockSkewMillis()[i], spec.tickMicros(), history, observers);
             node.connect(network);
             node.snapshots(spec.compactEveryEntries(), spec.retainEntries());
-            node.upstream(spec.upstreams().getOrDefault(spec.nodeIds().get(i), spec.leader()));
+            // A spare (not in the static configuration) follows no one until a leader adds it and streams to it.
+            NodeId id = spec.nodeIds().get(i);
+            node.upstream(spec.config().member(id) == null ? null : spec.upstreams().getOrDefault(id, spec.leader()));
             nodes.add(node);
         }
         this.leader = nodes.get(spec.leaderIndex());
@@ -57,6 +61,11 @@ public final class Cluster {
         for (SimClient client : clients) {
             client.start();
         }
+    }
+
+    /** The membership operators of the run (the faults that change members add theirs here). */
+    public List<MembershipOperator> operators() {
+        return operators;
     }
 
     public ClusterSpec spec() {
@@ -138,6 +147,22 @@ public final class Cluster {
     public List<SimNode> followers() {
         List<SimNode> followers = new ArrayList<>(nodes);
         followers.remove(leader());
+        return followers;
+    }
+
+    /**
+     * The followers the leader's membership in force names, in node order: those that must catch up with it.
+     * A spare never added, or a member removed, is not one (every node, with no leader).
+     */
+    public List<SimNode> memberFollowers() {
+        SimNode current = leader();
+        List<SimNode> followers = new ArrayList<>();
+        for (SimNode node : nodes) {
+            if (node != current && (current == null || !current.isUp()
+                    || current.core().membership().contains(node.id()))) {
+                followers.add(node);
+            }
+        }
         return followers;
     }
 }

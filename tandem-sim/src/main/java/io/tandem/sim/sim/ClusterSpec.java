@@ -45,6 +45,25 @@ public record ClusterSpec(
                 thinkMaxMicros, clientTimeoutMicros, workloadMicros, 0, 0, Map.of());
     }
 
+    /**
+     * The same cluster with spare nodes after the others: outside the static configuration (they start
+     * empty, knowing no membership, and join when an operator adds them), with these clock skews.
+     */
+    public ClusterSpec withSpares(List<NodeId> spares, long[] spareSkewsMillis) {
+        List<NodeId> all = new java.util.ArrayList<>(nodeIds);
+        all.addAll(spares);
+        long[] skews = java.util.Arrays.copyOf(clockSkewMillis, all.size());
+        System.arraycopy(spareSkewsMillis, 0, skews, nodeIds.size(), spares.size());
+        return new ClusterSpec(config, List.copyOf(all), leader, skews, tickMicros, link, disk, clients, workload,
+                followerReadShare, thinkMaxMicros, clientTimeoutMicros, workloadMicros, compactEveryEntries,
+                retainEntries, upstreams);
+    }
+
+    /** The nodes outside the static configuration (spares that may join), in node order. */
+    public List<NodeId> spares() {
+        return nodeIds.stream().filter(id -> config.member(id) == null).toList();
+    }
+
     public int leaderIndex() {
         return nodeIds.indexOf(leader);
     }

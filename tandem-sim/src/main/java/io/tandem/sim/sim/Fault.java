@@ -303,6 +303,32 @@ public sealed interface Fault {
         }
     }
 
+    /**
+     * An operator changes the members while the other faults go on (TANDEM.MEMBERS, one change at a time:
+     * see {@link MembershipOperator}), until {@code changes} were acknowledged or the fault ends. Its choices
+     * come from {@code seed}, drawn up front with the schedule, so that a replay makes the same ones.
+     */
+    record MembershipChanges(long startMicros, long durationMicros, int changes, long seed, long timeoutMicros)
+            implements Fault {
+        @Override
+        public void begin(Cluster cluster) {
+            MembershipOperator operator = new MembershipOperator(cluster, new java.util.SplittableRandom(seed), changes,
+                    startMicros + durationMicros, timeoutMicros);
+            cluster.operators().add(operator);
+            operator.start();
+        }
+
+        @Override
+        public void end(Cluster cluster) {
+            // The operator stops by itself at the end; a change it sent may still commit (or not) after.
+        }
+
+        @Override
+        public String toString() {
+            return "TANDEM.MEMBERS: up to " + changes + " changes to the members";
+        }
+    }
+
     /** The link between a and b (both ways) loses, duplicates and delays messages as {@code profile}. */
     record LossyLink(long startMicros, long durationMicros, int a, int b, LinkProfile profile) implements Fault {
         @Override

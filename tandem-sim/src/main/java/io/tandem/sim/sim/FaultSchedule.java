@@ -123,6 +123,7 @@ public final class FaultSchedule {
                 case Fault.Switchover s -> other instanceof Fault.Switchover;
                 case Fault.Split s -> false; // added on their own, one per schedule
                 case Fault.Ring r -> false;
+                case Fault.MembershipChanges m -> other instanceof Fault.MembershipChanges;
                 case Fault.ClockJump j -> other instanceof Fault.ClockJump o && o.node() == j.node();
             };
             boolean overlaps = fault.startMicros() < other.startMicros() + other.durationMicros()

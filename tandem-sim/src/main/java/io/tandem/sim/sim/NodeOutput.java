@@ -59,7 +59,7 @@ final class NodeOutput implements Output {
 
     @Override
     public void reply(ClientRef client, long requestId, Reply reply) {
-        replies.add(new StepRecord.ReleasedReply((SimClient) client, requestId, reply, null));
+        replies.add(new StepRecord.ReleasedReply((ReplyTarget) client, requestId, reply, null));
     }
 
     @Override

@@ -1,7 +1,6 @@
 package io.tandem.sim.sim;
 
 import io.tandem.core.model.Reply;
-import io.tandem.core.protocol.ClientRef;
 import io.tandem.core.protocol.Input;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -12,7 +11,7 @@ import java.util.SplittableRandom;
  * the client gives up after {@code timeoutMicros} (the operation stays indeterminate in the history) and
  * goes on. The network between clients and nodes is reliable, with a small latency.
  */
-public final class SimClient implements ClientRef {
+public final class SimClient implements ReplyTarget {
     /** Between a client and a node, a request or a reply takes this long plus up to HOP_SPREAD_MICROS (exclusive). */
     public static final long HOP_MIN_MICROS = 50;
     public static final long HOP_SPREAD_MICROS = 500;
@@ -110,7 +109,8 @@ public final class SimClient implements ClientRef {
     }
 
     /** A node released a reply for this client: it arrives after a hop (unless the node crashes, it does). */
-    void replyFrom(SimNode node, long requestId, Reply reply) {
+    @Override
+    public void replyFrom(SimNode node, long requestId, Reply reply) {
         scheduler.after(hopMicros(), name, "<- " + node.name() + " #" + requestId, reply, () -> {
             history.complete(requestId, reply, scheduler.nowMicros());
             if (outstanding == requestId) {

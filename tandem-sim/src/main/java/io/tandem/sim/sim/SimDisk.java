@@ -55,8 +55,16 @@ public final class SimDisk {
     private long syncs;
     private Snapshot snapshot;
 
-    /** A snapshot on this disk: the node's keys (KeyRecordCodec records) as of (term, lsn). */
-    public record Snapshot(long lsn, long term, byte[] keys) {}
+    /**
+     * A snapshot on this disk: the node's keys (KeyRecordCodec records) as of (term, lsn), behind the
+     * membership in force there (SnapshotBytes).
+     */
+    public record Snapshot(long lsn, long term, byte[] keys) {
+        /** The membership this snapshot records. */
+        public io.tandem.core.model.Membership membership() {
+            return SnapshotBytes.membership(keys);
+        }
+    }
 
     public SimDisk(String owner, Scheduler scheduler, SplittableRandom random, DiskProfile profile, long initialTerm) {
         this.owner = owner;
@@ -190,6 +198,21 @@ public final class SimDisk {
         durable.addAll(truth);
         agreeLsn = installed.lsn();
         log.restartAfter(installed.lsn(), installed.term(), truth);
+    }
+
+    /**
+     * An operator empties the node's data (the process is down): no log, no snapshot. Started again, the
+     * node joins as a new one would and must be bootstrapped. Its term and vote stay: a node that forgot the
+     * votes it cast could cast them again under the same name, and a stale candidate or leader that still
+     * counts it could then win a term another leads (found by the simulator, seed 2765, when the wipe took
+     * them too). Raft cannot make that safe; a node that lost them must join under a new name.
+     */
+    public void wipe() {
+        abandonWrites();
+        snapshot = null;
+        durable.clear();
+        agreeLsn = 0;
+        log.restartAfter(0, 0, List.of());
     }
 
     /** The log is replaced wholesale: a write or fsync under way is dropped (its events find the generation moved). */

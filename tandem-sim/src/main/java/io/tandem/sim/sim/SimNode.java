@@ -3,8 +3,11 @@ package io.tandem.sim.sim;
 import io.tandem.core.keyspace.Keyspace;
 import io.tandem.core.model.Effect;
 import io.tandem.core.model.Entry;
+import io.tandem.core.model.Membership;
 import io.tandem.core.model.NodeId;
 import io.tandem.core.protocol.Input;
+import io.tandem.core.replicaset.MemberConfig;
+import io.tandem.core.replicaset.MembershipLog;
 import io.tandem.core.replicaset.ReplicaSetConfig;
 import io.tandem.core.replicaset.ReplicaSetNode;
 import java.util.ArrayList;
@@ -21,6 +24,9 @@ import java.util.SplittableRandom;
  * <p>A crash throws the core away with everything in memory (held messages, pending replies, ticks). A
  * restart rebuilds it from the disk as a real node would: a new keyspace with every recovered entry's
  * effects applied, a new core over the recovered log in the persisted term, and the same role as before.
+ * Its membership is rebuilt as a real node's recovery does: the one its snapshot records (else the one it
+ * was started with: the static configuration's, or none for a node that joins), then every change in the
+ * recovered log after it.
  */
 public final class SimNode {
     /** Nodes' clocks start here (a plausible epoch), so that a negative skew never gives negative times. */
@@ -49,6 +55,11 @@ public final class SimNode {
     private long everLoggedLsn;
     /** Where the log ended when this incarnation started (what recovery found). */
     private long recoveredLsn;
+    /**
+     * The membership this node starts from when its disk holds no snapshot: the static configuration's for
+     * a member of it, none for a node that joins (a spare, or a member whose data directory was wiped).
+     */
+    private Membership bootstrapMembership;
 
     public SimNode(NodeId id, int index, ReplicaSetConfig config, NodeId leaderId, Scheduler scheduler,
             SplittableRandom random, DiskProfile diskProfile, long clockSkewMillis, long tickMicros, History history,
@@ -64,7 +75,17 @@ public final class SimNode {
         this.tickMicros = tickMicros;
         this.history = history;
         this.observers = observers;
+        this.bootstrapMembership = config.member(id) != null ? membershipOf(config) : new Membership(List.of());
         disk.onDurable(this::onDurable);
+    }
+
+    /** The membership the static configuration's members make (no addresses: the simulator needs none). */
+    public static Membership membershipOf(ReplicaSetConfig config) {
+        List<Membership.Seat> seats = new ArrayList<>();
+        for (MemberConfig member : config.members().values()) {
+            seats.add(new Membership.Seat(member.id(), member.voting(), ""));
+        }
+        return new Membership(seats);
     }
 
     void connect(SimNetwork network) {
@@ -168,7 +189,10 @@ public final class SimNode {
         long term = Math.max(disk.persistedTerm(), Math.max(disk.log().term(disk.log().lastLsn()), 1));
         NodeId votedFor = term == disk.persistedTerm() ? disk.persistedVote() : null;
         recoveredLsn = disk.log().lastLsn();
-        core = new ReplicaSetNode(id, config, keyspace, disk.log(), term, votedFor, random.split());
+        // The membership in force: the snapshot's (or the one this node started from), then the log's changes.
+        Membership base = snapshot != null ? snapshot.membership() : bootstrapMembership;
+        MembershipLog memberships = MembershipLog.scan(base, after, disk.log());
+        core = new ReplicaSetNode(id, config, keyspace, disk.log(), term, votedFor, memberships, random.split());
         up = true;
         incarnation++;
         note(restarts == 0 ? "start" : "restart", "log " + disk.log().lastLsn() + " term " + term);
@@ -187,6 +211,27 @@ public final class SimNode {
         scheduler.after(random.nextLong(tickMicros) + 1, id.name(), null, null, () -> tick(tickIncarnation));
         for (SimObserver observer : observers) {
             observer.onRestart(this);
+        }
+    }
+
+    /**
+     * An operator empties this node's data (stopping the process first if it runs; its term and vote stay,
+     * see SimDisk#wipe) and, if it ran, starts it again as a node that joins: no log, no snapshot, no
+     * membership. It follows
+     * whoever streams to it, once a leader adds it back. A node that was down stays down (whatever brings
+     * it back starts it as a joiner).
+     */
+    public void wipe() {
+        boolean wasUp = up;
+        if (up) {
+            crash(false);
+        }
+        disk.wipe();
+        everLoggedLsn = 0;
+        bootstrapMembership = new Membership(List.of());
+        note("WIPE", "data directory emptied: the node joins as a new one");
+        if (wasUp) {
+            start();
         }
     }
 
@@ -381,7 +426,7 @@ public final class SimNode {
             compactTo = Math.max(needed, applied - retainEntries);
         }
         compactTo = Math.max(compactTo, disk.log().base());
-        disk.takeSnapshot(new SimDisk.Snapshot(applied, disk.log().term(applied), SnapshotBytes.encode(core.keyspace())),
+        disk.takeSnapshot(new SimDisk.Snapshot(applied, disk.log().term(applied), SnapshotBytes.encode(core.membershipAt(applied), core.keyspace())),
                 compactTo);
         note("snapshot", "keys at LSN " + applied + ", log compacted up to " + compactTo);
     }
@@ -394,7 +439,29 @@ public final class SimNode {
                     + disk.log().firstLsn() + ")");
         }
         snapshotSends.put(to, new long[] {snapshot.lsn(), scheduler.nowMicros()});
+        rememberTruth(snapshot);
         network.send(this, to, SnapshotBytes.chunk(core.term(), id, snapshot));
+    }
+
+    /** What each snapshot this node sent stands for (its entries up to its LSN), by "lsn/term". */
+    private final Map<String, List<Entry>> sentSnapshotTruth = new HashMap<>();
+
+    /**
+     * Kept when sent: by the time the receiver installs it, this node's log may have been rewound or wiped
+     * (found by seed 2049841, which read the sender's log at install time).
+     */
+    private void rememberTruth(SimDisk.Snapshot snapshot) {
+        sentSnapshotTruth.computeIfAbsent(snapshot.lsn() + "/" + snapshot.term(),
+                key -> disk.log().range(1, snapshot.lsn()));
+    }
+
+    /** The entries a snapshot this node sent stands for. */
+    List<Entry> sentSnapshotTruth(long lsn, long term) {
+        List<Entry> truth = sentSnapshotTruth.get(lsn + "/" + term);
+        if (truth == null) {
+            throw new IllegalStateException(id + " never sent a snapshot at " + lsn + " in term " + term);
+        }
+        return truth;
     }
 
     void snapshotAcked(io.tandem.core.model.Message.SnapshotAck ack) {
@@ -420,6 +487,7 @@ public final class SimNode {
             if (scheduler.nowMicros() - e.getValue()[1] >= SNAPSHOT_RESEND_MICROS && snapshot != null) {
                 e.getValue()[0] = snapshot.lsn();
                 e.getValue()[1] = scheduler.nowMicros();
+                rememberTruth(snapshot);
                 network.send(this, e.getKey(), SnapshotBytes.chunk(core.term(), id, snapshot));
             }
         }
@@ -449,12 +517,13 @@ public final class SimNode {
         Keyspace keys = new Keyspace(core.keyspace().hashSeed());
         SnapshotBytes.decodeInto(keys, chunk.data());
         // What the snapshot stands for, for the checkers: the sender's entries up to its LSN.
-        List<Entry> truth = network.node(chunk.from()).disk().log().range(1, chunk.snapshotLsn());
+        List<Entry> truth = network.node(chunk.from()).sentSnapshotTruth(chunk.snapshotLsn(), chunk.snapshotTerm());
         disk.installSnapshot(new SimDisk.Snapshot(chunk.snapshotLsn(), chunk.snapshotTerm(), chunk.data()), truth);
         logged(chunk.snapshotLsn());
         snapshotsInstalled++;
         note("snapshot installed", "from " + chunk.from() + " at LSN " + chunk.snapshotLsn());
-        step(new Input.SnapshotLoaded(chunk.snapshotLsn(), chunk.snapshotTerm(), keys));
+        step(new Input.SnapshotLoaded(chunk.snapshotLsn(), chunk.snapshotTerm(), keys,
+                SnapshotBytes.membership(chunk.data())));
     }
 
     // ---- rewinds: a divergent suffix this node had applied ------------------------------------------------
@@ -485,6 +554,12 @@ public final class SimNode {
         if (rewindIncarnation != incarnation || !up) {
             return; // crashed meanwhile: the restart rebuilds from the disk anyway
         }
+        if (disk.durableLsn() < disk.log().lastLsn() || !disk.idle()) {
+            // The runtime answers once the cut log is durable (Input.Rewound's contract): wait for the fsync.
+            int rewindIncarnation2 = incarnation;
+            scheduler.after(1_000, id.name(), null, null, () -> finishRewind(rewindIncarnation2));
+            return;
+        }
         Keyspace keys = new Keyspace(core.keyspace().hashSeed());
         SimDisk.Snapshot snapshot = disk.snapshot();
         long from = 0;
@@ -498,7 +573,9 @@ public final class SimNode {
                 keys.apply(effect);
             }
         }
-        step(new Input.Rewound(last, disk.log().term(last), keys));
+        // Rebuilt from the snapshot (or from the start): so are the memberships, as a restart would.
+        step(new Input.Rewound(last, disk.log().term(last), keys,
+                snapshot != null ? snapshot.membership() : bootstrapMembership, from));
     }
 
     /** The disk finished an fsync: tell the core (which ships what became durable). */

@@ -13,5 +13,5 @@ import java.util.List;
 public record StepRecord(Input input, List<Entry> persisted, List<ReleasedReply> replies, List<Event> events) {
 
     /** A reply the node handed out in this step, with the request it answers (null if not tracked). */
-    public record ReleasedReply(SimClient client, long requestId, Reply reply, AcceptedRequest request) {}
+    public record ReleasedReply(ReplyTarget client, long requestId, Reply reply, AcceptedRequest request) {}
 }
