@@ -169,6 +169,7 @@ public final class TandemNode implements AutoCloseable {
         agent = new NodeAgent(loop, node, logView, wal, settings, stats, snapshots, facts, config.dataDir(),
                 this::fatal);
         wal.setDurableListener(agent.durableListener());
+        agent.configuredMembership(configuredMembership(replication));
         agent.onShutdownRequest(() -> new Thread(this::close, "tandem-shutdown-command").start());
 
         RequestDispatcher dispatcher = new RequestDispatcher(agent, agent, stats);

@@ -291,7 +291,15 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
         }
     }
 
-    private void rewound(long lsn, long term, io.tandem.core.keyspace.Keyspace keys) {
+    /** The membership this node's configuration gives (see TandemNode): where a rewind to LSN 0 starts from. */
+    private io.tandem.core.model.Membership configuredMembership;
+
+    public void configuredMembership(io.tandem.core.model.Membership membership) {
+        this.configuredMembership = membership;
+    }
+
+    private void rewound(long lsn, long term, io.tandem.core.keyspace.Keyspace keys,
+            io.tandem.core.model.Membership snapshotMembership, long baseLsn) {
         if (stopped) {
             return;
         }
@@ -300,7 +308,11 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
         durableFromWal.accumulateAndGet(lsn, Math::min);
         LOG.log(System.Logger.Level.WARNING, "rewound to LSN " + lsn + " (term " + term + "): " + keys.size()
                 + " keys; following the leader from there");
-        node.step(cycleMillis, new Input.Rewound(lsn, term, keys), this);
+        // The memberships are read again from where the rebuild started: the snapshot's, or the configuration's
+        // at LSN 0 (a rewind may go back past the snapshot the node's memberships started from).
+        io.tandem.core.model.Membership base = baseLsn == 0 ? configuredMembership : snapshotMembership;
+        node.step(cycleMillis, base == null ? new Input.Rewound(lsn, term, keys)
+                : new Input.Rewound(lsn, term, keys, base, baseLsn), this);
         scheduleCycleEnd();
     }
 

@@ -5,6 +5,7 @@ import io.tandem.core.keyspace.Keyspace;
 import io.tandem.core.model.Entry;
 import io.tandem.core.replicaset.EntryApplier;
 import io.tandem.server.metrics.ServerStats;
+import io.tandem.core.model.Membership;
 import io.tandem.storage.snapshot.SnapshotMeta;
 import io.tandem.storage.snapshot.SnapshotStore;
 import io.tandem.storage.wal.Wal;
@@ -49,9 +50,13 @@ final class Rewinder {
     /** Log bytes read per batch while recording or replaying (bounded memory, whatever the suffix). */
     private static final long READ_BATCH_BYTES = 4 << 20;
 
-    /** The rebuilt state, handed to the agent's loop. */
+    /**
+     * The rebuilt state, handed to the agent's loop. {@code snapshotMembership}: the membership the snapshot
+     * the rebuild started from records (at {@code baseLsn}), or null when it started from the log's start or
+     * from nothing (baseLsn 0), or the snapshot records none.
+     */
     interface Done {
-        void rewound(long lsn, long term, Keyspace keyspace);
+        void rewound(long lsn, long term, Keyspace keyspace, Membership snapshotMembership, long baseLsn);
     }
 
     private final Path dataDir;
@@ -131,7 +136,7 @@ final class Rewinder {
         if (base < 0) {
             wipe(term, afterLsn, snapshots);
             Keyspace empty = new Keyspace(hashSeed);
-            loop.execute(() -> done.rewound(0, 0, empty));
+            loop.execute(() -> done.rewound(0, 0, empty, null, 0));
             return 0;
         }
         deleteSnapshotsAfter(afterLsn);
@@ -145,8 +150,8 @@ final class Rewinder {
                 // the keyspace before the rewind, so it goes too.
                 deleteSnapshotsAfter(afterLsn);
                 Keyspace keys = new Keyspace(hashSeed);
-                long rebuiltTerm = rebuild(keys, baseFile, base, afterLsn, hashSeed);
-                loop.execute(() -> done.rewound(afterLsn, rebuiltTerm, keys));
+                Rebuilt rebuilt = rebuild(keys, baseFile, base, afterLsn, hashSeed);
+                loop.execute(() -> done.rewound(afterLsn, rebuilt.term(), keys, rebuilt.membership(), base));
             } catch (IOException | RuntimeException e) {
                 loop.execute(() -> failed.accept(e));
             }
@@ -156,12 +161,17 @@ final class Rewinder {
 
     private record Note(String text, long firstLsn, long lastLsn) {}
 
-    /** The rebuild itself: a snapshot (or nothing) plus the log up to afterLsn. Returns the term at afterLsn. */
-    long rebuild(Keyspace keys, Path baseFile, long base, long afterLsn, int hashSeed) throws IOException {
+    /** What a rebuild found: the term at afterLsn, and the membership its snapshot records (or null). */
+    record Rebuilt(long term, Membership membership) {}
+
+    /** The rebuild itself: a snapshot (or nothing) plus the log up to afterLsn. */
+    Rebuilt rebuild(Keyspace keys, Path baseFile, long base, long afterLsn, int hashSeed) throws IOException {
         long term = 0;
+        Membership membership = null;
         if (baseFile != null) {
             SnapshotMeta meta = store.read(baseFile, record -> KeyRecordCodec.decodeInto(keys, record));
             term = meta.term();
+            membership = SnapshotMembership.decode(meta.configuration(), baseFile);
         }
         // Statement-format entries execute again, as recovery replays them (see NodeRecovery).
         EntryApplier applier = new EntryApplier(keys, new SplittableRandom(hashSeed));
@@ -181,7 +191,7 @@ final class Rewinder {
                 next = entry.lsn() + 1;
             }
         }
-        return term;
+        return new Rebuilt(term, membership);
     }
 
     /** Writes every entry after afterLsn that the log holds to the rollback file (and a note). */

@@ -55,9 +55,13 @@ class RewinderTest {
         return keys;
     }
 
+    /** The membership every snapshot of these tests records. */
+    private static final io.tandem.core.model.Membership MEMBERS = io.tandem.core.model.Membership.parse(
+            "n1=127.0.0.1:27001,n2=127.0.0.1:27002");
+
     private void snapshot(SnapshotStore store, long lsn) throws Exception {
         Iterator<io.tandem.core.keyspace.KeyEntry> keys = keyspaceUpTo(lsn).freeze().iterator();
-        store.write(new SnapshotMeta(entry(lsn).term(), lsn, 0, new byte[0]), new Iterator<>() {
+        store.write(new SnapshotMeta(entry(lsn).term(), lsn, 0, SnapshotMembership.encode(MEMBERS)), new Iterator<>() {
             @Override
             public boolean hasNext() {
                 return keys.hasNext();
@@ -84,14 +88,15 @@ class RewinderTest {
         return new Log(wal, view);
     }
 
-    private record Rewound(long lsn, long term, Keyspace keys) {}
+    private record Rewound(long lsn, long term, Keyspace keys, io.tandem.core.model.Membership membership,
+            long baseLsn) {}
 
     private Rewound rewind(Log log, SnapshotStore store, long afterLsn) throws Exception {
         AtomicReference<Rewound> done = new AtomicReference<>();
         AtomicReference<Throwable> failed = new AtomicReference<>();
         // Both executors run tasks at once, so the whole rewind happens inside this call.
         Rewinder rewinder = new Rewinder(dataDir, log.wal(), log.view(), store, Runnable::run, Runnable::run, stats);
-        rewinder.rewind(afterLsn, 3, SEED, (lsn, term, keys) -> done.set(new Rewound(lsn, term, keys)), failed::set);
+        rewinder.rewind(afterLsn, 3, SEED, (lsn, term, keys, membership, base) -> done.set(new Rewound(lsn, term, keys, membership, base)), failed::set);
         assertEquals(null, failed.get());
         return done.get();
     }
@@ -141,6 +146,9 @@ class RewinderTest {
         assertEquals(10, rewound.lsn());
         assertEquals(1, rewound.term(), "the snapshot's term");
         assertEquals(KeyspaceDigest.of(keyspaceUpTo(10)), KeyspaceDigest.of(rewound.keys()));
+        // The core reads its memberships again from where the rebuild started: this snapshot's.
+        assertEquals(MEMBERS, rewound.membership());
+        assertEquals(10, rewound.baseLsn());
         log.wal().close();
     }
 
