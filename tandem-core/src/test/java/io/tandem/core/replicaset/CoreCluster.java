@@ -24,6 +24,21 @@ abstract class CoreCluster {
     protected final Set<NodeId> isolated = new HashSet<>();
     protected long now;
 
+    /**
+     * n1, n2 and n3 with {@code config}, as a fresh replica set starts: n1 leads term 1 as configured (every
+     * member's configuration says so), the others follow it; then messages settle.
+     */
+    protected void startThree(ReplicaSetConfig config) {
+        NodeId[] ids = {ReplicaSetNodeTest.N1, ReplicaSetNodeTest.N2, ReplicaSetNodeTest.N3};
+        for (NodeId id : ids) {
+            nodes.put(id, new Harness(id, config));
+        }
+        node(ids[0]).node.becomeLeader(1, now, node(ids[0]));
+        node(ids[1]).node.becomeFollower(1, ids[0], now, node(ids[1]));
+        node(ids[2]).node.becomeFollower(1, ids[0], now, node(ids[2]));
+        settle();
+    }
+
     protected Harness node(NodeId id) {
         return nodes.get(id);
     }

@@ -37,14 +37,7 @@ class ElectionTest extends CoreCluster {
         Map<NodeId, MemberConfig> members = Map.of(N1, MemberConfig.voter(N1), N2, MemberConfig.voter(N2), N3, n3);
         ReplicaSetConfig config = new ReplicaSetConfig(members, policy, AckLevel.DURABLE, 1000, OnAckTimeout.ERROR, 100,
                 1 << 20, 1 << 16, 0, 1000, ELECTION_TIMEOUT_MILLIS);
-        for (NodeId id : List.of(N1, N2, N3)) {
-            nodes.put(id, new Harness(id, config));
-        }
-        // A fresh cluster: n1 leads term 1 as configured (every member's config says so).
-        nodes.get(N1).node.becomeLeader(1, now, nodes.get(N1));
-        nodes.get(N2).node.becomeFollower(1, N1, now, nodes.get(N2));
-        nodes.get(N3).node.becomeFollower(1, N1, now, nodes.get(N3));
-        settle();
+        startThree(config);
     }
 
     @Test
@@ -282,13 +275,7 @@ class ElectionTest extends CoreCluster {
                 MemberConfig.voter(N3));
         ReplicaSetConfig config = new ReplicaSetConfig(members, new AckPolicy.Async(), AckLevel.DURABLE, 1000,
                 OnAckTimeout.ERROR, 100, 1 << 20, 1 << 16, 0, 1000, ELECTION_TIMEOUT_MILLIS).withMaxLagOnFailover(2);
-        for (NodeId id : List.of(N1, N2, N3)) {
-            nodes.put(id, new Harness(id, config));
-        }
-        node(N1).node.becomeLeader(1, now, node(N1));
-        node(N2).node.becomeFollower(1, N1, now, node(N2));
-        node(N3).node.becomeFollower(1, N1, now, node(N3));
-        settle();
+        startThree(config);
         isolated.add(N3); // n3 hears the leader's commit point move on, but nothing else: it falls behind
         for (int i = 0; i < 5; i++) {
             write(N1, "a", "k" + i, "v");

@@ -12,7 +12,6 @@ import io.tandem.core.protocol.Input;
 import io.tandem.core.quorum.AckLevel;
 import io.tandem.core.quorum.AckPolicy;
 import io.tandem.core.replicaset.ReplicaSetNodeTest.Harness;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -34,13 +33,7 @@ class LeaseReadTest extends CoreCluster {
         config = new ReplicaSetConfig(Map.of(N1, MemberConfig.voter(N1), N2, MemberConfig.voter(N2), N3,
                 MemberConfig.voter(N3)), new AckPolicy.Quorum(), AckLevel.DURABLE, 1000, OnAckTimeout.ERROR, 100,
                 1 << 20, 1 << 16, 0, 1000, ELECTION_TIMEOUT_MILLIS).withReadLease(LEASE_MILLIS);
-        for (NodeId id : List.of(N1, N2, N3)) {
-            nodes.put(id, new Harness(id, config));
-        }
-        node(N1).node.becomeLeader(1, now, node(N1));
-        node(N2).node.becomeFollower(1, N1, now, node(N2));
-        node(N3).node.becomeFollower(1, N1, now, node(N3));
-        settle();
+        startThree(config);
         advance(ELECTION_TIMEOUT_MILLIS); // past the voters' start-up grace; the lease is renewed each heartbeat
     }
 

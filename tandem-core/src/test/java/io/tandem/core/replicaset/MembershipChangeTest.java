@@ -41,13 +41,7 @@ class MembershipChangeTest extends CoreCluster {
         config = new ReplicaSetConfig(Map.of(N1, MemberConfig.voter(N1), N2, MemberConfig.voter(N2), N3,
                 MemberConfig.voter(N3)), policy, AckLevel.DURABLE, 1000, OnAckTimeout.ERROR, 100, 1 << 20, 1 << 16, 0,
                 1000, electionTimeoutMillis);
-        for (NodeId id : List.of(N1, N2, N3)) {
-            nodes.put(id, new Harness(id, config));
-        }
-        node(N1).node.becomeLeader(1, now, node(N1));
-        node(N2).node.becomeFollower(1, N1, now, node(N2));
-        node(N3).node.becomeFollower(1, N1, now, node(N3));
-        settle();
+        startThree(config);
     }
 
     /** n4 starts with an empty data directory and no membership: it waits for a leader to stream to it. */
