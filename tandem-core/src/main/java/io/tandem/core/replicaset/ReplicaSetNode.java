@@ -279,7 +279,7 @@ public final class ReplicaSetNode implements Protocol {
     public void becomeFollower(long newTerm, NodeId newLeader, long nowMillis, Output out) {
         Invariants.check(newTerm >= term, "follower term %d below current %d", newTerm, term);
         if (role == Role.LEADER) {
-            stepDownReplies(out);
+            stepDownReplies(newLeader, out);
         }
         switchover.stepDown();
         boolean changed = role != Role.FOLLOWER || newTerm != term || !java.util.Objects.equals(newLeader, leader);
@@ -308,7 +308,7 @@ public final class ReplicaSetNode implements Protocol {
     void stepDown(long newTerm, Output out) {
         boolean wasLeader = role == Role.LEADER;
         if (wasLeader) {
-            stepDownReplies(out);
+            stepDownReplies(null, out);
         }
         switchover.stepDown();
         boolean changed = wasLeader || newTerm != term || leader != null;
@@ -367,12 +367,16 @@ public final class ReplicaSetNode implements Protocol {
     /**
      * A leader that stops leading answers what it still held: committed replies as they are, the others
      * with an error (a deposed leader never acknowledges anything; whether such a write survives depends
-     * on the new leader's log). Blocked WAITs are answered with what they have.
+     * on the new leader's log), which names the new leader's address when this node knows it. Blocked WAITs
+     * are answered with what they have.
      */
-    private void stepDownReplies(Output out) {
+    private void stepDownReplies(NodeId newLeader, Output out) {
+        // The new leader's client address, when this node knows who it is (a deposed leader that hears from it).
+        String address = newLeader == null ? "" : addresses.getOrDefault(newLeader, "");
+        String where = address.isEmpty() ? "the new leader" : "the new leader, " + newLeader + " at " + address;
         Reply writeError = Reply.error("TRYAGAIN this node stopped leading before the write was acknowledged; it"
-                + " may or may not survive: check, then retry on the new leader");
-        Reply readError = Reply.error("TRYAGAIN this node stopped leading; retry the read on the new leader");
+                + " may or may not survive: check, then retry on " + where);
+        Reply readError = Reply.error("TRYAGAIN this node stopped leading; retry the read on " + where);
         // A read whose round no majority confirmed fails too: this node may have been deposed before it arrived.
         pending.releaseTimedOut(Long.MAX_VALUE, commitLsn, confirmedReadRound(), writeError, readError, out);
         deadlines.clear();

@@ -79,6 +79,39 @@ class ElectionTest extends CoreCluster {
     }
 
     @Test
+    void aDeposedLeaderNamesTheNewLeaderInTheErrorsOfWhatItHeld() {
+        cluster(new AckPolicy.Quorum(), MemberConfig.voter(N3));
+        for (NodeId id : List.of(N1, N2, N3)) {
+            node(id).node.announce("127.0.0.1:700" + id.name().substring(1));
+        }
+        node(N2).node.becomeFollower(1, N1, now, node(N2)); // subscribing again tells n1 their addresses
+        node(N3).node.becomeFollower(1, N1, now, node(N3));
+        settle();
+        isolated.add(N1);
+        write(N1, "a", "k", "held");
+        // n1 is frozen (no ticks: it cannot notice it lost its majority) while the others elect one of them.
+        for (long end = now + 3 * ELECTION_TIMEOUT_MILLIS; now < end; ) {
+            now += 50;
+            for (NodeId id : List.of(N2, N3)) {
+                node(id).now = now;
+                node(id).step(Input.TICK);
+            }
+            settle();
+        }
+        NodeId elected = leaderAmong(N2, N3);
+        assertTrue(elected != null, node(N2).events.toString());
+        isolated.clear();
+        now += 100; // the new leader's next heartbeat reaches n1, which still believes it leads term 1
+        node(elected).now = now;
+        node(elected).step(Input.TICK);
+        settle();
+        String expected = "a -TRYAGAIN this node stopped leading before the write was acknowledged; it may or may not"
+                + " survive: check, then retry on the new leader, " + elected + " at 127.0.0.1:700"
+                + elected.name().substring(1);
+        assertTrue(node(N1).replies.contains(expected), node(N1).replies.toString());
+    }
+
+    @Test
     void aReturningNodeThatWasCutOffDoesNotDisruptTheLeaderItCannotReach() {
         cluster(new AckPolicy.Quorum(), MemberConfig.voter(N3));
         isolated.add(N3);
