@@ -28,7 +28,7 @@ final class FailoverLab {
     static final long HEAL_DEADLINE_MILLIS = 60_000;
 
     enum Fault {
-        KILL("kill"), PAUSE("pause");
+        KILL("kill"), PAUSE("pause"), PARTITION("partition");
 
         final String label;
 
@@ -43,10 +43,14 @@ final class FailoverLab {
     /**
      * One fault: {@code rtoMillis} from the signal to the first write acknowledged in a later term (-1: none
      * within the deadline); {@code electedSeenMillis} from the signal to the first sighting of the new leader by
-     * the monitor or the writer (-1 if not seen).
+     * the monitor or the writer (-1 if not seen); {@code oldLeaderAcks}: writes the old leader acknowledged in
+     * its term after the fault began (see {@link FailoverLab#oldLeaderAcks}), the last of them
+     * {@code oldLeaderLastAckMillis} after the fault (-1: none); set beside {@code electedSeenMillis}, how close
+     * a cut-off async leader's last acknowledgement came to the new leader's election.
      */
     record Cycle(int number, Fault fault, int oldLeader, long oldTerm, int newLeader, long newTerm, long rtoMillis,
-            long electedSeenMillis, long healMillis, long faultAtMillis, int electionsInCycle) {}
+            long electedSeenMillis, long healMillis, long faultAtMillis, int electionsInCycle, long oldLeaderAcks,
+            long oldLeaderLastAckMillis) {}
 
     /** What one mode showed. */
     record Result(Mode mode, List<Cycle> cycles, long acknowledged, long lost, List<String> lostExamples,
@@ -65,7 +69,8 @@ final class FailoverLab {
 
     /** Settings shared by every mode. */
     record Settings(int cycles, List<Fault> faults, long electionTimeoutMillis, long heartbeatMillis, String ackLevel,
-            String fsync, long pauseMillis, long settleMillis, int clientTimeoutMillis, List<String> jvmOptions) {}
+            String fsync, long pauseMillis, long partitionMillis, long settleMillis, int clientTimeoutMillis,
+            List<String> jvmOptions) {}
 
     private final Settings settings;
     private final Mode mode;
@@ -128,45 +133,17 @@ final class FailoverLab {
         while (System.nanoTime() < settleUntil) {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
         }
-        leader = awaitHealthy("cycle " + number + ": the replica set to be whole again");
-        long oldTerm = monitor.view(leader).term();
+        int oldLeader = awaitHealthy("cycle " + number + ": the replica set to be whole again");
+        long oldTerm = monitor.view(oldLeader).term();
         int from = writer.ackCount();
         long faultNanos = System.nanoTime();
         long faultMillis = System.currentTimeMillis();
-        if (fault == Fault.KILL) {
-            cluster.kill9(leader);
-        } else {
-            cluster.pause(leader);
-        }
-        LabWriter.Ack first;
-        int oldLeader = leader;
-        if (fault == Fault.PAUSE) {
-            long resumeAt = faultNanos + TimeUnit.MILLISECONDS.toNanos(settings.pauseMillis());
-            first = awaitFailoverAck(from, oldLeader, oldTerm, resumeAt);
-            long wait = resumeAt - System.nanoTime();
-            if (wait > 0) {
-                LockSupport.parkNanos(wait);
-            }
-            if (first == null) {
-                diagnose(number, oldLeader, "no new leader acknowledged a write while " + LabCluster.name(oldLeader)
-                        + " was stopped for " + settings.pauseMillis() + " ms");
-            }
-            cluster.resume(oldLeader);
-        } else {
-            first = awaitFailoverAck(from, oldLeader, oldTerm,
-                    faultNanos + TimeUnit.MILLISECONDS.toNanos(DIAGNOSE_AFTER_MILLIS));
-            if (first == null) {
-                diagnose(number, oldLeader, "no new leader acknowledged a write " + DIAGNOSE_AFTER_MILLIS
-                        + " ms after " + LabCluster.name(oldLeader) + " was killed");
-            }
-        }
-        if (first == null) {
-            first = awaitFailoverAck(from, oldLeader, oldTerm,
-                    faultNanos + TimeUnit.MILLISECONDS.toNanos(FAILOVER_DEADLINE_MILLIS));
-        }
-        if (fault == Fault.KILL) {
-            cluster.restart(oldLeader); // it rejoins as a follower of whoever leads
-        }
+        LabWriter.Ack first = switch (fault) {
+            case KILL -> kill(number, oldLeader, oldTerm, from, faultNanos);
+            case PAUSE -> timedFault(number, oldLeader, oldTerm, from, faultNanos, fault, settings.pauseMillis());
+            case PARTITION -> timedFault(number, oldLeader, oldTerm, from, faultNanos, fault,
+                    settings.partitionMillis());
+        };
         long rto = first == null ? -1 : TimeUnit.NANOSECONDS.toMillis(first.ackNanos() - faultNanos);
         long newTerm = first == null ? -1 : first.term();
         long seen = -1;
@@ -178,8 +155,75 @@ final class FailoverLab {
         int healthy = awaitHealthy("cycle " + number + ": the replica set to be whole again after the fault");
         long healMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - faultNanos);
         int elections = (int) monitor.elected().keySet().stream().filter(t -> t > oldTerm).count();
+        List<LabWriter.Ack> afterFault = oldLeaderAcks(from, oldLeader, oldTerm, faultNanos);
         return new Cycle(number, fault, oldLeader, oldTerm, first == null ? healthy : first.node(), newTerm, rto,
-                seen, healMillis, faultMillis, elections);
+                seen, healMillis, faultMillis, elections, afterFault.size(), afterFault.isEmpty() ? -1
+                        : TimeUnit.NANOSECONDS.toMillis(afterFault.getLast().ackNanos() - faultNanos));
+    }
+
+    /** kill -9 the leader; once another acknowledged a write (or the deadline passed), start it again. */
+    private LabWriter.Ack kill(int number, int oldLeader, long oldTerm, int from, long faultNanos)
+            throws IOException, InterruptedException {
+        cluster.kill9(oldLeader);
+        LabWriter.Ack first = awaitFailoverAck(from, oldLeader, oldTerm,
+                faultNanos + TimeUnit.MILLISECONDS.toNanos(DIAGNOSE_AFTER_MILLIS));
+        if (first == null) {
+            diagnose(number, oldLeader, false, "no new leader acknowledged a write " + DIAGNOSE_AFTER_MILLIS
+                    + " ms after " + LabCluster.name(oldLeader) + " was killed");
+            first = awaitFailoverAck(from, oldLeader, oldTerm,
+                    faultNanos + TimeUnit.MILLISECONDS.toNanos(FAILOVER_DEADLINE_MILLIS));
+        }
+        cluster.restart(oldLeader); // it rejoins as a follower of whoever leads
+        return first;
+    }
+
+    /**
+     * A fault that lasts {@code millis} and is then undone: SIGSTOP / SIGCONT, or cutting the leader off from
+     * the other nodes / healing. It stays on for the whole time even when a new leader took over early, so that
+     * the old one lives through its own view of the fault (a cut-off leader still hears from the client and must
+     * step down by check-quorum; a stopped one finds a newer term when it wakes).
+     */
+    private LabWriter.Ack timedFault(int number, int oldLeader, long oldTerm, int from, long faultNanos, Fault fault,
+            long millis) throws IOException, InterruptedException {
+        if (fault == Fault.PAUSE) {
+            cluster.pause(oldLeader);
+        } else {
+            cluster.isolate(oldLeader);
+        }
+        long undoAt = faultNanos + TimeUnit.MILLISECONDS.toNanos(millis);
+        LabWriter.Ack first = awaitFailoverAck(from, oldLeader, oldTerm, undoAt);
+        long wait = undoAt - System.nanoTime();
+        if (wait > 0) {
+            LockSupport.parkNanos(wait);
+        }
+        if (first == null) {
+            diagnose(number, oldLeader, fault == Fault.PARTITION, "no new leader acknowledged a write while "
+                    + LabCluster.name(oldLeader) + (fault == Fault.PAUSE ? " was stopped" : " was cut off") + " for "
+                    + millis + " ms");
+        }
+        if (fault == Fault.PAUSE) {
+            cluster.resume(oldLeader);
+        } else {
+            cluster.heal(oldLeader);
+        }
+        if (first == null) {
+            first = awaitFailoverAck(from, oldLeader, oldTerm,
+                    faultNanos + TimeUnit.MILLISECONDS.toNanos(FAILOVER_DEADLINE_MILLIS));
+        }
+        return first;
+    }
+
+    /**
+     * Writes the old leader acknowledged in its own term after the fault began. After a kill or a pause it
+     * cannot; cut off, it still hears the client: under a policy that waits for replicas nothing commits
+     * (only writes whose replica acks were already on their way count here), under async it acknowledges
+     * alone until check-quorum steps it down, and the new leader never had those writes.
+     */
+    private List<LabWriter.Ack> oldLeaderAcks(int from, int oldLeader, long oldTerm, long faultNanos) {
+        List<LabWriter.Ack> acks = writer.acks();
+        return acks.subList(Math.min(from, acks.size()), acks.size()).stream()
+                .filter(a -> a.node() == oldLeader && (a.term() == oldTerm || a.term() < 0))
+                .filter(a -> a.ackNanos() > faultNanos).toList();
     }
 
     /**
@@ -187,13 +231,13 @@ final class FailoverLab {
      * saw it and asked now) and its threads (jcmd Thread.print) to {@code cycle-N-no-failover.txt}, while the
      * fault is still on.
      */
-    private void diagnose(int number, int oldLeader, String what) {
+    private void diagnose(int number, int oldLeader, boolean oldLeaderAnswers, String what) {
         Path file = dir.resolve("cycle-" + number + "-no-failover.txt");
         StringBuilder text = new StringBuilder("cycle " + number + ": " + what + " (at "
                 + java.time.LocalTime.now() + ")\n");
         for (int i = 0; i < LabCluster.SIZE; i++) {
-            if (i == oldLeader) {
-                continue;
+            if (i == oldLeader && !oldLeaderAnswers) {
+                continue; // stopped or dead: INFO and jcmd would hang or fail
             }
             text.append("\n==== ").append(LabCluster.name(i)).append(" (pid ").append(cluster.pid(i))
                     .append("), monitor view ").append(TimeUnit.NANOSECONDS.toMillis(System.nanoTime()
@@ -273,13 +317,16 @@ final class FailoverLab {
     }
 
     private void progress(Cycle c) {
-        out.printf("  %-12s cycle %3d/%-3d %-5s %s (term %d) -> %s (term %d)  RTO %s  elected seen %s  whole again"
+        out.printf("  %-12s cycle %3d/%-3d %-9s %s (term %d) -> %s (term %d)  RTO %s  elected seen %s  whole again"
                         + " %d ms  acked %d%s%n",
                 mode.name(), c.number(), settings.cycles(), c.fault().label, LabCluster.name(c.oldLeader()),
                 c.oldTerm(), LabCluster.name(c.newLeader()), c.newTerm(),
                 c.rtoMillis() < 0 ? "NONE" : c.rtoMillis() + " ms",
                 c.electedSeenMillis() < 0 ? "-" : c.electedSeenMillis() + " ms", c.healMillis(), writer.ackCount(),
-                c.electionsInCycle() > 1 ? "  (" + c.electionsInCycle() + " new terms led)" : "");
+                (c.electionsInCycle() > 1 ? "  (" + c.electionsInCycle() + " new terms led)" : "")
+                        + (c.oldLeaderAcks() > 0 ? "  (" + LabCluster.name(c.oldLeader()) + " acknowledged "
+                        + c.oldLeaderAcks() + " after the fault, the last at " + c.oldLeaderLastAckMillis() + " ms)"
+                        : ""));
         out.flush();
     }
 

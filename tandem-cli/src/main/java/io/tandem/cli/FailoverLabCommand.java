@@ -18,17 +18,19 @@ import picocli.CommandLine.Command;
 /**
  * {@code tandem lab failover}: for each mode (an ack policy), three node processes on loopback with elections
  * on, one Jedis client writing unique keys to the leader of the moment, and N faults on that leader (kill -9
- * then a restart, or SIGSTOP past the election timeout then SIGCONT). Prints per cycle the RTO (fault to the
+ * then a restart, SIGSTOP past the election timeout then SIGCONT, or its peer traffic cut off by the lab's
+ * {@link PeerProxy} for a while then healed). Prints per cycle the RTO (fault to the
  * first write acknowledged by the new leader, as the client saw it), then per mode the RTO percentiles and the
  * safety checks: acknowledged writes lost (read back from the final leader once all digests agree), writes
  * rolled back (the rollback/ files), writes acknowledged in a term older than a leader already known, and
  * elections no fault explains.
  */
 @Command(name = "failover", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Kill or pause the leader of a local 3-node replica set again and again while a client writes;"
+        description = {"Kill, pause or cut off the leader of a local 3-node replica set again and again while a client"
+                + " writes;"
                 + " measure the RTO and check that no acknowledged write is lost.",
             "",
-            "Example: tandem lab failover --modes quorum,semi-sync-1,async --faults kill,pause --cycles 20"})
+            "Example: tandem lab failover --modes quorum,semi-sync-1,async --faults kill,pause,partition --cycles 30"})
 public final class FailoverLabCommand implements Callable<Integer> {
     private static final Pattern SEMI_SYNC = Pattern.compile("semi-sync[- ](\\d+)");
 
@@ -46,7 +48,10 @@ public final class FailoverLabCommand implements Callable<Integer> {
 
     @CommandLine.Option(names = "--faults", paramLabel = "FAULT", split = ",", defaultValue = "kill,pause",
             description = "kill: kill -9 the leader, restart it once a new leader acknowledged a write;"
-                    + " pause: SIGSTOP the leader for --pause-millis, then SIGCONT. Default: ${DEFAULT-VALUE}.")
+                    + " pause: SIGSTOP the leader for --pause-millis, then SIGCONT;"
+                    + " partition: drop the leader's peer traffic both ways for --partition-millis, then heal (its"
+                    + " client port still answers; peer traffic then goes through the lab's proxy)."
+                    + " Default: ${DEFAULT-VALUE}.")
     List<String> faults;
 
     @CommandLine.Option(names = "--election-timeout-millis", paramLabel = "MS", defaultValue = "500",
@@ -69,6 +74,11 @@ public final class FailoverLabCommand implements Callable<Integer> {
             description = "How long a paused leader stays stopped; more than the election timeout."
                     + " Default: 4 x the election timeout.")
     long pauseMillis;
+
+    @CommandLine.Option(names = "--partition-millis", paramLabel = "MS", defaultValue = "0",
+            description = "How long a cut-off leader stays cut off; more than the election timeout."
+                    + " Default: 4 x the election timeout.")
+    long partitionMillis;
 
     @CommandLine.Option(names = "--settle-millis", paramLabel = "MS", defaultValue = "500",
             description = "Writes on the whole replica set before each fault. Default: ${DEFAULT-VALUE}.")
@@ -113,10 +123,13 @@ public final class FailoverLabCommand implements Callable<Integer> {
             return 2;
         }
         long pause = pauseMillis > 0 ? pauseMillis : 4 * electionTimeoutMillis;
+        long partition = partitionMillis > 0 ? partitionMillis : 4 * electionTimeoutMillis;
+        // Only a run that cuts nodes off pays for the extra hop: kill and pause figures stay comparable.
+        boolean proxied = parsedFaults.contains(FailoverLab.Fault.PARTITION);
         List<String> jvm = nodeJvmOptions == null ? NodeLauncher.inheritedJvmOptions()
                 : List.of(nodeJvmOptions.trim().split("\\s+"));
         FailoverLab.Settings settings = new FailoverLab.Settings(cycles, parsedFaults, electionTimeoutMillis,
-                heartbeatMillis, ackLevel, fsync, pause, settleMillis, clientTimeoutMillis, jvm);
+                heartbeatMillis, ackLevel, fsync, pause, partition, settleMillis, clientTimeoutMillis, jvm);
         boolean temporary = dir == null;
         Path root = temporary ? Files.createTempDirectory("tandem-lab-") : dir;
         Thread hook = new Thread(this::stopAll, "tandem-lab-stop");
@@ -126,16 +139,19 @@ public final class FailoverLabCommand implements Callable<Integer> {
             System.exit(130);
         });
         out.printf("tandem lab failover: modes %s, faults %s, %d cycles each, election timeout %d ms (heartbeat %d ms),"
-                + " pause %d ms, ack level %s, fsync %s, %d cores%n", String.join(",", modes), String.join(",", faults),
-                cycles, electionTimeoutMillis, heartbeatMillis, pause, ackLevel, fsync,
-                Runtime.getRuntime().availableProcessors());
+                + " pause %d ms, partition %d ms, ack level %s, fsync %s, %d cores%n", String.join(",", modes),
+                String.join(",", faults), cycles, electionTimeoutMillis, heartbeatMillis, pause, partition, ackLevel,
+                fsync, Runtime.getRuntime().availableProcessors());
+        if (proxied) {
+            out.println("Peer traffic between the nodes goes through the lab's proxy (client ports are direct).");
+        }
         out.println("Node data and logs: " + root);
         out.flush();
         List<FailoverLab.Result> done = new ArrayList<>();
         try {
             for (FailoverLab.Mode mode : parsedModes) {
                 Path modeDir = root.resolve(mode.name());
-                LabCluster cluster = new LabCluster(modeDir, jvm, FailoverLab.nodeOptions(settings, mode));
+                LabCluster cluster = new LabCluster(modeDir, jvm, FailoverLab.nodeOptions(settings, mode), proxied);
                 synchronized (clusters) {
                     clusters.add(cluster);
                 }
@@ -206,8 +222,9 @@ public final class FailoverLabCommand implements Callable<Integer> {
             switch (f.trim().toLowerCase()) {
                 case "kill" -> parsedFaults.add(FailoverLab.Fault.KILL);
                 case "pause" -> parsedFaults.add(FailoverLab.Fault.PAUSE);
+                case "partition" -> parsedFaults.add(FailoverLab.Fault.PARTITION);
                 default -> {
-                    return "unknown fault '" + f + "' in --faults; expected kill or pause";
+                    return "unknown fault '" + f + "' in --faults; expected kill, pause or partition";
                 }
             }
         }
@@ -221,6 +238,10 @@ public final class FailoverLabCommand implements Callable<Integer> {
         if (pauseMillis != 0 && pauseMillis <= electionTimeoutMillis) {
             return "--pause-millis must be longer than the election timeout (" + electionTimeoutMillis + " ms), got "
                     + pauseMillis;
+        }
+        if (partitionMillis != 0 && partitionMillis <= electionTimeoutMillis) {
+            return "--partition-millis must be longer than the election timeout (" + electionTimeoutMillis
+                    + " ms), got " + partitionMillis;
         }
         if (!List.of("received", "durable", "applied").contains(ackLevel)) {
             return "--ack-level must be received, durable or applied, got '" + ackLevel + "'";
@@ -254,6 +275,12 @@ public final class FailoverLabCommand implements Callable<Integer> {
         out.printf("  %s: %d cycles, %d acknowledged writes, %d lost, %d rolled back, %d acknowledged by a deposed"
                         + " term, %d false failovers, digests %s%n", r.mode().name(), r.cycles().size(), r.acknowledged(),
                 r.lost(), r.rolledBack(), r.deposed(), r.falseFailovers(), r.digestsEqual() ? "equal" : "DIFFER");
+        long oldLeaderAcks = r.cycles().stream().mapToLong(FailoverLab.Cycle::oldLeaderAcks).sum();
+        if (oldLeaderAcks > 0) {
+            out.println("    " + oldLeaderAcks + " writes acknowledged by an old leader in its own term after its fault"
+                    + " began (in flight as it was cut off, or acknowledged alone before it stepped down; LOST says"
+                    + " whether the new leader has them)");
+        }
         for (String example : r.lostExamples()) {
             out.println("    lost: " + example);
         }
@@ -275,7 +302,7 @@ public final class FailoverLabCommand implements Callable<Integer> {
         out.println();
         out.println("RTO: fault -> first write acknowledged by the new leader, as the client saw it (nearest-rank"
                 + " percentiles)");
-        out.printf("%-12s %-6s %6s %8s %8s %8s %8s %8s%n", "MODE", "FAULT", "CYCLES", "MEDIAN", "P90", "P99", "MAX",
+        out.printf("%-12s %-9s %6s %8s %8s %8s %8s %8s%n", "MODE", "FAULT", "CYCLES", "MEDIAN", "P90", "P99", "MAX",
                 "MISSED");
         for (FailoverLab.Result r : results) {
             Map<FailoverLab.Fault, List<Long>> by = FailoverLab.rtoByFault(r.cycles());
@@ -290,7 +317,7 @@ public final class FailoverLabCommand implements Callable<Integer> {
                 rtoRow(out, r.mode().name(), "all", all, missed);
             }
             if (by.isEmpty()) {
-                out.printf("%-12s %-6s %6d %8s %8s %8s %8s %8d%n", r.mode().name(), "-", 0, "-", "-", "-", "-", missed);
+                out.printf("%-12s %-9s %6d %8s %8s %8s %8s %8d%n", r.mode().name(), "-", 0, "-", "-", "-", "-", missed);
             }
         }
         out.println();
@@ -306,7 +333,7 @@ public final class FailoverLabCommand implements Callable<Integer> {
     }
 
     private static void rtoRow(PrintWriter out, String mode, String fault, List<Long> rto, long missed) {
-        out.printf("%-12s %-6s %6d %6d ms %5d ms %5d ms %5d ms %8d%n", mode, fault, rto.size(),
+        out.printf("%-12s %-9s %6d %6d ms %5d ms %5d ms %5d ms %8d%n", mode, fault, rto.size(),
                 FailoverLab.percentile(rto, 50), FailoverLab.percentile(rto, 90), FailoverLab.percentile(rto, 99),
                 FailoverLab.percentile(rto, 100), missed);
     }
@@ -314,14 +341,15 @@ public final class FailoverLabCommand implements Callable<Integer> {
     private void writeCsv(List<FailoverLab.Result> done) throws IOException {
         List<String> lines = new ArrayList<>();
         lines.add("mode,cycle,fault,old_leader,old_term,new_leader,new_term,rto_ms,elected_seen_ms,whole_again_ms,"
-                + "fault_at_epoch_ms,new_terms_led");
+                + "fault_at_epoch_ms,new_terms_led,old_leader_acks_after_fault,old_leader_last_ack_ms");
         for (FailoverLab.Result r : done) {
             for (FailoverLab.Cycle c : r.cycles()) {
                 lines.add(String.join(",", r.mode().name(), Integer.toString(c.number()), c.fault().label,
                         LabCluster.name(c.oldLeader()), Long.toString(c.oldTerm()), LabCluster.name(c.newLeader()),
                         Long.toString(c.newTerm()), Long.toString(c.rtoMillis()), Long.toString(c.electedSeenMillis()),
                         Long.toString(c.healMillis()), Long.toString(c.faultAtMillis()),
-                        Integer.toString(c.electionsInCycle())));
+                        Integer.toString(c.electionsInCycle()), Long.toString(c.oldLeaderAcks()),
+                        Long.toString(c.oldLeaderLastAckMillis())));
             }
         }
         Files.write(csv, lines);

@@ -4,6 +4,8 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.Writer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,7 +24,11 @@ import java.util.stream.Stream;
  * Three {@code tandem node} child processes on loopback for the fault lab: client ports ephemeral (each start
  * reads its port from the ready line), peer ports picked free up front (a restarted node must come back on
  * its own), one data directory and one log file ({@code nK.log}, stdout and stderr, kept across restarts, with
- * the lab's own markers) per node under {@code dir}. Faults: SIGKILL, SIGSTOP / SIGCONT.
+ * the lab's own markers) per node under {@code dir}. Faults: SIGKILL, SIGSTOP / SIGCONT, and, when the
+ * cluster is proxied, partitions: every node then reaches each other node through its own route of a
+ * {@link PeerProxy} ({@code --peers} name the routes' ports, never the real peer ports), so cutting one node
+ * off is black-holing the four routes that start or end at it. Client ports are never proxied: a client
+ * still reaches a node that the others cannot.
  */
 final class LabCluster implements AutoCloseable {
     static final int SIZE = 3;
@@ -37,26 +43,54 @@ final class LabCluster implements AutoCloseable {
     private final boolean[] paused = new boolean[SIZE];
     private final int[] clientPorts = new int[SIZE];
     private final List<Long> pids = new ArrayList<>();
+    /** Null unless proxied; {@code routePorts[from][to]}: where node {@code from} dials node {@code to}. */
+    private final PeerProxy proxy;
+    private final int[][] routePorts = new int[SIZE][SIZE];
+    /** The cut-off node's dropped-byte count when it was cut off (one partition at a time). */
+    private long droppedBeforeCut;
     private boolean closed;
 
-    /** {@code nodeOptions}: the flags every node gets besides its identity, ports and data directory. */
-    LabCluster(Path dir, List<String> jvmOptions, List<String> nodeOptions) throws IOException {
+    /**
+     * {@code nodeOptions}: the flags every node gets besides its identity, ports and data directory;
+     * {@code proxied}: peer traffic goes through a {@link PeerProxy}, so that {@link #isolate} can cut a node off.
+     */
+    LabCluster(Path dir, List<String> jvmOptions, List<String> nodeOptions, boolean proxied) throws IOException {
         this.dir = dir;
         this.jvmOptions = List.copyOf(jvmOptions);
         this.nodeOptions = List.copyOf(nodeOptions);
         Files.createDirectories(dir);
         List<ServerSocket> probes = new ArrayList<>();
+        PeerProxy routes = proxied ? new PeerProxy() : null;
         try {
             for (int i = 0; i < SIZE; i++) { // held together, so the three differ
                 ServerSocket probe = new ServerSocket(0);
                 probes.add(probe);
                 peerPorts[i] = probe.getLocalPort();
             }
+            // Routes bound while the probes still hold the peer ports: no route can take one of them.
+            for (int from = 0; routes != null && from < SIZE; from++) {
+                for (int to = 0; to < SIZE; to++) {
+                    if (from != to) { // a node's real port stays the same across restarts: routes outlive nodes
+                        routePorts[from][to] = routes.addRoute(route(from, to),
+                                new InetSocketAddress(InetAddress.getLoopbackAddress(), peerPorts[to]));
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            if (routes != null) {
+                routes.close();
+            }
+            throw e;
         } finally {
             for (ServerSocket probe : probes) {
                 probe.close();
             }
         }
+        proxy = routes;
+    }
+
+    private static String route(int from, int to) {
+        return name(from) + "->" + name(to);
     }
 
     static String name(int index) {
@@ -105,7 +139,7 @@ final class LabCluster implements AutoCloseable {
         List<String> peers = new ArrayList<>();
         for (int j = 0; j < SIZE; j++) {
             if (j != index) {
-                peers.add(name(j) + "=127.0.0.1:" + peerPorts[j]);
+                peers.add(name(j) + "=127.0.0.1:" + (proxy != null ? routePorts[index][j] : peerPorts[j]));
             }
         }
         args.addAll(List.of("--peers", String.join(",", peers)));
@@ -227,6 +261,57 @@ final class LabCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * Cuts node {@code index} off from the others: from now on no peer byte reaches it or leaves it (its
+     * connections stay open and go silent, as in a real partition). Its client port still answers.
+     */
+    void isolate(int index) throws IOException {
+        proxy().blackHole(routesOf(index));
+        droppedBeforeCut = droppedBytes(index);
+        for (int i = 0; i < SIZE; i++) {
+            mark(i, "partition: " + name(index) + " cut off from the other nodes (its peer traffic dropped by the"
+                    + " lab's proxy)");
+        }
+    }
+
+    /** Ends {@link #isolate}: the silenced connections are closed, and the nodes' new ones forwarded. */
+    void heal(int index) throws IOException {
+        long dropped = droppedBytes(index) - droppedBeforeCut;
+        proxy().heal(routesOf(index));
+        for (int i = 0; i < SIZE; i++) {
+            mark(i, "partition healed: " + name(index) + " reaches the other nodes again (" + dropped
+                    + " bytes of its peer traffic were dropped)");
+        }
+    }
+
+    /** The proxy's count of bytes dropped on node {@code index}'s routes, over the whole run. */
+    private long droppedBytes(int index) throws IOException {
+        long dropped = 0;
+        for (String route : routesOf(index)) {
+            dropped += proxy().stats(route).discardedBytes();
+        }
+        return dropped;
+    }
+
+    /** The routes that start or end at node {@code index}: all its peer traffic, both directions. */
+    private static String[] routesOf(int index) {
+        List<String> routes = new ArrayList<>();
+        for (int other = 0; other < SIZE; other++) {
+            if (other != index) {
+                routes.add(route(index, other));
+                routes.add(route(other, index));
+            }
+        }
+        return routes.toArray(String[]::new);
+    }
+
+    private PeerProxy proxy() {
+        if (proxy == null) {
+            throw new IllegalStateException("a partition needs the cluster's peer proxy (started without it)");
+        }
+        return proxy;
+    }
+
     /** Every pid this cluster ever started (restarts included). */
     synchronized List<Long> pids() {
         return List.copyOf(pids);
@@ -252,8 +337,8 @@ final class LabCluster implements AutoCloseable {
     }
 
     /**
-     * Kills every node (SIGCONT first for a paused one, so nothing is left stopped) and waits for them. Safe to
-     * call twice and from a signal handler.
+     * Kills every node (SIGCONT first for a paused one, so nothing is left stopped) and waits for them, then
+     * stops the proxy. Safe to call twice and from a signal handler.
      */
     @Override
     public void close() {
@@ -284,6 +369,9 @@ final class LabCluster implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        if (proxy != null) {
+            proxy.close();
         }
     }
 }
