@@ -77,10 +77,10 @@ public sealed interface Event {
     record Elected(long term, int votes, long lastLsn) implements Event {}
 
     /**
-     * Check-quorum: this leader heard from fewer than a majority of the voters within an election timeout.
-     * It steps down and acknowledges nothing more: the others may have elected a new leader already.
+     * Check-quorum: this leader heard from fewer than a majority of the voters within the election timeout
+     * less two heartbeats. It steps down and acknowledges nothing more, before the others can elect another.
      */
-    record LostQuorum(long term, int heard, int needed) implements Event {}
+    record LostQuorum(long term, int heard, int needed, long windowMillis) implements Event {}
 
     /** FAILOVER: this leader stopped taking writes and waits for {@code target} to hold its log up to lsn. */
     record SwitchoverStarted(NodeId target, long lsn, long timeoutMillis, boolean force) implements Event {}

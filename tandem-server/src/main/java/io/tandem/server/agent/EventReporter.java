@@ -46,8 +46,8 @@ final class EventReporter {
             case Event.LostQuorum lost -> {
                 stats.quorumsLost++;
                 warn("stepping down as leader of term " + lost.term() + ": heard from " + lost.heard() + " of the "
-                        + lost.needed() + " voters needed within election-timeout-millis ("
-                        + replication.electionTimeoutMillis() + "); the others may elect a new leader");
+                        + lost.needed() + " voters needed within " + lost.windowMillis() + " ms (election-timeout-millis"
+                        + " less two heartbeats); the others may elect a new leader");
             }
             case Event.Rewinding rewinding -> {
                 stats.rewinds++;

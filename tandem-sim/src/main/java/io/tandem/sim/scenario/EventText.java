@@ -23,8 +23,8 @@ final class EventText {
                     + "'s log is at least as up to date as its own";
             case Event.Elected e -> "is elected leader of term " + e.term() + " with " + e.votes() + " votes (its log"
                     + " ends at LSN " + e.lastLsn() + ")";
-            case Event.LostQuorum q -> "steps down: it heard from " + q.heard() + " of the voters within an election"
-                    + " timeout, and needs " + q.needed() + " (check-quorum, term " + q.term() + ")";
+            case Event.LostQuorum q -> "steps down: it heard from " + q.heard() + " of the voters within "
+                    + q.windowMillis() + " ms, and needs " + q.needed() + " (check-quorum, term " + q.term() + ")";
             case Event.Rewinding r -> "had applied up to LSN " + r.appliedLsn() + ", but the leader's log differs"
                     + " after LSN " + r.afterLsn() + ": drops " + lsns(r.afterLsn() + 1, r.lastLsn())
                     + " and rebuilds its keys as of LSN " + r.afterLsn();
