@@ -133,8 +133,8 @@ public final class TandemNode implements AutoCloseable {
         SecureRandom seeds = new SecureRandom();
         ReplicationSettings replication = config.replication();
         NodeId self = replication.nodeId();
-        NodeRecovery.Result recovery = NodeRecovery.recover(config.dataDir(), walOptions, seeds.nextInt(),
-                configuredMembership(replication));
+        Membership configured = configuredMembership(replication);
+        NodeRecovery.Result recovery = NodeRecovery.recover(config.dataDir(), walOptions, seeds.nextInt(), configured);
         Wal wal = recovery.recovered().wal();
         // The core's randomness (SPOP, RANDOMKEY, expiry sampling) comes from a generator seeded here: the
         // core stays deterministic given its seed, and the server picks a fresh one per start.
@@ -154,7 +154,7 @@ public final class TandemNode implements AutoCloseable {
         // The election timer's jitter comes from this generator too (the core has no other randomness).
         ReplicaSetNode node = new ReplicaSetNode(self, replicaSet, recovery.keyspace(), logView, recovery.startTerm(),
                 recovery.startVotedFor(), recovery.memberships(), new SplittableRandom(seeds.nextLong()));
-        if (!recovery.memberships().latest().equals(configuredMembership(replication))) {
+        if (!recovery.memberships().latest().equals(configured)) {
             LOG.log(System.Logger.Level.INFO, "members (from the log or snapshot, not the configuration): "
                     + recovery.memberships().latest());
         }
@@ -169,7 +169,7 @@ public final class TandemNode implements AutoCloseable {
         agent = new NodeAgent(loop, node, logView, wal, settings, stats, snapshots, facts, config.dataDir(),
                 this::fatal);
         wal.setDurableListener(agent.durableListener());
-        agent.configuredMembership(configuredMembership(replication));
+        agent.configuredMembership(configured);
         agent.onShutdownRequest(() -> new Thread(this::close, "tandem-shutdown-command").start());
 
         RequestDispatcher dispatcher = new RequestDispatcher(agent, agent, stats);

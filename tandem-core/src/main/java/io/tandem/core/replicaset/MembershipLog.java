@@ -45,14 +45,20 @@ public final class MembershipLog {
         return memberships;
     }
 
-    /** An entry joined the log (appended, or replayed by recovery): does it change the membership? */
-    public boolean observe(Entry entry) {
+    /** The membership an entry sets, or null if it changes none. */
+    public static Membership changedBy(Entry entry) {
         Membership changed = null;
         for (Effect effect : entry.effects()) {
             if (effect instanceof Effect.Reconfigure reconfigure) {
                 changed = reconfigure.membership();
             }
         }
+        return changed;
+    }
+
+    /** An entry joined the log (appended, or replayed by recovery): does it change the membership? */
+    public boolean observe(Entry entry) {
+        Membership changed = changedBy(entry);
         if (changed == null || entry.lsn() <= baseLsn) {
             return false;
         }

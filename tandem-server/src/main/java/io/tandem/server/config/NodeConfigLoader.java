@@ -234,6 +234,7 @@ public final class NodeConfigLoader {
             }
         }
         int heartbeatMillis = intValue(v, ConfigKeys.HEARTBEAT_INTERVAL_MILLIS, 1, 60_000);
+        long electionTimeoutMillis = electionTimeout(v, heartbeatMillis, !peers.isEmpty() || !joinText(v).isEmpty());
         return new ReplicationSettings(self, peerPort, peers, replicaOf, policy, level,
                 intValue(v, ConfigKeys.ACK_TIMEOUT_MILLIS, 1, 3_600_000), onTimeout, heartbeatMillis,
                 intValue(v, ConfigKeys.MIN_REPLICAS_TO_WRITE, 0, 1000),
@@ -242,11 +243,10 @@ public final class NodeConfigLoader {
                 bytes(v, ConfigKeys.RETENTION_BYTES_MAX, 0, Long.MAX_VALUE / 2),
                 intValue(v, ConfigKeys.LAG_ALERT_MILLIS, 0, 86_400_000),
                 bytes(v, ConfigKeys.LAG_ALERT_BYTES, 0, Long.MAX_VALUE / 2), upstream,
-                electionTimeout(v, heartbeatMillis, !peers.isEmpty() || !joinText(v).isEmpty()),
-                intValue(v, ConfigKeys.PRIORITY, 0, 1000),
+                electionTimeoutMillis, intValue(v, ConfigKeys.PRIORITY, 0, 1000),
                 intValue(v, ConfigKeys.MAX_LAG_ON_FAILOVER_ENTRIES, 0, Integer.MAX_VALUE),
-                join(v, peers, replicaOf, peerPort, electionTimeout(v, heartbeatMillis, true)), announceIp(v),
-                readLease(v, electionTimeout(v, heartbeatMillis, !peers.isEmpty() || !joinText(v).isEmpty())));
+                join(v, peers, replicaOf, peerPort, electionTimeoutMillis), announceIp(v),
+                readLease(v, electionTimeoutMillis));
     }
 
     /** 0, or below the election timeout (the voters' promise a lease rests on; see ReadLease). */

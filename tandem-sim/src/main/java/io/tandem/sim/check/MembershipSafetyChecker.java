@@ -1,6 +1,5 @@
 package io.tandem.sim.check;
 
-import io.tandem.core.model.Effect;
 import io.tandem.core.model.Entry;
 import io.tandem.core.model.Event;
 import io.tandem.core.model.Membership;
@@ -8,6 +7,7 @@ import io.tandem.core.model.NodeId;
 import io.tandem.core.model.Reply;
 import io.tandem.core.protocol.Input;
 import io.tandem.core.quorum.QuorumMath;
+import io.tandem.core.replicaset.MembershipLog;
 import io.tandem.sim.sim.Cluster;
 import io.tandem.sim.sim.Describe;
 import io.tandem.sim.sim.MembershipOperator;
@@ -66,7 +66,7 @@ public final class MembershipSafetyChecker implements SimObserver {
     public void afterStep(SimNode node, StepRecord step) {
         if (node.core().isLeader()) {
             for (Entry entry : step.persisted()) {
-                Membership next = changedTo(entry);
+                Membership next = MembershipLog.changedBy(entry);
                 if (next != null && entry.term() == node.core().term()) {
                     changesLogged++;
                     checkOneStepOnCommittedBase(node, entry, next);
@@ -142,7 +142,7 @@ public final class MembershipSafetyChecker implements SimObserver {
         }
         long previousChange = 0;
         for (long lsn = entry.lsn() - 1; lsn >= 1; lsn--) {
-            if (changedTo(log.get(lsn)) != null) {
+            if (MembershipLog.changedBy(log.get(lsn)) != null) {
                 previousChange = lsn;
                 break;
             }
@@ -196,14 +196,4 @@ public final class MembershipSafetyChecker implements SimObserver {
         return changed;
     }
 
-    /** The membership an entry sets, or null if it changes none. */
-    static Membership changedTo(Entry entry) {
-        Membership changed = null;
-        for (Effect effect : entry.effects()) {
-            if (effect instanceof Effect.Reconfigure reconfigure) {
-                changed = reconfigure.membership();
-            }
-        }
-        return changed;
-    }
 }
