@@ -36,7 +36,9 @@ class FollowerKillNineTest {
         ReplicaSetArgs set = new ReplicaSetArgs();
         // A generous acknowledgement timeout: a timed-out write would fail the load, and on a loaded machine
         // the surviving follower may be slow; what is tested is that the quorum is met, not how fast.
-        String[] policy = {"--ack-policy", "quorum", "--ack-timeout-millis", "15000"};
+        // Failover by hand: the test needs n1 to lead throughout, and with elections (on by default with peers)
+        // three JVMs starting side by side can take longer than an election timeout, so n2 or n3 may lead.
+        String[] policy = {"--ack-policy", "quorum", "--ack-timeout-millis", "15000", "--election-timeout-millis", "0"};
         NodeProcess[] started = new NodeProcess[3];
         for (int i = 0; i < 3; i++) { // launched together: three JVMs start faster side by side
             started[i] = nodes.launch(ReplicaSetArgs.name(i), tmp.resolve(ReplicaSetArgs.name(i)), set.node(i, policy));

@@ -31,8 +31,10 @@ class SnapshotBootstrapProcessTest {
     @Test
     void aFollowerHeldDownPastRetentionIsBootstrappedFromASnapshot() throws Exception {
         ReplicaSetArgs set = new ReplicaSetArgs();
+        // Failover by hand: the test needs n1 to lead throughout, and with elections (on by default with peers)
+        // three JVMs starting side by side can take longer than an election timeout, so n2 or n3 may lead.
         String[] flags = {"--ack-policy", "async", "--wal-segment-bytes", "1mb", "--snapshot-after-log-bytes",
-            "512kb", "--retention-bytes-max", "0"};
+            "512kb", "--retention-bytes-max", "0", "--election-timeout-millis", "0"};
         NodeProcess[] started = new NodeProcess[3];
         for (int i = 0; i < 3; i++) {
             started[i] = nodes.launch(ReplicaSetArgs.name(i), tmp.resolve(ReplicaSetArgs.name(i)), set.node(i, flags));
