@@ -2,6 +2,7 @@ package io.tandem.sim;
 
 import io.tandem.sim.check.AckedWritesChecker;
 import io.tandem.sim.check.ConvergenceChecker;
+import io.tandem.sim.check.DeposedAcknowledgementChecker;
 import io.tandem.sim.check.ElectionSafetyChecker;
 import io.tandem.sim.check.LinearizabilityChecker;
 import io.tandem.sim.check.MembershipSafetyChecker;
@@ -42,6 +43,9 @@ public final class FailoverSimulation {
         MembershipSafetyChecker membership = new MembershipSafetyChecker(cluster);
         cluster.observe(membership);
         AckedWritesChecker ackedWrites = new AckedWritesChecker(cluster);
+        if (config.faults().faults().stream().noneMatch(f -> f instanceof Fault.ClockJump)) {
+            cluster.observe(new DeposedAcknowledgementChecker(cluster)); // the lease counts on clocks not stepped
+        }
         try {
             cluster.start();
             config.faults().schedule(cluster);

@@ -77,8 +77,9 @@ public sealed interface Event {
     record Elected(long term, int votes, long lastLsn) implements Event {}
 
     /**
-     * Check-quorum: this leader heard from fewer than a majority of the voters within the election timeout
-     * less two heartbeats. It steps down and acknowledges nothing more, before the others can elect another.
+     * Check-quorum: fewer than a majority of the voters echoed a send time of this leader's within
+     * {@code windowMillis} (the election timeout less half a heartbeat: LeadershipLease). It steps down and
+     * acknowledges nothing more, before the others can elect another.
      */
     record LostQuorum(long term, int heard, int needed, long windowMillis) implements Event {}
 

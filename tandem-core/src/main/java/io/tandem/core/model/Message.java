@@ -51,31 +51,41 @@ public sealed interface Message {
      * so that the leader sees, counts and monitors every replica. {@code snapshotLsn}: the LSN the follower's
      * log starts after (its snapshot's; 0 when it holds its log from the start), the lowest point at which
      * it can compare entries: on a mismatch below it, the upstream asks there instead. {@code readRound}
-     * echoes the highest AppendRequest.readRound the follower has seen from its upstream.
+     * echoes the highest AppendRequest.readRound the follower has seen from its upstream. {@code leaderMillis}
+     * echoes the highest AppendRequest.leaderTimeMillis it has seen in this term from its upstream: when, on
+     * the leader's clock, the newest request it heard was sent (the leader's leadership lease counts from
+     * it; 0: none yet).
      */
     record AppendResponse(long term, NodeId from, boolean matched, long lastLsn, long receivedLsn, long durableLsn,
-            long appliedLsn, List<Relayed> downstream, long snapshotLsn, long readRound) implements Message {
+            long appliedLsn, List<Relayed> downstream, long snapshotLsn, long readRound, long leaderMillis)
+            implements Message {
         public AppendResponse {
             downstream = List.copyOf(downstream);
         }
 
         public AppendResponse(long term, NodeId from, boolean matched, long lastLsn, long receivedLsn,
                 long durableLsn, long appliedLsn, List<Relayed> downstream) {
-            this(term, from, matched, lastLsn, receivedLsn, durableLsn, appliedLsn, downstream, 0, 0);
+            this(term, from, matched, lastLsn, receivedLsn, durableLsn, appliedLsn, downstream, 0, 0, 0);
         }
 
         /** Without followers of its own. */
         public AppendResponse(long term, NodeId from, boolean matched, long lastLsn, long receivedLsn,
                 long durableLsn, long appliedLsn) {
-            this(term, from, matched, lastLsn, receivedLsn, durableLsn, appliedLsn, List.of(), 0, 0);
+            this(term, from, matched, lastLsn, receivedLsn, durableLsn, appliedLsn, List.of(), 0, 0, 0);
         }
     }
 
     /**
      * A cascaded replica's positions, as the follower it streams from last heard them, and the client
-     * address it announced there (for the leader's monitoring and directory).
+     * address it announced there (for the leader's monitoring and directory). {@code leaderMillis}: its
+     * echo of the leader's send time (AppendResponse.leaderMillis), passed on for the leader's lease.
      */
-    record Relayed(NodeId replica, long receivedLsn, long durableLsn, long appliedLsn, String announce) {}
+    record Relayed(NodeId replica, long receivedLsn, long durableLsn, long appliedLsn, String announce,
+            long leaderMillis) {
+        public Relayed(NodeId replica, long receivedLsn, long durableLsn, long appliedLsn, String announce) {
+            this(replica, receivedLsn, durableLsn, appliedLsn, announce, 0);
+        }
+    }
 
     /**
      * Upstream → follower: bytes {@code offset .. offset + data.length} of the upstream's snapshot file

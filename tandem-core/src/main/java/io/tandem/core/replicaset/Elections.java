@@ -6,7 +6,6 @@ import io.tandem.core.model.NodeId;
 import io.tandem.core.protocol.Output;
 import io.tandem.core.quorum.QuorumMath;
 import java.util.HashSet;
-import java.util.Map;
 import java.util.Set;
 import java.util.random.RandomGenerator;
 
@@ -22,8 +21,9 @@ import java.util.random.RandomGenerator;
  *   <li>a vote goes only to a candidate whose log is at least as up to date as the voter's, at most one
  *       per term, and never while the voter still hears from a leader (a leader's lease): a node cut off
  *       and returning does not depose a healthy leader;
- *   <li>a leader that heard from no majority for an election timeout steps down (check-quorum), so that a
- *       leader cut off from the others stops acknowledging before they elect a new one.
+ *   <li>a leader that no majority heard from for an election timeout (less a margin) steps down
+ *       (check-quorum, as a lease: see LeadershipLease), so that a leader cut off from the others stops
+ *       acknowledging before they elect a new one.
  * </ul>
  * Part of the core: no clock but the {@code nowMillis} it is given, no randomness but the node's generator.
  */
@@ -59,30 +59,32 @@ final class Elections {
     }
 
     /**
-     * Does this node still believe in a leader? It leads itself, or heard from the one it follows within
-     * an election timeout. Then it refuses to help elect another.
+     * A leader goes on leading (and acknowledging) for a while on the strength of this node's echoes
+     * (LeadershipLease; and ReadLease, for reads): so no vote for an election timeout after this node last
+     * heard from a leader, whatever it believes since (a newer term seen elsewhere makes it follow no one,
+     * which must not end the promise), nor after it started (it may have echoed just before it crashed, and
+     * remembers nothing of it).
      */
-    /**
-     * With lease reads, a leader answers reads for a while on the strength of this node's echo (see
-     * ReadLease): no vote for an election timeout after this node last heard from a leader, whatever it
-     * believes since (a newer term seen elsewhere makes it follow no one, which must not end the promise),
-     * nor after it started (it may have echoed a round just before it crashed).
-     */
-    private boolean holdsReadLease(long nowMillis) {
-        if (node.config().readLeaseMillis() == 0) {
-            return false;
-        }
-        if (startedMillis == Long.MIN_VALUE) {
-            startedMillis = nowMillis;
-        }
+    private boolean heardFromALeaderLately(long nowMillis) {
         long timeout = node.config().electionTimeoutMillis();
         long heard = node.heardFromALeaderMillis();
         return nowMillis - startedMillis < timeout || (heard != Long.MIN_VALUE && nowMillis - heard < timeout);
     }
 
-    /** The first time this node was stepped (ticked, or asked for a vote): its start, for read leases. */
+    /** The first time this node was stepped: its start, for the leases. */
     private long startedMillis = Long.MIN_VALUE;
 
+    /** The node steps: the first time is its start. */
+    void stepped(long nowMillis) {
+        if (startedMillis == Long.MIN_VALUE) {
+            startedMillis = nowMillis;
+        }
+    }
+
+    /**
+     * Does this node still believe in a leader? It leads itself, or heard from the one it follows within
+     * an election timeout. Then it refuses to help elect another.
+     */
     private boolean inLease(long nowMillis) {
         if (node.isLeader()) {
             return true;
@@ -94,9 +96,6 @@ final class Elections {
 
     /** A follower's tick: stand when the timer ran out (a campaign that did not win by then starts over). */
     void followerTick(long nowMillis, Output out) {
-        if (startedMillis == Long.MIN_VALUE) {
-            startedMillis = nowMillis;
-        }
         if (deadlineMillis == Long.MIN_VALUE) {
             resetTimer(nowMillis); // the first tick after start
             if (!aloneToVote()) {
@@ -124,46 +123,6 @@ final class Elections {
     /** Is this node the replica set's only voter? */
     private boolean aloneToVote() {
         return node.config().voters() == 1 && node.config().votes(node.self());
-    }
-
-    /**
-     * How recently a leader must have heard from a majority of the voters to go on leading: the election
-     * timeout less two heartbeats (at least one heartbeat).
-     *
-     * <p>Why less than the election timeout: so that a leader cut off from the others stops acknowledging
-     * before they can elect another, not just about when. A voter refuses every vote for an election timeout
-     * after it last heard from this leader, and this leader heard the voter's answer after that; so no other
-     * leader is elected sooner than an election timeout after the last answer a majority gave. This leader
-     * notices at its next tick, at most a heartbeat late (with hz at least 1000 / heartbeat-interval-millis):
-     * two heartbeats of margin leave one to spare. With exactly the election timeout, the fault lab saw the
-     * cut-off leader of an async replica set step down 3 to 19 ms after its successor was elected, in 9 of
-     * 180 partitions, acknowledging writes in the meantime that were then rolled back.
-     */
-    static long checkQuorumWindowMillis(ReplicaSetConfig config) {
-        return Math.max(config.heartbeatIntervalMillis(),
-                config.electionTimeoutMillis() - 2 * config.heartbeatIntervalMillis());
-    }
-
-    /**
-     * Check-quorum: has this leader heard from a majority of the voters (itself one of them) within
-     * {@link #checkQuorumWindowMillis}? If not, it steps down: the others may be electing a new leader already,
-     * and a leader that cannot reach a majority cannot commit anything under a policy that promises durability.
-     */
-    void leaderTick(long nowMillis, Map<NodeId, Progress> progress, Output out) {
-        int voters = node.config().voters();
-        int heard = node.config().member(node.self()).voting() ? 1 : 0;
-        long window = checkQuorumWindowMillis(node.config());
-        for (Map.Entry<NodeId, Progress> e : progress.entrySet()) {
-            if (node.config().votes(e.getKey()) && nowMillis - e.getValue().lastHeardMillis < window) {
-                heard++;
-            }
-        }
-        int needed = QuorumMath.majority(voters);
-        if (heard < needed) {
-            out.event(new Event.LostQuorum(node.term(), heard, needed, window));
-            node.stepDown(node.term(), out);
-            resetTimer(nowMillis);
-        }
     }
 
     // ---- campaigns -----------------------------------------------------------------------------------------
@@ -252,8 +211,8 @@ final class Elections {
                         + " joined or was wiped and has not heard from a leader, or was removed)"
                 : inLease(nowMillis) && !request.transfer() ? (node.isLeader() ? "this node leads" : "this node still hears from its leader "
                         + node.leader())
-                : holdsReadLease(nowMillis) && !request.transfer() ? "read leases: this node heard from a leader, or"
-                        + " started, less than an election timeout ago" : null;
+                : heardFromALeaderLately(nowMillis) && !request.transfer() ? "this node heard from a leader, or"
+                        + " started, less than an election timeout ago (that leader's lease)" : null;
         if (refusal != null) {
             out.event(new Event.VoteRefused(request.from(), request.term(), pre, refusal));
             out.sendNow(request.from(), new Message.VoteResponse(term, node.self(), false, pre));

@@ -25,6 +25,11 @@ public final class Progress {
     long lastHeardMillis;
     /** The highest read round the follower echoed (read-index: it answered a request of that round). */
     long echoedReadRound;
+    /**
+     * The newest send time (this leader's clock) the follower echoed: it heard from this leader after then
+     * (LeadershipLease). A leader starts each follower at its election time.
+     */
+    long echoedLeaderMillis;
     long receivedMovedMillis;
     long durableMovedMillis;
     long appliedMovedMillis;

@@ -113,6 +113,13 @@ public final class ReplicaSetNode implements Protocol {
     /** A follower: the highest read round its upstream sent, echoed in every answer. */
     private long leaderReadRound;
     /**
+     * A follower: the newest send time (the leader's clock, AppendRequest.leaderTimeMillis) its upstream sent
+     * in this term, echoed in every answer for the leader's lease; 0 after a change of leader or term.
+     */
+    private long leaderSentMillis;
+    /** A leader: check-quorum's lease, from the send times a majority echoed. */
+    private final LeadershipLease leadership = new LeadershipLease();
+    /**
      * The highest commit point any leader told this node of (kept across terms, unlike leaderCommitLsn): how
      * far behind it is, for max-lag-on-failover-entries. Not durable: a restarted node knows it again from
      * its first heartbeat.
@@ -242,6 +249,7 @@ public final class ReplicaSetNode implements Protocol {
                 progress.put(member, newProgress(nowMillis));
             }
         }
+        leadership.update(nowMillis, config, self, progress);
         degraded = false;
         termStartLsn = 0;
         membershipCommitLsn = 0;
@@ -269,6 +277,7 @@ public final class ReplicaSetNode implements Protocol {
         p.appliedMovedMillis = nowMillis;
         // Check-quorum counts from now: a new leader has an election timeout to hear from a majority.
         p.lastHeardMillis = nowMillis;
+        p.echoedLeaderMillis = nowMillis; // and its lease a window from its election (LeadershipLease)
         return p;
     }
 
@@ -293,6 +302,7 @@ public final class ReplicaSetNode implements Protocol {
         if (changed) {
             confirmedLsn = 0;
             leaderReadRound = 0;
+            leaderSentMillis = 0;
             // The new leader says what it has committed: an older leader's commit point (under async, just
             // what it had made durable) may be beyond what survives, and would keep our reads stale.
             leaderCommitLsn = 0;
@@ -324,6 +334,7 @@ public final class ReplicaSetNode implements Protocol {
             confirmedLsn = 0;
             leaderCommitLsn = 0;
             leaderReadRound = 0;
+            leaderSentMillis = 0;
             out.event(new Event.RoleChanged("follower", term, null));
         }
     }
@@ -387,6 +398,8 @@ public final class ReplicaSetNode implements Protocol {
 
     @Override
     public void step(long nowMillis, Input input, Output out) {
+        elections.stepped(nowMillis);
+        checkLeadership(nowMillis, out);
         switch (input) {
             case Input.ClientCommand command -> onCommand(nowMillis, command.client(), command.requestId(),
                     List.<byte[][]>of(command.args()), false, out);
@@ -654,6 +667,11 @@ public final class ReplicaSetNode implements Protocol {
                 streams.probe(nowMillis, member, p, out);
             }
         }
+        // The voters, hence the majority, changed. A new member counts as heard from now, as every member does
+        // when a leader is elected: it gets a window to answer (a leader alone adding a second voter would
+        // otherwise step down at once, and no one could lead: the new member grants no vote before it hears
+        // from a leader).
+        leadership.update(nowMillis, config, self, progress);
         advanceCommit(nowMillis, out); // removing a voter that lagged may commit what waited for it
     }
 
@@ -972,6 +990,7 @@ public final class ReplicaSetNode implements Protocol {
     private void onAppendResponse(long nowMillis, Message.AppendResponse response, Output out) {
         Progress p = streams.onAnswer(nowMillis, response, out);
         if (role == Role.LEADER && config.elections()) {
+            leadership.update(nowMillis, config, self, progress); // any answer of our term echoes a send time
             readRoundAnswered(nowMillis, out); // any answer of our term may confirm a read round, even a mismatch
         }
         if (p == null) {
@@ -996,7 +1015,9 @@ public final class ReplicaSetNode implements Protocol {
     }
 
     long shippedTimeMillis(long nowMillis) {
-        return role == Role.LEADER ? nowMillis : leaderTimeMillis;
+        // A relay passes on the newest send time it heard from the leader in this term (not leaderTimeMillis,
+        // which outlives the term): the followers it feeds echo it, and the leader's lease counts on it.
+        return role == Role.LEADER ? nowMillis : leaderSentMillis;
     }
 
     public ReplicaSetConfig config() {
@@ -1087,6 +1108,7 @@ public final class ReplicaSetNode implements Protocol {
         heardFromLeaderMillis = nowMillis;
         heardFromALeaderMillis = nowMillis;
         leaderReadRound = Math.max(leaderReadRound, request.readRound());
+        leaderSentMillis = Math.max(leaderSentMillis, request.leaderTimeMillis());
         if (config.elections()) {
             elections.resetTimer(nowMillis);
         }
@@ -1136,7 +1158,7 @@ public final class ReplicaSetNode implements Protocol {
                 return;
             }
             out.sendNow(request.from(), new Message.AppendResponse(term, self, false, hint, 0, 0, 0, List.of(),
-                    snapshotLsn, leaderReadRound));
+                    snapshotLsn, leaderReadRound, leaderSentMillis));
             return;
         }
         for (Entry entry : request.entries()) {
@@ -1272,6 +1294,7 @@ public final class ReplicaSetNode implements Protocol {
             confirmedLsn = 0;
             leaderCommitLsn = 0;
             leaderReadRound = 0;
+            leaderSentMillis = 0;
             out.event(new Event.RoleChanged("follower", term, leader));
             return true;
         }
@@ -1408,22 +1431,37 @@ public final class ReplicaSetNode implements Protocol {
             List<Message.Relayed> downstream = new java.util.ArrayList<>(progress.size());
             progress.forEach((id, p) -> {
                 if (nowMillis - p.lastHeardMillis <= window) {
-                    downstream.add(new Message.Relayed(id, p.receivedLsn, p.durableLsn, p.appliedLsn, p.announce));
+                    downstream.add(new Message.Relayed(id, p.receivedLsn, p.durableLsn, p.appliedLsn, p.announce,
+                            p.echoedLeaderMillis));
                 }
             });
             out.sendNow(leader, new Message.AppendResponse(term, self, true, confirmed, confirmed,
-                    Math.min(durableLsn, confirmed), Math.min(appliedLsn, confirmed), downstream, 0, leaderReadRound));
+                    Math.min(durableLsn, confirmed), Math.min(appliedLsn, confirmed), downstream, 0, leaderReadRound,
+                    leaderSentMillis));
         }
     }
 
     // ---- timers -------------------------------------------------------------------------------------------
 
+    /**
+     * Check-quorum, before every step of a leader with elections: has its lease run out (LeadershipLease:
+     * no majority of the voters echoed a send time within the election timeout less half a heartbeat)? Then
+     * the others may be electing a new leader already: it steps down before it acknowledges anything more.
+     */
+    private void checkLeadership(long nowMillis, Output out) {
+        if (role != Role.LEADER || !config.elections() || !leadership.expired(nowMillis)) {
+            return;
+        }
+        leadership.update(nowMillis, config, self, progress); // for the count it reports (the lease is the same)
+        out.event(new Event.LostQuorum(term, leadership.heard(), QuorumMath.majority(config.voters()),
+                LeadershipLease.windowMillis(config)));
+        stepDown(term, out);
+        elections.resetTimer(nowMillis);
+    }
+
     private void onTick(long nowMillis, Output out) {
         if (role == Role.LEADER) {
             leaderTick(nowMillis, out);
-            if (config.elections() && role == Role.LEADER) {
-                elections.leaderTick(nowMillis, progress, out);
-            }
         } else {
             followerTick(nowMillis, out);
             if (config.elections() && role != Role.LEADER) {

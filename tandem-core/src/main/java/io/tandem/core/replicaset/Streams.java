@@ -151,6 +151,7 @@ final class Streams {
         p.lastHeardMillis = nowMillis;
         p.connected = true;
         p.echoedReadRound = Math.max(p.echoedReadRound, response.readRound());
+        p.echoedLeaderMillis = Math.max(p.echoedLeaderMillis, response.leaderMillis());
         if (node.isLeader()) {
             learnRelayed(nowMillis, response);
         }
@@ -227,6 +228,8 @@ final class Streams {
                 node.rememberAddress(relayed.replica(), relayed.announce());
             }
             q.lastHeardMillis = nowMillis;
+            // The relay passes on our send times (AppendRequest.leaderTimeMillis): the replica heard from us, through it.
+            q.echoedLeaderMillis = Math.max(q.echoedLeaderMillis, relayed.leaderMillis());
             if (relayed.receivedLsn() != q.receivedLsn) {
                 q.receivedMovedMillis = nowMillis;
             }

@@ -74,7 +74,7 @@ class LeaseReadTest extends CoreCluster {
         Message.VoteResponse answer = (Message.VoteResponse) n2.outbox.get(n2.outbox.size() - 1)[0];
         assertFalse(answer.granted(), n2.events.toString());
         assertTrue(n2.events.stream().anyMatch(e -> e instanceof Event.VoteRefused refused
-                && refused.reason().startsWith("read leases")), n2.events.toString());
+                && refused.reason().startsWith("this node heard from a leader")), n2.events.toString());
         // Once an election timeout has passed since it last heard from a leader, it votes again.
         now += ELECTION_TIMEOUT_MILLIS;
         n2.now = now;

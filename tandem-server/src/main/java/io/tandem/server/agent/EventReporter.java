@@ -45,9 +45,9 @@ final class EventReporter {
             }
             case Event.LostQuorum lost -> {
                 stats.quorumsLost++;
-                warn("stepping down as leader of term " + lost.term() + ": heard from " + lost.heard() + " of the "
-                        + lost.needed() + " voters needed within " + lost.windowMillis() + " ms (election-timeout-millis"
-                        + " less two heartbeats); the others may elect a new leader");
+                warn("stepping down as leader of term " + lost.term() + ": " + lost.heard() + " of the " + lost.needed()
+                        + " voters needed heard from it within " + lost.windowMillis() + " ms (election-timeout-millis"
+                        + " less half a heartbeat, counted from when it sent); the others may elect a new leader");
             }
             case Event.Rewinding rewinding -> {
                 stats.rewinds++;

@@ -80,18 +80,18 @@ public final class PeerFrameDecoder {
                 long durableLsn = frame.getLong();
                 long appliedLsn = frame.getLong();
                 int count = frame.getShort() & 0xffff;
-                // Each relayed position takes at least 2 + 1 + 24 + 2 bytes: refuse a count the frame cannot hold.
-                if (count > frame.remaining() / 29) {
+                // Each relayed position takes at least 2 + 1 + 24 + 2 + 8 bytes: refuse a count the frame cannot hold.
+                if (count > frame.remaining() / 37) {
                     throw new PeerProtocolException("peer frame claims " + count + " relayed positions in "
                             + frame.remaining() + " bytes");
                 }
                 List<Message.Relayed> downstream = new ArrayList<>(count);
                 for (int i = 0; i < count; i++) {
                     downstream.add(new Message.Relayed(new NodeId(str(frame)), frame.getLong(), frame.getLong(),
-                            frame.getLong(), str(frame)));
+                            frame.getLong(), str(frame), frame.getLong()));
                 }
                 yield new Message.AppendResponse(term, from, matched, lastLsn, receivedLsn, durableLsn, appliedLsn,
-                        downstream, frame.getLong(), frame.getLong());
+                        downstream, frame.getLong(), frame.getLong(), frame.getLong());
             }
             case PeerFrames.SNAPSHOT_CHUNK -> {
                 long snapshotLsn = frame.getLong();

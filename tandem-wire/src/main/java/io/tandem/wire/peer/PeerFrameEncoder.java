@@ -15,7 +15,7 @@ public final class PeerFrameEncoder {
         body += switch (message) {
             case Message.Subscribe s -> 16 + strSize(s.announce());
             case Message.AppendRequest r -> 32 + strSize(r.announce()) + strSize(r.directory()) + entriesSize(r) + 8;
-            case Message.AppendResponse r -> 1 + 32 + relayedSize(r) + 16;
+            case Message.AppendResponse r -> 1 + 32 + relayedSize(r) + 24;
             case Message.SnapshotChunk c -> 32 + 4 + 4 + c.data().length;
             case Message.SnapshotAck a -> 16 + 1;
             case Message.VoteRequest v -> 16 + 2;
@@ -42,7 +42,7 @@ public final class PeerFrameEncoder {
     private static int relayedSize(Message.AppendResponse response) {
         int size = 2;
         for (Message.Relayed relayed : response.downstream()) {
-            size += strSize(relayed.replica().name()) + 24 + strSize(relayed.announce());
+            size += strSize(relayed.replica().name()) + 24 + strSize(relayed.announce()) + 8;
         }
         return size;
     }
@@ -101,8 +101,9 @@ public final class PeerFrameEncoder {
                     putStr(out, relayed.replica().name());
                     out.putLong(relayed.receivedLsn()).putLong(relayed.durableLsn()).putLong(relayed.appliedLsn());
                     putStr(out, relayed.announce());
+                    out.putLong(relayed.leaderMillis());
                 }
-                out.putLong(r.snapshotLsn()).putLong(r.readRound());
+                out.putLong(r.snapshotLsn()).putLong(r.readRound()).putLong(r.leaderMillis());
             }
             case Message.SnapshotChunk c -> out.putLong(c.snapshotLsn()).putLong(c.snapshotTerm()).putLong(c.offset())
                     .putLong(c.totalBytes()).putInt(c.crc32c()).putInt(c.data().length).put(c.data());

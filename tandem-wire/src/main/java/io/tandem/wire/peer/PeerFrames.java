@@ -13,8 +13,8 @@ package io.tandem.wire.peer;
  * type 2 AppendRequest   prevLsn:u64 prevTerm:u64 commitLsn:u64 leaderTimeMillis:u64 announce:str directory:str
  *                        entries readRound:u64
  * type 3 AppendResponse  matched:u8 lastLsn:u64 receivedLsn:u64 durableLsn:u64 appliedLsn:u64
- *                        count:u16 (replica:str receivedLsn:u64 durableLsn:u64 appliedLsn:u64 announce:str)*
- *                        snapshotLsn:u64 readRound:u64
+ *                        count:u16 (replica:str receivedLsn:u64 durableLsn:u64 appliedLsn:u64 announce:str
+ *                        leaderMillis:u64)* snapshotLsn:u64 readRound:u64 leaderMillis:u64
  * type 4 SnapshotChunk   snapshotLsn:u64 snapshotTerm:u64 offset:u64 totalBytes:u64 crc32c:u32 length:u32 data
  * type 5 SnapshotAck     snapshotLsn:u64 nextOffset:u64 failed:u8
  * type 6 VoteRequest     lastLsn:u64 lastTerm:u64 preVote:u8 transfer:u8
@@ -36,9 +36,10 @@ final class PeerFrames {
      * 3: VoteRequest and VoteResponse (elections); a version-2 node would drop the connection on them.
      *    AppendResponse ends with the follower's snapshot LSN (where it can compare entries) and both
      *    AppendRequest and AppendResponse with the read round (read-index confirmations of leadership).
- *    TimeoutNow, and VoteRequest's transfer flag (switchover).
+     *    TimeoutNow, and VoteRequest's transfer flag (switchover).
+     * 4: AppendResponse (and each relayed position) echoes the leader's send time: the leadership lease.
      */
-    static final int VERSION = 3;
+    static final int VERSION = 4;
     static final int HEADER_BYTES = 4;
     static final int SUBSCRIBE = 1;
     static final int APPEND_REQUEST = 2;

@@ -22,12 +22,12 @@ class PeerFrameCodecTest {
             new Message.Subscribe(3, N1, 42, 2, "127.0.0.1:7380"),
             new Message.AppendResponse(3, NodeId.of("replica-7"), true, 10, 10, 9, 8),
             new Message.AppendResponse(4, N1, false, 0, 0, 0, 0),
-            new Message.AppendResponse(5, N1, false, 191, 0, 0, 0, List.of(), 190, 17),
+            new Message.AppendResponse(5, N1, false, 191, 0, 0, 0, List.of(), 190, 17, 1_700_000_000_123L),
             new Message.TimeoutNow(6, N1),
             new Message.VoteRequest(7, N1, 99, 6, false, true),
             new Message.AppendRequest(5, N1, 41, 2, List.of(), 40, 1_700_000_000_000L, "", "", 17),
             new Message.AppendResponse(4, NodeId.of("n2"), true, 9, 9, 9, 8, List.of(
-                    new Message.Relayed(NodeId.of("n3"), 7, 6, 5, "127.0.0.1:7381"),
+                    new Message.Relayed(NodeId.of("n3"), 7, 6, 5, "127.0.0.1:7381", 1_700_000_000_456L),
                     new Message.Relayed(NodeId.of("n4"), 9, 9, 9, ""))),
             new Message.AppendRequest(3, N1, 41, 2, List.of(), 40, 1_700_000_000_000L, "127.0.0.1:7379",
                     "n1=127.0.0.1:7379,n2=127.0.0.1:7380"),
@@ -77,7 +77,7 @@ class PeerFrameCodecTest {
         frame[4] = 9;
         PeerProtocolException version = assertThrows(PeerProtocolException.class,
                 () -> new PeerFrameDecoder(1 << 20).decode(ByteBuffer.wrap(frame)));
-        assertEquals("peer frame version 9, this node speaks 3 (every member must run the same Tandem version)",
+        assertEquals("peer frame version 9, this node speaks 4 (every member must run the same Tandem version)",
                 version.getMessage());
         byte[] big = SAMPLES.stream().map(PeerFrameEncoder::encode).max(java.util.Comparator.comparingInt(b -> b.length))
                 .orElseThrow();
@@ -137,7 +137,7 @@ class PeerFrameCodecTest {
         frame[4] = 2;
         PeerProtocolException e = assertThrows(PeerProtocolException.class,
                 () -> new PeerFrameDecoder(1 << 20).decode(ByteBuffer.wrap(frame)));
-        assertTrue(e.getMessage().startsWith("peer frame version 2, this node speaks 3"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("peer frame version 2, this node speaks 4"), e.getMessage());
     }
 
     @Test

@@ -1,0 +1,180 @@
+package io.tandem.core.replicaset;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tandem.core.model.Event;
+import io.tandem.core.model.Message;
+import io.tandem.core.model.NodeId;
+import io.tandem.core.protocol.Input;
+import io.tandem.core.quorum.AckLevel;
+import io.tandem.core.quorum.AckPolicy;
+import io.tandem.core.replicaset.ReplicaSetNodeTest.Harness;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Check-quorum as a lease (elections 500 ms, heartbeats 100 ms, so a window of 450 ms): an async leader leads
+ * until 450 ms after the newest send time a majority echoed, however late the answers came back, and checks
+ * it before every step, so that it never acknowledges a write after it; voters keep the promise behind it.
+ */
+class LeadershipLeaseTest extends CoreCluster {
+    static final NodeId N1 = ReplicaSetNodeTest.N1;
+    static final NodeId N2 = ReplicaSetNodeTest.N2;
+    static final NodeId N3 = ReplicaSetNodeTest.N3;
+    static final long ELECTION_TIMEOUT_MILLIS = 500;
+    static final long WINDOW_MILLIS = 450;
+
+    private ReplicaSetConfig config;
+    /** When n1 sent what the followers last answered (set by {@link #cutOff}). */
+    private long sent;
+
+    /**
+     * Three members under async, past the voters' start-up grace; then n1 is cut off from both followers, and
+     * each has echoed {@link #sent} (the last send time they heard before the cut).
+     */
+    private void cutOff() {
+        config = new ReplicaSetConfig(Map.of(N1, MemberConfig.voter(N1), N2, MemberConfig.voter(N2), N3,
+                MemberConfig.voter(N3)), new AckPolicy.Async(), AckLevel.DURABLE, 1000, OnAckTimeout.ERROR, 100,
+                1 << 20, 1 << 16, 0, 1000, ELECTION_TIMEOUT_MILLIS);
+        startThree(config);
+        advance(ELECTION_TIMEOUT_MILLIS);
+        isolated.add(N2);
+        isolated.add(N3);
+        sent = now;
+        answer(N2, sent, sent);
+        answer(N3, sent, sent);
+    }
+
+    /** n1, at {@code atMillis} on its clock, receives an answer from {@code from} echoing {@code echoMillis}. */
+    private void answer(NodeId from, long echoMillis, long atMillis) {
+        Harness n1 = node(N1);
+        n1.now = atMillis;
+        long last = n1.log.lastLsn();
+        n1.step(new Input.PeerMessage(new Message.AppendResponse(n1.node.term(), from, true, last, last, last, last,
+                List.of(), 0, 0, echoMillis)));
+    }
+
+    private void tickAt(long atMillis) {
+        node(N1).now = atMillis;
+        node(N1).step(Input.TICK);
+    }
+
+    private boolean lostQuorum() {
+        return node(N1).events.stream().anyMatch(e -> e instanceof Event.LostQuorum);
+    }
+
+    @Test
+    void theLeaseRunsFromWhenTheRequestsWereSentNotFromWhenTheAnswersCameBack() {
+        cutOff();
+        // Both followers answer 400 ms after the cut, slowly, echoing a request sent before it: that answer is
+        // fresh, but vouches only for what the followers heard then.
+        answer(N2, sent, sent + 400);
+        answer(N3, sent, sent + 400);
+        tickAt(sent + WINDOW_MILLIS - 1);
+        assertTrue(node(N1).node.isLeader(), "within the window after the send time a majority echoed");
+        tickAt(sent + WINDOW_MILLIS);
+        assertFalse(node(N1).node.isLeader(), "the followers may stop refusing votes 500 ms after " + sent);
+        Event.LostQuorum lost = (Event.LostQuorum) node(N1).events.stream()
+                .filter(e -> e instanceof Event.LostQuorum).findFirst().orElseThrow();
+        assertEquals(1, lost.heard(), "itself only: " + lost);
+        assertEquals(2, lost.needed());
+        assertEquals(WINDOW_MILLIS, lost.windowMillis());
+    }
+
+    @Test
+    void anEchoOfALaterSendTimeFromOneFollowerMakesAMajorityAndExtendsTheLease() {
+        cutOff();
+        answer(N2, sent + 300, sent + 310);
+        tickAt(sent + 300 + WINDOW_MILLIS - 1);
+        assertTrue(node(N1).node.isLeader(), "n2 heard from n1 at " + (sent + 300) + ": with n1, a majority");
+        tickAt(sent + 300 + WINDOW_MILLIS);
+        assertFalse(node(N1).node.isLeader());
+        assertTrue(lostQuorum());
+    }
+
+    @Test
+    void aWriteThatBecomesDurableAfterTheLeaseRanOutIsNeverAcknowledged() {
+        cutOff();
+        node(N1).now = sent + WINDOW_MILLIS - 10;
+        write(N1, "a", "k", "v"); // async: acknowledged once durable here, which it is not yet
+        assertTrue(node(N1).replies.isEmpty(), node(N1).replies.toString());
+        node(N1).now = sent + WINDOW_MILLIS; // the fsync completes just as the lease runs out: no tick between
+        node(N1).sync();
+        assertFalse(node(N1).node.isLeader());
+        assertTrue(node(N1).replies.stream().anyMatch(r -> r.startsWith("a -TRYAGAIN")),
+                "checked before the step that would have acknowledged it: " + node(N1).replies);
+        write(N1, "b", "k", "v");
+        assertTrue(node(N1).replies.contains("b -READONLY You can't write against a read only replica."));
+    }
+
+    @Test
+    void aVoterThatHeardFromALeaderRefusesEveryVoteForAnElectionTimeoutWhateverItBelievesSince() {
+        cutOff();
+        Harness n2 = node(N2);
+        long heard = n2.now;
+        // A newer term from a node that does not lead it: n2 follows no one now, but it echoed n1's send times
+        // moments ago, and n1 may still be acknowledging on the strength of that.
+        n2.step(new Input.PeerMessage(new Message.AppendResponse(5, N3, false, 0, 0, 0, 0)));
+        assertEquals(null, n2.node.leader());
+        n2.step(new Input.PeerMessage(new Message.VoteRequest(6, N3, 100, 5, false)));
+        assertFalse(((Message.VoteResponse) n2.outbox.get(n2.outbox.size() - 1)[0]).granted(), n2.events.toString());
+        n2.now = heard + ELECTION_TIMEOUT_MILLIS;
+        n2.step(new Input.PeerMessage(new Message.VoteRequest(7, N3, 100, 5, false)));
+        assertTrue(((Message.VoteResponse) n2.outbox.get(n2.outbox.size() - 1)[0]).granted(), n2.events.toString());
+    }
+
+    @Test
+    void aRestartedVoterGrantsNoVoteForAnElectionTimeoutAfterItStarts() {
+        cutOff();
+        // n3 restarts (a new core over the same log): it may have echoed n1 just before it crashed, and
+        // remembers nothing of it.
+        Harness restarted = new Harness(N3, config);
+        restarted.now = now;
+        restarted.node.becomeFollower(1, null, now, restarted);
+        restarted.step(new Input.PeerMessage(new Message.VoteRequest(2, N2, 100, 1, false)));
+        assertFalse(((Message.VoteResponse) restarted.outbox.get(restarted.outbox.size() - 1)[0]).granted(),
+                restarted.events.toString());
+        restarted.now = now + ELECTION_TIMEOUT_MILLIS;
+        restarted.step(new Input.PeerMessage(new Message.VoteRequest(3, N2, 100, 1, false)));
+        assertTrue(((Message.VoteResponse) restarted.outbox.get(restarted.outbox.size() - 1)[0]).granted(),
+                restarted.events.toString());
+    }
+
+    @Test
+    void aFollowerEchoesTheNewestSendTimeOfItsLeaderAndForgetsItWithTheTerm() {
+        cutOff();
+        isolated.clear();
+        tickAt(sent + 100); // a heartbeat sent at sent + 100
+        settle();
+        Harness n2 = node(N2);
+        n2.outbox.clear();
+        n2.outboxTo.clear();
+        node(N1).now = sent + 200;
+        node(N1).step(Input.TICK);
+        Message.AppendRequest heartbeat = null;
+        for (int i = 0; i < node(N1).outbox.size(); i++) {
+            if (node(N1).outboxTo.get(i).equals(N2) && node(N1).outbox.get(i)[0] instanceof Message.AppendRequest r) {
+                heartbeat = r;
+            }
+        }
+        assertTrue(heartbeat != null, "n1 sends n2 a heartbeat each 100 ms");
+        assertEquals(sent + 200, heartbeat.leaderTimeMillis());
+        node(N1).outbox.clear();
+        node(N1).outboxTo.clear();
+        n2.step(new Input.PeerMessage(heartbeat));
+        Message.AppendResponse answer = (Message.AppendResponse) n2.outbox.get(n2.outbox.size() - 1)[0];
+        assertEquals(sent + 200, answer.leaderMillis(), "the newest send time n2 heard: " + answer);
+        n2.outbox.clear();
+        n2.outboxTo.clear();
+        // A newer term: n2 follows no one, and echoes nothing of n1's any more.
+        n2.step(new Input.PeerMessage(new Message.AppendResponse(5, N3, false, 0, 0, 0, 0)));
+        n2.node.becomeFollower(5, N3, n2.now, n2);
+        n2.step(new Input.PeerMessage(new Message.AppendRequest(5, N3, heartbeat.prevLsn(), heartbeat.prevTerm(),
+                List.of(), 0, 0, "", "")));
+        Message.AppendResponse toN3 = (Message.AppendResponse) n2.outbox.get(n2.outbox.size() - 1)[0];
+        assertEquals(0, toN3.leaderMillis(), "nothing of the old leader's clock: " + toN3);
+    }
+}
