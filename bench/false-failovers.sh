@@ -9,7 +9,8 @@
 # them), GET and SET alternately. Every 5 s it reads each node's term and election counters; at the end it
 # prints how many elections and check-quorum step-downs happened. On a healthy cluster, every one of them
 # is a false failover: the target is 0.
-# Needs redis-tools (redis-benchmark, redis-cli). KEEP_WORK=1 keeps the nodes' data and logs.
+# Needs redis-tools (redis-benchmark, redis-cli). KEEP_WORK=1 keeps the nodes' data and logs;
+# TANDEM_JAVA_OPTS=-Xlog:gc puts each node's GC pauses in its log, beside its elections and lease lapses.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 SECONDS_TOTAL="${1:-600}"
@@ -39,17 +40,18 @@ LEADER="$(leader_port)"
 wait_replicas "$LEADER" 2
 term0="$(info_field "$LEADER" replication tandem_term)"
 # Counted from here: a start-up election (n1 starts before the others answer and steps down) is not one.
-counters() { # prints: elections_won elections_started quorum_lost, summed over the nodes
-  local p e s l we=0 ws=0 wl=0
+counters() { # prints: elections_won elections_started quorum_lost lease_lapses, summed over the nodes
+  local p e s l a we=0 ws=0 wl=0 wa=0
   for p in "${TP[@]}"; do
     e="$(info_field "$p" replication tandem_elections_won 2>/dev/null || echo 0)"
     s="$(info_field "$p" replication tandem_elections_started 2>/dev/null || echo 0)"
     l="$(info_field "$p" replication tandem_quorum_lost 2>/dev/null || echo 0)"
-    we=$((we + ${e:-0})); ws=$((ws + ${s:-0})); wl=$((wl + ${l:-0}))
+    a="$(info_field "$p" replication tandem_lease_lapses 2>/dev/null || echo 0)"
+    we=$((we + ${e:-0})); ws=$((ws + ${s:-0})); wl=$((wl + ${l:-0})); wa=$((wa + ${a:-0}))
   done
-  echo "$we $ws $wl"
+  echo "$we $ws $wl $wa"
 }
-read -r won0 started0 lost0 <<<"$(counters)"
+read -r won0 started0 lost0 lapses0 <<<"$(counters)"
 echo "leader on $LEADER in term $term0; load for ${SECONDS_TOTAL} s (redis-benchmark -c 50 -P 16 -d 100 SET/GET)"
 
 end=$((SECONDS + SECONDS_TOTAL))
@@ -68,7 +70,7 @@ done
 kill "$LOAD_PID" 2>/dev/null || true; wait "$LOAD_PID" 2>/dev/null || true
 pkill -f "redis-benchmark -p $LEADER" 2>/dev/null || true
 
-read -r won1 started1 lost1 <<<"$(counters)"
-elections=$((won1 - won0)); started=$((started1 - started0)); lost=$((lost1 - lost0))
+read -r won1 started1 lost1 lapses1 <<<"$(counters)"
+elections=$((won1 - won0)); started=$((started1 - started0)); lost=$((lost1 - lost0)); lapses=$((lapses1 - lapses0))
 term1="$(info_field "$LEADER" replication tandem_term 2>/dev/null || echo '?')"
-echo "SUMMARY seconds=$SECONDS_TOTAL term_start=$term0 term_end=$term1 elections_won=$elections elections_started=$started quorum_lost=$lost (false failovers: $elections)"
+echo "SUMMARY seconds=$SECONDS_TOTAL term_start=$term0 term_end=$term1 elections_won=$elections elections_started=$started quorum_lost=$lost lease_lapses=$lapses (false failovers: $elections)"

@@ -78,10 +78,19 @@ public sealed interface Event {
 
     /**
      * Check-quorum: fewer than a majority of the voters echoed a send time of this leader's within
-     * {@code windowMillis} (the election timeout less half a heartbeat: LeadershipLease). It steps down and
-     * acknowledges nothing more, before the others can elect another.
+     * {@code windowMillis} (the election timeout less half a heartbeat: LeadershipLease), and none renewed
+     * the lease since it lapsed (LeaseLapsed). It steps down.
      */
     record LostQuorum(long term, int heard, int needed, long windowMillis) implements Event {}
+
+    /**
+     * This leader's lease ran out (as for LostQuorum): it acknowledges nothing and asks every follower for a
+     * fresh echo; it steps down (LostQuorum) unless a majority renews the lease within two heartbeats.
+     */
+    record LeaseLapsed(long term, int heard, int needed, long windowMillis) implements Event {}
+
+    /** A majority renewed this leader's lapsed lease {@code lapsedMillis} after it ran out: it acknowledges again. */
+    record LeaseRenewed(long term, long lapsedMillis) implements Event {}
 
     /** FAILOVER: this leader stopped taking writes and waits for {@code target} to hold its log up to lsn. */
     record SwitchoverStarted(NodeId target, long lsn, long timeoutMillis, boolean force) implements Event {}

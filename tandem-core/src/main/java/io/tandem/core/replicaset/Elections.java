@@ -36,6 +36,8 @@ final class Elections {
     private Campaign campaign = Campaign.NONE;
     /** When this follower stands for election if it has not heard from a leader by then; MIN_VALUE: not set. */
     private long deadlineMillis = Long.MIN_VALUE;
+    /** This node's previous tick (MIN_VALUE: none yet): a tick long after it means the node stalled. */
+    private long lastTickMillis = Long.MIN_VALUE;
 
     Elections(ReplicaSetNode node, RandomGenerator random) {
         this.node = node;
@@ -94,8 +96,18 @@ final class Elections {
 
     // ---- timers ---------------------------------------------------------------------------------------------
 
-    /** A follower's tick: stand when the timer ran out (a campaign that did not win by then starts over). */
-    void followerTick(long nowMillis, Output out) {
+    /** A tick, whatever the role: returns how long since the previous one (0 for the first). */
+    long ticked(long nowMillis) {
+        long since = lastTickMillis == Long.MIN_VALUE ? 0 : nowMillis - lastTickMillis;
+        lastTickMillis = nowMillis;
+        return since;
+    }
+
+    /**
+     * A follower's tick, {@code sinceLastTickMillis} after the previous one: stand when the timer ran out (a
+     * campaign that did not win by then starts over).
+     */
+    void followerTick(long nowMillis, long sinceLastTickMillis, Output out) {
         if (deadlineMillis == Long.MIN_VALUE) {
             resetTimer(nowMillis); // the first tick after start
             if (!aloneToVote()) {
@@ -104,6 +116,14 @@ final class Elections {
             // The only voter (a replica set of one, restarted): no one else can lead, and no one needs to be
             // waited for; it stands at once instead of refusing writes for an election timeout.
         } else if (nowMillis < deadlineMillis) {
+            return;
+        } else if (campaign == Campaign.NONE && sinceLastTickMillis > node.config().electionTimeoutMillis() / 2) {
+            // Did this node itself stall (a GC pause, no core for it) since its last tick, which should have
+            // come a few ms ago? Then the silence may be its own: the leader's heartbeats may be waiting unread
+            // behind this tick. Wait two heartbeats more instead of standing now. When the machine starves
+            // every process at once, both followers would otherwise grant each other's pre-votes and depose
+            // a healthy leader whose messages they had not read yet.
+            deadlineMillis = nowMillis + 2 * node.config().heartbeatIntervalMillis();
             return;
         }
         resetTimer(nowMillis);
@@ -225,8 +245,11 @@ final class Elections {
         // Is the candidate's log at least as up to date as ours? The later last term wins; with the same
         // last term, the longer log. Worked example: ours ends (term 3, LSN 1001), theirs (3, 998): no,
         // since a write acknowledged at 1001 under quorum could be on us and not on them.
-        boolean upToDate = request.lastTerm() > node.lastTerm()
-                || (request.lastTerm() == node.lastTerm() && request.lastLsn() >= node.lastLsn());
+        // (By the log this node had before a rewind, if that is more up to date: see voteLastTerm.)
+        long ourLastTerm = node.voteLastTerm();
+        long ourLastLsn = node.voteLastLsn();
+        boolean upToDate = request.lastTerm() > ourLastTerm
+                || (request.lastTerm() == ourLastTerm && request.lastLsn() >= ourLastLsn);
         boolean grant;
         NodeId votedFor = node.votedFor();
         if (pre) {
@@ -248,7 +271,7 @@ final class Elections {
         if (!grant) {
             out.event(new Event.VoteRefused(request.from(), request.term(), pre, !upToDate
                     ? "its log ends at (term " + request.lastTerm() + ", LSN " + request.lastLsn() + "), behind ours at"
-                            + " (term " + node.lastTerm() + ", LSN " + node.lastLsn() + ")"
+                            + " (term " + ourLastTerm + ", LSN " + ourLastLsn + ")"
                     : pre ? "its term " + request.term() + " is not ahead of ours" : "this node voted for " + votedFor
                             + " in term " + term));
         }

@@ -120,6 +120,11 @@ public final class ReplicaSetNode implements Protocol {
     /** A leader: check-quorum's lease, from the send times a majority echoed. */
     private final LeadershipLease leadership = new LeadershipLease();
     /**
+     * A leader whose lease ran out, since then (its clock); MIN_VALUE: it holds its lease. Meanwhile it
+     * acknowledges nothing and asks every follower for a fresh echo; it steps down if none comes in time.
+     */
+    private long leaseLapsedMillis = Long.MIN_VALUE;
+    /**
      * The highest commit point any leader told this node of (kept across terms, unlike leaderCommitLsn): how
      * far behind it is, for max-lag-on-failover-entries. Not durable: a restarted node knows it again from
      * its first heartbeat.
@@ -250,6 +255,7 @@ public final class ReplicaSetNode implements Protocol {
             }
         }
         leadership.update(nowMillis, config, self, progress);
+        leaseLapsedMillis = Long.MIN_VALUE;
         degraded = false;
         termStartLsn = 0;
         membershipCommitLsn = 0;
@@ -369,6 +375,34 @@ public final class ReplicaSetNode implements Protocol {
     long highestCommitHeardLsn() {
         return highestCommitHeardLsn;
     }
+
+    /**
+     * The log position this node votes by: its log's last entry, or where its log ended before a rewind,
+     * whichever is more up to date, until its log passes that again.
+     *
+     * <p>Why: a rewind can drop more than a divergent suffix. When this node's own snapshot holds a deposed
+     * leader's entries it drops everything, committed entries included, and waits for the leader's snapshot;
+     * voting by its empty log then, it would help elect a candidate that lacks an acknowledged write
+     * (found by the simulator, seed 9215190: n1 rewound to LSN 0 voted for n2, whose log ended at 62, and
+     * the write acknowledged at 63 under quorum, held by n1 and n3, was lost). Voting by the log it had is
+     * what Raft would do had it kept it: any candidate of the newer leader's term is ahead of it anyway.
+     * Not durable: a node that crashes in that window restarts with the empty log (as a wiped node would).
+     */
+    long voteLastTerm() {
+        return floorAhead() ? voteFloorTerm : lastTerm;
+    }
+
+    long voteLastLsn() {
+        return floorAhead() ? voteFloorLsn : lastLsn;
+    }
+
+    private boolean floorAhead() {
+        return voteFloorTerm > lastTerm || (voteFloorTerm == lastTerm && voteFloorLsn > lastLsn);
+    }
+
+    /** See {@link #voteLastTerm}: where this node's log ended before its last rewind. */
+    private long voteFloorTerm;
+    private long voteFloorLsn;
 
     /** Is the runtime rebuilding this node's keyspace (Output.rewind)? It serves no reads meanwhile. */
     public boolean rewinding() {
@@ -803,7 +837,12 @@ public final class ReplicaSetNode implements Protocol {
         if (readRoundWanted > readRound && confirmedReadRound() >= readRound) {
             startReadRound(nowMillis, out);
         }
-        pending.release(commitLsn, confirmedReadRound(), out);
+        if (leaseLapsedMillis == Long.MIN_VALUE) {
+            // Replies leave in order: a write committed before the lease lapsed may wait behind a read. While it
+            // has lapsed, nothing leaves (found by the simulator, seed 9200060: a leader paused past its lease
+            // released such a write on resuming, 512 ms after a newer leader was elected).
+            pending.release(commitLsn, confirmedReadRound(), out);
+        }
     }
 
     /**
@@ -991,6 +1030,7 @@ public final class ReplicaSetNode implements Protocol {
         Progress p = streams.onAnswer(nowMillis, response, out);
         if (role == Role.LEADER && config.elections()) {
             leadership.update(nowMillis, config, self, progress); // any answer of our term echoes a send time
+            leaseRenewed(nowMillis, out);
             readRoundAnswered(nowMillis, out); // any answer of our term may confirm a read round, even a mismatch
         }
         if (p == null) {
@@ -1052,6 +1092,9 @@ public final class ReplicaSetNode implements Protocol {
     }
 
     private void advanceCommit(long nowMillis, Output out) {
+        if (leaseLapsedMillis != Long.MIN_VALUE) {
+            return; // no acknowledgement while the lease has lapsed (checkLeadership); renewing it comes back here
+        }
         Map<NodeId, Member> members = members(nowMillis);
         long policyCommit = QuorumMath.committedLsn(config.ackPolicy(), self, durableLsn, members,
                 config.ackLevel()).orElse(-1);
@@ -1339,6 +1382,10 @@ public final class ReplicaSetNode implements Protocol {
      */
     private void startRewind(long nowMillis, long afterLsn, Output out) {
         out.event(new Event.Rewinding(afterLsn, appliedLsn, lastLsn));
+        if (lastTerm > voteFloorTerm || (lastTerm == voteFloorTerm && lastLsn > voteFloorLsn)) {
+            voteFloorTerm = lastTerm;
+            voteFloorLsn = lastLsn;
+        }
         rewinding = true;
         unapplied.clear();
         out.rewind(afterLsn);
@@ -1446,26 +1493,61 @@ public final class ReplicaSetNode implements Protocol {
     /**
      * Check-quorum, before every step of a leader with elections: has its lease run out (LeadershipLease:
      * no majority of the voters echoed a send time within the election timeout less half a heartbeat)? Then
-     * the others may be electing a new leader already: it steps down before it acknowledges anything more.
+     * the others may be electing a new leader already: it acknowledges nothing more (advanceCommit holds
+     * the commit point) and sends every follower a heartbeat at once.
+     *
+     * <p>Why not step down at once, as Raft's check-quorum does: most lapses on a busy machine are this
+     * leader's own stall (a GC pause, two cores shared by three JVMs and a load generator) shorter than
+     * the followers' randomized timeout. They have not stood; their answers to the heartbeat echo a send time
+     * after the stall, which renews the lease (onAppendResponse), and nothing happened. Stepping down made
+     * each such stall a failover. Holding acknowledgements is what safety needs: a renewing echo proves a
+     * majority heard from this leader, in its term, after the lapse.
+     *
+     * <p>If no majority answers within {@link #LEASE_RENEWAL_HEARTBEATS} heartbeats, the leader is cut off
+     * (or they elected another): it steps down, and what it held fails with -TRYAGAIN.
      */
     private void checkLeadership(long nowMillis, Output out) {
         if (role != Role.LEADER || !config.elections() || !leadership.expired(nowMillis)) {
             return;
         }
         leadership.update(nowMillis, config, self, progress); // for the count it reports (the lease is the same)
-        out.event(new Event.LostQuorum(term, leadership.heard(), QuorumMath.majority(config.voters()),
-                LeadershipLease.windowMillis(config)));
+        int needed = QuorumMath.majority(config.voters());
+        long window = LeadershipLease.windowMillis(config);
+        if (leaseLapsedMillis == Long.MIN_VALUE) {
+            leaseLapsedMillis = nowMillis;
+            out.event(new Event.LeaseLapsed(term, leadership.heard(), needed, window));
+            streams.heartbeatAll(nowMillis, out);
+            return;
+        }
+        if (nowMillis - leaseLapsedMillis < LEASE_RENEWAL_HEARTBEATS * config.heartbeatIntervalMillis()) {
+            return;
+        }
+        out.event(new Event.LostQuorum(term, leadership.heard(), needed, window));
         stepDown(term, out);
         elections.resetTimer(nowMillis);
     }
 
+    /** How long a leader whose lease ran out waits for a majority to renew it before it steps down. */
+    static final int LEASE_RENEWAL_HEARTBEATS = 2;
+
+    /** An answer renewed a lapsed lease: acknowledgements resume. */
+    private void leaseRenewed(long nowMillis, Output out) {
+        if (leaseLapsedMillis == Long.MIN_VALUE || leadership.expired(nowMillis)) {
+            return;
+        }
+        out.event(new Event.LeaseRenewed(term, nowMillis - leaseLapsedMillis));
+        leaseLapsedMillis = Long.MIN_VALUE;
+        advanceCommit(nowMillis, out);
+    }
+
     private void onTick(long nowMillis, Output out) {
+        long sinceLastTickMillis = elections.ticked(nowMillis);
         if (role == Role.LEADER) {
             leaderTick(nowMillis, out);
         } else {
             followerTick(nowMillis, out);
             if (config.elections() && role != Role.LEADER) {
-                elections.followerTick(nowMillis, out);
+                elections.followerTick(nowMillis, sinceLastTickMillis, out);
             }
         }
         checkWaiters(nowMillis, out);
@@ -1531,6 +1613,12 @@ public final class ReplicaSetNode implements Protocol {
      * commits on its own durability until the replicas catch up.
      */
     private void checkAckTimeouts(long nowMillis, Output out) {
+        if (leaseLapsedMillis != Long.MIN_VALUE) {
+            // Not while the lease has lapsed: the errors would release what waits behind them, a write that
+            // changed nothing (SREM of a missing member) answered from what may be stale by now (simulator,
+            // seed 9208778). They come once it is renewed, or as -TRYAGAIN when it steps down.
+            return;
+        }
         long timedOut = -1;
         while (!deadlines.isEmpty() && deadlines.peekFirst()[1] <= nowMillis) {
             long lsn = deadlines.pollFirst()[0];

@@ -69,7 +69,8 @@ class ElectionTest extends CoreCluster {
         cluster(new AckPolicy.Quorum(), MemberConfig.voter(N3));
         isolated.add(N1);
         write(N1, "a", "k", "lost");
-        advance(ELECTION_TIMEOUT_MILLIS + 100);
+        // Its lease (450 ms from the last send time a majority echoed) lapses, and no one renews it in 200 ms.
+        advance(ELECTION_TIMEOUT_MILLIS + 200);
         assertFalse(node(N1).node.isLeader(), "check-quorum: heard from no majority for an election timeout");
         assertTrue(node(N1).events.stream().anyMatch(e -> e instanceof Event.LostQuorum), node(N1).events.toString());
         assertTrue(node(N1).replies.stream().anyMatch(r -> r.startsWith("a -TRYAGAIN")),
@@ -223,6 +224,57 @@ class ElectionTest extends CoreCluster {
     }
 
     @Test
+    void aFollowerThatStalledPastItsTimerWaitsTwoHeartbeatsForWhatQueuedBeforeItStands() {
+        cluster(new AckPolicy.Quorum(), MemberConfig.voter(N3));
+        advance(100);
+        Harness n2 = node(N2);
+        // n2 stalls for 1.2 s (its process got no core): its next tick comes long after the previous one, and
+        // past its timer (500 ms plus up to as much again). The leader's heartbeats may be waiting unread.
+        long stalledUntil = now + 1200;
+        n2.now = stalledUntil;
+        n2.step(Input.TICK);
+        assertFalse(n2.events.stream().anyMatch(e -> e instanceof Event.ElectionStarted), n2.events.toString());
+        n2.now = stalledUntil + 150;
+        n2.step(Input.TICK);
+        assertFalse(n2.events.stream().anyMatch(e -> e instanceof Event.ElectionStarted), "within two heartbeats");
+        // Nothing came in those two heartbeats (isolated, say): it stands.
+        n2.now = stalledUntil + 200;
+        n2.step(Input.TICK);
+        assertTrue(n2.events.stream().anyMatch(e -> e instanceof Event.ElectionStarted started && started.preVote()),
+                n2.events.toString());
+    }
+
+    @Test
+    void aNodeThatDroppedItsWholeLogVotesByTheLogItHadUntilItCatchesUp() {
+        cluster(new AckPolicy.Async(), MemberConfig.voter(N3));
+        write(N1, "a", "k", "kept");
+        settle();
+        isolated.add(N1);
+        write(N1, "b", "k", "rolled-back");
+        node(N1).sync();
+        node(N1).log.compactUpTo(3); // n1's snapshot holds its own write at LSN 3: its log ended at (term 1, LSN 3)
+        advance(3 * ELECTION_TIMEOUT_MILLIS);
+        NodeId leader = leaderAmong(N2, N3);
+        assertTrue(leader != null);
+        isolated.clear();
+        advance(300);
+        Harness old = node(N1);
+        assertEquals(List.of(0L), old.rewinds, "nothing of n1's can be kept: it waits for the leader's snapshot");
+        assertEquals(0, old.node.lastLsn());
+        // The new leader dies before n1 caught up; a candidate whose log ends at (term 1, LSN 1) asks n1. With
+        // its empty log n1 would grant, though the entry at LSN 2 may be an acknowledged write it held.
+        old.now = now + 2 * ELECTION_TIMEOUT_MILLIS; // past every lease
+        long term = old.node.term();
+        old.step(new Input.PeerMessage(new Message.VoteRequest(term + 1, N3, 1, 1, false)));
+        assertFalse(((Message.VoteResponse) old.outbox.get(old.outbox.size() - 1)[0]).granted(), old.events.toString());
+        assertTrue(old.events.stream().anyMatch(e -> e instanceof Event.VoteRefused r
+                && r.reason().endsWith("behind ours at (term 1, LSN 3)")), old.events.toString());
+        // A candidate of the new leader's term is ahead of what n1 had: granted.
+        old.step(new Input.PeerMessage(new Message.VoteRequest(term + 2, N3, 3, 2, false)));
+        assertTrue(((Message.VoteResponse) old.outbox.get(old.outbox.size() - 1)[0]).granted(), old.events.toString());
+    }
+
+    @Test
     void aLeaderAnswersAReadOnlyOnceAMajorityConfirmedItStillLeads() {
         cluster(new AckPolicy.Quorum(), MemberConfig.voter(N3));
         write(N1, "a", "k", "v1");
@@ -234,7 +286,7 @@ class ElectionTest extends CoreCluster {
                 "k".getBytes(StandardCharsets.UTF_8)}));
         settle();
         assertEquals(before, n1.replies.size(), "no majority echoed a round begun after the read: no answer yet");
-        advance(ELECTION_TIMEOUT_MILLIS + 100); // check-quorum deposes n1; the others elect a new leader
+        advance(ELECTION_TIMEOUT_MILLIS + 200); // check-quorum deposes n1; the others elect a new leader
         assertTrue(n1.replies.contains("reader -TRYAGAIN this node stopped leading; retry the read on the new leader"),
                 n1.replies.toString());
         isolated.clear();

@@ -16,9 +16,11 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Check-quorum as a lease (elections 500 ms, heartbeats 100 ms, so a window of 450 ms): an async leader leads
- * until 450 ms after the newest send time a majority echoed, however late the answers came back, and checks
- * it before every step, so that it never acknowledges a write after it; voters keep the promise behind it.
+ * Check-quorum as a lease (elections 500 ms, heartbeats 100 ms, so a window of 450 ms): an async leader
+ * acknowledges until 450 ms after the newest send time a majority echoed, however late the answers came back,
+ * and checks it before every step, so that it never acknowledges a write after it. Then it holds
+ * acknowledgements and asks again; a majority's fresh echo renews the lease, none within two heartbeats
+ * steps it down. Voters keep the promise behind it.
  */
 class LeadershipLeaseTest extends CoreCluster {
     static final NodeId N1 = ReplicaSetNodeTest.N1;
@@ -26,6 +28,7 @@ class LeadershipLeaseTest extends CoreCluster {
     static final NodeId N3 = ReplicaSetNodeTest.N3;
     static final long ELECTION_TIMEOUT_MILLIS = 500;
     static final long WINDOW_MILLIS = 450;
+    static final long RENEWAL_MILLIS = 200;
 
     private ReplicaSetConfig config;
     /** When n1 sent what the followers last answered (set by {@link #cutOff}). */
@@ -66,6 +69,10 @@ class LeadershipLeaseTest extends CoreCluster {
         return node(N1).events.stream().anyMatch(e -> e instanceof Event.LostQuorum);
     }
 
+    private boolean lapsed() {
+        return node(N1).events.stream().anyMatch(e -> e instanceof Event.LeaseLapsed);
+    }
+
     @Test
     void theLeaseRunsFromWhenTheRequestsWereSentNotFromWhenTheAnswersCameBack() {
         cutOff();
@@ -74,9 +81,12 @@ class LeadershipLeaseTest extends CoreCluster {
         answer(N2, sent, sent + 400);
         answer(N3, sent, sent + 400);
         tickAt(sent + WINDOW_MILLIS - 1);
-        assertTrue(node(N1).node.isLeader(), "within the window after the send time a majority echoed");
+        assertFalse(lapsed(), "within the window after the send time a majority echoed");
         tickAt(sent + WINDOW_MILLIS);
-        assertFalse(node(N1).node.isLeader(), "the followers may stop refusing votes 500 ms after " + sent);
+        assertTrue(lapsed(), "the followers may stop refusing votes 500 ms after " + sent);
+        assertTrue(node(N1).node.isLeader(), "it asks again before it gives up");
+        tickAt(sent + WINDOW_MILLIS + RENEWAL_MILLIS);
+        assertFalse(node(N1).node.isLeader(), "no majority renewed the lease within two heartbeats");
         Event.LostQuorum lost = (Event.LostQuorum) node(N1).events.stream()
                 .filter(e -> e instanceof Event.LostQuorum).findFirst().orElseThrow();
         assertEquals(1, lost.heard(), "itself only: " + lost);
@@ -89,8 +99,10 @@ class LeadershipLeaseTest extends CoreCluster {
         cutOff();
         answer(N2, sent + 300, sent + 310);
         tickAt(sent + 300 + WINDOW_MILLIS - 1);
-        assertTrue(node(N1).node.isLeader(), "n2 heard from n1 at " + (sent + 300) + ": with n1, a majority");
+        assertFalse(lapsed(), "n2 heard from n1 at " + (sent + 300) + ": with n1, a majority");
         tickAt(sent + 300 + WINDOW_MILLIS);
+        assertTrue(lapsed());
+        tickAt(sent + 300 + WINDOW_MILLIS + RENEWAL_MILLIS);
         assertFalse(node(N1).node.isLeader());
         assertTrue(lostQuorum());
     }
@@ -103,11 +115,39 @@ class LeadershipLeaseTest extends CoreCluster {
         assertTrue(node(N1).replies.isEmpty(), node(N1).replies.toString());
         node(N1).now = sent + WINDOW_MILLIS; // the fsync completes just as the lease runs out: no tick between
         node(N1).sync();
+        assertTrue(node(N1).replies.isEmpty(), "checked before the step that would have acknowledged it: "
+                + node(N1).replies);
+        write(N1, "b", "k", "v2");
+        node(N1).sync();
+        assertTrue(node(N1).replies.isEmpty(), "held too: " + node(N1).replies);
+        tickAt(sent + WINDOW_MILLIS + RENEWAL_MILLIS);
         assertFalse(node(N1).node.isLeader());
-        assertTrue(node(N1).replies.stream().anyMatch(r -> r.startsWith("a -TRYAGAIN")),
-                "checked before the step that would have acknowledged it: " + node(N1).replies);
-        write(N1, "b", "k", "v");
-        assertTrue(node(N1).replies.contains("b -READONLY You can't write against a read only replica."));
+        assertTrue(node(N1).replies.stream().anyMatch(r -> r.startsWith("a -TRYAGAIN")), node(N1).replies.toString());
+        assertTrue(node(N1).replies.stream().anyMatch(r -> r.startsWith("b -TRYAGAIN")), node(N1).replies.toString());
+        write(N1, "c", "k", "v");
+        assertTrue(node(N1).replies.contains("c -READONLY You can't write against a read only replica."));
+    }
+
+    @Test
+    void aLeaderThatStalledPastItsLeaseIsRenewedByTheFollowersAnswersAndAcknowledgesWhatItHeld() {
+        cutOff();
+        // n1 stalls (a GC pause) for 600 ms: no step in between. Its followers, whose timers run 500 ms plus a
+        // random part of as much again, have not stood yet.
+        node(N1).now = sent + 600;
+        write(N1, "a", "k", "v");
+        node(N1).sync();
+        assertTrue(lapsed(), node(N1).events.toString());
+        assertTrue(node(N1).replies.isEmpty(), "nothing acknowledged on a lapsed lease: " + node(N1).replies);
+        assertTrue(node(N1).outbox.stream().anyMatch(m -> m[0] instanceof Message.AppendRequest r
+                && r.leaderTimeMillis() == sent + 600), "it asks every follower at once");
+        // n2 answers the heartbeat sent after the stall: with n1, a majority heard from it at sent + 600.
+        answer(N2, sent + 600, sent + 602);
+        assertTrue(node(N1).replies.contains("a +OK"), node(N1).replies.toString());
+        assertTrue(node(N1).events.stream().anyMatch(e -> e instanceof Event.LeaseRenewed r && r.lapsedMillis() == 2),
+                node(N1).events.toString());
+        tickAt(sent + 600 + WINDOW_MILLIS - 1);
+        assertTrue(node(N1).node.isLeader(), "no failover: " + node(N1).events);
+        assertFalse(lostQuorum());
     }
 
     @Test

@@ -87,6 +87,8 @@ final class MetricsRenderer {
         counter(out, "tandem_votes_granted_total", "Votes this node gave to candidates.", stats.votesGranted);
         counter(out, "tandem_quorum_lost_total", "Times this leader stepped down for not hearing from a majority"
                 + " within election-timeout-millis (check-quorum).", stats.quorumsLost);
+        counter(out, "tandem_lease_lapses_total", "Times this leader's lease lapsed: it held acknowledgements until a"
+                + " majority renewed it (or stepped down).", stats.leaseLapses);
         counter(out, "tandem_rewinds_total", "Times this node rebuilt its keyspace without divergent entries it had"
                 + " applied.", stats.rewinds);
         counter(out, "tandem_rollback_entries_total", "Log entries dropped because the leader's log does not hold"

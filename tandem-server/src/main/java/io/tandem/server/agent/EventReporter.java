@@ -47,8 +47,18 @@ final class EventReporter {
                 stats.quorumsLost++;
                 warn("stepping down as leader of term " + lost.term() + ": " + lost.heard() + " of the " + lost.needed()
                         + " voters needed heard from it within " + lost.windowMillis() + " ms (election-timeout-millis"
-                        + " less half a heartbeat, counted from when it sent); the others may elect a new leader");
+                        + " less half a heartbeat, counted from when it sent), and no majority renewed its lease since;"
+                        + " the others may elect a new leader");
             }
+            case Event.LeaseLapsed lapsed -> {
+                stats.leaseLapses++;
+                warn("leader lease of term " + lapsed.term() + " lapsed: " + lapsed.heard() + " of the "
+                        + lapsed.needed() + " voters needed heard from it within " + lapsed.windowMillis() + " ms;"
+                        + " holding acknowledgements and asking every follower (a stall of this process, or it is cut"
+                        + " off)");
+            }
+            case Event.LeaseRenewed renewed -> info("leader lease of term " + renewed.term() + " renewed "
+                    + renewed.lapsedMillis() + " ms after it lapsed: acknowledging again");
             case Event.Rewinding rewinding -> {
                 stats.rewinds++;
                 warn("this node applied entries after LSN " + rewinding.afterLsn() + " (up to " + rewinding.appliedLsn()

@@ -156,6 +156,7 @@ final class InfoRenderer {
         field(out, "tandem_elections_won", stats.electionsWon);
         field(out, "tandem_votes_granted", stats.votesGranted);
         field(out, "tandem_quorum_lost", stats.quorumsLost);
+        field(out, "tandem_lease_lapses", stats.leaseLapses);
         field(out, "tandem_rewinds", stats.rewinds);
         field(out, "tandem_rollback_entries", stats.rollbackEntries);
     }

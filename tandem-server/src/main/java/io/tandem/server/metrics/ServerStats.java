@@ -43,6 +43,8 @@ public final class ServerStats {
     public long votesGranted;
     /** Times this leader stepped down for not hearing from a majority (check-quorum). */
     public long quorumsLost;
+    /** Times this leader's lease lapsed (it held acknowledgements until a majority renewed it, or stepped down). */
+    public long leaseLapses;
     /** Rewinds: the keyspace rebuilt without divergent entries it had applied. */
     public long rewinds;
     /** Log entries dropped because they diverged from the leader's log (recorded in rollback/). */

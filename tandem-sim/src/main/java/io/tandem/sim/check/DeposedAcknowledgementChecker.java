@@ -8,6 +8,8 @@ import io.tandem.sim.sim.Operation;
 import io.tandem.sim.sim.SimNode;
 import io.tandem.sim.sim.SimObserver;
 import io.tandem.sim.sim.StepRecord;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * No write is acknowledged by a deposed term: once a leader of a newer term is elected, no leader of an
@@ -17,8 +19,10 @@ import io.tandem.sim.sim.StepRecord;
  * can be elected.
  *
  * <p>The lease counts on clocks that run at the same rate; a clock stepped (the ClockJump fault) is what it
- * does not survive (documented), so runs with one are not checked. A handover (FAILOVER) is exempt as
- * well: voters grant the target whatever the lease, and the old leader's writes are paused by then.
+ * does not survive (documented), so runs with one are not checked. A leader that handed over (FAILOVER) is
+ * exempt in that term: voters grant the target whatever the lease, but the target held the whole log
+ * durably when it was told to stand (writes were refused from the switchover's start), so what the old
+ * leader still acknowledges is on the new one.
  */
 public final class DeposedAcknowledgementChecker implements SimObserver {
     private final Cluster cluster;
@@ -26,6 +30,8 @@ public final class DeposedAcknowledgementChecker implements SimObserver {
     private long newestTerm;
     private long newestTermSinceMicros;
     private long checkedAcknowledgements;
+    /** Node name -> the term in which it handed leadership over. */
+    private final Map<String, Long> handedOver = new HashMap<>();
 
     public DeposedAcknowledgementChecker(Cluster cluster) {
         this.cluster = cluster;
@@ -44,7 +50,8 @@ public final class DeposedAcknowledgementChecker implements SimObserver {
                 continue;
             }
             Operation op = cluster.history().get(released.requestId());
-            if (op == null || op.kind() == Operation.Kind.READ || !node.core().isLeader()) {
+            if (op == null || op.kind() == Operation.Kind.READ || !node.core().isLeader()
+                    || handedOver.getOrDefault(node.name(), -1L) == term) {
                 continue;
             }
             checkedAcknowledgements++;
@@ -55,6 +62,9 @@ public final class DeposedAcknowledgementChecker implements SimObserver {
             }
         }
         for (Event event : step.events()) {
+            if (event instanceof Event.SwitchoverHandedOver) {
+                handedOver.put(node.name(), term);
+            }
             if (event instanceof Event.RoleChanged changed && changed.role().equals("leader")
                     && changed.term() > newestTerm) {
                 newestTerm = changed.term();

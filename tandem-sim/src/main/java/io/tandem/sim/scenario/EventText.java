@@ -25,6 +25,10 @@ final class EventText {
                     + " ends at LSN " + e.lastLsn() + ")";
             case Event.LostQuorum q -> "steps down: it heard from " + q.heard() + " of the voters within "
                     + q.windowMillis() + " ms, and needs " + q.needed() + " (check-quorum, term " + q.term() + ")";
+            case Event.LeaseLapsed l -> "holds acknowledgements: its lease lapsed (" + l.heard() + " of the "
+                    + l.needed() + " voters needed heard from it within " + l.windowMillis() + " ms)";
+            case Event.LeaseRenewed r -> "acknowledges again: a majority renewed its lease " + r.lapsedMillis()
+                    + " ms after it lapsed";
             case Event.Rewinding r -> "had applied up to LSN " + r.appliedLsn() + ", but the leader's log differs"
                     + " after LSN " + r.afterLsn() + ": drops " + lsns(r.afterLsn() + 1, r.lastLsn())
                     + " and rebuilds its keys as of LSN " + r.afterLsn();
