@@ -24,6 +24,7 @@ class CascadingAfterElectionTest extends CoreCluster {
     static final NodeId N2 = ReplicaSetNodeTest.N2;
     static final NodeId N3 = ReplicaSetNodeTest.N3;
     static final NodeId N4 = NodeId.of("n4");
+    static final NodeId N5 = NodeId.of("n5");
     static final long ELECTION_TIMEOUT_MILLIS = 500;
 
     /**
@@ -31,8 +32,13 @@ class CascadingAfterElectionTest extends CoreCluster {
      * (priority 0 for the others), so that each test decides who wins.
      */
     private void cluster(NodeId... standing) {
+        cluster(List.of(N1, N2, N3, N4), standing);
+    }
+
+    /** The same with these members (n5 follows n1 directly). */
+    private void cluster(List<NodeId> ids, NodeId... standing) {
         Map<NodeId, MemberConfig> members = new LinkedHashMap<>();
-        for (NodeId id : List.of(N1, N2, N3, N4)) {
+        for (NodeId id : ids) {
             members.put(id, new MemberConfig(id, true, 0, List.of(standing).contains(id) ? 1 : 0));
         }
         ReplicaSetConfig config = new ReplicaSetConfig(members, new AckPolicy.Quorum(), AckLevel.DURABLE, 1000,
@@ -45,6 +51,9 @@ class CascadingAfterElectionTest extends CoreCluster {
         node(N2).node.becomeFollower(1, N1, now, node(N2));
         node(N3).node.becomeFollower(1, N1, now, node(N3));
         node(N4).node.becomeFollower(1, N2, now, node(N4));
+        if (nodes.containsKey(N5)) {
+            node(N5).node.becomeFollower(1, N1, now, node(N5));
+        }
         settle();
         write(N1, "a", "k", "v1");
         advance(300);
@@ -109,5 +118,29 @@ class CascadingAfterElectionTest extends CoreCluster {
         advance(300);
         assertTrue(node(N3).replies.contains("d +OK"), node(N3).replies.toString());
         assertEquals("reader \"v4\"", get(N4, "k"));
+    }
+
+    @Test
+    void whenItsRelayGoesAwayTheMemberFollowsTheLeaderDirectlyUntilTheRelayIsBack() {
+        // Five voters, so that n1 keeps a majority without n2 and n4 and nothing is elected meanwhile.
+        cluster(List.of(N1, N2, N3, N4, N5), N1);
+        isolated.add(N2);
+        // n2 stops reporting n4: n1 streams to n4 directly; n4, hearing nothing from n2 for five heartbeats,
+        // follows n1, in the same term (no election), rather than no one.
+        advance(3 * ELECTION_TIMEOUT_MILLIS);
+        assertTrue(node(N1).node.isLeader());
+        assertEquals(1, node(N4).node.term(), "no election: " + node(N4).events);
+        assertEquals(N1, node(N4).node.leader(), "n4 follows the leader directly while n2 is away");
+        assertNull(node(N1).node.progress().get(N4).relayedBy());
+        write(N1, "e", "k", "v5");
+        advance(300);
+        assertTrue(node(N1).replies.contains("e +OK"), node(N1).replies.toString());
+        assertEquals("reader \"v5\"", get(N4, "k"));
+        // n2 is back: it follows n1 again, and n4 goes back to it.
+        isolated.clear();
+        advance(2 * ELECTION_TIMEOUT_MILLIS);
+        assertEquals(N2, node(N4).node.leader(), "n4 went back to n2");
+        assertEquals(N2, node(N1).node.progress().get(N4).relayedBy());
+        assertEquals(1, node(N4).node.term());
     }
 }
