@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Three node processes in a chain: n1 leads, n2 follows n1, n3 follows n2 (--upstream n2). Writes reach n3
  * through n2; while n2 is killed with SIGKILL, n3 gets nothing new (and, under async, the leader goes on
  * acknowledging); once n2 is back on its data directory, both catch up and every node ends with the
- * leader's digest.
+ * leader's digest. Failover by hand: with elections n3 would follow the leader while n2 is down.
  */
 class CascadingProcessTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -28,8 +28,9 @@ class CascadingProcessTest {
     @Test
     void aCascadedFollowerStopsWithItsRelayAndCatchesUpWhenTheRelayReturns() throws Exception {
         ReplicaSetArgs set = new ReplicaSetArgs();
-        // Failover by hand: with elections, any election (three JVMs starting side by side can take longer than
-        // an election timeout) has n3 follow the new leader directly (docs/replication.md, Cascading).
+        // Failover by hand, so that n3 has no other source while n2 is down: with elections, n3 would follow the
+        // leader directly meanwhile (and go back to n2 once n2 follows it again: CascadingAfterElectionTest, and
+        // docs/replication.md, Cascading), and an election while three JVMs start would move n3 around too.
         String[] flags = {"--ack-policy", "async", "--election-timeout-millis", "0"};
         NodeProcess n1 = nodes.launch("n1", tmp.resolve("n1"), set.node(0, flags));
         NodeProcess n2 = nodes.launch("n2", tmp.resolve("n2"), set.node(1, flags));

@@ -223,6 +223,7 @@ public final class TandemNode implements AutoCloseable {
         node.announce(announceIp + ":" + port);
         node.statementFormat(replication.statementFormat());
         node.lagAlerts(replication.lagAlertMillis(), replication.lagAlertBytes());
+        node.upstream(replication.upstream()); // cascading: kept through elections, not only at start
         agent.selfAnnounce(announceIp + ":" + port);
         loop.submit(() -> {
             agent.start(port);

@@ -27,7 +27,7 @@ public final class ReplicaSetSimulation {
     private static final long SETTLE_POLL_MICROS = 10_000;
     /** After settling, run this long again and check it is still settled (nothing was about to move). */
     private static final long SETTLED_GRACE_MICROS = 300_000;
-    static final int TRACE_CAPACITY = 2_000;
+    static final int TRACE_CAPACITY = Integer.getInteger("tandem.sim.traceCapacity", 2_000);
 
     private ReplicaSetSimulation() {}
 

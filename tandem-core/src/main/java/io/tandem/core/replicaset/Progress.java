@@ -44,11 +44,19 @@ public final class Progress {
      */
     NodeId relayedBy;
     /**
-     * On the leader: reports of this replica relayed by others are ignored until then. It subscribed to the
-     * leader itself (restarted, or pointed back): a relay it left may still vouch for what it said before
-     * a crash took some of it back, for as long as that relay's own window of recent followers.
+     * On the leader: reports of this replica relayed by others are ignored until then, unless they echo a send
+     * time after {@link #subscribedMillis}. It subscribed to the leader itself (restarted, or pointed back): a
+     * relay it left may still vouch for what it said before a crash took some of it back, for as long as that
+     * relay's own window of recent followers.
      */
     long ignoreRelayedUntilMillis;
+    /**
+     * On the leader: when this replica last subscribed to it directly (this leader's clock; 0: never). A relayed
+     * report that echoes a later send time is fresh: the replica heard from us through that relay after it
+     * came to us directly, so it moved to the relay since (cascading again after an election), and a relay it
+     * left cannot echo such a time for it.
+     */
+    long subscribedMillis;
     /** The follower's client address as it announced it in its Subscribe ("" until it subscribes). */
     String announce = "";
 

@@ -49,6 +49,8 @@ public final class ReplicaSetNode implements Protocol {
     static final int SILENT_HEARTBEATS_BEFORE_RESUBSCRIBE = 5;
     /** A follower counts as connected (for first K) while heard from within this many heartbeats. */
     static final int CONNECTED_HEARTBEATS = 5;
+    /** A cascading follower streaming from someone else asks its upstream again after this many heartbeats. */
+    static final int UPSTREAM_ASK_HEARTBEATS = 3;
 
     private final NodeId self;
     /** Members change at run time (TANDEM.MEMBERS): rebuilt from {@link #memberships} whenever the latest changes. */
@@ -110,6 +112,12 @@ public final class ReplicaSetNode implements Protocol {
      */
     private long readRound;
     private long readRoundWanted;
+    /**
+     * A leader: no request sent before the current read round began carries a send time above this. A voter
+     * that echoes a later send time heard from this leader after the round began, as if it had echoed the round:
+     * what a voter behind a relay (cascading) can say, since relays pass on send times, not rounds.
+     */
+    private long readRoundStartedMillis = Long.MAX_VALUE;
     /** A follower: the highest read round its upstream sent, echoed in every answer. */
     private long leaderReadRound;
     /**
@@ -130,7 +138,20 @@ public final class ReplicaSetNode implements Protocol {
      * its first heartbeat.
      */
     private long highestCommitHeardLsn;
+    /**
+     * Whom this node streams from when it follows: the leader, or (cascading) a relay. Its "leader" in the
+     * protocol's sense: the only sender of AppendRequests it heeds in its term.
+     */
     private NodeId leader;
+    /**
+     * Cascading: the member this node would rather stream from than the leader (the upstream config key, or
+     * REPLICAOF host port at run time); null: the leader. After an election the new leader streams to every
+     * member directly; a member with an upstream asks it now and then (askUpstream) and moves to it once it
+     * relays the same term. (An upstream that leads is followed directly, as the leader.)
+     */
+    private NodeId upstream;
+    /** When this follower last asked its upstream to stream to it (see askUpstream). */
+    private long upstreamAskedMillis = Long.MIN_VALUE;
     private long lastLsn;
     private long lastTerm;
     private long durableLsn;
@@ -261,6 +282,7 @@ public final class ReplicaSetNode implements Protocol {
         membershipCommitLsn = 0;
         readRound = 0;
         readRoundWanted = 0;
+        readRoundStartedMillis = Long.MAX_VALUE;
         lease.reset();
         if (config.elections()) {
             streams.probeAll(nowMillis, out);
@@ -803,6 +825,9 @@ public final class ReplicaSetNode implements Protocol {
 
     private void startReadRound(long nowMillis, Output out) {
         readRound++;
+        // Every request sent before now carries a send time at most this (the clock may have been stepped back):
+        // a later send time echoed can only come from a request sent after the round began.
+        readRoundStartedMillis = Math.max(nowMillis, highestShippedMillis);
         lease.roundStarted(readRound, nowMillis);
         streams.heartbeatAll(nowMillis, out);
     }
@@ -865,7 +890,10 @@ public final class ReplicaSetNode implements Protocol {
         }
         for (Map.Entry<NodeId, Progress> e : progress.entrySet()) {
             if (config.votes(e.getKey())) {
-                echoes[n++] = e.getValue().echoedReadRound;
+                Progress p = e.getValue();
+                // Did it hear from us after the current round began? Then it vouches for that round, even if the
+                // round itself never reached it (it streams from a relay).
+                echoes[n++] = p.echoedLeaderMillis > readRoundStartedMillis ? readRound : p.echoedReadRound;
             }
         }
         int majority = QuorumMath.majority(config.voters());
@@ -1054,11 +1082,29 @@ public final class ReplicaSetNode implements Protocol {
         return role == Role.LEADER ? commitLsn : leaderCommitLsn;
     }
 
+    /**
+     * The last LSN this node may pass on or vouch for (a probe's or heartbeat's previous entry): a leader its
+     * whole log; a relay (cascading) only what its leader's requests confirmed identical to the leader's log
+     * (confirmedLsn). Beyond that a relay may still hold entries of a superseded term that no request has
+     * overwritten yet (it follows a new leader, or moved to another relay): relayed, they would reach its
+     * followers as the leader's, and their positions the leader, which would count them as holding its own.
+     */
+    long relayableLsn() {
+        return role == Role.LEADER ? lastLsn : Math.min(lastLsn, confirmedLsn);
+    }
+
     long shippedTimeMillis(long nowMillis) {
         // A relay passes on the newest send time it heard from the leader in this term (not leaderTimeMillis,
         // which outlives the term): the followers it feeds echo it, and the leader's lease counts on it.
-        return role == Role.LEADER ? nowMillis : leaderSentMillis;
+        if (role == Role.LEADER) {
+            highestShippedMillis = Math.max(highestShippedMillis, nowMillis);
+            return nowMillis;
+        }
+        return leaderSentMillis;
     }
+
+    /** A leader: the highest send time it has put in a request (see readRoundStartedMillis). */
+    private long highestShippedMillis;
 
     public ReplicaSetConfig config() {
         return config;
@@ -1145,7 +1191,7 @@ public final class ReplicaSetNode implements Protocol {
             conflictingLeader(request.from(), out);
             return;
         }
-        if (!followsSender(request.from(), out)) {
+        if (!followsSender(nowMillis, request.from(), out)) {
             return;
         }
         heardFromLeaderMillis = nowMillis;
@@ -1237,7 +1283,11 @@ public final class ReplicaSetNode implements Protocol {
                 membershipChanged(nowMillis, entry.lsn(), out);
             }
         }
+        long confirmedBefore = confirmedLsn;
         confirmedLsn = Math.max(confirmedLsn, request.lastLsn());
+        if (confirmedLsn > confirmedBefore && !progress.isEmpty()) {
+            streams.replicateAll(nowMillis, out); // a relay passes on what its leader confirmed (relayableLsn)
+        }
         applyDurable(nowMillis);
         // Answer now when the leader needs it now: a probe or heartbeat (the match and our end), an
         // acknowledgement at level "received", or nothing new to wait for. Otherwise one answer goes once
@@ -1253,7 +1303,7 @@ public final class ReplicaSetNode implements Protocol {
             conflictingLeader(chunk.from(), out);
             return;
         }
-        if (!followsSender(chunk.from(), out)) {
+        if (!followsSender(nowMillis, chunk.from(), out)) {
             return;
         }
         heardFromLeaderMillis = nowMillis;
@@ -1324,24 +1374,82 @@ public final class ReplicaSetNode implements Protocol {
      * follows one leader. A node of the same term that we do not follow is one we were pointed away from
      * (REPLICAOF host port keeps the term; the new leader's messages carry a higher one once it was
      * promoted) and still believes it leads: its messages are ignored, or it would pull us back. With no
-     * leader known yet (a deposed leader learning the new one), the sender is adopted.
+     * leader known yet (a deposed leader learning the new one), the sender is adopted. Cascading adds two
+     * moves within a term: to our upstream once it streams to us, and, with elections, away from a relay
+     * that went silent.
      */
-    private boolean followsSender(NodeId sender, Output out) {
+    private boolean followsSender(long nowMillis, NodeId sender, Output out) {
         if (leader == null) {
-            leader = sender;
             // What an earlier leader confirmed or committed says nothing about this one's log, as in
             // becomeFollower. Found by the simulator (seeds 2019971, 2035882, 2049976): a follower of n1 in
             // term 1 stood in term 2 (FAILOVER), lost, and then followed n4, the winner, here: it kept
             // n1's confirmation of its entries 8..10, which n4's log replaced, so it reported them as n4's
             // own, and n4's probes and its batches after 10 went round for ever, never converging.
-            confirmedLsn = 0;
-            leaderCommitLsn = 0;
-            leaderReadRound = 0;
-            leaderSentMillis = 0;
-            out.event(new Event.RoleChanged("follower", term, leader));
+            streamFrom(sender, out);
             return true;
         }
-        return leader.equals(sender);
+        if (leader.equals(sender)) {
+            return true;
+        }
+        if (progress.containsKey(sender) || config.member(sender) == null) {
+            return false; // it streams from us (a chain must not close into a loop), or is no member
+        }
+        // Is the sender our upstream (cascading), streaming to us in our term while we follow someone else (the
+        // leader, which probed every member after its election)? It streams to us only because we asked it
+        // (askUpstream), and it accepted only while following someone in this term itself, which relays this
+        // term's leader: move to it.
+        if (sender.equals(upstream)) {
+            streamFrom(sender, out);
+            return true;
+        }
+        // Has whom we stream from (a relay) gone silent, while another member of our term streams to us? With
+        // elections that is this term's leader (it probes a member its relay stopped reporting: Streams.tick),
+        // or a relay of it: move to it rather than hear from no one until we stand for election, which the
+        // others, hearing from their leader, refuse (found by the simulator, seed 9300666: n4's relay n2 was
+        // removed from the members, and n4 waited for it for ever). Not without elections: there a node of our
+        // term we do not follow is one an operator pointed us away from (REPLICAOF), maybe a deposed leader
+        // that does not know it yet. We go back to our upstream once it streams again (askUpstream).
+        long silence = SILENT_HEARTBEATS_BEFORE_RESUBSCRIBE * config.heartbeatIntervalMillis();
+        if (config.elections() && nowMillis - heardFromLeaderMillis >= silence) {
+            streamFrom(sender, out);
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Streams from {@code sender} from now on, in this term. What the previous upstream confirmed, committed,
+     * and the rounds and send times it passed on belong to that stream, as in becomeFollower: this one says its
+     * own (its log may be behind).
+     */
+    private void streamFrom(NodeId sender, Output out) {
+        leader = sender;
+        confirmedLsn = 0;
+        leaderCommitLsn = 0;
+        leaderReadRound = 0;
+        leaderSentMillis = 0;
+        out.event(new Event.RoleChanged("follower", term, sender));
+    }
+
+    /**
+     * Cascading: does this follower stream from someone other than its upstream (after an election the new
+     * leader streamed to it directly)? Then it asks its upstream to stream to it, every few heartbeats, and
+     * moves to it once it does (followsSender). The upstream accepts only while it follows someone in this
+     * term; it ignores us while it follows no one, refuses us from an older term (we then learn the newer
+     * term and follow no one until its leader finds us), and steps into ours from an older one. Meanwhile this
+     * node goes on following whom it follows: never no one.
+     */
+    private void askUpstream(long nowMillis, Output out) {
+        if (upstream == null || leader == null || leader.equals(upstream) || upstream.equals(self) || rewinding
+                || config.member(upstream) == null || progress.containsKey(upstream)) {
+            return; // no upstream, streaming from it (or no one), or it streams from us
+        }
+        long every = UPSTREAM_ASK_HEARTBEATS * config.heartbeatIntervalMillis();
+        if (upstreamAskedMillis != Long.MIN_VALUE && nowMillis - upstreamAskedMillis < every) {
+            return;
+        }
+        upstreamAskedMillis = nowMillis;
+        out.sendNow(upstream, new Message.Subscribe(term, self, lastLsn, lastTerm, announce));
     }
 
     /**
@@ -1579,6 +1687,21 @@ public final class ReplicaSetNode implements Protocol {
         this.lagAlertBytes = bytes;
     }
 
+    /**
+     * Cascading: the member this node streams from when that member follows the leader of its term (the
+     * upstream config key; REPLICAOF host port at run time); null: the leader itself. Set by the runtime; takes
+     * effect on the follower's next ticks (see askUpstream), or when it follows someone next.
+     */
+    public void upstream(NodeId member) {
+        this.upstream = member;
+        this.upstreamAskedMillis = Long.MIN_VALUE;
+    }
+
+    /** The member this node prefers to stream from (null: the leader). */
+    public NodeId upstream() {
+        return upstream;
+    }
+
     /** Payload bytes of the leader's log that the replica has not applied yet (see LogView#bytesAfter). */
     public long lagBytes(NodeId replica) {
         Progress p = progress.get(replica);
@@ -1674,6 +1797,7 @@ public final class ReplicaSetNode implements Protocol {
                 && (nowMillis - heardFromLeaderMillis >= silence || unconfirmed)) {
             subscribe(nowMillis, out);
         }
+        askUpstream(nowMillis, out);
     }
 
     // ---- what the node shows -----------------------------------------------------------------------------

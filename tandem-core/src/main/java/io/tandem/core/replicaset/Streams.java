@@ -54,10 +54,11 @@ final class Streams {
         p.relayedBy = null; // it streams from us directly now
         p.ignoreRelayedUntilMillis = nowMillis + 2L * ReplicaSetNode.CONNECTED_HEARTBEATS
                 * node.config().heartbeatIntervalMillis();
+        p.subscribedMillis = nowMillis;
         out.event(new Event.FollowerSubscribed(from, subscribe.lastLsn()));
         p.state = Progress.State.PROBE;
         p.matchLsn = -1;
-        p.sentLsn = Math.min(subscribe.lastLsn(), node.lastLsn());
+        p.sentLsn = Math.min(subscribe.lastLsn(), node.relayableLsn());
         // The follower says where its log ends now: a crash may have taken back what it had received, so
         // what it reported before no longer holds. (Positions otherwise only grow.)
         p.receivedLsn = Math.min(p.receivedLsn, subscribe.lastLsn());
@@ -92,12 +93,20 @@ final class Streams {
      * is a match (stream from there) or a mismatch with the follower's last LSN (step back, ask again).
      */
     private void sendProbe(long nowMillis, NodeId to, Progress p, Output out) {
-        long prev = p.sentLsn;
+        // A relay asks only about entries its leader confirmed (ReplicaSetNode.relayableLsn): a match on an entry
+        // of a superseded term that both still hold would vouch for it as the leader's.
+        long prev = Math.min(p.sentLsn, node.relayableLsn());
         if (prev < node.log().firstLsn() - 1) {
+            if (node.relayableLsn() < node.lastLsn()) {
+                // A relay whose leader has not confirmed its whole log yet: its snapshot may hold entries of a
+                // superseded term. Wait (the next heartbeat probes again); its leader confirms it soon.
+                return;
+            }
             // The entries this follower needs were dropped after a snapshot: it needs the snapshot.
             startSnapshot(nowMillis, to, p, out);
             return;
         }
+        p.sentLsn = prev;
         sendEmpty(nowMillis, to, p, prev, out);
     }
 
@@ -107,6 +116,9 @@ final class Streams {
      * covers them); the follower installs it and subscribes again from the snapshot's LSN.
      */
     private void startSnapshot(long nowMillis, NodeId to, Progress p, Output out) {
+        if (!mayRelay(nowMillis)) {
+            return; // still probing: the next tick tries again
+        }
         out.event(new Event.FollowerNeedsSnapshot(to, p.sentLsn + 1, node.log().firstLsn()));
         p.state = Progress.State.SNAPSHOT;
         p.snapshotMovedMillis = nowMillis;
@@ -130,8 +142,25 @@ final class Streams {
         out.snapshotAcked(ack);
     }
 
+    /**
+     * May this node send its followers anything now? A leader may; a relay (cascading) only while it hears from
+     * its own upstream, within two heartbeats. Every request a follower gets from whom it follows restarts its
+     * election timer and keeps it refusing votes ("it still hears from its leader"): a relay whose leader died
+     * and that kept sending heartbeats of its own would keep its followers refusing every candidate, and with
+     * them needed for a majority no one could be elected (a four-member set, n1 dead and n4 behind n2). Without
+     * elections nothing depends on it, and a relay goes on as before. Its batches are not held back by this
+     * rule alone: new entries come from its upstream, so it just heard from it.
+     */
+    private boolean mayRelay(long nowMillis) {
+        return node.isLeader() || !node.config().elections()
+                || nowMillis - node.heardFromLeaderMillis() < 2 * node.config().heartbeatIntervalMillis();
+    }
+
     /** A request without entries after prev: a probe, or a heartbeat (commit LSN, time, the directory). */
     private void sendEmpty(long nowMillis, NodeId to, Progress p, long prev, Output out) {
+        if (!mayRelay(nowMillis)) {
+            return; // its timer goes on: the next tick tries again
+        }
         out.sendNow(to, new Message.AppendRequest(node.term(), node.self(), prev, node.log().term(prev), List.of(),
                 node.shippedCommitLsn(), node.shippedTimeMillis(nowMillis), node.announceAddress(), node.directory(),
                 node.shippedReadRound()));
@@ -165,7 +194,7 @@ final class Streams {
             if (response.matched()
                     && (response.lastLsn() >= node.log().firstLsn() - 1 || response.lastLsn() > p.sentLsn)) {
                 p.state = Progress.State.PROBE;
-                p.sentLsn = Math.min(response.lastLsn(), node.lastLsn());
+                p.sentLsn = Math.min(response.lastLsn(), node.relayableLsn());
                 sendProbe(nowMillis, response.from(), p, out);
             }
             return null;
@@ -174,12 +203,13 @@ final class Streams {
             p.state = Progress.State.PROBE;
             long theirSnapshot = response.snapshotLsn();
             if (theirSnapshot > 0 && p.sentLsn < theirSnapshot && theirSnapshot >= node.log().firstLsn() - 1
-                    && (theirSnapshot <= node.lastLsn() || node.isLeader())) {
+                    && (theirSnapshot <= node.relayableLsn() || node.isLeader())) {
                 // We asked below the first entry the follower can compare, the one its snapshot ends with: ask
                 // about that one. If ours there differs, or our log ends before it (its term is then -1), the
                 // follower's snapshot holds entries of a superseded term: it drops everything, and we bootstrap
                 // it. Only a leader's log is the measure beyond its end: a relay (cascading) may just be behind
-                // the follower it feeds. (A snapshot older than our log's start is compared through ours.)
+                // the follower it feeds, and it vouches only for what its leader confirmed. (A snapshot older
+                // than our log's start is compared through ours.)
                 p.sentLsn = theirSnapshot;
                 sendEmpty(nowMillis, response.from(), p, theirSnapshot, out);
                 return null;
@@ -218,7 +248,14 @@ final class Streams {
     private void learnRelayed(long nowMillis, Message.AppendResponse response) {
         for (Message.Relayed relayed : response.downstream()) {
             Progress q = progress.get(relayed.replica());
-            if (q == null || relayed.replica().equals(response.from()) || nowMillis < q.ignoreRelayedUntilMillis) {
+            if (q == null || relayed.replica().equals(response.from())) {
+                continue;
+            }
+            // Did the replica come to us directly lately, and does this report not show it heard from us through
+            // the relay since? Then the relay may be one it left, vouching for what it said before (a crash may
+            // have taken that back): ignore it. A report that echoes a send time after the replica's Subscribe
+            // is fresh: it moved to this relay since (cascading again after an election), and counts at once.
+            if (nowMillis < q.ignoreRelayedUntilMillis && relayed.leaderMillis() <= q.subscribedMillis) {
                 continue;
             }
             q.relayedBy = response.from();
@@ -261,8 +298,12 @@ final class Streams {
         if (p.state != Progress.State.REPLICATE || p.relayedBy != null) {
             return; // not streaming yet, or fed by a relay (cascading)
         }
-        long durableLsn = node.durableLsn();
-        while (p.sentLsn < durableLsn && inflightBytes(p) < node.config().maxInflightBytes()) {
+        if (!mayRelay(nowMillis)) {
+            return; // a relay that lost its upstream: not even a go-back resend
+        }
+        // Only what is durable here, and on a relay only what its leader confirmed (see relayableLsn).
+        long shippableLsn = Math.min(node.durableLsn(), node.relayableLsn());
+        while (p.sentLsn < shippableLsn && inflightBytes(p) < node.config().maxInflightBytes()) {
             if (p.sentLsn < node.log().firstLsn() - 1) {
                 // What we think the follower lacks was compacted away, but our idea of its end may be
                 // stale (a go-back resend starts from the last confirmed position). Ask at the oldest point
@@ -276,9 +317,9 @@ final class Streams {
             List<Entry> batch = node.log().entries(p.sentLsn + 1, node.config().maxBatchBytes());
             Invariants.check(!batch.isEmpty(), "log has no entry at %d though it ends at %d", p.sentLsn + 1,
                     node.lastLsn());
-            if (batch.get(batch.size() - 1).lsn() > durableLsn) {
-                // Worked example: sent up to 10, durable 12, the batch read 11..15: keep 11..12, 12 - 10 entries.
-                batch = batch.subList(0, (int) (durableLsn - p.sentLsn));
+            if (batch.get(batch.size() - 1).lsn() > shippableLsn) {
+                // Worked example: sent up to 10, shippable 12, the batch read 11..15: keep 11..12, 12 - 10 entries.
+                batch = batch.subList(0, (int) (shippableLsn - p.sentLsn));
             }
             long prev = p.sentLsn;
             out.sendNow(to, new Message.AppendRequest(node.term(), node.self(), prev, node.log().term(prev), batch,
@@ -303,6 +344,16 @@ final class Streams {
         long heartbeat = node.config().heartbeatIntervalMillis();
         for (Map.Entry<NodeId, Progress> e : progress.entrySet()) {
             Progress p = e.getValue();
+            if (p.relayedBy != null && node.isLeader() && node.config().elections()
+                    && nowMillis - p.lastHeardMillis > ReplicaSetNode.CONNECTED_HEARTBEATS * heartbeat) {
+                // Its relay stopped reporting it (the relay died, left the members, or lost the replica): stream
+                // to it directly. It follows us once its relay has been silent long enough, and goes back to the
+                // relay when that streams to it again (ReplicaSetNode.followsSender).
+                p.relayedBy = null;
+                p.state = Progress.State.PROBE;
+                p.matchLsn = -1;
+                p.sentLsn = Math.min(p.receivedLsn, node.lastLsn());
+            }
             if (nowMillis - p.lastSentMillis < heartbeat || p.relayedBy != null) {
                 continue;
             }

@@ -22,6 +22,8 @@ abstract class CoreCluster {
     protected final Map<NodeId, Harness> nodes = new LinkedHashMap<>();
     /** Nodes whose messages, both ways, are lost. */
     protected final Set<NodeId> isolated = new HashSet<>();
+    /** Links whose messages, both ways, are lost: each a set of the two nodes. */
+    protected final Set<Set<NodeId>> cut = new HashSet<>();
     protected long now;
 
     /**
@@ -56,7 +58,7 @@ abstract class CoreCluster {
                     Message message = from.outbox.remove(0)[0];
                     NodeId to = from.outboxTo.remove(0);
                     any = true;
-                    if (!isolated.contains(from.id) && !isolated.contains(to)) {
+                    if (!isolated.contains(from.id) && !isolated.contains(to) && !cut.contains(Set.of(from.id, to))) {
                         node(to).step(new Input.PeerMessage(message));
                     }
                 }

@@ -403,6 +403,9 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
             return Reply.error("ERR no member of this replica set announced " + wanted + " (known: " + known
                     + "); Tandem follows its configured peers");
         }
+        // The named member becomes this node's upstream, as the upstream config key would make it: after an
+        // election the node streams from it again once it follows the new leader (or from the leader, if it is).
+        node.upstream(target);
         if (!node.isLeader() && target.equals(node.leader())) {
             return new Reply.Simple("OK Already connected to specified master");
         }

@@ -72,8 +72,14 @@ public final class ElectionSafetyChecker implements SimObserver {
             if (!node.core().isLeader() && op != null && op.kind() == Operation.Kind.READ) {
                 continue; // a follower's read: stale by design, promised nothing (linearizability leaves it out)
             }
-            // Counted in the members this node uses as it releases the reply (its latest, committed or not).
-            if (promisesUnder.test(node.core().membership())) {
+            // Counted in the members this node uses as it releases the reply (its latest, committed or not), and,
+            // for a write, in those in force at its entry: the leader may have committed it then, counting a
+            // member a later change removed or made a voter (seed 9301997: semi-sync 1 committed on a non-voting
+            // n2, which was then removed, and the reply left as the leader stepped down, under three voters
+            // with which semi-sync 1 promises; it had promised nothing when it counted n2).
+            boolean promisedAtEntry = op == null || op.entry() == null
+                    || promisesUnder.test(node.core().membershipAt(op.entry().lsn()));
+            if (promisedAtEntry && promisesUnder.test(node.core().membership())) {
                 promised.add(released.requestId());
             } else {
                 unpromisedReleases++;

@@ -1,6 +1,8 @@
 package io.tandem.sim.check;
 
+import io.tandem.core.model.NodeId;
 import io.tandem.sim.sim.Cluster;
+import java.util.List;
 import io.tandem.sim.sim.SimNode;
 
 /**
@@ -52,6 +54,35 @@ public final class Quiescence {
             // same LSN, until the leader has found the divergence (the convergence check would fail it).
             if (last > 0 && !Truth.sameEntry(follower.disk().log().get(last), leader.disk().log().get(last))) {
                 return follower.name() + " holds another entry at " + last + " than the leader";
+            }
+        }
+        return uncascaded(cluster);
+    }
+
+    /**
+     * Cascading: does every member configured to stream from a relay do so, once that relay follows the leader
+     * (null if so)? After an election the new leader streams to every member directly; the member goes back to
+     * its relay as soon as the relay follows the new leader in its term. When the relay leads, the member
+     * follows it directly (the check above). Called once the logs have settled: every member is in the leader's
+     * term by then.
+     */
+    static String uncascaded(Cluster cluster) {
+        SimNode leader = cluster.leader();
+        List<SimNode> followers = cluster.memberFollowers();
+        for (SimNode follower : followers) {
+            NodeId relay = follower.cascadeFrom();
+            if (relay == null) {
+                continue;
+            }
+            SimNode upstream = followers.stream().filter(n -> n.id().equals(relay)).findFirst().orElse(null);
+            if (upstream == null || !upstream.isUp() || upstream.core().term() != leader.core().term()
+                    || upstream.core().leader() == null || upstream.core().leader().equals(follower.id())) {
+                continue; // the relay leads, left the membership, or follows no one (or this member)
+            }
+            if (!relay.equals(follower.core().leader())) {
+                return follower.name() + " is configured to stream from " + relay + ", which follows "
+                        + upstream.core().leader() + " in term " + upstream.core().term() + ", but streams from "
+                        + follower.core().leader();
             }
         }
         return null;

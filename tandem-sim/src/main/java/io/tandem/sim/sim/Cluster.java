@@ -36,6 +36,7 @@ public final class Cluster {
             // A spare (not in the static configuration) follows no one until a leader adds it and streams to it.
             NodeId id = spec.nodeIds().get(i);
             node.upstream(spec.config().member(id) == null ? null : spec.upstreams().getOrDefault(id, spec.leader()));
+            node.cascadeFrom(spec.upstreams().get(id));
             nodes.add(node);
         }
         this.leader = nodes.get(spec.leaderIndex());

@@ -59,6 +59,13 @@ public record ClusterSpec(
                 retainEntries, upstreams);
     }
 
+    /** The same cluster with these followers streaming from others (cascading): follower -> relay. */
+    public ClusterSpec withUpstreams(Map<NodeId, NodeId> cascades) {
+        return new ClusterSpec(config, nodeIds, leader, clockSkewMillis, tickMicros, link, disk, clients, workload,
+                followerReadShare, thinkMaxMicros, clientTimeoutMicros, workloadMicros, compactEveryEntries,
+                retainEntries, cascades);
+    }
+
     /** The nodes outside the static configuration (spares that may join), in node order. */
     public List<NodeId> spares() {
         return nodeIds.stream().filter(id -> config.member(id) == null).toList();

@@ -193,6 +193,7 @@ public final class SimNode {
         Membership base = snapshot != null ? snapshot.membership() : bootstrapMembership;
         MembershipLog memberships = MembershipLog.scan(base, after, disk.log());
         core = new ReplicaSetNode(id, config, keyspace, disk.log(), term, votedFor, memberships, random.split());
+        core.upstream(cascadeFrom); // what its configuration says, as the runtime sets it (REPLICAOF is forgotten)
         up = true;
         incarnation++;
         note(restarts == 0 ? "start" : "restart", "log " + disk.log().lastLsn() + " term " + term);
@@ -379,6 +380,9 @@ public final class SimNode {
         NodeId to = target != null ? target : upstream;
         note("REPLICAOF", "now follows " + to);
         out.begin();
+        // As the runtime's REPLICAOF does, the target becomes its upstream (it stays one through elections); back
+        // to the configured one at the end.
+        core.upstream(target != null ? target : cascadeFrom);
         core.becomeFollower(core.term(), to, nowMillis(), out);
         finishStep(null);
     }
@@ -396,6 +400,18 @@ public final class SimNode {
 
     void upstream(NodeId streamsFrom) {
         this.upstream = streamsFrom;
+    }
+
+    /** Cascading: the follower this node's configuration names as its upstream (null: none). */
+    private NodeId cascadeFrom;
+
+    void cascadeFrom(NodeId relay) {
+        this.cascadeFrom = relay;
+    }
+
+    /** The upstream this node's configuration names (cascading), or null. */
+    public NodeId cascadeFrom() {
+        return cascadeFrom;
     }
 
     void snapshots(long compactEvery, long retain) {
