@@ -15,6 +15,7 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.FastThreadLocalThread;
 import io.tandem.core.model.Membership;
 import io.tandem.core.model.NodeId;
 import io.tandem.core.replicaset.MemberConfig;
@@ -83,7 +84,10 @@ public final class TandemNode implements AutoCloseable {
         this.lockChannel = lockChannel;
         IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.group = new MultiThreadIoEventLoopGroup(1, runnable -> {
-            Thread t = new Thread(runnable, "tandem-agent");
+            // A FastThreadLocalThread, as Netty's own DefaultThreadFactory makes: on any other thread Netty's
+            // Recycler pools nothing (every read buffer, reply buffer and outbound entry is a new object
+            // for the GC) and its thread-locals take the slow ThreadLocal path.
+            Thread t = new FastThreadLocalThread(runnable, "tandem-agent");
             t.setDaemon(false);
             return t;
         }, io);

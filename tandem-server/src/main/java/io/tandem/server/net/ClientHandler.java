@@ -98,7 +98,11 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
         stats.netInputBytes += in.readableBytes();
         agent.readClock();
         cumulation = cumulation == null ? in : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), cumulation, in);
-        ByteBuffer bytes = cumulation.nioBuffer(cumulation.readerIndex(), cumulation.readableBytes());
+        // The buffer's own cached NIO view (no new ByteBuffer per read); only this method moves its position,
+        // and it is done with it before the buffer is touched again.
+        ByteBuffer bytes = cumulation.nioBufferCount() == 1
+                ? cumulation.internalNioBuffer(cumulation.readerIndex(), cumulation.readableBytes())
+                : cumulation.nioBuffer(cumulation.readerIndex(), cumulation.readableBytes());
         int start = bytes.position();
         try {
             while (!conn.closing()) {

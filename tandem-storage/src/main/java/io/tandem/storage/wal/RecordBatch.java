@@ -14,6 +14,11 @@ final class RecordBatch {
     static final int INITIAL_CAPACITY = 256 << 10;
 
     private ByteBuffer buffer;
+    /**
+     * A second view of {@link #buffer} for encoding payloads, kept instead of a new duplicate per record
+     * (one allocation per write otherwise). Like a fresh duplicate it is big-endian: EntryCodec's order.
+     */
+    private ByteBuffer payloadView;
     private int size;
     private int records;
     private long firstLsn;
@@ -22,6 +27,7 @@ final class RecordBatch {
 
     RecordBatch() {
         buffer = ByteBuffer.allocateDirect(INITIAL_CAPACITY).order(WalRecord.ORDER);
+        payloadView = buffer.duplicate();
     }
 
     /** Encodes {@code entry} as an ENTRY record (without SYNC_MARK; the writer sets it) and returns its size. */
@@ -30,8 +36,8 @@ final class RecordBatch {
         ensureCapacity(size + recordBytes);
         int start = size;
         // Encode the payload first, at its final place, then fill in the header around it.
-        ByteBuffer payload = buffer.duplicate().position(start + WalRecord.HEADER_BYTES)
-                .limit(start + recordBytes);
+        // clear() first: the limit left by the previous record may lie before this one's start.
+        ByteBuffer payload = payloadView.clear().limit(start + recordBytes).position(start + WalRecord.HEADER_BYTES);
         EntryCodec.encodePayload(entry, payload);
         if (payload.hasRemaining()) {
             throw new IllegalStateException("EntryCodec.payloadSize said " + payloadLength + " bytes but "
@@ -88,6 +94,7 @@ final class RecordBatch {
         ByteBuffer bigger = ByteBuffer.allocateDirect(capacity).order(WalRecord.ORDER);
         bigger.put(0, buffer, 0, size);
         buffer = bigger;
+        payloadView = bigger.duplicate();
     }
 
     void clear() {
