@@ -1227,6 +1227,10 @@ public final class ReplicaSetNode implements Protocol {
                 startRewind(nowMillis, 0, out);
                 return;
             }
+            if (request.prevLsn() < snapshotLsn && snapshotDivergesAfter(request.prevLsn(), request.prevTerm())) {
+                startRewind(nowMillis, 0, out);
+                return;
+            }
             // Worked example: our log ends at 50 and holds 41..50 (a snapshot covers 1..40). A batch after
             // 30 cannot be checked (30 is compacted): the hint is 50, our end, not 29, or the leader would
             // step back towards 0 and resend what our snapshot holds.
@@ -1316,7 +1320,8 @@ public final class ReplicaSetNode implements Protocol {
         }
         if (chunk.snapshotLsn() <= lastLsn) {
             long ours = log.term(chunk.snapshotLsn());
-            if (ours >= 0 && ours != chunk.snapshotTerm()) {
+            if ((ours >= 0 && ours != chunk.snapshotTerm())
+                    || (ours < 0 && snapshotDivergesAfter(chunk.snapshotLsn(), chunk.snapshotTerm()))) {
                 // Our log passes the snapshot's LSN but with another entry there: we hold a deposed leader's
                 // entries, and the upstream no longer has the log to show where they start. Nothing of ours
                 // can be trusted past our last match, which we cannot find: drop it all; the snapshot follows.
@@ -1357,6 +1362,23 @@ public final class ReplicaSetNode implements Protocol {
         applyDurable(nowMillis);
         subscribe(nowMillis, out);
         checkWaiters(nowMillis, out);
+    }
+
+    /**
+     * Our snapshot ends after {@code lsn}, where the upstream's log holds an entry of {@code term}: can our
+     * snapshot's last entry follow that one in the upstream's log? Not if its term is lower: terms only grow
+     * along a log. Then our snapshot holds a deposed leader's entries, though we cannot compare at
+     * {@code lsn} (compacted).
+     *
+     * <p>Worked example: the upstream asks about (term 5, LSN 123); our snapshot ends at (term 4, LSN 124).
+     * An entry of term 4 cannot come after one of term 5: nothing of ours can be kept. A leader finds this
+     * out by asking about our snapshot's LSN (above); a relay (cascading) may be behind us and does not,
+     * found by the simulator (seed 9607211: the relay sent its snapshot at 123, we could not compare it
+     * and subscribed again, for ever).
+     */
+    private boolean snapshotDivergesAfter(long lsn, long term) {
+        long snapshotTerm = log.term(log.firstLsn() - 1);
+        return lsn < log.firstLsn() - 1 && snapshotTerm >= 0 && term > snapshotTerm;
     }
 
     /**
