@@ -99,9 +99,11 @@ class SentinelClientsTest {
         }
         try (Jedis onLeader = jedis(leader)) {
             // The leader knows its followers' links: both up, each with its applied offset.
+            // (The link is up as soon as a follower answers; its applied offset comes with its next answer.)
             await(() -> onLeader.sentinelReplicas("tandem").stream()
-                    .allMatch(r -> "slave".equals(r.get("flags")) && "ok".equals(r.get("master-link-status"))),
-                    "both followers are up as the leader sees them");
+                    .allMatch(r -> "slave".equals(r.get("flags")) && "ok".equals(r.get("master-link-status"))
+                            && Long.parseLong(r.get("slave-repl-offset")) >= 1),
+                    "both followers are up as the leader sees them, each with an applied offset");
             List<Map<String, String>> replicas = onLeader.sentinelReplicas("tandem");
             assertEquals(2, replicas.size());
             for (Map<String, String> r : replicas) {
