@@ -18,8 +18,15 @@ import java.util.List;
  * WAL, so the view reflects a persist at once, as {@link LogView} requires.
  */
 public final class WalLogView implements LogView {
-    /** Bytes of recent entries kept in memory for shipping. */
-    static final long TAIL_BYTES = 64L << 20;
+    /**
+     * Bytes of recent entries (payload) kept in memory for shipping: about half a second of log at the
+     * highest write rates measured here (~120k SETs/s), plenty for followers that keep up. Not more: every
+     * entry in the tail is a few Java objects that outlive young collections, and with 64 MB (about 4.5 s of
+     * such a load, ~150 MB of objects) the young pauses under saturating load reached 200-300 ms on every
+     * node (followers: 43 of ~120 pauses over 100 ms in 90 s), close to what a follower's election timer
+     * forgives. With 8 MB: none over 100 ms on the leader, 0-1 on followers (docs/benchmarks.md).
+     */
+    static final long TAIL_BYTES = 8L << 20;
 
     private final Wal wal;
     private final WalReader reader;
@@ -118,7 +125,7 @@ public final class WalLogView implements LogView {
     /**
      * Exact within the in-memory tail (the last {@link #TAIL_BYTES} of log). Entries older than the tail
      * are counted at the tail's average entry size (or recovery's, before anything was appended): a
-     * replica that far behind is at least 64 MB behind, and the estimate says by how much more.
+     * replica that far behind is at least 8 MB behind, and the estimate says by how much more.
      * Worked example: the tail holds LSNs 101..200 (20,000 bytes, ends[200] = appendedBytes), lsn = 150:
      * appendedBytes - ends[150]; lsn = 90: the whole tail plus 10 older entries at 200 bytes each.
      */
