@@ -1637,7 +1637,11 @@ public final class ReplicaSetNode implements Protocol {
      * (or they elected another): it steps down, and what it held fails with -TRYAGAIN.
      */
     private void checkLeadership(long nowMillis, Output out) {
-        if (role != Role.LEADER || !config.elections() || !leadership.expired(nowMillis)) {
+        if (role != Role.LEADER || !config.elections()) {
+            return;
+        }
+        if (!leadership.expired(nowMillis)) {
+            leaseRenewed(nowMillis, out); // if it had lapsed: renewed by whatever changed the lease (the members)
             return;
         }
         leadership.update(nowMillis, config, self, progress); // for the count it reports (the lease is the same)
