@@ -117,10 +117,7 @@ public final class PeerTransport {
             Channel ours = outgoing.remove(from);
             if (ours != null) {
                 // It may lead to the peer's previous incarnation; reopened on the next send. What this cycle
-                // wrote to it goes out first (flushes wait for the cycle's end, and close() would drop them):
-                // when two followers stand at once, each one's pre-vote request reaches the other between
-                // its own write and flush, and both requests were lost, costing every such election a second
-                // round of 0.5-1 s (fault lab: the RTOs of 1.4-1.8 s).
+                // wrote to it goes out first: flushes wait for the cycle's end, and close() would drop them.
                 ours.flush();
                 ours.close();
                 lastAttemptMillis.remove(from);
@@ -129,7 +126,7 @@ public final class PeerTransport {
         deliver.accept(message);
     }
 
-    /** Was {@code theirs} opened after {@code ours} (or is there no connection of ours)? */
+    /** Was {@code theirs} opened after {@code ours}? False when we have no connection to drop. */
     private static boolean openedAfter(Channel theirs, Channel ours) {
         if (ours == null) {
             return false; // nothing to drop
