@@ -328,13 +328,7 @@ public final class ReplicaSetNode implements Protocol {
         progress.clear();
         heardFromLeaderMillis = nowMillis;
         if (changed) {
-            confirmedLsn = 0;
-            leaderReadRound = 0;
-            leaderSentMillis = 0;
-            // The new leader says what it has committed: an older leader's commit point (under async, just
-            // what it had made durable) may be beyond what survives, and would keep our reads stale.
-            leaderCommitLsn = 0;
-            out.event(new Event.RoleChanged("follower", term, newLeader));
+            forgetUpstream(newLeader, out);
         }
         subscribe(nowMillis, out);
     }
@@ -359,12 +353,22 @@ public final class ReplicaSetNode implements Protocol {
         // keep them believing in a leader that is gone).
         progress.clear();
         if (changed) {
-            confirmedLsn = 0;
-            leaderCommitLsn = 0;
-            leaderReadRound = 0;
-            leaderSentMillis = 0;
-            out.event(new Event.RoleChanged("follower", term, null));
+            forgetUpstream(null, out);
         }
+    }
+
+    /**
+     * We stream from someone else now ({@code next}; null: no one yet): what the previous one confirmed,
+     * committed, echoed and sent says nothing of the next one's log. The commit point above all: an older
+     * leader's (under async, just what it had made durable) may be beyond what survives, and would keep our
+     * reads stale.
+     */
+    private void forgetUpstream(NodeId next, Output out) {
+        confirmedLsn = 0;
+        leaderCommitLsn = 0;
+        leaderReadRound = 0;
+        leaderSentMillis = 0;
+        out.event(new Event.RoleChanged("follower", term, next));
     }
 
     /** A newer term forgets the vote of the older one; both are made durable before anything else. */
@@ -1446,11 +1450,7 @@ public final class ReplicaSetNode implements Protocol {
      */
     private void streamFrom(NodeId sender, Output out) {
         leader = sender;
-        confirmedLsn = 0;
-        leaderCommitLsn = 0;
-        leaderReadRound = 0;
-        leaderSentMillis = 0;
-        out.event(new Event.RoleChanged("follower", term, sender));
+        forgetUpstream(sender, out);
     }
 
     /**
@@ -1518,6 +1518,10 @@ public final class ReplicaSetNode implements Protocol {
         }
         rewinding = true;
         unapplied.clear();
+        // A relay (cascading) feeds no one while it rewinds: its log is being cut, maybe wiped, under the
+        // streams it ran (simulator, seed 9802921: a relay's follower answered about an entry the rewind had
+        // dropped). They find the leader, or come back once it follows again.
+        progress.clear();
         out.rewind(afterLsn);
         lastLsn = Math.min(lastLsn, afterLsn);
         lastTerm = Math.max(0, log.term(lastLsn));
