@@ -68,8 +68,22 @@ final class ThreeNodeCluster implements AutoCloseable {
         if (nodes[index] != null) {
             throw new IllegalStateException("n" + (index + 1) + " is running");
         }
-        nodes[index] = TandemNode.start(config(index));
-        return nodes[index];
+        // A peer port picked free up front can be taken for a moment by an outgoing connection's local port
+        // (the nodes already up try to reach this one, and the kernel may pick that very port for the
+        // attempt; it is released when the attempt is refused): try again, for a bounded time. Seen once in
+        // CI: "cannot listen on peer port ...: Address already in use".
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        while (true) {
+            try {
+                nodes[index] = TandemNode.start(config(index));
+                return nodes[index];
+            } catch (IOException e) {
+                if (!String.valueOf(e.getMessage()).contains("Address already in use") || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.onSpinWait();
+            }
+        }
     }
 
     /** Stops one node cleanly. */
