@@ -198,21 +198,32 @@ class ElectionTest extends CoreCluster {
         assertEquals(KeyspaceDigest.of(node(leader).node.keyspace()), KeyspaceDigest.of(old.node.keyspace()));
     }
 
-    @Test
-    void aDeposedLeaderWhoseSnapshotHoldsWhatItWroteAloneDropsEverythingAndIsBootstrapped() {
+    /**
+     * Async: "k" = "kept" reaches everyone; then n1, cut off, writes {@code keysAlone} = "rolled-back" and
+     * snapshots its keys at its log's end, its own writes included, dropping its log; another is elected, the
+     * network heals. Returns the new leader.
+     */
+    private NodeId deposeN1WhoseSnapshotHoldsWhatItWroteAlone(String... keysAlone) {
         cluster(new AckPolicy.Async(), MemberConfig.voter(N3));
         write(N1, "a", "k", "kept");
         settle();
         isolated.add(N1);
-        write(N1, "b", "k", "rolled-back");
-        write(N1, "b", "k2", "rolled-back-too");
+        for (String key : keysAlone) {
+            write(N1, "b", key, "rolled-back");
+        }
         node(N1).sync();
-        node(N1).log.compactUpTo(4); // n1 snapshots its keys at LSN 4, its own writes included, and drops its log
+        node(N1).log.compactUpTo(node(N1).log.lastLsn());
         advance(3 * ELECTION_TIMEOUT_MILLIS);
         NodeId leader = leaderAmong(N2, N3);
         assertTrue(leader != null);
         isolated.clear();
         advance(300);
+        return leader;
+    }
+
+    @Test
+    void aDeposedLeaderWhoseSnapshotHoldsWhatItWroteAloneDropsEverythingAndIsBootstrapped() {
+        NodeId leader = deposeN1WhoseSnapshotHoldsWhatItWroteAlone("k", "k2"); // n1's snapshot ends at LSN 4
         Harness old = node(N1);
         assertEquals(List.of(0L), old.rewinds, "its snapshot's last entry (LSN 4) is not in the new leader's log"
                 + " (which ends at 3): nothing of n1's can be kept");
@@ -246,18 +257,7 @@ class ElectionTest extends CoreCluster {
 
     @Test
     void aNodeThatDroppedItsWholeLogVotesByTheLogItHadUntilItCatchesUp() {
-        cluster(new AckPolicy.Async(), MemberConfig.voter(N3));
-        write(N1, "a", "k", "kept");
-        settle();
-        isolated.add(N1);
-        write(N1, "b", "k", "rolled-back");
-        node(N1).sync();
-        node(N1).log.compactUpTo(3); // n1's snapshot holds its own write at LSN 3: its log ended at (term 1, LSN 3)
-        advance(3 * ELECTION_TIMEOUT_MILLIS);
-        NodeId leader = leaderAmong(N2, N3);
-        assertTrue(leader != null);
-        isolated.clear();
-        advance(300);
+        deposeN1WhoseSnapshotHoldsWhatItWroteAlone("k"); // its log ended at (term 1, LSN 3), its own write
         Harness old = node(N1);
         assertEquals(List.of(0L), old.rewinds, "nothing of n1's can be kept: it waits for the leader's snapshot");
         assertEquals(0, old.node.lastLsn());
