@@ -129,6 +129,10 @@ public class CoreCommandBenchmark {
         }
 
         @Override
+        public void persistVoteFloor(long term, long lsn) {
+        }
+
+        @Override
         public void rewind(long afterLsn) {
         }
     }

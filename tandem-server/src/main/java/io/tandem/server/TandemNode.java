@@ -158,6 +158,7 @@ public final class TandemNode implements AutoCloseable {
         // The election timer's jitter comes from this generator too (the core has no other randomness).
         ReplicaSetNode node = new ReplicaSetNode(self, replicaSet, recovery.keyspace(), logView, recovery.startTerm(),
                 recovery.startVotedFor(), recovery.memberships(), new SplittableRandom(seeds.nextLong()));
+        node.restoreVoteFloor(recovery.vote().floorTerm(), recovery.vote().floorLsn());
         if (!recovery.memberships().latest().equals(configured)) {
             LOG.log(System.Logger.Level.INFO, "members (from the log or snapshot, not the configuration): "
                     + recovery.memberships().latest());
@@ -171,7 +172,7 @@ public final class TandemNode implements AutoCloseable {
         var facts = new NodeFacts(runId, "", config.dataDir().toAbsolutePath().toString(),
                 Epoll.isAvailable() ? "epoll" : "nio");
         agent = new NodeAgent(loop, node, logView, wal, settings, stats, snapshots, facts, config.dataDir(),
-                this::fatal);
+                recovery.vote(), this::fatal);
         wal.setDurableListener(agent.durableListener());
         agent.configuredMembership(configured);
         agent.onShutdownRequest(() -> new Thread(this::close, "tandem-shutdown-command").start());

@@ -320,6 +320,13 @@ public record SimulationConfig(long seed, Overrides overrides, ClusterSpec spec,
         if (nodeCount >= 4 && snapshotChoice.nextInt(3) == 0) {
             spec = spec.withUpstreams(Map.of(ids.get(nodeCount - 1), ids.get(1)));
         }
+        // One run in two: a node whose rewind wipes its disk dies before it is bootstrapped again (anywhere in
+        // the first two thirds of the workload, so that it restarts while writes go on). Drawn last, as above.
+        if (snapshotChoice.nextInt(2) == 0) {
+            long start = snapshotChoice.nextLong(workloadMicros / 3);
+            long duration = workloadMicros * 2 / 3 - start;
+            faults = faults.with(new Fault.CrashAfterWipe(start, duration, 1 + snapshotChoice.nextLong(5_000)));
+        }
         return new SimulationConfig(seed, Overrides.NONE, spec, faults, 30_000_000);
     }
 

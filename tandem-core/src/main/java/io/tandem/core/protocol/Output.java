@@ -63,6 +63,15 @@ public interface Output {
     void persistVote(long term, NodeId votedFor);
 
     /**
+     * Make the vote floor durable beside the term and vote, before the rewind this step asks for begins: the
+     * log position (term, lsn) this node votes by until its log passes it again, because a rewind is about to
+     * drop entries it held (see ReplicaSetNode#voteLastTerm). A node that crashed after the rewind and before
+     * the leader's snapshot reached it would otherwise come back voting by an empty log. Restored at start
+     * with ReplicaSetNode#restoreVoteFloor. Rare (once per rewind), so the runtime may write it synchronously.
+     */
+    void persistVoteFloor(long term, long lsn);
+
+    /**
      * Follower: the entries after {@code afterLsn} diverge from the leader's log, and this node has
      * already applied some of them (a deposed leader's own writes, or a follower that applied a deposed
      * leader's entries). Drop them from the log as {@link #truncateLog} does, and rebuild the keyspace as of

@@ -412,13 +412,14 @@ public final class ReplicaSetNode implements Protocol {
      * (found by the simulator, seed 9215190: n1 rewound to LSN 0 voted for n2, whose log ended at 62, and
      * the write acknowledged at 63 under quorum, held by n1 and n3, was lost). Voting by the log it had is
      * what Raft would do had it kept it: any candidate of the newer leader's term is ahead of it anyway.
-     * Not durable: a node that crashes in that window restarts with the empty log (as a wiped node would).
+     * Durable (Output.persistVoteFloor, {@link #restoreVoteFloor}): a node that crashed in that window would
+     * otherwise come back voting by the empty log.
      */
-    long voteLastTerm() {
+    public long voteLastTerm() {
         return floorAhead() ? voteFloorTerm : lastTerm;
     }
 
-    long voteLastLsn() {
+    public long voteLastLsn() {
         return floorAhead() ? voteFloorLsn : lastLsn;
     }
 
@@ -429,6 +430,16 @@ public final class ReplicaSetNode implements Protocol {
     /** See {@link #voteLastTerm}: where this node's log ended before its last rewind. */
     private long voteFloorTerm;
     private long voteFloorLsn;
+
+    /**
+     * At start, before the first step: the vote floor the runtime made durable (Output.persistVoteFloor). A
+     * floor the log has passed since is harmless: the node votes by whichever is more up to date.
+     */
+    public void restoreVoteFloor(long floorTerm, long floorLsn) {
+        Invariants.check(floorTerm >= 0 && floorLsn >= 0, "vote floor %d/%d", floorTerm, floorLsn);
+        voteFloorTerm = floorTerm;
+        voteFloorLsn = floorLsn;
+    }
 
     /** Is the runtime rebuilding this node's keyspace (Output.rewind)? It serves no reads meanwhile. */
     public boolean rewinding() {
@@ -1515,6 +1526,7 @@ public final class ReplicaSetNode implements Protocol {
         if (lastTerm > voteFloorTerm || (lastTerm == voteFloorTerm && lastLsn > voteFloorLsn)) {
             voteFloorTerm = lastTerm;
             voteFloorLsn = lastLsn;
+            out.persistVoteFloor(voteFloorTerm, voteFloorLsn); // durable before the rewind drops anything
         }
         rewinding = true;
         unapplied.clear();
@@ -1821,8 +1833,12 @@ public final class ReplicaSetNode implements Protocol {
         // Subscribe again when the leader went silent, or when it has not yet confirmed where our log ends:
         // our Subscribe (or its answer) may have been lost, and heartbeats, which do not answer it, would
         // otherwise keep us waiting for ever (found by the simulator: a follower that installed a snapshot,
-        // crashed and came back behind a partition never caught up).
-        boolean unconfirmed = confirmedLsn < lastLsn;
+        // crashed and came back behind a partition never caught up). Also when we never subscribed since we
+        // started: a leader that was bootstrapping us when we crashed may still wait for the snapshot it sent
+        // to be installed, answering our heartbeats' "my log ends at 0" with nothing, for as long as it gives
+        // a transfer (found by the simulator, seed 10018831: a node crashed after the last chunk was
+        // acknowledged and before it installed it, and a write under "all" waited behind it).
+        boolean unconfirmed = confirmedLsn < lastLsn || subscribedMillis == Long.MIN_VALUE;
         if (leader != null && millisSinceSubscribed(nowMillis) >= silence
                 && (nowMillis - heardFromLeaderMillis >= silence || unconfirmed)) {
             subscribe(nowMillis, out);

@@ -1,5 +1,6 @@
 package io.tandem.core.replicaset;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -272,6 +273,29 @@ class ElectionTest extends CoreCluster {
         // A candidate of the new leader's term is ahead of what n1 had: granted.
         old.step(new Input.PeerMessage(new Message.VoteRequest(term + 2, N3, 3, 2, false)));
         assertTrue(((Message.VoteResponse) old.outbox.get(old.outbox.size() - 1)[0]).granted(), old.events.toString());
+    }
+
+    @Test
+    void theVoteFloorIsMadeDurableBeforeTheRewindAndARestartedNodeVotesByIt() {
+        deposeN1WhoseSnapshotHoldsWhatItWroteAlone("k"); // its log ended at (term 1, LSN 3)
+        Harness old = node(N1);
+        assertArrayEquals(new long[] {1, 3}, old.persistedFloor, "made durable in the step that asked for the rewind");
+        // n1 crashes before the leader's snapshot reaches it and restarts with its empty log (a new core over an
+        // empty log), the floor restored from its vote file, as the runtimes do.
+        Harness restarted = new Harness(N1, node(N2).node.config());
+        restarted.node.restoreVoteFloor(old.persistedFloor[0], old.persistedFloor[1]);
+        restarted.now = now;
+        restarted.node.becomeFollower(old.node.term(), null, restarted.now, restarted);
+        restarted.step(Input.TICK); // its start
+        restarted.now += 2 * ELECTION_TIMEOUT_MILLIS; // past the refusal of votes that follows a start
+        restarted.step(new Input.PeerMessage(new Message.VoteRequest(old.node.term() + 1, N3, 1, 1, false)));
+        assertFalse(((Message.VoteResponse) restarted.outbox.get(restarted.outbox.size() - 1)[0]).granted(),
+                "behind the log it had before the rewind: refused, as before the crash " + restarted.events);
+        assertTrue(restarted.events.stream().anyMatch(e -> e instanceof Event.VoteRefused r
+                && r.reason().endsWith("behind ours at (term 1, LSN 3)")), restarted.events.toString());
+        restarted.step(new Input.PeerMessage(new Message.VoteRequest(old.node.term() + 2, N3, 3, 1, false)));
+        assertTrue(((Message.VoteResponse) restarted.outbox.get(restarted.outbox.size() - 1)[0]).granted(),
+                restarted.events.toString());
     }
 
     @Test

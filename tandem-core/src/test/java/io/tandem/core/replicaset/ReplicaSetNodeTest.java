@@ -117,10 +117,17 @@ class ReplicaSetNodeTest {
         NodeId persistedVote;
         final List<Long> rewinds = new ArrayList<>();
 
+        long[] persistedFloor = {0, 0};
+
         @Override
         public void persistVote(long term, NodeId votedFor) {
             persistedTerm = term;
             persistedVote = votedFor;
+        }
+
+        @Override
+        public void persistVoteFloor(long term, long lsn) {
+            persistedFloor = new long[] {term, lsn};
         }
 
         /** Drops the suffix; the test answers with Input.Rewound itself ({@link #finishRewind}). */

@@ -89,6 +89,11 @@ class SingleNodeReplicaSetTest {
         }
 
         @Override
+        public void persistVoteFloor(long term, long lsn) {
+            throw new AssertionError("a single node never rewinds");
+        }
+
+        @Override
         public void rewind(long afterLsn) {
             throw new AssertionError("a single node never rewinds");
         }

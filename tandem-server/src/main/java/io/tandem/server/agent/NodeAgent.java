@@ -56,6 +56,8 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
     private final InfoRenderer infoRenderer;
     private final Consumer<Throwable> fatal;
     private final VoteFile voteFile;
+    /** What the vote file holds: each write changes one part (term and vote, or the floor) and keeps the rest. */
+    private VoteFile.Vote persistedVote;
     private final Rewinder rewinder;
     private final EventReporter events;
     private final Map<Long, ClientConnection> clients = new LinkedHashMap<>();
@@ -73,7 +75,8 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
     private long cycleNanos;
 
     public NodeAgent(EventLoop loop, ReplicaSetNode node, WalLogView logView, Wal wal, RuntimeSettings settings, ServerStats stats,
-            SnapshotTaker snapshots, NodeFacts facts, java.nio.file.Path dataDir, Consumer<Throwable> fatal) {
+            SnapshotTaker snapshots, NodeFacts facts, java.nio.file.Path dataDir, VoteFile.Vote recoveredVote,
+            Consumer<Throwable> fatal) {
         this.loop = loop;
         this.node = node;
         this.logView = logView;
@@ -88,6 +91,7 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
         this.snapshotReceiver = new SnapshotReceiver(snapshots.store(), snapshots.background(), loop, this::sendNow,
                 stats, this::installSnapshot);
         this.voteFile = new VoteFile(dataDir);
+        this.persistedVote = recoveredVote;
         this.rewinder = new Rewinder(dataDir, wal, logView, snapshots.store(), snapshots.background(), loop, stats);
         this.events = new EventReporter(stats, settings.startup().replication());
     }
@@ -264,11 +268,21 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
      */
     @Override
     public void persistVote(long term, NodeId votedFor) {
+        writeVoteFile(persistedVote.withVote(term, votedFor), "term " + term + " and vote");
+    }
+
+    /** The vote floor, durable before the rewind that follows in this step drops anything (same file). */
+    @Override
+    public void persistVoteFloor(long term, long lsn) {
+        writeVoteFile(persistedVote.withFloor(term, lsn), "vote floor " + term + "/" + lsn);
+    }
+
+    private void writeVoteFile(VoteFile.Vote vote, String what) {
         try {
-            voteFile.write(term, votedFor);
+            voteFile.write(vote);
+            persistedVote = vote;
         } catch (IOException | RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "cannot make term " + term + " and vote durable in " + voteFile.path()
-                    + ": " + e);
+            LOG.log(System.Logger.Level.ERROR, "cannot make " + what + " durable in " + voteFile.path() + ": " + e);
             walFailed(e);
         }
     }

@@ -22,9 +22,13 @@ import java.util.zip.CRC32C;
  *
  * <pre>
  * tandem-vote 1 term=7 voted-for=n2 crc32c=1a2b3c4d
+ * tandem-vote 1 term=9 voted-for= vote-floor=7/1204 crc32c=5e6f7a8b
  * </pre>
  *
- * ({@code voted-for=} empty: no vote in that term). The CRC32C covers everything before {@code " crc32c="}.
+ * ({@code voted-for=} empty: no vote in that term). {@code vote-floor=TERM/LSN}, only there once the node
+ * rewound: where its log ended before it dropped entries it had, which it votes by until its log passes it
+ * again (ReplicaSetNode#voteLastTerm; a node that rewound to LSN 0 and crashed before the leader's snapshot
+ * reached it would otherwise vote by an empty log). The CRC32C covers everything before {@code " crc32c="}.
  * Written to {@code vote.tmp}, fsynced, renamed over {@code vote} atomically, then the directory fsynced:
  * a crash leaves either the old file or the new one, never half of one. A file that does not parse or fails
  * its checksum stops start-up with an error naming the file, the offset and the problem: resetting it
@@ -35,12 +39,28 @@ public final class VoteFile {
     static final String TMP_NAME = "vote.tmp";
     private static final String MAGIC = "tandem-vote 1 ";
     private static final String CRC_FIELD = " crc32c=";
-    /** The line is short (a term and a node id of at most 64 characters): anything longer is not ours. */
+    private static final String FLOOR_FIELD = "vote-floor=";
+    /** The line is short (two terms, an LSN and a node id of at most 64 characters): anything longer is not ours. */
     private static final int MAX_BYTES = 256;
 
-    /** What the file holds: the term and the vote in it (null: none). Term 0 when there is no file. */
-    public record Vote(long term, NodeId votedFor) {
+    /**
+     * What the file holds: the term and the vote in it (null: none), and the vote floor (0/0: none). Term 0
+     * when there is no file.
+     */
+    public record Vote(long term, NodeId votedFor, long floorTerm, long floorLsn) {
         public static final Vote NONE = new Vote(0, null);
+
+        public Vote(long term, NodeId votedFor) {
+            this(term, votedFor, 0, 0);
+        }
+
+        public Vote withVote(long newTerm, NodeId newVotedFor) {
+            return new Vote(newTerm, newVotedFor, floorTerm, floorLsn);
+        }
+
+        public Vote withFloor(long newFloorTerm, long newFloorLsn) {
+            return new Vote(term, votedFor, newFloorTerm, newFloorLsn);
+        }
     }
 
     private final Path dataDir;
@@ -86,8 +106,9 @@ public final class VoteFile {
                     + hex(expected) + ")");
         }
         String[] fields = text.substring(MAGIC.length(), crcAt).split(" ", -1);
-        if (fields.length != 2 || !fields[0].startsWith("term=") || !fields[1].startsWith("voted-for=")) {
-            throw corrupt(MAGIC.length(), "expected 'term=N voted-for=ID'");
+        if (fields.length < 2 || fields.length > 3 || !fields[0].startsWith("term=")
+                || !fields[1].startsWith("voted-for=") || (fields.length == 3 && !fields[2].startsWith(FLOOR_FIELD))) {
+            throw corrupt(MAGIC.length(), "expected 'term=N voted-for=ID' and maybe 'vote-floor=TERM/LSN'");
         }
         long term;
         try {
@@ -99,10 +120,27 @@ public final class VoteFile {
             throw corrupt(MAGIC.length(), "negative term " + term);
         }
         String voted = fields[1].substring("voted-for=".length());
+        NodeId votedFor;
         try {
-            return new Vote(term, voted.isEmpty() ? null : NodeId.of(voted));
+            votedFor = voted.isEmpty() ? null : NodeId.of(voted);
         } catch (IllegalArgumentException e) {
             throw corrupt(MAGIC.length() + fields[0].length() + 1, "voted-for: " + e.getMessage());
+        }
+        if (fields.length == 2) {
+            return new Vote(term, votedFor);
+        }
+        int floorAt = MAGIC.length() + fields[0].length() + 1 + fields[1].length() + 1;
+        String floor = fields[2].substring(FLOOR_FIELD.length());
+        int slash = floor.indexOf('/');
+        try {
+            long floorTerm = Long.parseLong(floor.substring(0, Math.max(0, slash)));
+            long floorLsn = Long.parseLong(floor.substring(slash + 1));
+            if (floorTerm < 0 || floorLsn < 0) {
+                throw new NumberFormatException();
+            }
+            return new Vote(term, votedFor, floorTerm, floorLsn);
+        } catch (NumberFormatException | IndexOutOfBoundsException e) {
+            throw corrupt(floorAt, "vote-floor '" + floor + "' is not TERM/LSN");
         }
     }
 
@@ -111,7 +149,14 @@ public final class VoteFile {
      * old one, fsync the directory (without the last step, a crash could bring the old name back).
      */
     public void write(long term, NodeId votedFor) throws IOException {
-        String line = MAGIC + "term=" + term + " voted-for=" + (votedFor == null ? "" : votedFor.name());
+        write(new Vote(term, votedFor));
+    }
+
+    /** As {@link #write(long, NodeId)}, with the vote floor (written only when there is one). */
+    public void write(Vote vote) throws IOException {
+        String line = MAGIC + "term=" + vote.term() + " voted-for=" + (vote.votedFor() == null ? ""
+                : vote.votedFor().name()) + (vote.floorTerm() == 0 && vote.floorLsn() == 0 ? ""
+                : " " + FLOOR_FIELD + vote.floorTerm() + "/" + vote.floorLsn());
         byte[] bytes = (line + CRC_FIELD + hex(crc(line)) + "\n").getBytes(StandardCharsets.US_ASCII);
         Path tmp = dataDir.resolve(TMP_NAME);
         try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,

@@ -38,6 +38,23 @@ class VoteFileStartupTest {
     }
 
     @Test
+    void aNodeVotesByTheVoteFloorItsFileHoldsAndANewVoteKeepsIt() throws Exception {
+        // A node that rewound to LSN 0 (its snapshot held a deposed leader's entries) and crashed before it was
+        // bootstrapped again: its log is empty, but it had entries up to (term 3, LSN 40).
+        new VoteFile(dataDir).write(new VoteFile.Vote(5, NodeId.of("n2"), 3, 40));
+        try (TandemNode node = TandemNode.start(config())) {
+            assertEquals(0, node.onAgent(() -> node.agent().node().lastLsn()));
+            assertEquals(3, node.onAgent(() -> node.agent().node().voteLastTerm()));
+            assertEquals(40, node.onAgent(() -> node.agent().node().voteLastLsn()));
+            node.onAgent(() -> {
+                node.agent().persistVote(6, NodeId.of("n3"));
+                return null;
+            });
+        }
+        assertEquals(new VoteFile.Vote(6, NodeId.of("n3"), 3, 40), new VoteFile(dataDir).read());
+    }
+
+    @Test
     void aTermRaisedByReplicaofNoOneSurvivesARestart() throws Exception {
         try (TandemNode node = TandemNode.start(config())) {
             assertEquals(1, term(node));

@@ -39,6 +39,21 @@ class VoteFileTest {
     }
 
     @Test
+    void theVoteFloorRoundTripsAndAFileWithoutOneHasNone() throws Exception {
+        VoteFile file = new VoteFile(dataDir);
+        file.write(new VoteFile.Vote(9, null, 7, 1204));
+        assertEquals(new VoteFile.Vote(9, null, 7, 1204), file.read());
+        assertTrue(Files.readString(dataDir.resolve(VoteFile.NAME)).startsWith(
+                "tandem-vote 1 term=9 voted-for= vote-floor=7/1204 crc32c="));
+        file.write(file.read().withVote(10, NodeId.of("n3")));
+        assertEquals(new VoteFile.Vote(10, NodeId.of("n3"), 7, 1204), file.read(), "a new vote keeps the floor");
+        // Written before there was a floor (or by a node that never rewound): floor 0/0, the line as it was.
+        file.write(11, NodeId.of("n1"));
+        assertEquals(new VoteFile.Vote(11, NodeId.of("n1"), 0, 0), file.read());
+        assertFalse(Files.readString(dataDir.resolve(VoteFile.NAME)).contains("vote-floor"));
+    }
+
+    @Test
     void aCrashBeforeTheRenameLeavesTheOldVote() throws Exception {
         // The write is a temporary file renamed over the old one: a crash before the rename leaves vote.tmp
         // (complete or not) beside the old, intact vote, which is what the node reads back.
@@ -78,6 +93,10 @@ class VoteFileTest {
                 {withCrc("tandem-vote 1 term=4"), "expected 'term=N voted-for=ID'"},
                 {withCrc("tandem-vote 1 term=4 voted-for=n 2"), "expected 'term=N voted-for=ID'"},
                 {withCrc("tandem-vote 1 term=4 voted-for=n/2"), "voted-for:"},
+                {withCrc("tandem-vote 1 term=4 voted-for=n2 floor=3/9"), "maybe 'vote-floor=TERM/LSN'"},
+                {withCrc("tandem-vote 1 term=4 voted-for=n2 vote-floor=3"), "vote-floor '3' is not TERM/LSN"},
+                {withCrc("tandem-vote 1 term=4 voted-for=n2 vote-floor=3/-9"), "vote-floor '3/-9' is not TERM/LSN"},
+                {withCrc("tandem-vote 1 term=4 voted-for=n2 vote-floor=3/9 x=1"), "expected 'term=N voted-for=ID'"},
                 {"x".repeat(300), "longer than 256 bytes"}}) {
             Files.write(path, bad[0].getBytes(StandardCharsets.US_ASCII));
             FileCorruptionException e = assertThrows(FileCorruptionException.class, () -> new VoteFile(dataDir).read(),

@@ -263,6 +263,34 @@ public sealed interface Fault {
         }
     }
 
+    /**
+     * While it lasts, a node whose rewind wipes its disk (its snapshot held a deposed leader's entries) dies
+     * {@code delayMicros} later, before the leader's snapshot reaches it, and restarts when the fault ends:
+     * it comes back with an empty log, and must still not vote as if it never had the entries it dropped.
+     */
+    record CrashAfterWipe(long startMicros, long durationMicros, long delayMicros) implements Fault {
+        @Override
+        public void begin(Cluster cluster) {
+            for (SimNode node : cluster.nodes()) {
+                node.armCrashAfterWipe(delayMicros);
+            }
+        }
+
+        @Override
+        public void end(Cluster cluster) {
+            for (SimNode node : cluster.nodes()) {
+                if (node.disarmCrashAfterWipe() && !node.isUp()) {
+                    node.start();
+                }
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "a node whose rewind wipes its disk crashes " + delayMicros + " us later, restarts at the end";
+        }
+    }
+
     /** Every write and fsync of the node's disk takes {@code factor} times longer. */
     record DiskSpike(long startMicros, long durationMicros, int node, double factor) implements Fault {
         @Override

@@ -125,6 +125,7 @@ public final class FaultSchedule {
                 case Fault.Ring r -> false;
                 case Fault.MembershipChanges m -> other instanceof Fault.MembershipChanges;
                 case Fault.ClockJump j -> other instanceof Fault.ClockJump o && o.node() == j.node();
+                case Fault.CrashAfterWipe c -> other instanceof Fault.CrashAfterWipe;
             };
             boolean overlaps = fault.startMicros() < other.startMicros() + other.durationMicros()
                     && other.startMicros() < fault.startMicros() + fault.durationMicros();

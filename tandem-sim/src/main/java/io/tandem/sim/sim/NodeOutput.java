@@ -88,6 +88,11 @@ final class NodeOutput implements Output {
     }
 
     @Override
+    public void persistVoteFloor(long term, long lsn) {
+        node.disk().persistVoteFloor(term, lsn);
+    }
+
+    @Override
     public void rewind(long afterLsn) {
         node.rewind(afterLsn);
     }

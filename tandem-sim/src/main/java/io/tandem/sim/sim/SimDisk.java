@@ -42,6 +42,7 @@ public final class SimDisk {
     private long agreeLsn;
     private long persistedTerm;
     private io.tandem.core.model.NodeId persistedVote;
+    private long[] persistedFloor = {0, 0};
     private LongConsumer onDurable = lsn -> { };
     /** Bumped by a crash: writer events of the previous incarnation find it changed and do nothing. */
     private int generation;
@@ -111,6 +112,16 @@ public final class SimDisk {
         }
         persistedTerm = term;
         persistedVote = votedFor;
+    }
+
+    /** The vote floor (Output.persistVoteFloor), kept with the term and vote: a wipe does not take it. */
+    public void persistVoteFloor(long term, long lsn) {
+        persistedFloor = new long[] {term, lsn};
+    }
+
+    /** {term, lsn} of the vote floor last persisted ({0, 0}: none). */
+    public long[] persistedVoteFloor() {
+        return persistedFloor.clone();
     }
 
     /**

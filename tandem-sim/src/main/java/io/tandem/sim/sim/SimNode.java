@@ -193,6 +193,8 @@ public final class SimNode {
         Membership base = snapshot != null ? snapshot.membership() : bootstrapMembership;
         MembershipLog memberships = MembershipLog.scan(base, after, disk.log());
         core = new ReplicaSetNode(id, config, keyspace, disk.log(), term, votedFor, memberships, random.split());
+        long[] floor = disk.persistedVoteFloor();
+        core.restoreVoteFloor(floor[0], floor[1]);
         core.upstream(cascadeFrom); // what its configuration says, as the runtime sets it (REPLICAOF is forgotten)
         up = true;
         incarnation++;
@@ -564,6 +566,32 @@ public final class SimNode {
                 + afterLsn + ": disk wiped, to be bootstrapped again");
         int rewindIncarnation = incarnation;
         scheduler.after(1_000, id.name(), null, null, () -> finishRewind(rewindIncarnation));
+        if (!kept && crashAfterWipeMicros >= 0) {
+            // Fault.CrashAfterWipe: the process dies while it waits to be bootstrapped again.
+            scheduler.after(crashAfterWipeMicros, id.name(), null, null, () -> {
+                if (rewindIncarnation == incarnation && up) {
+                    note("CRASH AFTER WIPE", "before the leader's snapshot is installed");
+                    crash(false);
+                    crashedAfterWipe = true;
+                }
+            });
+        }
+    }
+
+    /** Fault.CrashAfterWipe armed: how long after a rewind that wipes the disk the process dies (-1: off). */
+    private long crashAfterWipeMicros = -1;
+    private boolean crashedAfterWipe;
+
+    void armCrashAfterWipe(long delayMicros) {
+        crashAfterWipeMicros = delayMicros;
+    }
+
+    /** Disarms Fault.CrashAfterWipe; true if it crashed this node (which is down until started again). */
+    boolean disarmCrashAfterWipe() {
+        crashAfterWipeMicros = -1;
+        boolean crashed = crashedAfterWipe;
+        crashedAfterWipe = false;
+        return crashed;
     }
 
     private void finishRewind(int rewindIncarnation) {
