@@ -24,6 +24,7 @@ import io.tandem.core.replicaset.ReplicaSetNode;
 import io.tandem.server.admin.AdminServer;
 import io.tandem.server.agent.Joiner;
 import io.tandem.server.agent.NodeAgent;
+import io.tandem.server.agent.NodeClock;
 import io.tandem.server.agent.NodeFacts;
 import io.tandem.server.agent.NodeRecovery;
 import io.tandem.server.agent.SnapshotTaker;
@@ -164,7 +165,7 @@ public final class TandemNode implements AutoCloseable {
                     + recovery.memberships().latest());
         }
         EventLoop loop = group.next();
-        ServerStats stats = new ServerStats(System.currentTimeMillis());
+        ServerStats stats = new ServerStats(NodeClock.millis());
         RuntimeSettings settings = new RuntimeSettings(config);
         SnapshotTaker snapshots = new SnapshotTaker(recovery.snapshots(), snapshotThread, loop, stats,
                 replication.retentionBytesMax(), recovery.snapshotLsn());
@@ -233,9 +234,9 @@ public final class TandemNode implements AutoCloseable {
         loop.submit(() -> {
             agent.start(port);
             if (peerTransport != null) {
-                peerTransport.connectAll(System.currentTimeMillis());
+                peerTransport.connectAll(NodeClock.millis());
             }
-            StartingRole.take(node, replication, recovery, System.currentTimeMillis(), agent);
+            StartingRole.take(node, replication, recovery, NodeClock.millis(), agent);
         }).syncUninterruptibly();
         if (config.adminPort() >= 0) {
             admin = AdminServer.start(config.bind(), config.adminPort(), agent);

@@ -1,6 +1,7 @@
 package io.tandem.server.admin;
 
 import io.tandem.server.agent.NodeAgent;
+import io.tandem.server.agent.NodeClock;
 import io.tandem.server.agent.ProcessMemory;
 import io.tandem.server.metrics.LatencyHistogram;
 import io.tandem.server.metrics.ServerStats;
@@ -52,7 +53,7 @@ final class MetricsRenderer {
         gauge(out, "tandem_replication_degraded", "1 while on-ack-timeout degrade has the leader acknowledging"
                 + " on its own durability.", leader.degraded() ? 1 : 0);
         gauge(out, "tandem_staleness_seconds", "How far this node's reads may lag its leader (0 on the leader).",
-                leader.stalenessMillis(System.currentTimeMillis()) / 1e3);
+                leader.stalenessMillis(NodeClock.millis()) / 1e3);
         replicaLag(out, agent);
         counter(out, "tandem_net_input_bytes_total", "Bytes read from clients.", stats.netInputBytes);
         counter(out, "tandem_net_output_bytes_total", "Bytes written to clients.", stats.netOutputBytes);
@@ -105,7 +106,7 @@ final class MetricsRenderer {
     /** Per replica, on the leader: lag in entries and seconds, and the three positions. */
     private static void replicaLag(StringBuilder out, NodeAgent agent) {
         var node = agent.node();
-        long now = System.currentTimeMillis();
+        long now = NodeClock.millis();
         header(out, "tandem_replication_lag_entries", "gauge", "Entries the replica has not applied yet.");
         node.progress().forEach((id, p) -> out.append("tandem_replication_lag_entries{replica=\"").append(id)
                 .append("\"} ").append(node.lastLsn() - p.appliedLsn()).append('\n'));

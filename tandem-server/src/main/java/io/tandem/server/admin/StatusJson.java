@@ -1,6 +1,7 @@
 package io.tandem.server.admin;
 
 import io.tandem.server.agent.NodeAgent;
+import io.tandem.server.agent.NodeClock;
 import io.tandem.server.agent.ProcessMemory;
 import io.tandem.server.metrics.ServerStats;
 import io.tandem.server.session.SessionCommands;
@@ -20,7 +21,7 @@ final class StatusJson {
                 + "\"leader\":\"" + (leader.leader() == null ? "" : leader.leader()) + "\","
                 + "\"commitLsn\":" + leader.commitLsn() + ","
                 + "\"appliedLsn\":" + leader.appliedLsn() + ","
-                + "\"stalenessMillis\":" + leader.stalenessMillis(System.currentTimeMillis()) + ","
+                + "\"stalenessMillis\":" + leader.stalenessMillis(NodeClock.millis()) + ","
                 + "\"port\":" + agent.boundPort() + ","
                 + "\"term\":" + leader.term() + ","
                 + "\"lastLsn\":" + leader.lastLsn() + ","
@@ -31,7 +32,7 @@ final class StatusJson {
                 + "\"keysWithExpiry\":" + leader.keyspace().keysWithExpiry() + ","
                 + "\"connectedClients\":" + stats.connectedClients + ","
                 + "\"commandsProcessed\":" + stats.commandsProcessed + ","
-                + "\"uptimeSeconds\":" + (System.currentTimeMillis() - stats.startedAtMillis) / 1000 + ","
+                + "\"uptimeSeconds\":" + (NodeClock.millis() - stats.startedAtMillis) / 1000 + ","
                 + "\"rssBytes\":" + ProcessMemory.residentBytes() + ","
                 + "\"snapshot\":{\"inProgress\":" + stats.snapshotInProgress + ",\"lastLsn\":" + stats.lastSnapshotLsn
                 + ",\"taken\":" + stats.snapshotsTaken + ",\"lastDurationMillis\":" + stats.lastSnapshotDurationMillis

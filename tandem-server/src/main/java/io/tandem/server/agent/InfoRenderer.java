@@ -53,7 +53,7 @@ final class InfoRenderer {
 
     private void server(StringBuilder out) {
         ServerStats stats = agent.stats();
-        long uptimeSeconds = (System.currentTimeMillis() - stats.startedAtMillis) / 1000;
+        long uptimeSeconds = (NodeClock.millis() - stats.startedAtMillis) / 1000;
         RuntimeSettings settings = agent.settings();
         out.append("# Server\r\n");
         field(out, "redis_version", SessionCommands.REDIS_VERSION);
@@ -148,7 +148,7 @@ final class InfoRenderer {
 
     private void replication(StringBuilder out) {
         ReplicationInfo.render(out, agent.node(), fixed.runId(),
-                agent.settings().startup().replication().heartbeatIntervalMillis(), System.currentTimeMillis());
+                agent.settings().startup().replication().heartbeatIntervalMillis(), NodeClock.millis());
         // Failover: whether it is automatic, and what this node did in elections and rewinds.
         var stats = agent.stats();
         field(out, "tandem_election_timeout_ms", agent.settings().startup().replication().electionTimeoutMillis());

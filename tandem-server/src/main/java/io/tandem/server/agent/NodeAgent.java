@@ -178,8 +178,8 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
      * finish decoding by at most the read's few microseconds, far below any TTL's resolution.
      */
     public void readClock() {
-        cycleMillis = System.currentTimeMillis();
         cycleNanos = System.nanoTime();
+        cycleMillis = NodeClock.millisAt(cycleNanos);
     }
 
     @Override
@@ -196,7 +196,7 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
 
     @Override
     public long stalenessMillis() {
-        return node.stalenessMillis(System.currentTimeMillis());
+        return node.stalenessMillis(NodeClock.millis());
     }
 
     @Override
@@ -755,7 +755,7 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
     @Override
     public Reply role() {
         return ReplicationInfo.role(node, settings.startup().replication().heartbeatIntervalMillis(),
-                System.currentTimeMillis());
+                NodeClock.millis());
     }
 
     @Override

@@ -165,7 +165,7 @@ public final class SnapshotTaker {
         stats.snapshotInProgress = true;
         frozenLsn = leader.lastLsn();
         frozenTerm = leader.lastTerm(); // the term of the entry at frozenLsn, not the node's current term
-        frozenAtMillis = System.currentTimeMillis();
+        frozenAtMillis = NodeClock.millis();
         frozenMembership = SnapshotMembership.encode(leader.membershipAt(frozenLsn));
         logBytesAtLastSnapshot = wal.metrics().bytesWritten();
         onDurable(leader.durableLsn());
@@ -209,7 +209,7 @@ public final class SnapshotTaker {
         }
         stats.snapshotsTaken++;
         stats.lastSnapshotLsn = lsn;
-        stats.lastSnapshotMillis = System.currentTimeMillis();
+        stats.lastSnapshotMillis = NodeClock.millis();
         stats.lastSnapshotDurationMillis = millis;
         LOG.log(System.Logger.Level.INFO, "snapshot at LSN " + lsn + " written in " + millis + " ms");
         snapshotLsn = Math.max(snapshotLsn, lsn);

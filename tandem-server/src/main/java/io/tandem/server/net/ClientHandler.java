@@ -9,6 +9,7 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.tandem.core.model.Reply;
 import io.tandem.server.agent.NodeAgent;
+import io.tandem.server.agent.NodeClock;
 import io.tandem.server.config.RuntimeSettings;
 import io.tandem.server.metrics.ServerStats;
 import io.tandem.server.session.RequestDispatcher;
@@ -69,7 +70,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
                 defaults.maxInlineBytes(), Math.max(defaults.maxRequestBytes(), settings.protoMaxBulkLen() + 1024L),
                 defaults.unauthMaxArgs(), defaults.unauthMaxBulkBytes(), defaults.unauthMaxBufferedBytes());
         RespRequestDecoder decoder = new RespRequestDecoder(limits);
-        conn = new ClientConnection(connectionId, ctx.channel(), decoder, stats, System.currentTimeMillis(),
+        conn = new ClientConnection(connectionId, ctx.channel(), decoder, stats, NodeClock.millis(),
                 agent.markDirty());
         boolean open = !settings.passwordRequired();
         conn.authenticated = open;

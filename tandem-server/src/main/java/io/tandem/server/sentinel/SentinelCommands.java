@@ -3,6 +3,7 @@ package io.tandem.server.sentinel;
 import io.tandem.core.model.NodeId;
 import io.tandem.core.model.Reply;
 import io.tandem.core.replicaset.ReplicaSetNode;
+import io.tandem.server.agent.NodeClock;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +38,7 @@ public final class SentinelCommands {
         if (args.length != arity) {
             return Reply.error("ERR wrong number of arguments for 'sentinel|" + sub + "' command");
         }
-        long now = System.currentTimeMillis();
+        long now = NodeClock.millis();
         return switch (sub) {
             case "get-master-addr-by-name" -> masterAddress(args[2]);
             case "master" -> known(args[2]) ? master(now) : Reply.error(NO_SUCH_MASTER);

@@ -4,6 +4,7 @@ import io.tandem.core.model.Event;
 import io.tandem.core.model.NodeId;
 import io.tandem.core.replicaset.Progress;
 import io.tandem.core.replicaset.ReplicaSetNode;
+import io.tandem.server.agent.NodeClock;
 import io.tandem.server.pubsub.PubSub;
 import java.util.HashSet;
 import java.util.Map;
@@ -62,7 +63,7 @@ final class SentinelEvents {
     }
 
     void onTick() {
-        check(System.currentTimeMillis());
+        check(NodeClock.millis());
     }
 
     private void drain() {
@@ -75,7 +76,7 @@ final class SentinelEvents {
                 default -> { }
             }
         }
-        check(System.currentTimeMillis());
+        check(NodeClock.millis());
         flush.run();
     }
 
