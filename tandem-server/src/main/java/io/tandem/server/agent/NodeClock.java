@@ -15,8 +15,14 @@ package io.tandem.server.agent;
  * restart, which re-reads the wall clock.
  */
 public final class NodeClock {
-    private static final long WALL_AT_START_MILLIS = System.currentTimeMillis();
+    /**
+     * Read first, then the wall clock, to the nanosecond where the platform has it (Linux: microseconds at
+     * least): the node's clock then runs ahead of the wall clock by the instant between the two reads, never
+     * behind it. (Anchored to {@code currentTimeMillis()} it could run up to a millisecond behind, and a key
+     * set to expire at an absolute time would show a TTL one millisecond longer than asked.)
+     */
     private static final long NANOS_AT_START = System.nanoTime();
+    private static final long WALL_AT_START_NANOS = wallNanos();
 
     private NodeClock() {}
 
@@ -27,6 +33,11 @@ public final class NodeClock {
 
     /** The time {@code nanos} (a {@link System#nanoTime()} reading) stands for: one clock read per cycle. */
     public static long millisAt(long nanos) {
-        return WALL_AT_START_MILLIS + Math.floorDiv(nanos - NANOS_AT_START, 1_000_000L);
+        return Math.floorDiv(WALL_AT_START_NANOS + (nanos - NANOS_AT_START), 1_000_000L);
+    }
+
+    private static long wallNanos() {
+        java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 }

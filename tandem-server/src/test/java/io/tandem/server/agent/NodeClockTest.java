@@ -14,6 +14,13 @@ class NodeClockTest {
         // Anchored to the wall clock at start: the two agree unless the wall clock was stepped since (not on
         // a test machine within a run, by more than a second).
         assertTrue(Math.abs(node - wall) < 1_000, node + " vs wall " + wall);
+        // Never behind the wall clock read before it: a key set to expire at an absolute time (EXAT) must not
+        // show a TTL longer than the time left (ScriptedDifferentialTest compares PTTL with Redis's).
+        for (int i = 0; i < 10_000; i++) {
+            long before = System.currentTimeMillis();
+            long after = NodeClock.millis();
+            assertTrue(after >= before, after + " behind the wall clock read before it, " + before);
+        }
         long previous = NodeClock.millis();
         for (int i = 0; i < 100_000; i++) {
             long now = NodeClock.millis();
