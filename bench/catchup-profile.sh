@@ -16,7 +16,9 @@ N="${N:-1000000}"
 trap lib_cleanup EXIT
 ensure_jar
 read -r P1 P2 P3 Q1 Q2 Q3 <<< "$(free_ports 6)"
-common=(--fsync never --ack-policy async --admin-port -1)
+# Failover by hand (--election-timeout-millis 0): with elections any node may lead after start-up, and the
+# script writes to n1 and restarts n3.
+common=(--fsync never --ack-policy async --admin-port -1 --election-timeout-millis 0)
 start_tandem "$P1" "$WORK/n1" --node-id n1 --peer-port "$Q1" --peers "n2=127.0.0.1:$Q2,n3=127.0.0.1:$Q3" \
   "${common[@]}"
 start_tandem "$P2" "$WORK/n2" --node-id n2 --peer-port "$Q2" --peers "n1=127.0.0.1:$Q1,n3=127.0.0.1:$Q3" \

@@ -15,6 +15,8 @@
 # compare-replication.sh), ACK_LEVEL (applied), JARS (default: this checkout's tandem.jar, built if
 # stale), JFR=1 records a profile of the lone node / leader during the measured runs into $JFR_DIR
 # (default /tmp), ELECTION_TIMEOUT (0: failover by hand), TANDEM_JAVA_OPTS extra JVM options.
+# STRACE=1 adds one more run per set-up with `strace -c -f` attached to every node, and prints each node's
+# system calls per SET by name (strace slows the nodes down: that run's ops/s and CPU mean nothing).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 if [[ -z "${JARS:-}" ]]; then ensure_jar; JARS="$TANDEM_JAR"; fi
@@ -99,6 +101,25 @@ for mode in $MODES; do
       measure_once "$mode jar$k" "$r" "${PORTS[k]}" "${pids[@]}"
     done
   done
+  if [[ "${STRACE:-0}" == 1 ]]; then
+    for ((k = 0; k < ${#JAR_LIST[@]}; k++)); do
+      read -r -a pids <<<"${PIDS_OF[k]}"
+      tracers=()
+      for ((i = 0; i < ${#pids[@]}; i++)); do
+        strace -c -f -p "${pids[i]}" -o "$WORK/strace-$mode-$k-$i.txt" 2>/dev/null & tracers+=("$!")
+      done
+      sleep 1 # strace attaches to every thread of the JVM
+      run_set "${PORTS[k]}" >/dev/null
+      for t in "${tracers[@]}"; do kill -INT "$t" 2>/dev/null || true; done
+      for t in "${tracers[@]}"; do wait "$t" 2>/dev/null || true; done
+      for ((i = 0; i < ${#pids[@]}; i++)); do
+        awk -v n="$N" -v who="$mode jar$k node$((i + 1))" '
+          $4 ~ /^[0-9]+$/ && $NF != "total" { calls[$NF] = $4 }   # % time, seconds, usecs/call, calls, [errors,] syscall
+          END { line = who " syscalls per SET:"; for (s in calls) if (calls[s] / n >= 0.01) line = line sprintf(" %s=%.2f", s, calls[s] / n); print line }
+        ' "$WORK/strace-$mode-$k-$i.txt" | tee -a "$RES"
+      done
+    done
+  fi
   for ((k = 0; k < ${#JAR_LIST[@]}; k++)); do
     read -r -a pids <<<"${PIDS_OF[k]}"
     [[ "$JFR" == 1 ]] && "$JAVA_HOME/bin/jcmd" "${pids[0]}" JFR.stop name=set >/dev/null

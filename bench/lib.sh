@@ -18,7 +18,7 @@ RES="$WORK/results.txt"
 : > "$RES"
 JAVA_HOME="$("$ROOT/bin/find-java")"
 export JAVA_HOME
-TANDEM_JAR="$ROOT/tandem-cli/target/tandem.jar"
+TANDEM_JAR="${TANDEM_JAR:-$ROOT/tandem-cli/target/tandem.jar}" # another build: TANDEM_JAR=/path/to/tandem.jar
 # shellcheck source=../bin/jvm-options
 source "$ROOT/bin/jvm-options"
 PIDS=()

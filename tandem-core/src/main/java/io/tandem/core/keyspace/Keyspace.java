@@ -159,9 +159,9 @@ public final class Keyspace {
     public void load(byte[] key, Object value, long expireAtMillis) {
         Invariants.check(value instanceof byte[] || value instanceof HashValue || value instanceof SetValue
                 || value instanceof ListValue, "unknown value type %s", value);
-        int hash = KeyHash.hash(key, hashSeed);
-        Invariants.check(table.get(key, hash) == null, "snapshot holds a key twice");
-        KeyEntry entry = table.insert(key, hash);
+        int before = table.size();
+        KeyEntry entry = table.getOrInsert(key, KeyHash.hash(key, hashSeed));
+        Invariants.check(table.size() == before + 1, "snapshot holds a key twice");
         entry.value = value;
         setExpiry(entry, expireAtMillis);
     }
@@ -209,9 +209,7 @@ public final class Keyspace {
     }
 
     private KeyEntry entryForWrite(byte[] key) {
-        int hash = KeyHash.hash(key, hashSeed);
-        KeyEntry entry = table.getForUpdate(key, hash);
-        return entry != null ? entry : table.insert(key, hash);
+        return table.getOrInsert(key, KeyHash.hash(key, hashSeed));
     }
 
     private KeyEntry existingForWrite(byte[] key) {

@@ -98,12 +98,22 @@ class KeyTableTest {
         }
     }
 
-    /** Inserts or updates (through getForUpdate) key i of the pool to value. */
+    /**
+     * Inserts or updates key i of the pool to value: through getForUpdate then insert, or through
+     * getOrInsert (the write path), one or the other by the value's hash, so every property test runs both.
+     */
     private static void put(KeyTable table, Pool pool, int i, String value, Map<Integer, String> model, String seed) {
-        KeyEntry entry = table.getForUpdate(pool.keys[i], pool.hashes[i]);
-        assertEquals(model.containsKey(i), entry != null, seed + " getForUpdate presence of k" + i);
-        if (entry == null) {
-            entry = table.insert(pool.keys[i], pool.hashes[i]);
+        KeyEntry entry;
+        if ((value.hashCode() & 1) == 0) {
+            int before = table.size();
+            entry = table.getOrInsert(pool.keys[i], pool.hashes[i]);
+            assertEquals(model.containsKey(i) ? before : before + 1, table.size(), seed + " getOrInsert of k" + i);
+        } else {
+            entry = table.getForUpdate(pool.keys[i], pool.hashes[i]);
+            assertEquals(model.containsKey(i), entry != null, seed + " getForUpdate presence of k" + i);
+            if (entry == null) {
+                entry = table.insert(pool.keys[i], pool.hashes[i]);
+            }
         }
         entry.value = value;
         model.put(i, value);
