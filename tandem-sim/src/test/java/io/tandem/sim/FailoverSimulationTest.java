@@ -90,6 +90,25 @@ class FailoverSimulationTest {
         FailoverSimulation.run(SimulationConfig.failoverFromSeed(seed));
     }
 
+    /**
+     * Upstreams configured in a loop (n2 from n3, n3 from n4, n4 from n2; one 4-5 node run in four): the first
+     * 30 such schedules from seed 0, whatever their combination. Before relays listed the relays their stream
+     * passed through, the loop formed and fed itself: no leader could be elected (its members kept hearing
+     * from each other), and their reports of each other went round it, multiplying until the run stalled.
+     */
+    @Test
+    void loopedUpstreamsNeitherFormNorStall() {
+        assumeTrue(System.getProperty("tandem.sim.seed") == null, "replaying one seed");
+        List<SimulationResult> results = new ArrayList<>();
+        for (long seed = 0; results.size() < 30; seed++) {
+            SimulationConfig config = SimulationConfig.failoverFromSeed(seed);
+            if (config.spec().upstreams().size() == 3) {
+                results.add(FailoverSimulation.run(config));
+            }
+        }
+        System.out.println(Summary.of(results));
+    }
+
     @Test
     void replay() {
         String seed = System.getProperty("tandem.sim.seed");

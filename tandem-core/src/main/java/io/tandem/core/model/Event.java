@@ -47,6 +47,13 @@ public sealed interface Event {
     /** Another node leads this node's own term (two promotions by hand): its stream is refused. */
     record ConflictingLeader(NodeId other, long term) implements Event {}
 
+    /**
+     * A relay (cascading) streamed to this node what it relays from this node itself ({@code relays}: the
+     * relays the stream passed through): the upstreams configured form a loop, which no leader feeds. This node
+     * ignores that stream, and follows the leader (or another relay) instead. Said once per relay in a row.
+     */
+    record RelayLoop(NodeId from, java.util.List<NodeId> relays) implements Event {}
+
     /** A message from a lower term was refused (fencing). */
     record StaleTermRefused(NodeId from, long theirTerm, long ourTerm) implements Event {}
 

@@ -29,10 +29,28 @@ public sealed interface Message {
      * be pointed at any other by its client address (REPLICAOF host port); batches leave it empty.
      * {@code readRound}: the leader's latest round of confirming its leadership for reads (read-index); the
      * follower echoes the highest it has seen, and a read waits until a majority echoed a round begun after
-     * it arrived (0: no rounds, elections off).
+     * it arrived (0: no rounds, elections off). {@code relays}: the relays (cascading) this stream passed
+     * through from the leader, the sender last if it relays; empty from the leader itself. A node that finds
+     * itself in it is in a loop of upstreams, and a relay refuses a subscriber already in its own.
      */
     record AppendRequest(long term, NodeId from, long prevLsn, long prevTerm, List<Entry> entries, long commitLsn,
-            long leaderTimeMillis, String announce, String directory, long readRound) implements Message {
+            long leaderTimeMillis, String announce, String directory, long readRound, List<NodeId> relays)
+            implements Message {
+        /** Most relays a stream may pass through: more than any replica set has members. */
+        public static final int MAX_RELAYS = 255;
+
+        public AppendRequest {
+            if (relays.size() > MAX_RELAYS) {
+                throw new IllegalArgumentException(relays.size() + " relays, at most " + MAX_RELAYS);
+            }
+        }
+
+        public AppendRequest(long term, NodeId from, long prevLsn, long prevTerm, List<Entry> entries, long commitLsn,
+                long leaderTimeMillis, String announce, String directory, long readRound) {
+            this(term, from, prevLsn, prevTerm, entries, commitLsn, leaderTimeMillis, announce, directory, readRound,
+                    List.of());
+        }
+
         public AppendRequest(long term, NodeId from, long prevLsn, long prevTerm, List<Entry> entries, long commitLsn,
                 long leaderTimeMillis, String announce, String directory) {
             this(term, from, prevLsn, prevTerm, entries, commitLsn, leaderTimeMillis, announce, directory, 0);

@@ -44,6 +44,12 @@ public final class Progress {
      */
     NodeId relayedBy;
     /**
+     * A relay's follower that relays too: the positions it last reported of the replicas it feeds. The relay
+     * passes them on upstream with its own followers', so that the leader hears of every replica of a chain
+     * (n2 streams from n3, which streams from n4, which streams from the leader).
+     */
+    java.util.List<io.tandem.core.model.Message.Relayed> relayedDownstream = java.util.List.of();
+    /**
      * On the leader: reports of this replica relayed by others are ignored until then, unless they echo a send
      * time after {@link #subscribedMillis}. It subscribed to the leader itself (restarted, or pointed back): a
      * relay it left may still vouch for what it said before a crash took some of it back, for as long as that

@@ -152,6 +152,8 @@ public final class ReplicaSetNode implements Protocol {
     private NodeId upstream;
     /** When this follower last asked its upstream to stream to it (see askUpstream). */
     private long upstreamAskedMillis = Long.MIN_VALUE;
+    /** Until then this node does not ask its upstream to feed it (see {@link #holdOffUpstream}). */
+    private long upstreamHoldOffUntilMillis = Long.MIN_VALUE;
     private long lastLsn;
     private long lastTerm;
     private long durableLsn;
@@ -209,6 +211,7 @@ public final class ReplicaSetNode implements Protocol {
         this.memberships = memberships;
         this.votedFor = votedFor;
         this.self = self;
+        this.shippedRelays = List.of(self);
         this.config = config.withMembers(membersOf(memberships.latest()));
         this.elections = new Elections(this, random);
         this.log = log;
@@ -267,6 +270,9 @@ public final class ReplicaSetNode implements Protocol {
         appliedLsn = lastLsn;
         term = newTerm;
         role = Role.LEADER;
+        // It streams from no one (not through the setter, which would also forget followers: it feeds them all).
+        upstreamRelays = List.of();
+        shippedRelays = List.of(self);
         leader = self;
         runner.ownsExpiry(true);
         progress.clear();
@@ -364,6 +370,7 @@ public final class ReplicaSetNode implements Protocol {
      * reads stale.
      */
     private void forgetUpstream(NodeId next, Output out) {
+        upstreamRelays(List.of());
         confirmedLsn = 0;
         leaderCommitLsn = 0;
         leaderReadRound = 0;
@@ -1121,6 +1128,43 @@ public final class ReplicaSetNode implements Protocol {
     /** A leader: the highest send time it has put in a request (see readRoundStartedMillis). */
     private long highestShippedMillis;
 
+    /**
+     * The relays between the leader and us (cascading), as the stream we follow last listed them: empty when
+     * we stream from the leader itself, [n2] from relay n2 that streams from the leader, [n3, n2] from n2 that
+     * streams from n3.
+     */
+    private List<NodeId> upstreamRelays = List.of();
+    /** What our requests list: {@link #upstreamRelays} and ourselves (kept, not built for every request). */
+    private List<NodeId> shippedRelays;
+    /** The relay whose looped stream we last reported (Event.RelayLoop), so that we say it once. */
+    private NodeId loopReportedFrom;
+
+    /** The relays our stream passes through; none on a leader. */
+    List<NodeId> upstreamRelays() {
+        return role == Role.LEADER ? List.of() : upstreamRelays;
+    }
+
+    private void upstreamRelays(List<NodeId> relays) {
+        if (relays.equals(upstreamRelays)) {
+            return;
+        }
+        upstreamRelays = List.copyOf(relays);
+        // A follower we fed that is upstream of us now (the chain changed around us): feeding it would close a
+        // loop. It finds the leader, or another relay.
+        progress.keySet().removeAll(upstreamRelays);
+        List<NodeId> shipped = new java.util.ArrayList<>(relays.size() + 1);
+        shipped.addAll(relays);
+        shipped.add(self);
+        // Past the most a stream may list only in a loop, which the receiver refuses anyway: keep the newest.
+        shippedRelays = List.copyOf(shipped.subList(Math.max(0, shipped.size() - Message.AppendRequest.MAX_RELAYS),
+                shipped.size()));
+    }
+
+    /** The relays this node's requests list: none from a leader; from a relay, its upstream's and itself. */
+    List<NodeId> shippedRelays() {
+        return role == Role.LEADER ? List.of() : shippedRelays;
+    }
+
     public ReplicaSetConfig config() {
         return config;
     }
@@ -1206,9 +1250,32 @@ public final class ReplicaSetNode implements Protocol {
             conflictingLeader(request.from(), out);
             return;
         }
+        if (request.relays().contains(self)) {
+            // Does the stream come back to us through relays? Then the upstreams form a loop (n2 streams from n3,
+            // n3 from n4, n4 from n2): each relays only what the previous relayed, no leader feeds it, and each
+            // one's heartbeats would keep the next one from ever looking elsewhere or standing, and each one's
+            // reports upstream of what its followers said would go round the loop for ever, multiplying. Leave it:
+            // follow no one, ignore its stream, and feed no one (our followers are the loop's other members: they
+            // must not go on hearing from us either, or they would refuse every candidate); then we follow whom
+            // the leader's probes offer, or vote. A relay refuses a subscriber already upstream of it
+            // (Streams.onSubscribe), so the loop does not form again. (A relay's stream lists the relays it
+            // passed through, each adding itself.)
+            if (!request.from().equals(loopReportedFrom)) {
+                loopReportedFrom = request.from();
+                out.event(new Event.RelayLoop(request.from(), request.relays()));
+            }
+            if (request.from().equals(leader)) {
+                streamFrom(null, out);
+                progress.clear();
+                holdOffUpstream(nowMillis);
+            }
+            return;
+        }
         if (!followsSender(nowMillis, request.from(), out)) {
             return;
         }
+        loopReportedFrom = null;
+        upstreamRelays(request.relays());
         heardFromLeaderMillis = nowMillis;
         heardFromALeaderMillis = nowMillis;
         leaderReadRound = Math.max(leaderReadRound, request.readRound());
@@ -1448,10 +1515,27 @@ public final class ReplicaSetNode implements Protocol {
         // that does not know it yet. We go back to our upstream once it streams again (askUpstream).
         long silence = SILENT_HEARTBEATS_BEFORE_RESUBSCRIBE * config.heartbeatIntervalMillis();
         if (config.elections() && nowMillis - heardFromLeaderMillis >= silence) {
+            if (leader.equals(upstream)) {
+                holdOffUpstream(nowMillis);
+            }
             streamFrom(sender, out);
             return true;
         }
         return false;
+    }
+
+    /**
+     * We left our upstream: it went silent, or its stream came back to us (a loop). Do not ask it again for 10 to
+     * 30 heartbeats, a different while on each node. Why: when the upstreams configured form a loop, its members
+     * all follow the leader after an election and ask their upstreams at about the same time, each of which
+     * accepts, seeing no loop yet; they form it again, find it, leave it, and so on for ever (simulator, seed
+     * 12008340). Holding off for different whiles, one of them is still with the leader when the others have
+     * formed their chain, which then lists it, and it is refused. A relay that died and came back is taken back
+     * a few heartbeats later than before.
+     */
+    private void holdOffUpstream(long nowMillis) {
+        int spread = Math.floorMod(java.util.Objects.hash(self.name(), nowMillis), 21);
+        upstreamHoldOffUntilMillis = nowMillis + (10L + spread) * config.heartbeatIntervalMillis();
     }
 
     /**
@@ -1473,6 +1557,16 @@ public final class ReplicaSetNode implements Protocol {
      * node goes on following whom it follows: never no one.
      */
     private void askUpstream(long nowMillis, Output out) {
+        Progress fed = upstream == null ? null : progress.get(upstream);
+        if (fed != null && !isLeader()
+                && nowMillis - fed.lastHeardMillis > CONNECTED_HEARTBEATS * config.heartbeatIntervalMillis()) {
+            // We relayed to our upstream once (a loop we left, or the chain turned around), and it has not answered
+            // lately: it streams from elsewhere. Forget it, or we would never ask it to feed us again.
+            progress.remove(upstream);
+        }
+        if (nowMillis < upstreamHoldOffUntilMillis) {
+            return;
+        }
         if (upstream == null || leader == null || leader.equals(upstream) || upstream.equals(self) || rewinding
                 || config.member(upstream) == null || progress.containsKey(upstream)) {
             return; // no upstream, streaming from it (or no one), or it streams from us
@@ -1626,6 +1720,19 @@ public final class ReplicaSetNode implements Protocol {
                 if (nowMillis - p.lastHeardMillis <= window) {
                     downstream.add(new Message.Relayed(id, p.receivedLsn, p.durableLsn, p.appliedLsn, p.announce,
                             p.echoedLeaderMillis));
+                }
+            });
+            // And what our followers that relay said of theirs, so that the leader hears of a whole chain. (No
+            // loop can make it grow: a relay feeds no one upstream of it, and leaves a loop it finds itself in.)
+            progress.forEach((id, p) -> {
+                if (nowMillis - p.lastHeardMillis <= window) {
+                    for (Message.Relayed further : p.relayedDownstream) {
+                        if (!further.replica().equals(self) && !progress.containsKey(further.replica())
+                                && downstream.size() < Message.AppendRequest.MAX_RELAYS
+                                && downstream.stream().noneMatch(d -> d.replica().equals(further.replica()))) {
+                            downstream.add(further);
+                        }
+                    }
                 }
             });
             out.sendNow(leader, new Message.AppendResponse(term, self, true, confirmed, confirmed,

@@ -39,17 +39,25 @@ final class Streams {
         NodeId from = subscribe.from();
         Progress p = progress.get(from);
         if (p == null && !node.isLeader() && node.leader() != null && node.config().member(from) != null
-                && !from.equals(node.leader()) && !from.equals(node.self())) {
+                && !from.equals(node.leader()) && !from.equals(node.self()) && !node.upstreamRelays().contains(from)) {
             // Cascading: a member streams from us instead of from the leader. We relay what we hold durable,
             // with the leader's commit point and time, and report its positions upstream with ours. Not
             // while we follow no one (a deposed leader, a node just restarted): our heartbeats would keep
-            // the follower believing in a leader that is gone, and it would never stand for election.
+            // the follower believing in a leader that is gone, and it would never stand for election. Nor
+            // when it is upstream of us itself (among the relays our stream passed through): that would close
+            // a loop of relays no leader feeds.
             p = new Progress();
             p.appliedMovedMillis = nowMillis;
             progress.put(from, p);
         }
         if (p == null) {
             return; // not a member, or ourselves: nothing to stream
+        }
+        if (node.upstreamRelays().contains(from)) {
+            // Is it upstream of us (our stream passes through it)? Feeding it would close a loop of relays no
+            // leader feeds: refuse, and forget what it was to us (it finds the leader, or another relay).
+            progress.remove(from);
+            return;
         }
         p.relayedBy = null; // it streams from us directly now
         p.ignoreRelayedUntilMillis = nowMillis + 2L * ReplicaSetNode.CONNECTED_HEARTBEATS
@@ -163,7 +171,7 @@ final class Streams {
         }
         out.sendNow(to, new Message.AppendRequest(node.term(), node.self(), prev, node.log().term(prev), List.of(),
                 node.shippedCommitLsn(), node.shippedTimeMillis(nowMillis), node.announceAddress(), node.directory(),
-                node.shippedReadRound()));
+                node.shippedReadRound(), node.shippedRelays()));
         p.lastSentMillis = nowMillis;
     }
 
@@ -183,6 +191,8 @@ final class Streams {
         p.echoedLeaderMillis = Math.max(p.echoedLeaderMillis, response.leaderMillis());
         if (node.isLeader()) {
             learnRelayed(nowMillis, response);
+        } else {
+            p.relayedDownstream = response.downstream(); // passed on upstream with ours (ReplicaSetNode.respond)
         }
         if (p.state == Progress.State.SNAPSHOT) {
             // An answer during the transfer. Has the follower's log moved since the transfer started (it
@@ -324,7 +334,7 @@ final class Streams {
             long prev = p.sentLsn;
             out.sendNow(to, new Message.AppendRequest(node.term(), node.self(), prev, node.log().term(prev), batch,
                     node.shippedCommitLsn(), node.shippedTimeMillis(nowMillis), node.announceAddress(), "",
-                    node.shippedReadRound()));
+                    node.shippedReadRound(), node.shippedRelays()));
             p.sentLsn = batch.get(batch.size() - 1).lsn();
             p.lastSentMillis = nowMillis;
             p.lastBatchSentMillis = nowMillis;

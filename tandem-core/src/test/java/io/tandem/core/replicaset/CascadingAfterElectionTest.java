@@ -143,4 +143,36 @@ class CascadingAfterElectionTest extends CoreCluster {
         assertEquals(N2, node(N1).node.progress().get(N4).relayedBy());
         assertEquals(1, node(N4).node.term());
     }
+
+    @Test
+    void aChainOfTwoRelaysIsFedAndReportedToTheLeaderWhole() {
+        cluster(List.of(N1, N2, N3, N4, N5), N1);
+        node(N5).node.upstream(N4); // n5 from n4, which streams from n2, which streams from n1
+        advance(1000);
+        assertEquals(N4, node(N5).node.leader(), node(N5).events.toString());
+        write(N1, "a", "k", "v2");
+        advance(300);
+        assertEquals("reader \"v2\"", get(N5, "k"));
+        Progress n5 = node(N1).node.progress().get(N5);
+        assertTrue(n5.relayedBy() != null, "the leader knows n5 through the chain");
+        assertEquals(node(N1).node.lastLsn(), n5.durableLsn(), "n4's report, passed on by n2, reached the leader");
+    }
+
+    @Test
+    void upstreamsConfiguredInALoopDoNotFormOne() {
+        cluster(List.of(N1, N2, N3, N4, N5), N1);
+        // n4 from n2 (the set-up), n5 from n4, n2 from n5: a loop n2 -> n5 -> n4 -> n2 that no leader would feed.
+        node(N5).node.upstream(N4);
+        node(N2).node.upstream(N5);
+        advance(3000);
+        assertEquals(N1, node(N2).node.leader(), "n5's stream passes through n2: n5 refuses it, n2 stays on n1");
+        assertEquals(N4, node(N5).node.leader());
+        assertEquals(N2, node(N4).node.leader());
+        write(N1, "a", "k", "v3");
+        advance(300);
+        for (NodeId id : List.of(N2, N3, N4, N5)) {
+            assertEquals("reader \"v3\"", get(id, "k"), id + " is fed");
+        }
+        assertTrue(node(N1).node.isLeader());
+    }
 }

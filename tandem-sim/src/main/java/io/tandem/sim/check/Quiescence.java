@@ -63,8 +63,9 @@ public final class Quiescence {
      * Cascading: does every member configured to stream from a relay do so, once that relay follows the leader
      * (null if so)? After an election the new leader streams to every member directly; the member goes back to
      * its relay as soon as the relay follows the new leader in its term. When the relay leads, the member
-     * follows it directly (the check above). Called once the logs have settled: every member is in the leader's
-     * term by then.
+     * follows it directly (the check above). Not when the relay streams through the member (the upstreams form a
+     * loop: one of them must stream from elsewhere). Called once the logs have settled: every member is in the
+     * leader's term by then.
      */
     static String uncascaded(Cluster cluster) {
         SimNode leader = cluster.leader();
@@ -79,6 +80,9 @@ public final class Quiescence {
                     || upstream.core().leader() == null || upstream.core().leader().equals(follower.id())) {
                 continue; // the relay leads, left the membership, or follows no one (or this member)
             }
+            if (upstreamOf(cluster.nodes(), upstream, follower.id())) {
+                continue; // the relay streams through this member: the upstreams configured form a loop
+            }
             if (!relay.equals(follower.core().leader())) {
                 return follower.name() + " is configured to stream from " + relay + ", which follows "
                         + upstream.core().leader() + " in term " + upstream.core().term() + ", but streams from "
@@ -86,5 +90,24 @@ public final class Quiescence {
             }
         }
         return null;
+    }
+
+    /**
+     * Does {@code node}'s stream pass through {@code member} (whom it follows, whom that one follows, ...)? Over
+     * every node: a relay on the way may have been removed from the members and still relay.
+     */
+    private static boolean upstreamOf(List<SimNode> nodes, SimNode node, NodeId member) {
+        SimNode at = node;
+        for (int hops = 0; at != null && hops <= nodes.size(); hops++) {
+            NodeId next = at.isUp() ? at.core().leader() : null;
+            if (next == null) {
+                return false;
+            }
+            if (next.equals(member)) {
+                return true;
+            }
+            at = nodes.stream().filter(n -> n.id().equals(next)).findFirst().orElse(null);
+        }
+        return false;
     }
 }

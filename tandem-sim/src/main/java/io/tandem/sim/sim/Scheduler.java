@@ -64,6 +64,9 @@ public final class Scheduler {
     }
 
     /** Runs every event due up to and including {@code untilMicros}, then sets the clock there. */
+    /** Most events one run may execute (a run takes thousands). */
+    static final long MAX_EVENTS = 5_000_000;
+
     public void runUntil(long untilMicros) {
         while (!queue.isEmpty() && queue.peek().timeMicros() <= untilMicros) {
             runNext();
@@ -75,6 +78,12 @@ public final class Scheduler {
         Scheduled next = queue.poll();
         nowMicros = next.timeMicros();
         executed++;
+        if (executed > MAX_EVENTS) {
+            // A run takes thousands of events; millions are a storm (messages that beget messages, as relays
+            // in a loop once did), which would otherwise run for hours instead of failing with its seed.
+            throw new IllegalStateException("more than " + MAX_EVENTS + " events by " + nowMicros / 1000
+                    + " ms: a storm of messages or timers");
+        }
         if (next.what() != null) {
             trace.record(nowMicros, next.who(), next.what(), next.detail());
         }

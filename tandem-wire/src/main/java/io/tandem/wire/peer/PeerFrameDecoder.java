@@ -70,8 +70,14 @@ public final class PeerFrameDecoder {
                 String announce = str(frame);
                 String directory = str(frame);
                 List<Entry> entries = entries(frame);
+                long readRound = frame.getLong();
+                int relayCount = frame.get() & 0xff;
+                List<NodeId> relays = new ArrayList<>(relayCount);
+                for (int i = 0; i < relayCount; i++) {
+                    relays.add(new NodeId(str(frame)));
+                }
                 yield new Message.AppendRequest(term, from, prevLsn, prevTerm, entries, commitLsn, leaderTime,
-                        announce, directory, frame.getLong());
+                        announce, directory, readRound, relays);
             }
             case PeerFrames.APPEND_RESPONSE -> {
                 boolean matched = frame.get() != 0;

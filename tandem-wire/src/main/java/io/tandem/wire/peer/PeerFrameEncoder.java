@@ -3,6 +3,7 @@ package io.tandem.wire.peer;
 import io.tandem.core.log.EntryCodec;
 import io.tandem.core.model.Entry;
 import io.tandem.core.model.Message;
+import io.tandem.core.model.NodeId;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
@@ -14,7 +15,8 @@ public final class PeerFrameEncoder {
         int body = 8 + 2 + message.from().name().getBytes(StandardCharsets.UTF_8).length;
         body += switch (message) {
             case Message.Subscribe s -> 16 + strSize(s.announce());
-            case Message.AppendRequest r -> 32 + strSize(r.announce()) + strSize(r.directory()) + entriesSize(r) + 8;
+            case Message.AppendRequest r -> 32 + strSize(r.announce()) + strSize(r.directory()) + entriesSize(r) + 8
+                    + relaysSize(r);
             case Message.AppendResponse r -> 1 + 32 + relayedSize(r) + 24;
             case Message.SnapshotChunk c -> 32 + 4 + 4 + c.data().length;
             case Message.SnapshotAck a -> 16 + 1;
@@ -43,6 +45,14 @@ public final class PeerFrameEncoder {
         int size = 2;
         for (Message.Relayed relayed : response.downstream()) {
             size += strSize(relayed.replica().name()) + 24 + strSize(relayed.announce()) + 8;
+        }
+        return size;
+    }
+
+    private static int relaysSize(Message.AppendRequest request) {
+        int size = 1;
+        for (NodeId relay : request.relays()) {
+            size += strSize(relay.name());
         }
         return size;
     }
@@ -92,6 +102,10 @@ public final class PeerFrameEncoder {
                     EntryCodec.encodePayload(entry, out);
                 }
                 out.putLong(r.readRound());
+                out.put((byte) r.relays().size());
+                for (NodeId relay : r.relays()) {
+                    putStr(out, relay.name());
+                }
             }
             case Message.AppendResponse r -> {
                 out.put((byte) (r.matched() ? 1 : 0)).putLong(r.lastLsn()).putLong(r.receivedLsn())

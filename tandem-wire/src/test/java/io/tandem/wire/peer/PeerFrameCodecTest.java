@@ -26,6 +26,8 @@ class PeerFrameCodecTest {
             new Message.TimeoutNow(6, N1),
             new Message.VoteRequest(7, N1, 99, 6, false, true),
             new Message.AppendRequest(5, N1, 41, 2, List.of(), 40, 1_700_000_000_000L, "", "", 17),
+            new Message.AppendRequest(5, NodeId.of("n3"), 41, 2, List.of(), 40, 1_700_000_000_000L, "", "", 0,
+                    List.of(NodeId.of("n2"), NodeId.of("n3"))),
             new Message.AppendResponse(4, NodeId.of("n2"), true, 9, 9, 9, 8, List.of(
                     new Message.Relayed(NodeId.of("n3"), 7, 6, 5, "127.0.0.1:7381", 1_700_000_000_456L),
                     new Message.Relayed(NodeId.of("n4"), 9, 9, 9, ""))),
@@ -77,7 +79,7 @@ class PeerFrameCodecTest {
         frame[4] = 9;
         PeerProtocolException version = assertThrows(PeerProtocolException.class,
                 () -> new PeerFrameDecoder(1 << 20).decode(ByteBuffer.wrap(frame)));
-        assertEquals("peer frame version 9, this node speaks 4 (every member must run the same Tandem version)",
+        assertEquals("peer frame version 9, this node speaks 5 (every member must run the same Tandem version)",
                 version.getMessage());
         byte[] big = SAMPLES.stream().map(PeerFrameEncoder::encode).max(java.util.Comparator.comparingInt(b -> b.length))
                 .orElseThrow();
@@ -106,7 +108,8 @@ class PeerFrameCodecTest {
     private static String show(Message message) {
         if (message instanceof Message.AppendRequest r) {
             StringBuilder sb = new StringBuilder("append " + r.term() + " " + r.from() + " " + r.prevLsn() + " "
-                    + r.prevTerm() + " " + r.commitLsn() + " " + r.leaderTimeMillis() + " " + r.announce() + " " + r.directory());
+                    + r.prevTerm() + " " + r.commitLsn() + " " + r.leaderTimeMillis() + " " + r.announce() + " " + r.directory()
+                    + " round " + r.readRound() + " relays " + r.relays());
             for (Entry e : r.entries()) {
                 sb.append(" [").append(e.term()).append('/').append(e.lsn()).append('@').append(e.timeMillis())
                         .append(' ').append(java.util.HexFormat.of().formatHex(EntryCodec.encodePayload(e))).append(']');
@@ -137,7 +140,7 @@ class PeerFrameCodecTest {
         frame[4] = 2;
         PeerProtocolException e = assertThrows(PeerProtocolException.class,
                 () -> new PeerFrameDecoder(1 << 20).decode(ByteBuffer.wrap(frame)));
-        assertTrue(e.getMessage().startsWith("peer frame version 2, this node speaks 4"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("peer frame version 2, this node speaks 5"), e.getMessage());
     }
 
     @Test
