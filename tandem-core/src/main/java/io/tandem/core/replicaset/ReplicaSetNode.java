@@ -70,6 +70,8 @@ public final class ReplicaSetNode implements Protocol {
     /** The followers this node streams to (a leader's; a relay's when cascading), and how. */
     private final Streams streams = new Streams(this);
     private final Map<NodeId, Progress> progress = streams.progress;
+    /** Clients blocked in WAIT or TANDEM.WAITLSN. */
+    private final Waiters waiters = new Waiters(this);
     /** A follower's entries received but not applied yet, oldest first. */
     private final ArrayDeque<Entry> unapplied = new ArrayDeque<>();
     /** Automatic failover; consulted only when the config has an election timeout. */
@@ -486,120 +488,11 @@ public final class ReplicaSetNode implements Protocol {
             case Input.Persisted persisted -> onPersisted(nowMillis, persisted.durableLsn(), out);
             case Input.PeerMessage peer -> onMessage(nowMillis, peer.message(), out);
             case Input.Tick tick -> onTick(nowMillis, out);
-            case Input.Wait wait -> onWait(nowMillis, wait, out);
-            case Input.WaitLsn wait -> onWaitLsn(nowMillis, wait, out);
+            case Input.Wait wait -> waiters.onWait(nowMillis, wait, out);
+            case Input.WaitLsn wait -> waiters.onWaitLsn(nowMillis, wait, out);
             case Input.SnapshotLoaded loaded -> onSnapshotLoaded(nowMillis, loaded, out);
             case Input.Rewound rewound -> onRewound(nowMillis, rewound, out);
             case Input.ChangeMembers change -> reconfiguration.onChangeMembers(nowMillis, change, out);
-        }
-    }
-
-    // ---- WAIT and TANDEM.WAITLSN ----------------------------------------------------------------------
-
-    /** Most clients blocked in WAIT or TANDEM.WAITLSN at once; one more is answered with an error. */
-    static final int MAX_WAITERS = 10_000;
-
-    /** A blocked WAIT (lsn, numReplicas) or WAITLSN (term, lsn); deadline Long.MAX_VALUE for no timeout. */
-    private record Waiter(ClientRef client, long requestId, long term, long lsn, int numReplicas, long deadline,
-            boolean replicas) {}
-
-    private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
-
-    static final Reply WAIT_ON_REPLICA = Reply.error("ERR WAIT cannot be used with replica instances. Please also"
-            + " note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes"
-            + " to replicas are just local and are not propagated.");
-
-    private void onWait(long nowMillis, Input.Wait wait, Output out) {
-        if (role != Role.LEADER) {
-            out.reply(wait.client(), wait.requestId(), WAIT_ON_REPLICA);
-            return;
-        }
-        int acked = replicasApplied(wait.lsn());
-        if (acked >= wait.numReplicas()) {
-            out.reply(wait.client(), wait.requestId(), Reply.integer(acked));
-            return;
-        }
-        block(out, new Waiter(wait.client(), wait.requestId(), 0, wait.lsn(), wait.numReplicas(),
-                deadline(nowMillis, wait.timeoutMillis()), true));
-    }
-
-    private void onWaitLsn(long nowMillis, Input.WaitLsn wait, Output out) {
-        Reply now = waitLsnReply(wait.term(), wait.lsn());
-        if (now != null) {
-            out.reply(wait.client(), wait.requestId(), now);
-            return;
-        }
-        block(out, new Waiter(wait.client(), wait.requestId(), wait.term(), wait.lsn(), 0,
-                deadline(nowMillis, wait.timeoutMillis()), false));
-    }
-
-    private void block(Output out, Waiter waiter) {
-        if (waiters.size() >= MAX_WAITERS) {
-            out.reply(waiter.client(), waiter.requestId(), Reply.error("ERR too many clients waiting (" + MAX_WAITERS
-                    + ")"));
-            return;
-        }
-        waiters.add(waiter);
-    }
-
-    private static long deadline(long nowMillis, long timeoutMillis) {
-        return timeoutMillis == 0 ? Long.MAX_VALUE : nowMillis + timeoutMillis;
-    }
-
-    /** How many replicas have applied lsn (Redis's WAIT counts what replicas processed). */
-    private int replicasApplied(long lsn) {
-        int count = 0;
-        for (Progress p : progress.values()) {
-            if (p.appliedLsn >= lsn) {
-                count++;
-            }
-        }
-        return count;
-    }
-
-    /**
-     * OK when (term, lsn) is applied here; an error when this node's log holds another entry at lsn (the
-     * token's write was rolled back); null while it must wait.
-     */
-    private Reply waitLsnReply(long tokenTerm, long lsn) {
-        if (lsn <= appliedLsn) {
-            long here = log.term(lsn);
-            if (here == tokenTerm || lsn == 0) {
-                return Reply.OK;
-            }
-            if (here >= 0) {
-                return Reply.error("ERR token " + tokenTerm + ":" + lsn + " is not in this node's log (LSN " + lsn
-                        + " has term " + here + " here): that write was rolled back");
-            }
-            return Reply.OK; // dropped after a snapshot that covers it: applied long ago
-        }
-        return null;
-    }
-
-    /** Answers the waiters that are satisfied, or whose time is up. */
-    private void checkWaiters(long nowMillis, Output out) {
-        if (waiters.isEmpty()) {
-            return;
-        }
-        for (var it = waiters.iterator(); it.hasNext(); ) {
-            Waiter w = it.next();
-            Reply reply = null;
-            if (w.replicas()) {
-                int acked = replicasApplied(w.lsn());
-                if (acked >= w.numReplicas() || nowMillis >= w.deadline()) {
-                    reply = Reply.integer(acked);
-                }
-            } else {
-                reply = waitLsnReply(w.term(), w.lsn());
-                if (reply == null && nowMillis >= w.deadline()) {
-                    reply = Reply.error("TIMEOUT LSN " + w.lsn() + " is not applied here yet (applied: " + appliedLsn
-                            + ")");
-                }
-            }
-            if (reply != null) {
-                it.remove();
-                out.reply(w.client(), w.requestId(), reply);
-            }
         }
     }
 
@@ -1005,7 +898,7 @@ public final class ReplicaSetNode implements Protocol {
             streams.replicateAll(nowMillis, out); // a relay (cascading) passes on what is durable here
             applyDurable(nowMillis);
             respond(nowMillis, out);
-            checkWaiters(nowMillis, out);
+            waiters.check(nowMillis, out);
         }
     }
 
@@ -1093,7 +986,7 @@ public final class ReplicaSetNode implements Protocol {
             respond(nowMillis, out); // a relay passes its follower's new positions on to the leader
         }
         streams.replicate(nowMillis, response.from(), p, out);
-        checkWaiters(nowMillis, out);
+        waiters.check(nowMillis, out);
     }
 
     /**
@@ -1381,7 +1274,7 @@ public final class ReplicaSetNode implements Protocol {
         if (request.entries().isEmpty() || config.ackLevel() == AckLevel.RECEIVED || durableLsn >= lastLsn) {
             respond(nowMillis, out);
         }
-        checkWaiters(nowMillis, out);
+        waiters.check(nowMillis, out);
     }
 
     private void onSnapshotChunk(long nowMillis, Message.SnapshotChunk chunk, Output out) {
@@ -1443,7 +1336,7 @@ public final class ReplicaSetNode implements Protocol {
         out.event(new Event.SnapshotInstalled(lastLsn, lastTerm, runner.keyspace().size()));
         applyDurable(nowMillis);
         subscribe(nowMillis, out);
-        checkWaiters(nowMillis, out);
+        waiters.check(nowMillis, out);
     }
 
     /**
@@ -1662,7 +1555,7 @@ public final class ReplicaSetNode implements Protocol {
         if (role == Role.FOLLOWER) {
             subscribe(nowMillis, out);
         }
-        checkWaiters(nowMillis, out);
+        waiters.check(nowMillis, out);
     }
 
     private void truncateAfter(long nowMillis, long lsn, Output out) {
@@ -1807,7 +1700,7 @@ public final class ReplicaSetNode implements Protocol {
                 elections.followerTick(nowMillis, sinceLastTickMillis, out);
             }
         }
-        checkWaiters(nowMillis, out);
+        waiters.check(nowMillis, out);
     }
 
     private void leaderTick(long nowMillis, Output out) {
