@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tandem.core.model.Event;
 import io.tandem.core.model.NodeId;
 import io.tandem.core.quorum.AckLevel;
 import io.tandem.core.quorum.AckPolicy;
@@ -174,5 +175,26 @@ class CascadingAfterElectionTest extends CoreCluster {
             assertEquals("reader \"v3\"", get(id, "k"), id + " is fed");
         }
         assertTrue(node(N1).node.isLeader());
+    }
+
+    @Test
+    void whenTheRelayOfAVoterTheLeaderNeedsDiesTheLeaderKeepsLeading() {
+        // Four voters: n1 needs three, so n4's echoes, relayed by n2, count. n2 dies: n4 hears nothing for five
+        // heartbeats before it follows n1's probes directly, and n1's lease (an election timeout less half a
+        // heartbeat) lapses first. It holds its replies and asks again; n4's first answer renews it.
+        cluster(N1);
+        long term = node(N1).node.term();
+        isolated.add(N2);
+        advance(3 * ELECTION_TIMEOUT_MILLIS);
+        assertTrue(node(N1).node.isLeader(), node(N1).events.toString());
+        assertEquals(term, node(N1).node.term(), "no election");
+        assertTrue(node(N1).events.stream().anyMatch(e -> e instanceof Event.LeaseLapsed),
+                "its lease lapsed (n4's echoes stopped with n2): " + node(N1).events);
+        assertTrue(node(N1).events.stream().anyMatch(e -> e instanceof Event.LeaseRenewed),
+                "and n4's answer, once it followed n1 directly, renewed it: " + node(N1).events);
+        assertEquals(N1, node(N4).node.leader(), "n4 follows the leader directly");
+        write(N1, "b", "k", "v2");
+        advance(300);
+        assertTrue(node(N1).replies.contains("b +OK"), node(N1).replies.toString());
     }
 }
