@@ -108,7 +108,13 @@ for mode in $MODES; do
       for ((i = 0; i < ${#pids[@]}; i++)); do
         strace -c -f -p "${pids[i]}" -o "$WORK/strace-$mode-$k-$i.txt" 2>/dev/null & tracers+=("$!")
       done
-      sleep 1 # strace attaches to every thread of the JVM
+      # Wait (at most 10 s) until strace has attached to every thread of every node.
+      for ((i = 0; i < ${#pids[@]}; i++)); do
+        for ((w = 0; w < 100; w++)); do
+          ! grep -qs '^TracerPid:[[:space:]]*0$' /proc/"${pids[i]}"/task/*/status && break
+          sleep 0.1
+        done
+      done
       run_set "${PORTS[k]}" >/dev/null
       for t in "${tracers[@]}"; do kill -INT "$t" 2>/dev/null || true; done
       for t in "${tracers[@]}"; do wait "$t" 2>/dev/null || true; done

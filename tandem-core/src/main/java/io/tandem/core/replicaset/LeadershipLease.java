@@ -25,9 +25,9 @@ import java.util.Map;
  * times (not from when answers came back, as check-quorum did first) is what lets the margin be that small:
  * the round trip and a slow follower's queue no longer eat into it.
  *
- * <p>What it does not survive: a clock stepped (the runtime reads the wall clock: an NTP step backwards on
- * the leader, or forwards on a voter, by more than the margin; run NTP slewing, as for lease reads), or a
- * leader frozen for longer than the margin after it checked its lease and before its replies left. A new leader gets a full window
+ * <p>Clock steps do not reach it: the runtime's clock advances with the monotonic clock (NodeClock). What it does
+ * not survive: a leader frozen for longer than the margin after it checked its lease and before its replies
+ * left, or a monotonic clock that stopped while the leader's VM was suspended. A new leader gets a full window
  * from its election, before any follower answered (as etcd's check-quorum does): it sends to every follower
  * at once, and the voters that elected it refuse any other candidate once they hear from it.
  */

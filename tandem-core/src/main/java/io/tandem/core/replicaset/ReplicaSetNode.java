@@ -1450,13 +1450,6 @@ public final class ReplicaSetNode implements Protocol {
      * node goes on following whom it follows: never no one.
      */
     private void askUpstream(long nowMillis, Output out) {
-        Progress fed = upstream == null ? null : progress.get(upstream);
-        if (fed != null && !isLeader()
-                && nowMillis - fed.lastHeardMillis > CONNECTED_HEARTBEATS * config.heartbeatIntervalMillis()) {
-            // We relayed to our upstream once (a loop we left, or the chain turned around), and it has not answered
-            // lately: it streams from elsewhere. Forget it, or we would never ask it to feed us again.
-            progress.remove(upstream);
-        }
         if (nowMillis < upstreamHoldOffUntilMillis) {
             return;
         }

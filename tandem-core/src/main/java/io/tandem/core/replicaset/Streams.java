@@ -37,27 +37,25 @@ final class Streams {
     /** A follower (re)subscribes, saying where its log ends: find the match point from there. */
     void onSubscribe(long nowMillis, Message.Subscribe subscribe, Output out) {
         NodeId from = subscribe.from();
+        if (node.upstreamRelays().contains(from)) {
+            // Is it upstream of us (our stream passes through it)? Feeding it would close a loop of relays no
+            // leader feeds: refuse, and forget what it was to us (it finds the leader, or another relay).
+            progress.remove(from);
+            return;
+        }
         Progress p = progress.get(from);
         if (p == null && !node.isLeader() && node.leader() != null && node.config().member(from) != null
-                && !from.equals(node.leader()) && !from.equals(node.self()) && !node.upstreamRelays().contains(from)) {
+                && !from.equals(node.leader()) && !from.equals(node.self())) {
             // Cascading: a member streams from us instead of from the leader. We relay what we hold durable,
             // with the leader's commit point and time, and report its positions upstream with ours. Not
             // while we follow no one (a deposed leader, a node just restarted): our heartbeats would keep
-            // the follower believing in a leader that is gone, and it would never stand for election. Nor
-            // when it is upstream of us itself (among the relays our stream passed through): that would close
-            // a loop of relays no leader feeds.
+            // the follower believing in a leader that is gone, and it would never stand for election.
             p = new Progress();
             p.appliedMovedMillis = nowMillis;
             progress.put(from, p);
         }
         if (p == null) {
             return; // not a member, or ourselves: nothing to stream
-        }
-        if (node.upstreamRelays().contains(from)) {
-            // Is it upstream of us (our stream passes through it)? Feeding it would close a loop of relays no
-            // leader feeds: refuse, and forget what it was to us (it finds the leader, or another relay).
-            progress.remove(from);
-            return;
         }
         p.relayedBy = null; // it streams from us directly now
         p.ignoreRelayedUntilMillis = nowMillis + 2L * ReplicaSetNode.CONNECTED_HEARTBEATS

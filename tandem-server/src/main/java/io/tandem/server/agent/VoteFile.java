@@ -132,16 +132,12 @@ public final class VoteFile {
         int floorAt = MAGIC.length() + fields[0].length() + 1 + fields[1].length() + 1;
         String floor = fields[2].substring(FLOOR_FIELD.length());
         int slash = floor.indexOf('/');
-        try {
-            long floorTerm = Long.parseLong(floor.substring(0, Math.max(0, slash)));
-            long floorLsn = Long.parseLong(floor.substring(slash + 1));
-            if (floorTerm < 0 || floorLsn < 0) {
-                throw new NumberFormatException();
-            }
-            return new Vote(term, votedFor, floorTerm, floorLsn);
-        } catch (NumberFormatException | IndexOutOfBoundsException e) {
+        long floorTerm = slash < 0 ? -1 : parseOrMinusOne(floor.substring(0, slash));
+        long floorLsn = slash < 0 ? -1 : parseOrMinusOne(floor.substring(slash + 1));
+        if (floorTerm < 0 || floorLsn < 0) {
             throw corrupt(floorAt, "vote-floor '" + floor + "' is not TERM/LSN");
         }
+        return new Vote(term, votedFor, floorTerm, floorLsn);
     }
 
     /**
@@ -170,6 +166,15 @@ public final class VoteFile {
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         try (FileChannel directory = FileChannel.open(dataDir, StandardOpenOption.READ)) {
             directory.force(true);
+        }
+    }
+
+    /** A non-negative number, or -1 for anything else. */
+    private static long parseOrMinusOne(String text) {
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            return -1;
         }
     }
 
