@@ -12,7 +12,7 @@ final class SegmentCursor {
     enum Status {
         /** A whole record with a valid CRC and a known kind; its fields are in the cursor. */
         RECORD,
-        /** The end of the file, or a zero length followed only by zeros (a preallocated tail). */
+        /** The end of the file, or only zeros from here on (a preallocated tail, however short). */
         END,
         /** Incomplete, implausible or failing its CRC: a torn write or damage; {@link #problem()} says which. */
         DAMAGED,
@@ -42,6 +42,12 @@ final class SegmentCursor {
             return Status.END;
         }
         if (left < 4) {
+            // Too short for a length field. A rolled segment keeps its preallocated size, so when its last
+            // record ends 1-3 bytes before the segment size those bytes are the zero-filled tail, not a
+            // torn record: with 4096-byte segments and records ending at 4094, bytes 4094..4095 are zeros.
+            if (firstNonZero(offset, buffer.limit()) < 0) {
+                return Status.END;
+            }
             problem = "incomplete record: only " + left + " bytes left in the file";
             return Status.DAMAGED;
         }

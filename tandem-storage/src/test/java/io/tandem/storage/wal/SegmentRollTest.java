@@ -6,6 +6,7 @@ import static io.tandem.storage.wal.TestEntries.entry;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tandem.core.log.EntryCodec;
 import io.tandem.core.model.Entry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -105,6 +106,59 @@ class SegmentRollTest {
         for (int i = 0; i < 30; i++) {
             assertSameEntry(written.get(i), replayed.get(i));
         }
+    }
+
+    /**
+     * A rolled preallocated segment keeps its full size, so its last record can end 1-3 bytes before the
+     * end: too few for a length field, but zeros, not a torn record. Recovery once refused such a log
+     * ("incomplete record: only 1 bytes left in the file ... had been synced before it was damaged"), and
+     * a node killed with kill -9 could not start again.
+     */
+    @ParameterizedTest(name = "{0} zero bytes after the last record")
+    @CsvSource({"1", "2", "3", "4", "0"})
+    void aPreallocatedTailTooShortForALengthFieldIsTheEndOfTheSegment(int tailBytes) throws Exception {
+        WalOptions options = WalOptions.defaults().withFsyncPolicy(FsyncPolicy.ALWAYS).withSegmentBytes(SEGMENT_BYTES)
+                .withPreallocateSegments(true);
+        List<Entry> written = new ArrayList<>();
+        try (Wal wal = WalRecovery.open(dataDir, options, 0, e -> { }).wal()) {
+            // Segment 1 (created without a spare) holds lsn 1; lsn 2 fills the preallocated segment 2 up to
+            // SEGMENT_BYTES - tailBytes; lsn 3 does not fit there and starts segment 3.
+            append(wal, written, entry(1, 1));
+            assertTrue(wal.awaitPreallocatedSegment(10_000), "no spare segment was preallocated");
+            append(wal, written, bigEntry(1, 2, SEGMENT_BYTES)); // too big for what is left of segment 1
+            int filler = SEGMENT_BYTES - SegmentHeader.BYTES - tailBytes;
+            assertTrue(wal.awaitPreallocatedSegment(10_000), "no spare segment was preallocated");
+            append(wal, written, entryOfRecordBytes(1, 3, filler));
+            append(wal, written, entry(1, 4));
+        }
+        Path full = WalFiles.segment(dataDir, 3);
+        assertEquals(SEGMENT_BYTES, size(full), "segment 3 was not a preallocated one");
+        assertEquals(SEGMENT_BYTES - tailBytes, WalFiles.endOfRecords(full));
+        assertEquals(List.of(3L), lsns(full));
+        List<Entry> replayed = new ArrayList<>();
+        RecoveryReport report = WalFiles.recoverAndClose(dataDir, options, 0, replayed::add);
+        assertEquals(4, replayed.size());
+        for (int i = 0; i < 4; i++) {
+            assertSameEntry(written.get(i), replayed.get(i));
+        }
+        assertTrue(report.torn().isEmpty(), "a clean log reported a torn tail: " + report.torn());
+    }
+
+    private static void append(Wal wal, List<Entry> written, Entry entry) throws Exception {
+        wal.append(entry);
+        wal.flush();
+        written.add(entry);
+    }
+
+    /** An entry whose record takes exactly {@code recordBytes} on disk (searched: the codec uses varints). */
+    private static Entry entryOfRecordBytes(long term, long lsn, int recordBytes) {
+        for (int value = 0; value < recordBytes; value++) {
+            Entry e = bigEntry(term, lsn, value);
+            if (WalRecord.recordBytes(EntryCodec.encodePayload(e).length) == recordBytes) {
+                return e;
+            }
+        }
+        throw new AssertionError("no entry takes exactly " + recordBytes + " bytes on disk");
     }
 
     private static List<Long> lsns(Path segment) throws Exception {
