@@ -7,6 +7,7 @@
 #   bench/catchup-profile.sh            # N=1000000 (about a minute)
 #   N=200000 bench/catchup-profile.sh
 #   N3_JAVA_OPTS="-XX:G1NewSizePercent=30" bench/catchup-profile.sh   # try other JVM options on n3
+#   LEADER_JFR=1 bench/catchup-profile.sh   # also profile the leader n1 while it ships (n1.jfr)
 #
 # Ports are picked free; everything started is stopped by PID on exit (bench/lib.sh). KEEP_WORK=1 keeps
 # the data, the logs and n3.jfr.
@@ -21,12 +22,16 @@ read -r P1 P2 P3 Q1 Q2 Q3 <<< "$(free_ports 6)"
 common=(--fsync never --ack-policy async --admin-port -1 --election-timeout-millis 0)
 start_tandem "$P1" "$WORK/n1" --node-id n1 --peer-port "$Q1" --peers "n2=127.0.0.1:$Q2,n3=127.0.0.1:$Q3" \
   "${common[@]}"
+n1_pid="$LAST_PID"
 start_tandem "$P2" "$WORK/n2" --node-id n2 --peer-port "$Q2" --peers "n1=127.0.0.1:$Q1,n3=127.0.0.1:$Q3" \
   --replica-of n1 "${common[@]}"
 echo "writing $N SETs to n1 while n3 is down..."
 redis-benchmark -p "$P1" -t set -n "$N" -r "$N" -d 100 -P 16 -c 50 -q | tr '\r' '\n' | grep . | tail -1
 last="$(info_field "$P1" replication master_repl_offset)"
 bytes="$(info_field "$P1" persistence wal_bytes_written)"
+if [[ "${LEADER_JFR:-0}" == 1 ]]; then
+  "$JAVA_HOME/bin/jcmd" "$n1_pid" JFR.start name=catchup settings=profile filename="$WORK/n1.jfr" >/dev/null
+fi
 started="$(date +%s%N)"
 TANDEM_JAVA_OPTS="-XX:StartFlightRecording=filename=$WORK/n3.jfr,settings=profile,dumponexit=true ${N3_JAVA_OPTS:-}" \
   spawn_tandem "$P3" "$WORK/n3" --node-id n3 --peer-port "$Q3" --peers "n1=127.0.0.1:$Q1,n2=127.0.0.1:$Q2" \
@@ -42,6 +47,7 @@ millis=$(( ($(date +%s%N) - started) / 1000000 ))
 echo "n3 caught up with LSN $last ($bytes bytes of log) in $millis ms from its launch:" \
   "$(( bytes / 1000 / (millis > 0 ? millis : 1) )) MB/s"
 stop_pid "$n3_pid"
+[[ "${LEADER_JFR:-0}" == 1 ]] && "$JAVA_HOME/bin/jcmd" "$n1_pid" JFR.stop name=catchup >/dev/null
 JFR="$JAVA_HOME/bin/jfr"
 "$JFR" print --events jdk.GCPhasePause "$WORK/n3.jfr" | awk '/duration/ {gsub("ms","",$3); s+=$3; n++}
   END {printf "n3 GC pauses: %d, %.0f ms in all\n", n, s}'
@@ -49,3 +55,9 @@ echo "n3 agent thread, top frames of its execution samples:"
 "$JFR" print --events jdk.ExecutionSample "$WORK/n3.jfr" \
   | awk '/sampledThread = "tandem-agent"/ {a=1} /stackTrace = \[/ {if (a) {getline; sub(/\(.*/, "", $1); print $1}; a=0}' \
   | sort | uniq -c | sort -rn | head -12
+if [[ "${LEADER_JFR:-0}" == 1 ]]; then
+  echo "n1 (leader) agent thread, top frames of its execution samples:"
+  "$JFR" print --events jdk.ExecutionSample "$WORK/n1.jfr" \
+    | awk '/sampledThread = "tandem-agent"/ {a=1} /stackTrace = \[/ {if (a) {getline; sub(/\(.*/, "", $1); print $1}; a=0}' \
+    | sort | uniq -c | sort -rn | head -12
+fi

@@ -14,15 +14,18 @@
 # MODES ("lone async"), N (200000), WARM (3), REPS (3), CONNS (50), FSYNC (never, as
 # compare-replication.sh), ACK_LEVEL (applied), JARS (default: this checkout's tandem.jar, built if
 # stale), JFR=1 records a profile of the lone node / leader during the measured runs into $JFR_DIR
-# (default /tmp), ELECTION_TIMEOUT (0: failover by hand), TANDEM_JAVA_OPTS extra JVM options.
+# (default /tmp; JFR_NODES="1 2" profiles the leader and the first follower, one file per node), ELECTION_TIMEOUT (0: failover by hand), TANDEM_JAVA_OPTS extra JVM options.
 # STRACE=1 adds one more run per set-up with `strace -c -f` attached to every node, and prints each node's
 # system calls per SET by name (strace slows the nodes down: that run's ops/s and CPU mean nothing).
+# PERF=1 adds one more run with `perf record` on every node and prints each node's top symbols (kernel
+# symbols by name; JIT-compiled Java shows as unresolved addresses, which JFR=1 breaks down instead).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 if [[ -z "${JARS:-}" ]]; then ensure_jar; JARS="$TANDEM_JAR"; fi
 read -r -a JAR_LIST <<<"$JARS"
 MODES="${MODES:-lone async}"; N="${N:-200000}"; WARM="${WARM:-3}"; REPS="${REPS:-3}"; CONNS="${CONNS:-50}"
 FSYNC="${FSYNC:-never}"; ACK_LEVEL="${ACK_LEVEL:-applied}"; JFR="${JFR:-0}"; JFR_DIR="${JFR_DIR:-/tmp}"
+JFR_NODES="${JFR_NODES:-1}"
 # Elections off by default: with six JVMs on two busy cores a leader that misses heartbeats loses its
 # term, and the run fails on READONLY; a CPU figure needs the leader to stay put.
 ELECTION_TIMEOUT="${ELECTION_TIMEOUT:-0}"
@@ -91,8 +94,11 @@ for mode in $MODES; do
   if [[ "$JFR" == 1 ]]; then
     for ((k = 0; k < ${#JAR_LIST[@]}; k++)); do
       read -r -a pids <<<"${PIDS_OF[k]}"
-      "$JAVA_HOME/bin/jcmd" "${pids[0]}" JFR.start name=set settings=profile \
-        filename="$JFR_DIR/cpu-per-set-$mode-$k.jfr" >/dev/null
+      for n in $JFR_NODES; do
+        (( n <= ${#pids[@]} )) || continue
+        "$JAVA_HOME/bin/jcmd" "${pids[n - 1]}" JFR.start name=set settings=profile \
+          filename="$JFR_DIR/cpu-per-set-$mode-$k-node$n.jfr" >/dev/null
+      done
     done
   fi
   for ((r = 1; r <= REPS; r++)); do
@@ -126,9 +132,31 @@ for mode in $MODES; do
       done
     done
   fi
+  if [[ "${PERF:-0}" == 1 ]]; then
+    for ((k = 0; k < ${#JAR_LIST[@]}; k++)); do
+      read -r -a pids <<<"${PIDS_OF[k]}"
+      recorders=()
+      for ((i = 0; i < ${#pids[@]}; i++)); do
+        perf record -q -F 999 -p "${pids[i]}" -o "$WORK/perf-$mode-$k-$i.data" >/dev/null 2>&1 & recorders+=("$!")
+      done
+      run_set "${PORTS[k]}" >/dev/null
+      for t in "${recorders[@]}"; do kill -INT "$t" 2>/dev/null || true; done
+      for t in "${recorders[@]}"; do wait "$t" 2>/dev/null || true; done
+      for ((i = 0; i < ${#pids[@]}; i++)); do
+        echo "$mode jar$k node$((i + 1)) top symbols (perf, % of its samples):" | tee -a "$RES"
+        perf report -q -i "$WORK/perf-$mode-$k-$i.data" --no-children --sort dso,sym \
+          >"$WORK/perf-$mode-$k-$i.txt" 2>/dev/null || true
+        grep -v '^$' "$WORK/perf-$mode-$k-$i.txt" | head -"${PERF_TOP:-25}" | tee -a "$RES" || true
+      done
+    done
+  fi
   for ((k = 0; k < ${#JAR_LIST[@]}; k++)); do
     read -r -a pids <<<"${PIDS_OF[k]}"
-    [[ "$JFR" == 1 ]] && "$JAVA_HOME/bin/jcmd" "${pids[0]}" JFR.stop name=set >/dev/null
+    if [[ "$JFR" == 1 ]]; then
+      for n in $JFR_NODES; do
+        (( n <= ${#pids[@]} )) && "$JAVA_HOME/bin/jcmd" "${pids[n - 1]}" JFR.stop name=set >/dev/null
+      done
+    fi
     for ((i = ${#pids[@]} - 1; i >= 0; i--)); do stop_pid "${pids[i]}"; done
   done
 done
