@@ -21,6 +21,8 @@ final class Waiters {
             boolean replicas) {}
 
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    /** How many of them are WAITs (they wait on the followers' answers: see AppendRequest.answerNow). */
+    private int replicaWaiters;
     private final ReplicaSetNode node;
 
     Waiters(ReplicaSetNode node) {
@@ -41,8 +43,15 @@ final class Waiters {
             out.reply(wait.client(), wait.requestId(), Reply.integer(acked));
             return;
         }
-        block(out, new Waiter(wait.client(), wait.requestId(), 0, wait.lsn(), wait.numReplicas(),
-                deadline(nowMillis, wait.timeoutMillis()), true));
+        if (block(out, new Waiter(wait.client(), wait.requestId(), 0, wait.lsn(), wait.numReplicas(),
+                deadline(nowMillis, wait.timeoutMillis()), true))) {
+            node.solicitAnswers(nowMillis, out); // followers that may be gathering their answers answer now
+        }
+    }
+
+    /** Is a client blocked in WAIT (so the leader wants its followers' answers at once)? */
+    boolean waitingOnReplicas() {
+        return replicaWaiters > 0;
     }
 
     void onWaitLsn(long nowMillis, Input.WaitLsn wait, Output out) {
@@ -55,13 +64,18 @@ final class Waiters {
                 deadline(nowMillis, wait.timeoutMillis()), false));
     }
 
-    private void block(Output out, Waiter waiter) {
+    /** Blocks the waiter; false if too many already wait (it was answered with an error). */
+    private boolean block(Output out, Waiter waiter) {
         if (waiters.size() >= MAX_WAITERS) {
             out.reply(waiter.client(), waiter.requestId(), Reply.error("ERR too many clients waiting (" + MAX_WAITERS
                     + ")"));
-            return;
+            return false;
         }
         waiters.add(waiter);
+        if (waiter.replicas()) {
+            replicaWaiters++;
+        }
+        return true;
     }
 
     private static long deadline(long nowMillis, long timeoutMillis) {
@@ -120,6 +134,9 @@ final class Waiters {
             }
             if (reply != null) {
                 it.remove();
+                if (w.replicas()) {
+                    replicaWaiters--;
+                }
                 out.reply(w.client(), w.requestId(), reply);
             }
         }

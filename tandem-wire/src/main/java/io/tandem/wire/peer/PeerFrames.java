@@ -11,7 +11,7 @@ package io.tandem.wire.peer;
  *
  * type 1 Subscribe       lastLsn:u64 lastTerm:u64 announce:str
  * type 2 AppendRequest   prevLsn:u64 prevTerm:u64 commitLsn:u64 leaderTimeMillis:u64 announce:str directory:str
- *                        entries readRound:u64 relayCount:u8 (relay:str)*
+ *                        entries readRound:u64 relayCount:u8 (relay:str)* answerNow:u8
  * type 3 AppendResponse  matched:u8 lastLsn:u64 receivedLsn:u64 durableLsn:u64 appliedLsn:u64
  *                        count:u16 (replica:str receivedLsn:u64 durableLsn:u64 appliedLsn:u64 announce:str
  *                        leaderMillis:u64)* snapshotLsn:u64 readRound:u64 leaderMillis:u64
@@ -39,8 +39,10 @@ final class PeerFrames {
      *    TimeoutNow, and VoteRequest's transfer flag (switchover).
      * 4: AppendResponse (and each relayed position) echoes the leader's send time: the leadership lease.
      * 5: AppendRequest ends with the relays the stream passed through (loops of upstreams are refused).
+     * 6: AppendRequest ends with answerNow (whether the sender waits on the answer, or the follower may gather
+     *    its answers: an async leader is not woken by every follower for every write).
      */
-    static final int VERSION = 5;
+    static final int VERSION = 6;
     static final int HEADER_BYTES = 4;
     static final int SUBSCRIBE = 1;
     static final int APPEND_REQUEST = 2;

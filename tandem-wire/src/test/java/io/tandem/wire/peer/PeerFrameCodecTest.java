@@ -28,6 +28,9 @@ class PeerFrameCodecTest {
             new Message.AppendRequest(5, N1, 41, 2, List.of(), 40, 1_700_000_000_000L, "", "", 17),
             new Message.AppendRequest(5, NodeId.of("n3"), 41, 2, List.of(), 40, 1_700_000_000_000L, "", "", 0,
                     List.of(NodeId.of("n2"), NodeId.of("n3"))),
+            new Message.AppendRequest(5, N1, 41, 2, List.of(
+                    new Entry(5, 42, 1_700_000_000_001L, List.of(new Effect.PutString(b("k"), b("v"), -1)))),
+                    40, 1_700_000_000_000L, "", "", 0, List.of(), false),
             new Message.AppendResponse(4, NodeId.of("n2"), true, 9, 9, 9, 8, List.of(
                     new Message.Relayed(NodeId.of("n3"), 7, 6, 5, "127.0.0.1:7381", 1_700_000_000_456L),
                     new Message.Relayed(NodeId.of("n4"), 9, 9, 9, ""))),
@@ -79,7 +82,7 @@ class PeerFrameCodecTest {
         frame[4] = 9;
         PeerProtocolException version = assertThrows(PeerProtocolException.class,
                 () -> new PeerFrameDecoder(1 << 20).decode(ByteBuffer.wrap(frame)));
-        assertEquals("peer frame version 9, this node speaks 5 (every member must run the same Tandem version)",
+        assertEquals("peer frame version 9, this node speaks 6 (every member must run the same Tandem version)",
                 version.getMessage());
         byte[] big = SAMPLES.stream().map(PeerFrameEncoder::encode).max(java.util.Comparator.comparingInt(b -> b.length))
                 .orElseThrow();
@@ -140,7 +143,7 @@ class PeerFrameCodecTest {
         frame[4] = 2;
         PeerProtocolException e = assertThrows(PeerProtocolException.class,
                 () -> new PeerFrameDecoder(1 << 20).decode(ByteBuffer.wrap(frame)));
-        assertTrue(e.getMessage().startsWith("peer frame version 2, this node speaks 5"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("peer frame version 2, this node speaks 6"), e.getMessage());
     }
 
     @Test
@@ -157,6 +160,12 @@ class PeerFrameCodecTest {
         PeerProtocolException preVote = assertThrows(PeerProtocolException.class,
                 () -> new PeerFrameDecoder(1 << 20).decode(ByteBuffer.wrap(request)));
         assertEquals("peer frame flag preVote is 255, not 0 or 1", preVote.getMessage());
+        // An AppendRequest ends with answerNow.
+        byte[] append = PeerFrameEncoder.encode(new Message.AppendRequest(5, N1, 41, 2, List.of(), 40, 0, "", ""));
+        append[append.length - 1] = 2;
+        PeerProtocolException answerNow = assertThrows(PeerProtocolException.class,
+                () -> new PeerFrameDecoder(1 << 20).decode(ByteBuffer.wrap(append)));
+        assertEquals("peer frame flag answerNow is 2, not 0 or 1", answerNow.getMessage());
     }
 
     @Test
