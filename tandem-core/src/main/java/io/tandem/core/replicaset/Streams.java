@@ -345,7 +345,7 @@ final class Streams {
             }
             long prev = p.sentLsn;
             long last = batch.get(batch.size() - 1).lsn();
-            boolean answerNow = answerNow(p, last);
+            boolean answerNow = answerNow(nowMillis, p, last);
             out.sendNow(to, new Message.AppendRequest(node.term(), node.self(), prev, node.log().term(prev), batch,
                     node.shippedCommitLsn(), node.shippedTimeMillis(nowMillis), node.announceAddress(), "",
                     node.shippedReadRound(), node.shippedRelays(), answerNow));
@@ -359,13 +359,13 @@ final class Streams {
     /**
      * Does anything wait on this follower's answer to a batch ending at lastLsn? Only a leader lets answers
      * wait (a relay passes its followers' positions on, which its own upstream may be waiting for), and only
-     * when nothing needs them soon: the policy is async, no WAIT is blocked, no min-replicas rule or
+     * when nothing needs them soon: the policy is async, no WAIT is blocked or arrived lately, no min-replicas rule or
      * switchover looks at the follower, and the batch leaves the in-flight window less than a quarter full
      * (a catch-up keeps streaming: worked example, window 4 MiB = 32,768 nominal entries, a follower that
      * confirmed 1,000 and a batch ending at 9,500 has 8,500 > 8,192 in flight, so it answers at once).
      */
-    private boolean answerNow(Progress p, long lastLsn) {
-        return !node.isLeader() || node.waitsOnAnswers()
+    private boolean answerNow(long nowMillis, Progress p, long lastLsn) {
+        return !node.isLeader() || node.waitsOnAnswers(nowMillis)
                 || (lastLsn - p.receivedLsn) * 128L > node.config().maxInflightBytes() / 4;
     }
 

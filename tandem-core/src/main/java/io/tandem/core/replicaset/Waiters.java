@@ -23,6 +23,15 @@ final class Waiters {
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     /** How many of them are WAITs (they wait on the followers' answers: see AppendRequest.answerNow). */
     private int replicaWaiters;
+    /**
+     * When the last WAIT arrived. Clients that use WAIT mostly follow each write with one (Redis's idiom for
+     * synchronous replication): for a second after a WAIT the followers answer every batch at once, so that
+     * the next WAIT finds its answers on their way instead of asking for them (one round trip more, and two
+     * messages per follower per write: SET + WAIT 1 at one connection measured 3,900 ops/s that way, and
+     * 6,100-7,000 with this rule, as before followers gathered their answers).
+     */
+    private long lastWaitMillis = Long.MIN_VALUE / 2;
+    static final long RECENT_WAIT_MILLIS = 1000;
     private final ReplicaSetNode node;
 
     Waiters(ReplicaSetNode node) {
@@ -38,6 +47,7 @@ final class Waiters {
             out.reply(wait.client(), wait.requestId(), WAIT_ON_REPLICA);
             return;
         }
+        lastWaitMillis = nowMillis;
         int acked = replicasApplied(wait.lsn());
         if (acked >= wait.numReplicas()) {
             out.reply(wait.client(), wait.requestId(), Reply.integer(acked));
@@ -49,9 +59,9 @@ final class Waiters {
         }
     }
 
-    /** Is a client blocked in WAIT (so the leader wants its followers' answers at once)? */
-    boolean waitingOnReplicas() {
-        return replicaWaiters > 0;
+    /** Is a client blocked in WAIT, or did one use WAIT lately (so the leader wants answers at once)? */
+    boolean waitingOnReplicas(long nowMillis) {
+        return replicaWaiters > 0 || nowMillis - lastWaitMillis < RECENT_WAIT_MILLIS;
     }
 
     void onWaitLsn(long nowMillis, Input.WaitLsn wait, Output out) {

@@ -277,12 +277,21 @@ class ReplicaSetNodeTest {
                 && r.entries().isEmpty() && r.answerNow()), "heartbeats: " + leader.outbox.size());
         deliverAll();
         assertTrue(leader.replies.contains("c1 :2"), "WAIT 2 answered without its timeout: " + leader.replies);
-        // While a WAIT is blocked, batches ask for answers at once.
-        leader.step(new Input.Wait(new Client("c2"), 3, 3, 2, 1_000));
+        // For a second after a WAIT, batches ask for answers at once (the next WAIT finds them coming).
+        leader.now += Waiters.RECENT_WAIT_MILLIS - 1;
         write("c1", "SET", "k3", "v");
         leader.sync();
-        assertTrue(leader.outbox.stream().map(m -> m[0]).filter(m -> m instanceof Message.AppendRequest r
-                && !r.entries().isEmpty()).allMatch(m -> ((Message.AppendRequest) m).answerNow()));
+        assertEquals(List.of(true, true), batchesAnswerNow(leader));
+        drop(N1);
+        leader.now += 1;
+        write("c1", "SET", "k4", "v");
+        leader.sync();
+        assertEquals(List.of(false, false), batchesAnswerNow(leader), "a second after the WAIT");
+    }
+
+    private static List<Boolean> batchesAnswerNow(Harness leader) {
+        return leader.outbox.stream().map(m -> m[0]).filter(m -> m instanceof Message.AppendRequest r
+                && !r.entries().isEmpty()).map(m -> ((Message.AppendRequest) m).answerNow()).toList();
     }
 
     @Test
