@@ -14,7 +14,8 @@
 # MODES ("lone async"), N (200000), WARM (3), REPS (3), CONNS (50), FSYNC (never, as
 # compare-replication.sh), ACK_LEVEL (applied), JARS (default: this checkout's tandem.jar, built if
 # stale), JFR=1 records a profile of the lone node / leader during the measured runs into $JFR_DIR
-# (default /tmp; JFR_NODES="1 2" profiles the leader and the first follower, one file per node), ELECTION_TIMEOUT (0: failover by hand), TANDEM_JAVA_OPTS extra JVM options.
+# (default /tmp; JFR_NODES="1 2" profiles the leader and the first follower, one file per node),
+# ELECTION_TIMEOUT (0: failover by hand), TANDEM_JAVA_OPTS extra JVM options.
 # STRACE=1 adds one more run per set-up with `strace -c -f` attached to every node, and prints each node's
 # system calls per SET by name (strace slows the nodes down: that run's ops/s and CPU mean nothing).
 # PERF=1 adds one more run with `perf record` on every node and prints each node's top symbols (kernel

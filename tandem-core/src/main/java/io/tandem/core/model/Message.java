@@ -33,7 +33,7 @@ public sealed interface Message {
      * through from the leader, the sender last if it relays; empty from the leader itself. A node that finds
      * itself in it is in a loop of upstreams, and a relay refuses a subscriber already in its own.
      * {@code answerNow}: the sender waits on the follower's answer (an acknowledgement policy other than async,
-     * a blocked WAIT, a switchover, a window filling up), so the follower answers as soon as these entries
+     * a WAIT lately, a switchover, a window filling up), so the follower answers as soon as these entries
      * are durable; false lets it gather its answers (at most one per {@code ReplicaSetNode#DEFERRED_ANSWER_MILLIS}
      * while entries keep coming, and on its next tick), so an async leader is not woken by every follower
      * for every write. Heartbeats are answered at once either way.

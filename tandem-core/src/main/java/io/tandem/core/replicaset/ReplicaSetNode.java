@@ -1951,9 +1951,10 @@ public final class ReplicaSetNode implements Protocol {
     /**
      * Does this leader wait on its followers' answers beyond what the in-flight window needs? Under any
      * policy but async (every write waits), with min-replicas-to-write (it judges the followers' lag), while a
-     * client is blocked in WAIT or for a second after one arrived (Waiters#RECENT_WAIT_MILLIS), during a switchover, and until a majority of the voters holds both this
-     * term's first entry and the latest membership change (whatever the policy: Reconfiguration waits on
-     * them). Otherwise followers may gather their answers (AppendRequest.answerNow).
+     * client is blocked in WAIT and for a second after one arrived (Waiters#RECENT_WAIT_MILLIS), during a
+     * switchover, and until a majority of the voters holds both this term's first entry and the latest
+     * membership change (whatever the policy: Reconfiguration waits on them). Otherwise followers may gather
+     * their answers (AppendRequest.answerNow).
      */
     boolean waitsOnAnswers(long nowMillis) {
         return !(config.ackPolicy() instanceof AckPolicy.Async) || config.minReplicasToWrite() > 0

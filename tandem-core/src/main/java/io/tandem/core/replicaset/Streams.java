@@ -359,10 +359,11 @@ final class Streams {
     /**
      * Does anything wait on this follower's answer to a batch ending at lastLsn? Only a leader lets answers
      * wait (a relay passes its followers' positions on, which its own upstream may be waiting for), and only
-     * when nothing needs them soon: the policy is async, no WAIT is blocked or arrived lately, no min-replicas rule or
-     * switchover looks at the follower, and the batch leaves the in-flight window less than a quarter full
-     * (a catch-up keeps streaming: worked example, window 4 MiB = 32,768 nominal entries, a follower that
-     * confirmed 1,000 and a batch ending at 9,500 has 8,500 > 8,192 in flight, so it answers at once).
+     * when nothing needs them soon (ReplicaSetNode#waitsOnAnswers: async, no WAIT lately, no min-replicas
+     * rule, no switchover, nothing waiting for a majority) and the batch leaves the in-flight window less
+     * than a quarter full (a catch-up keeps streaming: worked example, window 4 MiB = 32,768 nominal
+     * entries, a follower that confirmed 1,000 and a batch ending at 9,500 has 8,500 > 8,192 in flight, so it
+     * answers at once).
      */
     private boolean answerNow(long nowMillis, Progress p, long lastLsn) {
         return !node.isLeader() || node.waitsOnAnswers(nowMillis)
