@@ -108,11 +108,24 @@ public sealed interface Message {
      * A cascaded replica's positions, as the follower it streams from last heard them, and the client
      * address it announced there (for the leader's monitoring and directory). {@code leaderMillis}: its
      * echo of the leader's send time (AppendResponse.leaderMillis), passed on for the leader's lease.
+     * {@code via}: the relay it streams from (null: the one whose answer carries this), so that the leader
+     * shows n5 via n4 in a chain n1 -> n2 -> n4 -> n5, not via n2, whose answer brought the report.
      */
     record Relayed(NodeId replica, long receivedLsn, long durableLsn, long appliedLsn, String announce,
-            long leaderMillis) {
+            long leaderMillis, NodeId via) {
+        public Relayed(NodeId replica, long receivedLsn, long durableLsn, long appliedLsn, String announce,
+                long leaderMillis) {
+            this(replica, receivedLsn, durableLsn, appliedLsn, announce, leaderMillis, null);
+        }
+
         public Relayed(NodeId replica, long receivedLsn, long durableLsn, long appliedLsn, String announce) {
             this(replica, receivedLsn, durableLsn, appliedLsn, announce, 0);
+        }
+
+        /** The same report, naming the relay it came through when it does not name one yet. */
+        public Relayed via(NodeId relay) {
+            return via != null ? this : new Relayed(replica, receivedLsn, durableLsn, appliedLsn, announce,
+                    leaderMillis, relay);
         }
     }
 

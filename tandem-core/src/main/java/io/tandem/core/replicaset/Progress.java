@@ -44,8 +44,9 @@ public final class Progress {
     /** A lag alert is raised for this replica (cleared when it is back within the bounds). */
     boolean lagAlerted;
     /**
-     * On the leader: the follower this replica streams from (cascading), whose answers carry its positions;
-     * null when it streams from the leader directly (or has not been heard of).
+     * On the leader: the relay this replica streams from (cascading), whose answers, or its own relay's,
+     * carry its positions (n5 via n4 in a chain n1 -> n2 -> n4 -> n5, reported in n2's answers); null when
+     * it streams from the leader directly (or has not been heard of).
      */
     NodeId relayedBy;
     /**

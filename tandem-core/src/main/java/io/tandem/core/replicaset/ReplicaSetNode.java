@@ -1635,7 +1635,7 @@ public final class ReplicaSetNode implements Protocol {
             progress.forEach((id, p) -> {
                 if (nowMillis - p.lastHeardMillis <= window) {
                     downstream.add(new Message.Relayed(id, p.receivedLsn, p.durableLsn, p.appliedLsn, p.announce,
-                            p.echoedLeaderMillis));
+                            p.echoedLeaderMillis, self));
                 }
             });
             // And what our followers that relay said of theirs, so that the leader hears of a whole chain. (No
@@ -1646,7 +1646,7 @@ public final class ReplicaSetNode implements Protocol {
                         if (!further.replica().equals(self) && !progress.containsKey(further.replica())
                                 && downstream.size() < Message.AppendRequest.MAX_RELAYS
                                 && downstream.stream().noneMatch(d -> d.replica().equals(further.replica()))) {
-                            downstream.add(further);
+                            downstream.add(further.via(id)); // n4 reported its n5: n5 streams via n4
                         }
                     }
                 }

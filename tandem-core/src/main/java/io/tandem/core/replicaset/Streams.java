@@ -280,7 +280,7 @@ final class Streams {
             if (nowMillis < q.ignoreRelayedUntilMillis && relayed.leaderMillis() <= q.subscribedMillis) {
                 continue;
             }
-            q.relayedBy = response.from();
+            q.relayedBy = relayed.via() != null ? relayed.via() : response.from();
             q.connected = true;
             if (!relayed.announce().isEmpty()) {
                 q.announce = relayed.announce();

@@ -155,7 +155,8 @@ class CascadingAfterElectionTest extends CoreCluster {
         advance(300);
         assertEquals("reader \"v2\"", get(N5, "k"));
         Progress n5 = node(N1).node.progress().get(N5);
-        assertTrue(n5.relayedBy() != null, "the leader knows n5 through the chain");
+        assertEquals(N4, n5.relayedBy(), "the leader knows n5 streams from n4 (reported through n2)");
+        assertEquals(N2, node(N1).node.progress().get(N4).relayedBy());
         assertEquals(node(N1).node.lastLsn(), n5.durableLsn(), "n4's report, passed on by n2, reached the leader");
     }
 

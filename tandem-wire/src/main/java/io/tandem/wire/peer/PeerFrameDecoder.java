@@ -86,15 +86,23 @@ public final class PeerFrameDecoder {
                 long durableLsn = frame.getLong();
                 long appliedLsn = frame.getLong();
                 int count = frame.getShort() & 0xffff;
-                // Each relayed position takes at least 2 + 1 + 24 + 2 + 8 bytes: refuse a count the frame cannot hold.
-                if (count > frame.remaining() / 37) {
+                // Each relayed position takes at least 2 + 1 + 24 + 2 + 8 + 2 bytes: refuse a count the frame cannot
+                // hold.
+                if (count > frame.remaining() / 39) {
                     throw new PeerProtocolException("peer frame claims " + count + " relayed positions in "
                             + frame.remaining() + " bytes");
                 }
                 List<Message.Relayed> downstream = new ArrayList<>(count);
                 for (int i = 0; i < count; i++) {
-                    downstream.add(new Message.Relayed(new NodeId(str(frame)), frame.getLong(), frame.getLong(),
-                            frame.getLong(), str(frame), frame.getLong()));
+                    NodeId replica = new NodeId(str(frame));
+                    long received = frame.getLong();
+                    long durable = frame.getLong();
+                    long applied = frame.getLong();
+                    String announce = str(frame);
+                    long leaderMillis = frame.getLong();
+                    String via = str(frame);
+                    downstream.add(new Message.Relayed(replica, received, durable, applied, announce, leaderMillis,
+                            via.isEmpty() ? null : new NodeId(via)));
                 }
                 yield new Message.AppendResponse(term, from, matched, lastLsn, receivedLsn, durableLsn, appliedLsn,
                         downstream, frame.getLong(), frame.getLong(), frame.getLong());

@@ -44,9 +44,14 @@ public final class PeerFrameEncoder {
     private static int relayedSize(Message.AppendResponse response) {
         int size = 2;
         for (Message.Relayed relayed : response.downstream()) {
-            size += strSize(relayed.replica().name()) + 24 + strSize(relayed.announce()) + 8;
+            size += strSize(relayed.replica().name()) + 24 + strSize(relayed.announce()) + 8 + strSize(via(relayed));
         }
         return size;
+    }
+
+    /** A relayed position's relay, "" when it names none. */
+    private static String via(Message.Relayed relayed) {
+        return relayed.via() == null ? "" : relayed.via().name();
     }
 
     private static int relaysSize(Message.AppendRequest request) {
@@ -117,6 +122,7 @@ public final class PeerFrameEncoder {
                     out.putLong(relayed.receivedLsn()).putLong(relayed.durableLsn()).putLong(relayed.appliedLsn());
                     putStr(out, relayed.announce());
                     out.putLong(relayed.leaderMillis());
+                    putStr(out, via(relayed));
                 }
                 out.putLong(r.snapshotLsn()).putLong(r.readRound()).putLong(r.leaderMillis());
             }

@@ -14,7 +14,7 @@ package io.tandem.wire.peer;
  *                        entries readRound:u64 relayCount:u8 (relay:str)* answerNow:u8
  * type 3 AppendResponse  matched:u8 lastLsn:u64 receivedLsn:u64 durableLsn:u64 appliedLsn:u64
  *                        count:u16 (replica:str receivedLsn:u64 durableLsn:u64 appliedLsn:u64 announce:str
- *                        leaderMillis:u64)* snapshotLsn:u64 readRound:u64 leaderMillis:u64
+ *                        leaderMillis:u64 via:str)* snapshotLsn:u64 readRound:u64 leaderMillis:u64
  * type 4 SnapshotChunk   snapshotLsn:u64 snapshotTerm:u64 offset:u64 totalBytes:u64 crc32c:u32 length:u32 data
  * type 5 SnapshotAck     snapshotLsn:u64 nextOffset:u64 failed:u8
  * type 6 VoteRequest     lastLsn:u64 lastTerm:u64 preVote:u8 transfer:u8
@@ -40,7 +40,8 @@ final class PeerFrames {
      * 4: AppendResponse (and each relayed position) echoes the leader's send time: the leadership lease.
      * 5: AppendRequest ends with the relays the stream passed through (loops of upstreams are refused).
      * 6: AppendRequest ends with answerNow (whether the sender waits on the answer, or the follower may gather
-     *    its answers: an async leader is not woken by every follower for every write).
+     *    its answers: an async leader is not woken by every follower for every write); each relayed position
+     *    in an AppendResponse ends with the relay that replica streams from ("" for the answering one).
      */
     static final int VERSION = 6;
     static final int HEADER_BYTES = 4;

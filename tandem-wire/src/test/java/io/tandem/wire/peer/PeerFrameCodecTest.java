@@ -33,7 +33,8 @@ class PeerFrameCodecTest {
                     40, 1_700_000_000_000L, "", "", 0, List.of(), false),
             new Message.AppendResponse(4, NodeId.of("n2"), true, 9, 9, 9, 8, List.of(
                     new Message.Relayed(NodeId.of("n3"), 7, 6, 5, "127.0.0.1:7381", 1_700_000_000_456L),
-                    new Message.Relayed(NodeId.of("n4"), 9, 9, 9, ""))),
+                    new Message.Relayed(NodeId.of("n4"), 9, 9, 9, ""),
+                    new Message.Relayed(NodeId.of("n5"), 9, 8, 7, "", 1_700_000_000_789L, NodeId.of("n4")))),
             new Message.AppendRequest(3, N1, 41, 2, List.of(), 40, 1_700_000_000_000L, "127.0.0.1:7379",
                     "n1=127.0.0.1:7379,n2=127.0.0.1:7380"),
             new Message.AppendRequest(3, N1, 41, 2, List.of(
