@@ -219,7 +219,7 @@ class ReplicaSetNodeTest {
         assertEquals(List.of("c1 +OK"), leader.replies);
     }
 
-    /** Answers n2 has sent the leader so far, with what they said it applied. */
+    /** What each answer this follower sent so far said it applied. */
     private static List<Long> appliedAnswers(Harness follower) {
         return follower.outbox.stream().map(m -> m[0]).filter(m -> m instanceof Message.AppendResponse)
                 .map(m -> ((Message.AppendResponse) m).appliedLsn()).toList();
@@ -616,7 +616,8 @@ class ReplicaSetNodeTest {
         deliverAll();
         nodes.get(N2).sync();
         nodes.get(N3).sync();
-        // Under async the followers may gather their answers (AppendRequest.answerNow): they report on their tick.
+        // Under async the followers may gather their answers (AppendRequest.answerNow): they report on
+        // their tick.
         nodes.get(N2).step(Input.TICK);
         nodes.get(N3).step(Input.TICK);
         deliverAll();
