@@ -79,12 +79,14 @@ class FailoverSimulationTest {
      * that rewound (its disk wiped) went on answering its follower about entries it no longer held.
      * 10018831: a node that crashed after its whole snapshot was acknowledged, before installing it, came back
      * answering heartbeats with an empty log while its leader waited for the install, and an "all" write with it.
+     * 24001686: the same crash, but the node's Subscribe after it restarted was lost (a partition), so it had
+     * subscribed and never asked again while the leader, waiting for the install, sent it heartbeats only.
      */
     @ParameterizedTest(name = "seed {0}")
     @org.junit.jupiter.params.provider.ValueSource(longs = {859, 100470, 101106, 103384, 108718, 109391, 110046,
         110056, 209673, 172, 164, 113, 250, 761, 2765, 2035882, 2049976, 2019971, 2028097, 2004103, 2040747,
         2013219, 2049841, 9300148, 9300666, 9304018, 9301997, 9607211, 9200060, 9208778, 9215190, 9802921,
-        10018831})
+        10018831, 24001686})
     void seedsThatFoundBugs(long seed) {
         assumeTrue(System.getProperty("tandem.sim.seed") == null, "replaying one seed");
         FailoverSimulation.run(SimulationConfig.failoverFromSeed(seed));

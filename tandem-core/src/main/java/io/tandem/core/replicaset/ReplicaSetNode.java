@@ -174,6 +174,8 @@ public final class ReplicaSetNode implements Protocol {
     private long leaderTimeMillis;
     private long heardFromLeaderMillis;
     private long subscribedMillis = Long.MIN_VALUE;
+    /** Since our last Subscribe, has our upstream sent us entries or a snapshot chunk? (followerTick) */
+    private boolean fedSinceSubscribe;
     /** The leader's last request let us gather our answers (answerNow false); heartbeats clear it. */
     private boolean answerMayWait;
     /** When we last answered our upstream; a gathered answer is owed until the next one. */
@@ -1148,6 +1150,7 @@ public final class ReplicaSetNode implements Protocol {
         }
         out.sendNow(leader, new Message.Subscribe(term, self, lastLsn, lastTerm, announce));
         subscribedMillis = nowMillis;
+        fedSinceSubscribe = false;
     }
 
     private void onAppendRequest(long nowMillis, Message.AppendRequest request, Output out) {
@@ -1242,6 +1245,7 @@ public final class ReplicaSetNode implements Protocol {
                     snapshotLsn, leaderReadRound, leaderSentMillis));
             return;
         }
+        fedSinceSubscribe |= !request.entries().isEmpty();
         for (Entry entry : request.entries()) {
             if (entry.lsn() < log.firstLsn()) {
                 // Covered by our snapshot (we compacted it away): applied long ago, nothing to compare it
@@ -1321,6 +1325,7 @@ public final class ReplicaSetNode implements Protocol {
             subscribe(nowMillis, out);
             return;
         }
+        fedSinceSubscribe = true;
         out.receiveSnapshotChunk(chunk);
     }
 
@@ -1864,8 +1869,16 @@ public final class ReplicaSetNode implements Protocol {
         // a transfer (found by the simulator, seed 10018831: a node crashed after the last chunk was
         // acknowledged and before it installed it, and a write under "all" waited behind it).
         boolean unconfirmed = confirmedLsn < lastLsn || subscribedMillis == Long.MIN_VALUE;
+        // And when our Subscribe seems lost: the leader's commit point is past our log, yet since we subscribed
+        // it sent us neither entries nor a snapshot chunk, only heartbeats (found by the simulator, seed
+        // 24001686: a node crashed after acknowledging the last chunk of a snapshot and before installing it,
+        // came back with an empty log behind a partition that dropped its Subscribe, and the leader, still
+        // waiting for the install, sent heartbeats at LSN 0 that its empty log matched, for as long as it
+        // gives a transfer).
+        boolean unanswered = !fedSinceSubscribe && leaderCommitLsn > lastLsn
+                && millisSinceSubscribed(nowMillis) >= 2 * silence;
         if (leader != null && millisSinceSubscribed(nowMillis) >= silence
-                && (nowMillis - heardFromLeaderMillis >= silence || unconfirmed)) {
+                && (nowMillis - heardFromLeaderMillis >= silence || unconfirmed || unanswered)) {
             subscribe(nowMillis, out);
         }
         askUpstream(nowMillis, out);
