@@ -81,12 +81,14 @@ class FailoverSimulationTest {
      * answering heartbeats with an empty log while its leader waited for the install, and an "all" write with it.
      * 24001686: the same crash, but the node's Subscribe after it restarted was lost (a partition), so it had
      * subscribed and never asked again while the leader, waiting for the install, sent it heartbeats only.
+     * 25004284: a leader elected again kept the commit point of its earlier term, past entries a rewind had
+     * dropped since, and acknowledged a write at once, not durable and after its lease had lapsed.
      */
     @ParameterizedTest(name = "seed {0}")
     @org.junit.jupiter.params.provider.ValueSource(longs = {859, 100470, 101106, 103384, 108718, 109391, 110046,
         110056, 209673, 172, 164, 113, 250, 761, 2765, 2035882, 2049976, 2019971, 2028097, 2004103, 2040747,
         2013219, 2049841, 9300148, 9300666, 9304018, 9301997, 9607211, 9200060, 9208778, 9215190, 9802921,
-        10018831, 24001686})
+        10018831, 24001686, 25004284})
     void seedsThatFoundBugs(long seed) {
         assumeTrue(System.getProperty("tandem.sim.seed") == null, "replaying one seed");
         FailoverSimulation.run(SimulationConfig.failoverFromSeed(seed));
