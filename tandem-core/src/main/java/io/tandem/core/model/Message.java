@@ -32,15 +32,10 @@ public sealed interface Message {
      * it arrived (0: no rounds, elections off). {@code relays}: the relays (cascading) this stream passed
      * through from the leader, the sender last if it relays; empty from the leader itself. A node that finds
      * itself in it is in a loop of upstreams, and a relay refuses a subscriber already in its own.
-     * {@code answerNow}: the sender waits on the follower's answer (an acknowledgement policy other than async,
-     * a WAIT lately, a switchover, a window filling up), so the follower answers as soon as these entries
-     * are durable; false lets it gather its answers (at most one per {@code ReplicaSetNode#DEFERRED_ANSWER_MILLIS}
-     * while entries keep coming, and on its next tick), so an async leader is not woken by every follower
-     * for every write. Heartbeats are answered at once either way.
      */
     record AppendRequest(long term, NodeId from, long prevLsn, long prevTerm, List<Entry> entries, long commitLsn,
-            long leaderTimeMillis, String announce, String directory, long readRound, List<NodeId> relays,
-            boolean answerNow) implements Message {
+            long leaderTimeMillis, String announce, String directory, long readRound, List<NodeId> relays)
+            implements Message {
         /** Most relays a stream may pass through: more than any replica set has members. */
         public static final int MAX_RELAYS = 255;
 
@@ -48,12 +43,6 @@ public sealed interface Message {
             if (relays.size() > MAX_RELAYS) {
                 throw new IllegalArgumentException(relays.size() + " relays, at most " + MAX_RELAYS);
             }
-        }
-
-        public AppendRequest(long term, NodeId from, long prevLsn, long prevTerm, List<Entry> entries, long commitLsn,
-                long leaderTimeMillis, String announce, String directory, long readRound, List<NodeId> relays) {
-            this(term, from, prevLsn, prevTerm, entries, commitLsn, leaderTimeMillis, announce, directory, readRound,
-                    relays, true);
         }
 
         public AppendRequest(long term, NodeId from, long prevLsn, long prevTerm, List<Entry> entries, long commitLsn,

@@ -22,11 +22,6 @@ public final class Progress {
     long lastSentMillis;
     /** When the last batch with entries went out (heartbeats do not count: see the resend rule). */
     long lastBatchSentMillis;
-    /**
-     * The last request with entries let the follower gather its answer (answerNow false) and no heartbeat
-     * went since: what it made durable may be reported only on its next tick. A WAIT that needs it asks.
-     */
-    boolean answerMayWait;
     long lastHeardMillis;
     /** The highest read round the follower echoed (read-index: it answered a request of that round). */
     long echoedReadRound;

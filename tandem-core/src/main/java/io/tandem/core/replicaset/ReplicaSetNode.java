@@ -51,13 +51,6 @@ public final class ReplicaSetNode implements Protocol {
     static final int CONNECTED_HEARTBEATS = 5;
     /** A cascading follower streaming from someone else asks its upstream again after this many heartbeats. */
     static final int UPSTREAM_ASK_HEARTBEATS = 3;
-    /**
-     * A follower whose leader waits on nothing (AppendRequest.answerNow false) answers what it made durable
-     * at most this often while entries keep coming, and the rest on its next tick: under async a follower
-     * answered every batch, so each single write woke the leader once per follower (3 wake-ups per SET
-     * instead of 1 in the lag probe). Redis's replicas acknowledge once a second.
-     */
-    static final long DEFERRED_ANSWER_MILLIS = 10;
 
     private final NodeId self;
     /** Members change at run time (TANDEM.MEMBERS): rebuilt from {@link #memberships} whenever the latest changes. */
@@ -176,11 +169,6 @@ public final class ReplicaSetNode implements Protocol {
     private long subscribedMillis = Long.MIN_VALUE;
     /** Since our last Subscribe, has our upstream sent us entries or a snapshot chunk? (followerTick) */
     private boolean fedSinceSubscribe;
-    /** The leader's last request let us gather our answers (answerNow false); heartbeats clear it. */
-    private boolean answerMayWait;
-    /** When we last answered our upstream; a gathered answer is owed until the next one. */
-    private long answeredMillis = Long.MIN_VALUE / 2;
-    private boolean answerOwed;
     /** The client address this node tells its peers (opaque here; shown by their monitoring). */
     private String announce = "";
     /** The leader's client address, from its last request (a follower's INFO shows it). */
@@ -918,7 +906,7 @@ public final class ReplicaSetNode implements Protocol {
         } else {
             streams.replicateAll(nowMillis, out); // a relay (cascading) passes on what is durable here
             applyDurable(nowMillis);
-            answerDurable(nowMillis, out);
+            respond(nowMillis, out);
             waiters.check(nowMillis, out);
         }
     }
@@ -1191,7 +1179,6 @@ public final class ReplicaSetNode implements Protocol {
         }
         loopReportedFrom = null;
         upstreamRelays(request.relays());
-        answerMayWait = !request.answerNow();
         heardFromLeaderMillis = nowMillis;
         heardFromALeaderMillis = nowMillis;
         leaderReadRound = Math.max(leaderReadRound, request.readRound());
@@ -1617,28 +1604,11 @@ public final class ReplicaSetNode implements Protocol {
     }
 
     /**
-     * Entries became durable (and applied): tell the upstream at once, unless its last request said it waits
-     * on nothing and we answered less than DEFERRED_ANSWER_MILLIS ago; then the answer is owed, and goes with
-     * the next durable batch after that, a heartbeat's answer, or our next tick. A relay always answers at once:
-     * it carries its followers' positions, which the leader may be waiting for. Worked example: answered at
-     * 100 ms, batches durable at 101, 104 and 112: 101 and 104 are owed, 112 answers all three.
-     */
-    private void answerDurable(long nowMillis, Output out) {
-        if (answerMayWait && progress.isEmpty() && nowMillis - answeredMillis < DEFERRED_ANSWER_MILLIS) {
-            answerOwed = true;
-            return;
-        }
-        respond(nowMillis, out);
-    }
-
-    /**
      * Tells our upstream our positions, each capped by what its requests confirmed (see confirmedLsn),
      * and those of the followers we relay to, if any (cascading).
      */
     private void respond(long nowMillis, Output out) {
         if (leader != null && !leader.equals(self)) {
-            answeredMillis = nowMillis;
-            answerOwed = false;
             long confirmed = Math.min(confirmedLsn, lastLsn);
             // Only followers heard from lately: one that went elsewhere (REPLICAOF, a restart towards its
             // configured upstream) must not be vouched for with what it said before.
@@ -1861,10 +1831,8 @@ public final class ReplicaSetNode implements Protocol {
         }
         long appliedBefore = appliedLsn;
         applyDurable(nowMillis);
-        if (appliedLsn > appliedBefore || answerOwed) {
-            // A delayed replica's applied position moved (the leader waits for it under "applied"), or answers
-            // were gathered (answerDurable): the tick bounds how stale the leader's view of us gets.
-            respond(nowMillis, out);
+        if (appliedLsn > appliedBefore) {
+            respond(nowMillis, out); // a delayed replica's applied position moved: the leader waits for it under "applied"
         }
         long silence = SILENT_HEARTBEATS_BEFORE_RESUBSCRIBE * config.heartbeatIntervalMillis();
         // Subscribe again when the leader went silent, or when it has not yet confirmed where our log ends:
@@ -1966,25 +1934,6 @@ public final class ReplicaSetNode implements Protocol {
 
     public boolean isLeader() {
         return role == Role.LEADER;
-    }
-
-    /**
-     * Does this leader wait on its followers' answers beyond what the in-flight window needs? Under any
-     * policy but async (every write waits), with min-replicas-to-write (it judges the followers' lag), while a
-     * client is blocked in WAIT and for a second after one arrived (Waiters#RECENT_WAIT_MILLIS), during a
-     * switchover, and until a majority of the voters holds both this term's first entry and the latest
-     * membership change (whatever the policy: Reconfiguration waits on them). Otherwise followers may gather
-     * their answers (AppendRequest.answerNow).
-     */
-    boolean waitsOnAnswers(long nowMillis) {
-        return !(config.ackPolicy() instanceof AckPolicy.Async) || config.minReplicasToWrite() > 0
-                || waiters.waitingOnReplicas(nowMillis) || switchover.active()
-                || membershipCommitLsn < Math.max(termStartLsn, memberships.latestLsn());
-    }
-
-    /** A WAIT blocked: see Streams#solicitAnswers. */
-    void solicitAnswers(long nowMillis, Output out) {
-        streams.solicitAnswers(nowMillis, out);
     }
 
     public NodeId leader() {

@@ -169,22 +169,8 @@ final class Streams {
         }
         out.sendNow(to, new Message.AppendRequest(node.term(), node.self(), prev, node.log().term(prev), List.of(),
                 node.shippedCommitLsn(), node.shippedTimeMillis(nowMillis), node.announceAddress(), node.directory(),
-                node.shippedReadRound(), node.shippedRelays(), true));
+                node.shippedReadRound(), node.shippedRelays()));
         p.lastSentMillis = nowMillis;
-        p.answerMayWait = false; // a heartbeat is answered at once, with every position
-    }
-
-    /**
-     * Something now waits on the followers' positions (a WAIT blocked): each follower that was allowed to
-     * gather its answers gets a heartbeat, which it answers at once (Redis's REPLCONF GETACK).
-     */
-    void solicitAnswers(long nowMillis, Output out) {
-        for (Map.Entry<NodeId, Progress> e : progress.entrySet()) {
-            Progress p = e.getValue();
-            if (p.answerMayWait && p.relayedBy == null && p.state == Progress.State.REPLICATE) {
-                sendEmpty(nowMillis, e.getKey(), p, heartbeatPrev(p), out);
-            }
-        }
     }
 
     /**
@@ -344,30 +330,13 @@ final class Streams {
                 batch = batch.subList(0, (int) (shippableLsn - p.sentLsn));
             }
             long prev = p.sentLsn;
-            long last = batch.get(batch.size() - 1).lsn();
-            boolean answerNow = answerNow(nowMillis, p, last);
             out.sendNow(to, new Message.AppendRequest(node.term(), node.self(), prev, node.log().term(prev), batch,
                     node.shippedCommitLsn(), node.shippedTimeMillis(nowMillis), node.announceAddress(), "",
-                    node.shippedReadRound(), node.shippedRelays(), answerNow));
-            p.answerMayWait = !answerNow;
-            p.sentLsn = last;
+                    node.shippedReadRound(), node.shippedRelays()));
+            p.sentLsn = batch.get(batch.size() - 1).lsn();
             p.lastSentMillis = nowMillis;
             p.lastBatchSentMillis = nowMillis;
         }
-    }
-
-    /**
-     * Does anything wait on this follower's answer to a batch ending at lastLsn? Only a leader lets answers
-     * wait (a relay passes its followers' positions on, which its own upstream may be waiting for), and only
-     * when nothing needs them soon (ReplicaSetNode#waitsOnAnswers: async, no WAIT lately, no min-replicas
-     * rule, no switchover, nothing waiting for a majority) and the batch leaves the in-flight window less
-     * than a quarter full (a catch-up keeps streaming: worked example, window 4 MiB = 32,768 nominal
-     * entries, a follower that confirmed 1,000 and a batch ending at 9,500 has 8,500 > 8,192 in flight, so it
-     * answers at once).
-     */
-    private boolean answerNow(long nowMillis, Progress p, long lastLsn) {
-        return !node.isLeader() || node.waitsOnAnswers(nowMillis)
-                || (lastLsn - p.receivedLsn) * 128L > node.config().maxInflightBytes() / 4;
     }
 
     /** Unacknowledged entries in flight, measured in LSNs times a nominal entry size (cheap, monotone). */

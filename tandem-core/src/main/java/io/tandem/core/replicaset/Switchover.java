@@ -90,7 +90,6 @@ final class Switchover {
         handedOverMillis = 0;
         deadlineMillis = timeoutMillis == 0 ? Long.MAX_VALUE : nowMillis + timeoutMillis;
         out.event(new Event.SwitchoverStarted(to, node.lastLsn(), timeoutMillis, forced));
-        node.solicitAnswers(nowMillis, out); // the target may be gathering its answers (async): it answers now
         check(nowMillis, progress, out);
         return null;
     }

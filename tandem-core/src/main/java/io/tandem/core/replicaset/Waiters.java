@@ -21,17 +21,6 @@ final class Waiters {
             boolean replicas) {}
 
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
-    /** How many of them are WAITs (they wait on the followers' answers: see AppendRequest.answerNow). */
-    private int replicaWaiters;
-    /**
-     * When the last WAIT arrived. Clients that use WAIT mostly follow each write with one (Redis's idiom for
-     * synchronous replication): for a second after a WAIT the followers answer every batch at once, so that
-     * the next WAIT finds its answers on their way instead of asking for them (one round trip more, and two
-     * messages per follower per write: SET + WAIT 1 at one connection measured 3,900 ops/s that way, and
-     * 6,100-7,000 with this rule, as before followers gathered their answers).
-     */
-    private long lastWaitMillis = Long.MIN_VALUE / 2;
-    static final long RECENT_WAIT_MILLIS = 1000;
     private final ReplicaSetNode node;
 
     Waiters(ReplicaSetNode node) {
@@ -47,21 +36,13 @@ final class Waiters {
             out.reply(wait.client(), wait.requestId(), WAIT_ON_REPLICA);
             return;
         }
-        lastWaitMillis = nowMillis;
         int acked = replicasApplied(wait.lsn());
         if (acked >= wait.numReplicas()) {
             out.reply(wait.client(), wait.requestId(), Reply.integer(acked));
             return;
         }
-        if (block(out, new Waiter(wait.client(), wait.requestId(), 0, wait.lsn(), wait.numReplicas(),
-                deadline(nowMillis, wait.timeoutMillis()), true))) {
-            node.solicitAnswers(nowMillis, out); // followers that may be gathering their answers answer now
-        }
-    }
-
-    /** Is a client blocked in WAIT, or did one use WAIT lately (so the leader wants answers at once)? */
-    boolean waitingOnReplicas(long nowMillis) {
-        return replicaWaiters > 0 || nowMillis - lastWaitMillis < RECENT_WAIT_MILLIS;
+        block(out, new Waiter(wait.client(), wait.requestId(), 0, wait.lsn(), wait.numReplicas(),
+                deadline(nowMillis, wait.timeoutMillis()), true));
     }
 
     void onWaitLsn(long nowMillis, Input.WaitLsn wait, Output out) {
@@ -74,18 +55,13 @@ final class Waiters {
                 deadline(nowMillis, wait.timeoutMillis()), false));
     }
 
-    /** Blocks the waiter; false if too many already wait (it was answered with an error). */
-    private boolean block(Output out, Waiter waiter) {
+    private void block(Output out, Waiter waiter) {
         if (waiters.size() >= MAX_WAITERS) {
             out.reply(waiter.client(), waiter.requestId(), Reply.error("ERR too many clients waiting (" + MAX_WAITERS
                     + ")"));
-            return false;
+            return;
         }
         waiters.add(waiter);
-        if (waiter.replicas()) {
-            replicaWaiters++;
-        }
-        return true;
     }
 
     private static long deadline(long nowMillis, long timeoutMillis) {
@@ -144,9 +120,6 @@ final class Waiters {
             }
             if (reply != null) {
                 it.remove();
-                if (w.replicas()) {
-                    replicaWaiters--;
-                }
                 out.reply(w.client(), w.requestId(), reply);
             }
         }

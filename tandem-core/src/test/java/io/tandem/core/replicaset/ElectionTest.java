@@ -65,6 +65,42 @@ class ElectionTest extends CoreCluster {
         assertEquals("reader \"v2\"", get(leader, "k"));
     }
 
+    /**
+     * Found by the simulator (seed 25004284, with a build whose message timing differed): a leader elected
+     * again kept the commit point of its earlier term, which lay past entries a rewind had dropped since
+     * (async commits on the leader's own fsync), and answered its next writes at once: before they were
+     * durable anywhere, and after its lease had lapsed.
+     */
+    @Test
+    void aLeaderElectedAgainStartsItsCommitPointAfreshNotFromItsEarlierTerm() {
+        cluster(new AckPolicy.Async(), MemberConfig.voter(N3));
+        isolated.add(N1);
+        for (int i = 0; i < 4; i++) {
+            write(N1, "w" + i, "k", "only-on-n1-" + i);
+        }
+        node(N1).sync(); // async: acknowledged on n1's own fsync, commit point 5 (term 1's opening entry, 4 writes)
+        assertEquals(5, node(N1).node.commitLsn());
+        assertTrue(node(N1).replies.contains("w3 +OK"), node(N1).replies.toString());
+        advance(3 * ELECTION_TIMEOUT_MILLIS); // n2 or n3 is elected for term 2; n1 steps down
+        NodeId second = leaderAmong(N2, N3);
+        assertTrue(second != null, node(N2).events.toString());
+        isolated.clear();
+        advance(200); // n1 follows the new leader, which has no entry 2..5 of term 1: n1 rewinds
+        if (node(N1).node.rewinding()) {
+            node(N1).finishRewind();
+        }
+        advance(200);
+        assertEquals(2, node(N1).log.lastLsn(), "term 1's opening entry and term 2's: " + node(N1).events);
+        // n1 leads again (term 3): its opening entry is LSN 3, the next write LSN 4, both below the old commit
+        // point of 5.
+        node(N1).node.becomeLeader(3, now, node(N1));
+        write(N1, "again", "k", "v");
+        assertFalse(node(N1).replies.stream().anyMatch(r -> r.startsWith("again ")),
+                "acknowledged before it was durable: " + node(N1).replies);
+        node(N1).sync();
+        assertTrue(node(N1).replies.contains("again +OK"), "acknowledged once durable: " + node(N1).replies);
+    }
+
     @Test
     void theLeaderCutOffFromTheMajorityStepsDownAndFailsWhatItHadNotAcknowledged() {
         cluster(new AckPolicy.Quorum(), MemberConfig.voter(N3));

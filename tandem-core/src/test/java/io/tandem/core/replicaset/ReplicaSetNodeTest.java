@@ -219,81 +219,6 @@ class ReplicaSetNodeTest {
         assertEquals(List.of("c1 +OK"), leader.replies);
     }
 
-    /** What each answer this follower sent so far said it applied. */
-    private static List<Long> appliedAnswers(Harness follower) {
-        return follower.outbox.stream().map(m -> m[0]).filter(m -> m instanceof Message.AppendResponse)
-                .map(m -> ((Message.AppendResponse) m).appliedLsn()).toList();
-    }
-
-    @Test
-    void underAsyncAFollowerGathersItsAnswersAndSendsThemWithin10MillisOrOnItsTick() {
-        cluster(new AckPolicy.Async(), AckLevel.APPLIED, OnAckTimeout.ERROR);
-        Harness leader = nodes.get(N1);
-        Harness n2 = nodes.get(N2);
-        n2.now = 1_000;
-        for (int i = 1; i <= 3; i++) {
-            write("c1", "SET", "k" + i, "v");
-            leader.sync();
-            // Nothing waits on the answer: the leader says so.
-            Message.AppendRequest batch = (Message.AppendRequest) leader.outbox.get(0)[0];
-            assertFalse(batch.answerNow(), "async, no WAIT: " + batch);
-            drop(N1);
-            n2.step(new Input.PeerMessage(batch));
-            n2.sync();
-            n2.now += 3;
-        }
-        // Durable at 1000, 1003 and 1006: the first is answered at once, the next two are gathered.
-        assertEquals(List.of(1L), appliedAnswers(n2), "one answer, for the first batch");
-        n2.now = 1_011;
-        n2.step(Input.TICK);
-        assertEquals(List.of(1L, 3L), appliedAnswers(n2), "the tick sends what was gathered");
-        n2.step(Input.TICK);
-        assertEquals(List.of(1L, 3L), appliedAnswers(n2), "nothing more is owed");
-    }
-
-    @Test
-    void aBlockedWaitAsksFollowersGatheringTheirAnswersAndReturnsAtOnce() {
-        cluster(new AckPolicy.Async(), AckLevel.APPLIED, OnAckTimeout.ERROR);
-        Harness leader = nodes.get(N1);
-        nodes.get(N2).now = 1_000;
-        nodes.get(N3).now = 1_000;
-        write("c1", "SET", "k1", "v");
-        leader.sync();
-        deliverAll();
-        nodes.get(N2).sync();
-        nodes.get(N3).sync();
-        deliverAll(); // n2 and n3 answer this first batch at once (they had not answered for 10 ms)
-        write("c1", "SET", "k2", "v");
-        leader.sync();
-        deliverAll();
-        nodes.get(N2).sync();
-        nodes.get(N3).sync();
-        deliverAll(); // durable and applied on both, and the answers gathered: the leader does not know yet
-        assertEquals(1, leader.node.progress().get(N2).appliedLsn());
-        leader.step(new Input.Wait(new Client("c1"), 2, 2, 2, 1_000));
-        assertFalse(leader.replies.contains("c1 :2"), leader.replies.toString());
-        // The WAIT sent each follower a heartbeat, which they answer at once with all they applied.
-        assertTrue(leader.outbox.stream().allMatch(m -> m[0] instanceof Message.AppendRequest r
-                && r.entries().isEmpty() && r.answerNow()), "heartbeats: " + leader.outbox.size());
-        deliverAll();
-        assertTrue(leader.replies.contains("c1 :2"), "WAIT 2 answered without its timeout: " + leader.replies);
-        // For a second after a WAIT, batches ask for answers at once (the next WAIT finds them coming).
-        leader.now += Waiters.RECENT_WAIT_MILLIS - 1;
-        write("c1", "SET", "k3", "v");
-        leader.sync();
-        assertEquals(List.of(true, true), batchesAnswerNow(leader));
-        drop(N1);
-        leader.now += 1;
-        write("c1", "SET", "k4", "v");
-        leader.sync();
-        assertEquals(List.of(false, false), batchesAnswerNow(leader), "a second after the WAIT");
-    }
-
-    private static List<Boolean> batchesAnswerNow(Harness leader) {
-        return leader.outbox.stream().map(m -> m[0]).filter(m -> m instanceof Message.AppendRequest r
-                && !r.entries().isEmpty()).map(m -> ((Message.AppendRequest) m).answerNow()).toList();
-    }
-
     @Test
     void semiSyncWaitsForOneFollowerAtTheLevel() {
         cluster(new AckPolicy.SemiSync(1), AckLevel.DURABLE, OnAckTimeout.ERROR);
@@ -616,10 +541,6 @@ class ReplicaSetNodeTest {
         deliverAll();
         nodes.get(N2).sync();
         nodes.get(N3).sync();
-        // Under async the followers may gather their answers (AppendRequest.answerNow): they report on
-        // their tick.
-        nodes.get(N2).step(Input.TICK);
-        nodes.get(N3).step(Input.TICK);
         deliverAll();
         leader.step(Input.TICK);
         assertEquals(List.of(new Event.LagAlert(N2, false, 0, 0, 0), new Event.LagAlert(N3, false, 0, 0, 0)),

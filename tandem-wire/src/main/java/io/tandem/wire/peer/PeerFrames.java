@@ -11,7 +11,7 @@ package io.tandem.wire.peer;
  *
  * type 1 Subscribe       lastLsn:u64 lastTerm:u64 announce:str
  * type 2 AppendRequest   prevLsn:u64 prevTerm:u64 commitLsn:u64 leaderTimeMillis:u64 announce:str directory:str
- *                        entries readRound:u64 relayCount:u8 (relay:str)* answerNow:u8
+ *                        entries readRound:u64 relayCount:u8 (relay:str)*
  * type 3 AppendResponse  matched:u8 lastLsn:u64 receivedLsn:u64 durableLsn:u64 appliedLsn:u64
  *                        count:u16 (replica:str receivedLsn:u64 durableLsn:u64 appliedLsn:u64 announce:str
  *                        leaderMillis:u64 via:str)* snapshotLsn:u64 readRound:u64 leaderMillis:u64
@@ -39,9 +39,8 @@ final class PeerFrames {
      *    TimeoutNow, and VoteRequest's transfer flag (switchover).
      * 4: AppendResponse (and each relayed position) echoes the leader's send time: the leadership lease.
      * 5: AppendRequest ends with the relays the stream passed through (loops of upstreams are refused).
-     * 6: AppendRequest ends with answerNow (whether the sender waits on the answer, or the follower may gather
-     *    its answers: an async leader is not woken by every follower for every write); each relayed position
-     *    in an AppendResponse ends with the relay that replica streams from ("" for the answering one).
+     * 6: each relayed position in an AppendResponse ends with the relay that replica streams from ("" for the
+     *    answering one).
      */
     static final int VERSION = 6;
     static final int HEADER_BYTES = 4;

@@ -28,9 +28,6 @@ class PeerFrameCodecTest {
             new Message.AppendRequest(5, N1, 41, 2, List.of(), 40, 1_700_000_000_000L, "", "", 17),
             new Message.AppendRequest(5, NodeId.of("n3"), 41, 2, List.of(), 40, 1_700_000_000_000L, "", "", 0,
                     List.of(NodeId.of("n2"), NodeId.of("n3"))),
-            new Message.AppendRequest(5, N1, 41, 2, List.of(
-                    new Entry(5, 42, 1_700_000_000_001L, List.of(new Effect.PutString(b("k"), b("v"), -1)))),
-                    40, 1_700_000_000_000L, "", "", 0, List.of(), false),
             new Message.AppendResponse(4, NodeId.of("n2"), true, 9, 9, 9, 8, List.of(
                     new Message.Relayed(NodeId.of("n3"), 7, 6, 5, "127.0.0.1:7381", 1_700_000_000_456L),
                     new Message.Relayed(NodeId.of("n4"), 9, 9, 9, ""),
@@ -161,12 +158,6 @@ class PeerFrameCodecTest {
         PeerProtocolException preVote = assertThrows(PeerProtocolException.class,
                 () -> new PeerFrameDecoder(1 << 20).decode(ByteBuffer.wrap(request)));
         assertEquals("peer frame flag preVote is 255, not 0 or 1", preVote.getMessage());
-        // An AppendRequest ends with answerNow.
-        byte[] append = PeerFrameEncoder.encode(new Message.AppendRequest(5, N1, 41, 2, List.of(), 40, 0, "", ""));
-        append[append.length - 1] = 2;
-        PeerProtocolException answerNow = assertThrows(PeerProtocolException.class,
-                () -> new PeerFrameDecoder(1 << 20).decode(ByteBuffer.wrap(append)));
-        assertEquals("peer frame flag answerNow is 2, not 0 or 1", answerNow.getMessage());
     }
 
     @Test
