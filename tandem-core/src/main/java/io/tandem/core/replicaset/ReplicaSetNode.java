@@ -291,9 +291,9 @@ public final class ReplicaSetNode implements Protocol {
         // The commit point starts again from nothing (advanceCommit below and the answers move it). One kept
         // from an earlier leadership of ours can lie past entries a rewind has dropped since: under async a
         // leader's own fsync commits, and the next leader may never have had them. Kept, it answered the next
-        // writes at once, before they were durable anywhere and whatever the lease (simulator, seed 25004284:
-        // n1 led term 1 to commit 94, was rewound to 91, led term 3 and acknowledged LSN 93 at once, after
-        // its lease had lapsed and term 4 was elected).
+        // writes at once, before they were durable anywhere and whatever the lease (simulator, seed 25004284
+        // on a build whose timing differed: n1 led term 1 to commit 94, was rewound to 91, led term 3 and
+        // acknowledged LSN 93 at once, after its lease had lapsed and term 4 was elected; ElectionTest keeps it).
         commitLsn = 0;
         termStartLsn = 0;
         membershipCommitLsn = 0;
