@@ -40,6 +40,13 @@ run_set() { # port
   timeout 300 redis-benchmark -p "$1" -c "$CONNS" -n "$N" -d 100 -t set -q | tr '\r' '\n' | grep -v '^$' | tail -1
 }
 
+# Stops tools attached to the nodes (strace, perf record) with SIGINT, so that they write their reports.
+interrupt_all() { # pids...
+  local t
+  for t in "$@"; do kill -INT "$t" 2>/dev/null || true; done
+  for t in "$@"; do wait "$t" 2>/dev/null || true; done
+}
+
 # One measured run on PORT; prints LABEL, ops/s and each node's CPU per SET.
 measure_once() { # label run port pids...
   local label="$1" r="$2" port="$3"; shift 3
@@ -123,8 +130,7 @@ for mode in $MODES; do
         done
       done
       run_set "${PORTS[k]}" >/dev/null
-      for t in "${tracers[@]}"; do kill -INT "$t" 2>/dev/null || true; done
-      for t in "${tracers[@]}"; do wait "$t" 2>/dev/null || true; done
+      interrupt_all "${tracers[@]}"
       for ((i = 0; i < ${#pids[@]}; i++)); do
         awk -v n="$N" -v who="$mode jar$k node$((i + 1))" '
           $4 ~ /^[0-9]+$/ && $NF != "total" { calls[$NF] = $4 }   # % time, seconds, usecs/call, calls, [errors,] syscall
@@ -141,8 +147,7 @@ for mode in $MODES; do
         perf record -q -F 999 -p "${pids[i]}" -o "$WORK/perf-$mode-$k-$i.data" >/dev/null 2>&1 & recorders+=("$!")
       done
       run_set "${PORTS[k]}" >/dev/null
-      for t in "${recorders[@]}"; do kill -INT "$t" 2>/dev/null || true; done
-      for t in "${recorders[@]}"; do wait "$t" 2>/dev/null || true; done
+      interrupt_all "${recorders[@]}"
       for ((i = 0; i < ${#pids[@]}; i++)); do
         echo "$mode jar$k node$((i + 1)) top symbols (perf, % of its samples):" | tee -a "$RES"
         perf report -q -i "$WORK/perf-$mode-$k-$i.data" --no-children --sort dso,sym \

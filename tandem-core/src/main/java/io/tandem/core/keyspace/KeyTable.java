@@ -182,7 +182,7 @@ final class KeyTable {
     KeyEntry insert(byte[] key, int hash) {
         int before = size;
         KeyEntry created = getOrInsert(key, hash);
-        Invariants.check(size == before + 1, "insert of a key already present");
+        Invariants.check(size == before + 1, "insert of a key already present (a snapshot holding a key twice?)");
         return created;
     }
 

@@ -159,9 +159,7 @@ public final class Keyspace {
     public void load(byte[] key, Object value, long expireAtMillis) {
         Invariants.check(value instanceof byte[] || value instanceof HashValue || value instanceof SetValue
                 || value instanceof ListValue, "unknown value type %s", value);
-        int before = table.size();
-        KeyEntry entry = table.getOrInsert(key, KeyHash.hash(key, hashSeed));
-        Invariants.check(table.size() == before + 1, "snapshot holds a key twice");
+        KeyEntry entry = table.insert(key, KeyHash.hash(key, hashSeed));
         entry.value = value;
         setExpiry(entry, expireAtMillis);
     }

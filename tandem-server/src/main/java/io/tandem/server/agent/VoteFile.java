@@ -141,14 +141,10 @@ public final class VoteFile {
     }
 
     /**
-     * Makes (term, votedFor) durable before returning: write a temporary file, fsync it, rename it over the
-     * old one, fsync the directory (without the last step, a crash could bring the old name back).
+     * Makes the vote (term, votedFor, and the floor, written only when there is one) durable before returning:
+     * write a temporary file, fsync it, rename it over the old one, fsync the directory (without the last
+     * step, a crash could bring the old name back).
      */
-    public void write(long term, NodeId votedFor) throws IOException {
-        write(new Vote(term, votedFor));
-    }
-
-    /** As {@link #write(long, NodeId)}, with the vote floor (written only when there is one). */
     public void write(Vote vote) throws IOException {
         String line = MAGIC + "term=" + vote.term() + " voted-for=" + (vote.votedFor() == null ? ""
                 : vote.votedFor().name()) + (vote.floorTerm() == 0 && vote.floorLsn() == 0 ? ""

@@ -31,7 +31,7 @@ class VoteFileStartupTest {
 
     @Test
     void aNodeStartsInTheVoteFilesTermWhenItIsAheadOfTheLog() throws Exception {
-        new VoteFile(dataDir).write(5, NodeId.of("n2"));
+        new VoteFile(dataDir).write(new VoteFile.Vote(5, NodeId.of("n2")));
         try (TandemNode node = TandemNode.start(config())) {
             assertEquals(5, term(node));
         }

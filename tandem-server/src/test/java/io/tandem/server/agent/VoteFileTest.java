@@ -26,11 +26,11 @@ class VoteFileTest {
     @Test
     void theTermAndVoteRoundTripAndTheLastWriteWins() throws Exception {
         VoteFile file = new VoteFile(dataDir);
-        file.write(7, NodeId.of("n2"));
+        file.write(new VoteFile.Vote(7, NodeId.of("n2")));
         assertEquals(new VoteFile.Vote(7, NodeId.of("n2")), new VoteFile(dataDir).read());
-        file.write(8, null);
+        file.write(new VoteFile.Vote(8, null));
         assertEquals(new VoteFile.Vote(8, null), new VoteFile(dataDir).read());
-        file.write(Long.MAX_VALUE, NodeId.of("replica-with.long_name-" + "x".repeat(40)));
+        file.write(new VoteFile.Vote(Long.MAX_VALUE, NodeId.of("replica-with.long_name-" + "x".repeat(40))));
         assertEquals(new VoteFile.Vote(Long.MAX_VALUE, NodeId.of("replica-with.long_name-" + "x".repeat(40))),
                 file.read());
         assertFalse(Files.exists(dataDir.resolve(VoteFile.TMP_NAME)), "the temporary file was renamed away");
@@ -48,7 +48,7 @@ class VoteFileTest {
         file.write(file.read().withVote(10, NodeId.of("n3")));
         assertEquals(new VoteFile.Vote(10, NodeId.of("n3"), 7, 1204), file.read(), "a new vote keeps the floor");
         // Written before there was a floor (or by a node that never rewound): floor 0/0, the line as it was.
-        file.write(11, NodeId.of("n1"));
+        file.write(new VoteFile.Vote(11, NodeId.of("n1")));
         assertEquals(new VoteFile.Vote(11, NodeId.of("n1"), 0, 0), file.read());
         assertFalse(Files.readString(dataDir.resolve(VoteFile.NAME)).contains("vote-floor"));
     }
@@ -58,17 +58,17 @@ class VoteFileTest {
         // The write is a temporary file renamed over the old one: a crash before the rename leaves vote.tmp
         // (complete or not) beside the old, intact vote, which is what the node reads back.
         VoteFile file = new VoteFile(dataDir);
-        file.write(5, NodeId.of("n1"));
+        file.write(new VoteFile.Vote(5, NodeId.of("n1")));
         Files.writeString(dataDir.resolve(VoteFile.TMP_NAME), "tandem-vote 1 term=6 voted-f");
         assertEquals(new VoteFile.Vote(5, NodeId.of("n1")), new VoteFile(dataDir).read());
-        file.write(6, NodeId.of("n3")); // the next write replaces the leftover
+        file.write(new VoteFile.Vote(6, NodeId.of("n3"))); // the next write replaces the leftover
         assertEquals(new VoteFile.Vote(6, NodeId.of("n3")), file.read());
     }
 
     @Test
     void aFlippedByteFailsTheChecksumAndNamesTheFileAndOffset() throws Exception {
         VoteFile file = new VoteFile(dataDir);
-        file.write(12, NodeId.of("n2"));
+        file.write(new VoteFile.Vote(12, NodeId.of("n2")));
         Path path = dataDir.resolve(VoteFile.NAME);
         byte[] bytes = Files.readAllBytes(path);
         bytes[19] = (byte) '3'; // "term=12" becomes "term=32": still parses, but the CRC says no
