@@ -46,6 +46,14 @@ done
 millis=$(( ($(date +%s%N) - started) / 1000000 ))
 echo "n3 caught up with LSN $last ($bytes bytes of log) in $millis ms from its launch:" \
   "$(( bytes / 1000 / (millis > 0 ? millis : 1) )) MB/s"
+# Each thread of n3's JVM: CPU it ran (utime + stime, in clock ticks of 10 ms) and, from schedstat, how
+# long it ran and how long it waited for a core, since its start: which threads took the time.
+n3_java="$n3_pid" # spawn_tandem execs java: the PID is the JVM's
+echo "n3 threads (ran / waited for a core, ms), top 8 by time run:"
+for t in /proc/"$n3_java"/task/*; do
+  read -r run wait _ < "$t/schedstat"
+  printf "%8d %8d  %s\n" $((run / 1000000)) $((wait / 1000000)) "$(cat "$t/comm")"
+done | sort -rn | head -8
 stop_pid "$n3_pid"
 [[ "${LEADER_JFR:-0}" == 1 ]] && "$JAVA_HOME/bin/jcmd" "$n1_pid" JFR.stop name=catchup >/dev/null
 JFR="$JAVA_HOME/bin/jfr"

@@ -66,15 +66,39 @@ public final class EntryCodec {
         }
     }
 
+    /**
+     * Decodes the payload at {@code buffer[offset, offset + length)} in place, without a view of it: a slice per
+     * entry was the largest garbage of a follower's catch-up after the values themselves (87 MB of 490 per
+     * million entries, JFR allocation samples). The buffer's position and limit are as before on return.
+     */
+    public static Entry decodePayload(long term, long lsn, ByteBuffer buffer, int offset, int length) {
+        int position = buffer.position();
+        int limit = buffer.limit();
+        // Worked example: limit 500, a payload at 100 of 40 bytes: decode [100, 140), then back to 500.
+        buffer.limit(offset + length).position(offset);
+        try {
+            return decodePayload(term, lsn, buffer);
+        } finally {
+            buffer.limit(limit).position(position);
+        }
+    }
+
     /** Decodes a payload that spans {@code payload}'s remaining bytes. */
     public static Entry decodePayload(long term, long lsn, ByteBuffer payload) {
         int start = payload.position();
         try {
             long timeMillis = unzigzag(getVarlong(payload, start));
             int count = getLength(payload, MAX_EFFECTS, start);
-            List<Effect> effects = new ArrayList<>(Math.min(count, 1024));
-            for (int i = 0; i < count; i++) {
-                effects.add(decodeEffect(payload, start));
+            List<Effect> effects;
+            if (count == 1) {
+                // Most entries are one command's one effect (a SET): one small immutable list, not an ArrayList
+                // and its array.
+                effects = List.of(decodeEffect(payload, start));
+            } else {
+                effects = new ArrayList<>(Math.min(count, 1024));
+                for (int i = 0; i < count; i++) {
+                    effects.add(decodeEffect(payload, start));
+                }
             }
             if (payload.hasRemaining()) {
                 throw new CorruptEntryException(payload.remaining() + " bytes after the last effect",

@@ -108,6 +108,23 @@ class EntryCodecTest {
         assertSameEntry(entry, EntryCodec.decodePayload(1, 7, frame));
     }
 
+    /** The in-place decode the peer frames and the WAL use: same entry, and the buffer as it was after. */
+    @Test
+    void aPayloadDecodedInPlaceLeavesTheBufferAsItWas() {
+        Entry entry = new Entry(1, 7, 123, List.of(new Effect.PutString(b("k"), b("v"), Effect.NO_EXPIRY)));
+        byte[] payload = EntryCodec.encodePayload(entry);
+        ByteBuffer frame = ByteBuffer.allocateDirect(payload.length + 10);
+        frame.put(new byte[6]).put(payload).put(new byte[4]);
+        frame.position(2).limit(payload.length + 9);
+        assertSameEntry(entry, EntryCodec.decodePayload(1, 7, frame, 6, payload.length));
+        assertEquals(2, frame.position());
+        assertEquals(payload.length + 9, frame.limit());
+        // One byte short: the region ends inside the value, which is damage even though the buffer goes on.
+        assertThrows(CorruptEntryException.class, () -> EntryCodec.decodePayload(1, 7, frame, 6, payload.length - 1));
+        assertEquals(2, frame.position());
+        assertEquals(payload.length + 9, frame.limit());
+    }
+
     @Test
     void everyTruncationIsCorrupt() {
         byte[] payload = EntryCodec.encodePayload(new Entry(1, 1, 1_700_000_000_000L, everyEffect()));

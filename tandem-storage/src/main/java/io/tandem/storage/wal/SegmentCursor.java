@@ -1,5 +1,8 @@
 package io.tandem.storage.wal;
 
+import io.tandem.core.log.EntryCodec;
+import io.tandem.core.model.Entry;
+
 import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
 
@@ -129,8 +132,10 @@ final class SegmentCursor {
     }
 
     /** The payload of the current record (a view; position 0, limit = payload length). */
-    ByteBuffer payload() {
-        return buffer.slice(offset + WalRecord.PAYLOAD_OFFSET, recordBytes - WalRecord.HEADER_BYTES);
+    /** Decodes the current record's payload in place (no view of it per record: see EntryCodec). */
+    Entry decode(long term, long lsn) {
+        return EntryCodec.decodePayload(term, lsn, buffer, offset + WalRecord.PAYLOAD_OFFSET,
+                recordBytes - WalRecord.HEADER_BYTES);
     }
 
     String problem() {

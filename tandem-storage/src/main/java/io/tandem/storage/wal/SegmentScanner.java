@@ -1,5 +1,8 @@
 package io.tandem.storage.wal;
 
+import io.tandem.core.log.EntryCodec;
+import io.tandem.core.model.Entry;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -133,9 +136,11 @@ final class SegmentScanner {
     }
 
     /** The payload of the loaded record: a view, position 0, limit = payload length. */
-    ByteBuffer payload() {
+    /** Decodes the loaded record's payload in place (no view of it per record: see EntryCodec). */
+    Entry decode(long term, long lsn) {
         int at = (int) (offset - bufferStart);
-        return buffer.slice(at + WalRecord.PAYLOAD_OFFSET, recordBytes - WalRecord.HEADER_BYTES);
+        return EntryCodec.decodePayload(term, lsn, buffer, at + WalRecord.PAYLOAD_OFFSET,
+                recordBytes - WalRecord.HEADER_BYTES);
     }
 
     /** Copies the loaded record, header and payload, into {@code target} at {@code index}. */

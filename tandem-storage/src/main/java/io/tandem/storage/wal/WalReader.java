@@ -1,7 +1,6 @@
 package io.tandem.storage.wal;
 
 import io.tandem.core.log.CorruptEntryException;
-import io.tandem.core.log.EntryCodec;
 import io.tandem.core.model.Entry;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -282,7 +281,7 @@ public final class WalReader {
         @Override
         public void accept(Segment segment, SegmentScanner scanner) throws WalCorruptionException {
             try {
-                entries.add(EntryCodec.decodePayload(scanner.term(), scanner.lsn(), scanner.payload()));
+                entries.add(scanner.decode(scanner.term(), scanner.lsn()));
             } catch (CorruptEntryException e) {
                 throw corruption(segment, scanner.offset(), "record lsn " + scanner.lsn()
                         + " has a valid CRC but its payload does not decode: " + e.getMessage());

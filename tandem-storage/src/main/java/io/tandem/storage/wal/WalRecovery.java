@@ -1,7 +1,6 @@
 package io.tandem.storage.wal;
 
 import io.tandem.core.log.CorruptEntryException;
-import io.tandem.core.log.EntryCodec;
 import io.tandem.core.model.Entry;
 import io.tandem.core.util.Invariants;
 import io.tandem.storage.wal.SegmentName.SegmentFile;
@@ -249,7 +248,7 @@ public final class WalRecovery {
         if (lsn > afterLsn) {
             Entry entry;
             try {
-                entry = EntryCodec.decodePayload(cursor.term(), lsn, cursor.payload());
+                entry = cursor.decode(cursor.term(), lsn);
             } catch (CorruptEntryException e) {
                 throw corruption(segment.path(), cursor.offset(), "record lsn " + lsn
                         + " has a valid CRC but its payload does not decode: " + e.getMessage());

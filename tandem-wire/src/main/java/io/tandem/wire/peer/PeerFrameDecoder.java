@@ -171,9 +171,9 @@ public final class PeerFrameDecoder {
                 throw new PeerProtocolException("entry " + lsn + " claims " + payloadLength + " payload bytes, "
                         + frame.remaining() + " left");
             }
-            ByteBuffer payload = frame.slice(frame.position(), payloadLength);
-            frame.position(frame.position() + payloadLength);
-            entries.add(EntryCodec.decodePayload(entryTerm, lsn, payload));
+            int at = frame.position();
+            entries.add(EntryCodec.decodePayload(entryTerm, lsn, frame, at, payloadLength));
+            frame.position(at + payloadLength);
         }
         return entries;
     }
