@@ -53,7 +53,7 @@ echo "n3 threads (ran / waited for a core, ms), top 8 by time run:"
 for t in /proc/"$n3_java"/task/*; do
   read -r run wait _ < "$t/schedstat"
   printf "%8d %8d  %s\n" $((run / 1000000)) $((wait / 1000000)) "$(cat "$t/comm")"
-done | sort -rn | head -8
+done | sort -rn | awk '{run += $1; wait += $2; if (NR <= 8) print} END {printf "%8d %8d  all threads\n", run, wait}'
 stop_pid "$n3_pid"
 [[ "${LEADER_JFR:-0}" == 1 ]] && "$JAVA_HOME/bin/jcmd" "$n1_pid" JFR.stop name=catchup >/dev/null
 JFR="$JAVA_HOME/bin/jfr"

@@ -5,7 +5,9 @@ import io.tandem.core.log.LogView;
 import io.tandem.core.model.Entry;
 import io.tandem.storage.wal.Wal;
 import io.tandem.storage.wal.WalReader;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -14,32 +16,49 @@ import java.util.List;
  * follower catching up after a long absence) are read from the WAL's files, on the agent thread: such
  * reads come from the page cache in the common case; moving them to a reader thread is a later step.
  *
+ * <p>The tail is kept as encoded payloads in one byte ring, not as entry objects. Entry objects kept for
+ * the length of the tail outlived young collections, were promoted, and died in the old generation: after a
+ * bulk load of 10^6 keys about 130 MB of them sat there as garbage that an idle node never collects (no
+ * young collection runs to carry the mixed ones), and the node's RSS 10 s after the load was 490-500 MB
+ * where 360-375 MB is the keyspace and the JVM (docs/benchmarks.md). Only the last {@link #RECENT_ENTRIES}
+ * entries are also kept as objects: what followers that keep up are shipped, gone before a young
+ * collection would copy them. A follower further behind is shipped entries decoded from the ring.
+ *
  * <p>Used on the agent thread only. {@link #appended} is called for every entry the agent hands to the
  * WAL, so the view reflects a persist at once, as {@link LogView} requires.
  */
 public final class WalLogView implements LogView {
     /**
      * Bytes of recent entries (payload) kept in memory for shipping: about half a second of log at the
-     * highest write rates measured here (~120k SETs/s), plenty for followers that keep up. Not more: every
-     * entry in the tail is a few Java objects that outlive young collections, and with 64 MB (about 4.5 s of
-     * such a load, ~150 MB of objects) the young pauses under saturating load reached 200-300 ms on every
-     * node (followers: 43 of ~120 pauses over 100 ms in 90 s), close to what a follower's election timer
-     * forgives. With 8 MB: none over 100 ms on the leader, 0-1 on followers (docs/benchmarks.md).
+     * highest write rates measured here (~120k SETs/s), plenty for followers that keep up.
      */
-    static final long TAIL_BYTES = 8L << 20;
+    static final int TAIL_BYTES = 8 << 20;
+    /** Entries kept as objects too (a power of two): at 60k writes/s, the last 70 ms. */
+    static final int RECENT_ENTRIES = 4096;
 
     private final Wal wal;
     private final WalReader reader;
-    /** The tail: consecutive entries in a ring, so entry(lsn) is one index computation. */
-    private Entry[] ring = new Entry[1024];
+    /**
+     * The tail's payloads, back to back in a ring that grows (doubling) up to {@link #TAIL_BYTES}: entry i
+     * starts at (ends[i] - sizes[i]) modulo the ring's length and may wrap past its end.
+     */
+    private byte[] bytes = new byte[64 << 10];
+    /** {@link #bytes} as a buffer, to decode from (one view, not one per entry). */
+    private ByteBuffer ringView = ByteBuffer.wrap(bytes);
+    /** The tail's entries in order, metadata only: their term, payload size and end (for bytesAfter). */
+    private long[] terms = new long[1024];
     private int[] sizes = new int[1024];
-    /** Per tail entry: the bytes appended through this view up to and including it (for bytesAfter). */
+    /** Per tail entry: the bytes appended through this view up to and including it. */
     private long[] ends = new long[1024];
     private long appendedBytes;
+    private final Entry[] recent = new Entry[RECENT_ENTRIES];
+    /** Where payloads are encoded before they go into the ring, and wrapped ones decoded from. */
+    private ByteBuffer scratch = ByteBuffer.allocate(4096);
     /** Average payload bytes of an entry, for estimating the bytes of entries older than the tail. */
     private final long recoveredEntryBytes;
     private int head;
     private int count;
+    private long firstTailLsn;
     private long tailBytes;
     /**
      * @param recoveredEntryBytes the average entry size recovery saw (an estimate until the tail fills). The
@@ -52,59 +71,156 @@ public final class WalLogView implements LogView {
     }
 
     void appended(Entry entry) {
-        if (count == ring.length) {
-            grow();
+        int size = EntryCodec.payloadSize(entry);
+        if (size > TAIL_BYTES) {
+            // Larger than the whole ring: it is read from the WAL when shipped, and so is everything before it.
+            appendedBytes += size;
+            clearTail();
+            return;
         }
-        int at = (head + count) & (ring.length - 1);
-        ring[at] = entry;
-        sizes[at] = EntryCodec.payloadSize(entry);
-        tailBytes += sizes[at];
-        appendedBytes += sizes[at];
+        if (count > 0 && entry.lsn() != lastTailLsn() + 1) {
+            clearTail(); // not the next one (the WAL enforces order; a gap here would be a view out of step)
+        }
+        while (count > 0 && tailBytes + size > TAIL_BYTES) {
+            dropHead();
+        }
+        if (count == terms.length) {
+            growIndex();
+        }
+        if (tailBytes + size > bytes.length) {
+            growRing(tailBytes + size);
+        }
+        if (count == 0) {
+            firstTailLsn = entry.lsn();
+        }
+        encodeIntoRing(entry, size, appendedBytes);
+        appendedBytes += size;
+        int at = (head + count) & (terms.length - 1);
+        terms[at] = entry.term();
+        sizes[at] = size;
         ends[at] = appendedBytes;
         count++;
-        while (tailBytes > TAIL_BYTES && count > 1) {
-            tailBytes -= sizes[head];
-            ring[head] = null;
-            head = (head + 1) & (ring.length - 1);
-            count--;
-        }
+        tailBytes += size;
+        recent[(int) (entry.lsn() & (RECENT_ENTRIES - 1))] = entry;
     }
 
     void truncatedAfter(long lsn) {
-        while (count > 0 && lastInTail().lsn() > lsn) {
-            int last = (head + count - 1) & (ring.length - 1);
+        while (count > 0 && lastTailLsn() > lsn) {
+            int last = (head + count - 1) & (terms.length - 1);
+            forgetRecent(lastTailLsn());
             tailBytes -= sizes[last];
             appendedBytes -= sizes[last];
-            ring[last] = null;
             count--;
         }
     }
 
     /** The WAL restarted after a snapshot installed from the leader: nothing of the old tail is left. */
     void restartedAfter() {
-        java.util.Arrays.fill(ring, null);
+        clearTail();
+    }
+
+    private void clearTail() {
+        Arrays.fill(recent, null);
         head = 0;
         count = 0;
         tailBytes = 0;
     }
 
-    private Entry lastInTail() {
-        return ring[(head + count - 1) & (ring.length - 1)];
+    private void dropHead() {
+        forgetRecent(firstTailLsn);
+        tailBytes -= sizes[head];
+        head = (head + 1) & (terms.length - 1);
+        count--;
+        firstTailLsn++;
     }
 
-    private void grow() {
-        Entry[] bigger = new Entry[ring.length * 2];
-        int[] biggerSizes = new int[ring.length * 2];
-        long[] biggerEnds = new long[ring.length * 2];
-        for (int i = 0; i < count; i++) {
-            bigger[i] = ring[(head + i) & (ring.length - 1)];
-            biggerSizes[i] = sizes[(head + i) & (ring.length - 1)];
-            biggerEnds[i] = ends[(head + i) & (ring.length - 1)];
+    private void forgetRecent(long lsn) {
+        int slot = (int) (lsn & (RECENT_ENTRIES - 1));
+        if (recent[slot] != null && recent[slot].lsn() == lsn) {
+            recent[slot] = null;
         }
-        ring = bigger;
+    }
+
+    private long lastTailLsn() {
+        return firstTailLsn + count - 1;
+    }
+
+    /** Writes the entry's payload at cumulative position {@code from}, wrapping past the ring's end if it must. */
+    private void encodeIntoRing(Entry entry, int size, long from) {
+        if (scratch.capacity() < size) {
+            scratch = ByteBuffer.allocate(Math.max(size, scratch.capacity() * 2));
+        }
+        scratch.clear();
+        EntryCodec.encodePayload(entry, scratch);
+        copyIn(scratch.array(), size, from);
+    }
+
+    private void copyIn(byte[] source, int size, long from) {
+        int at = (int) (from & (bytes.length - 1));
+        int first = Math.min(size, bytes.length - at);
+        System.arraycopy(source, 0, bytes, at, first);
+        System.arraycopy(source, first, bytes, 0, size - first);
+    }
+
+    /**
+     * A bigger ring (a power of two, at most TAIL_BYTES) holding the tail's payloads at their positions modulo
+     * its new length. Worked example: a 64 KiB ring holding cumulative bytes 100,000..160,000 (positions 34,464
+     * onwards, wrapped) moves to a 128 KiB ring at positions 100,000..131,071 and 0..28,928.
+     */
+    private void growRing(long needed) {
+        int length = bytes.length;
+        while (length < needed) {
+            length *= 2;
+        }
+        byte[] bigger = new byte[Math.min(length, TAIL_BYTES)];
+        long from = appendedBytes - tailBytes;
+        for (long b = 0; b < tailBytes; ) {
+            int oldAt = (int) ((from + b) & (bytes.length - 1));
+            int newAt = (int) ((from + b) & (bigger.length - 1));
+            int run = (int) Math.min(tailBytes - b, Math.min(bytes.length - oldAt, bigger.length - newAt));
+            System.arraycopy(bytes, oldAt, bigger, newAt, run);
+            b += run;
+        }
+        bytes = bigger;
+        ringView = ByteBuffer.wrap(bigger);
+    }
+
+    private void growIndex() {
+        long[] biggerTerms = new long[terms.length * 2];
+        int[] biggerSizes = new int[terms.length * 2];
+        long[] biggerEnds = new long[terms.length * 2];
+        for (int i = 0; i < count; i++) {
+            int at = (head + i) & (terms.length - 1);
+            biggerTerms[i] = terms[at];
+            biggerSizes[i] = sizes[at];
+            biggerEnds[i] = ends[at];
+        }
+        terms = biggerTerms;
         sizes = biggerSizes;
         ends = biggerEnds;
         head = 0;
+    }
+
+    /** The tail's entry at {@code lsn}: the object if still kept, else decoded from the ring. */
+    private Entry tailEntry(long lsn, int at) {
+        Entry kept = recent[(int) (lsn & (RECENT_ENTRIES - 1))];
+        if (kept != null && kept.lsn() == lsn) {
+            return kept;
+        }
+        int size = sizes[at];
+        long from = ends[at] - size;
+        int ringAt = (int) (from & (bytes.length - 1));
+        if (ringAt + size <= bytes.length) {
+            return EntryCodec.decodePayload(terms[at], lsn, ringView, ringAt, size);
+        }
+        // Wrapped past the ring's end: join the two parts first.
+        if (scratch.capacity() < size) {
+            scratch = ByteBuffer.allocate(size);
+        }
+        int first = bytes.length - ringAt;
+        System.arraycopy(bytes, ringAt, scratch.array(), 0, first);
+        System.arraycopy(bytes, 0, scratch.array(), first, size - first);
+        return EntryCodec.decodePayload(terms[at], lsn, scratch, 0, size);
     }
 
     @Override
@@ -138,11 +254,10 @@ public final class WalLogView implements LogView {
         if (count == 0) {
             return (last - lsn) * recoveredEntryBytes;
         }
-        long tailFirst = ring[head].lsn();
-        if (lsn >= tailFirst) {
-            return appendedBytes - ends[(int) ((head + (lsn - tailFirst)) & (ring.length - 1))];
+        if (lsn >= firstTailLsn) {
+            return appendedBytes - ends[(int) ((head + (lsn - firstTailLsn)) & (terms.length - 1))];
         }
-        long older = Math.max(0, tailFirst - 1 - lsn);
+        long older = Math.max(0, firstTailLsn - 1 - lsn);
         return tailBytes + older * Math.max(1, tailBytes / count);
     }
 
@@ -152,8 +267,7 @@ public final class WalLogView implements LogView {
         if (fromLsn > lastLsn()) {
             return batch;
         }
-        long tailFirst = count == 0 ? Long.MAX_VALUE : ring[head].lsn();
-        if (fromLsn < tailFirst) {
+        if (count == 0 || fromLsn < firstTailLsn) {
             try {
                 return reader.read(fromLsn, maxBytes);
             } catch (java.io.IOException e) {
@@ -163,12 +277,12 @@ public final class WalLogView implements LogView {
             }
         }
         long bytes = 0;
-        for (long i = fromLsn - tailFirst; i < count; i++) {
-            int at = (int) ((head + i) & (ring.length - 1));
+        for (long i = fromLsn - firstTailLsn; i < count; i++) {
+            int at = (int) ((head + i) & (terms.length - 1));
             if (!batch.isEmpty() && bytes + sizes[at] > maxBytes) {
                 break;
             }
-            batch.add(ring[at]);
+            batch.add(tailEntry(firstTailLsn + i, at));
             bytes += sizes[at];
         }
         return batch;

@@ -61,4 +61,65 @@ class WalLogViewTest {
             assertEquals(300, view.bytesAfter(1), "three entries at the recovered average of 100 bytes");
         }
     }
+
+    /**
+     * Shipping reads the tail back: whatever the ring did (grew, wrapped past its end, dropped what no longer
+     * fits, forgot the objects of older entries), every batch has the payloads that were appended, and
+     * entries older than the tail come from the WAL.
+     */
+    @Test
+    void shippedBatchesHoldWhatWasAppendedThroughGrowthWrapAndEviction() throws Exception {
+        // fsync never: flush() writes at once, so entries older than the tail can be read back from the files.
+        WalOptions options = WalOptions.defaults().withFsyncPolicy(io.tandem.storage.wal.FsyncPolicy.NEVER);
+        try (Wal wal = WalRecovery.open(dataDir, options, 0, e -> { }).wal()) {
+            WalLogView view = new WalLogView(wal, 100);
+            java.util.Random random = new java.util.Random(7);
+            List<Entry> appended = new java.util.ArrayList<>();
+            // ~19 MB in all: the 8 MB ring grows from 64 KiB, wraps, and drops its oldest entries; sizes vary so
+            // that some payloads straddle the ring's end. At ~750 bytes an entry the ring holds ~11,000 of them,
+            // more than the RECENT_ENTRIES kept as objects: the rest are decoded from the ring.
+            for (long lsn = 1; lsn <= 24_000; lsn++) {
+                // The first entry does not fit the ring at all (it is read from the WAL): the ring's positions
+                // then start mid-ring, so that its growth has wrapped payloads to move.
+                int valueBytes = lsn == 1 ? WalLogView.TAIL_BYTES + 1_000
+                        : lsn % 2_000 == 0 ? 200_000 : random.nextInt(1_500);
+                Entry entry = entry(lsn, valueBytes);
+                wal.append(entry);
+                view.appended(entry);
+                appended.add(entry);
+                if (lsn % 3_000 == 0 || lsn == 37) {
+                    wal.flush();
+                    assertShipsAsAppended(view, appended, random);
+                }
+            }
+            view.truncatedAfter(23_990);
+            appended.subList(23_990, appended.size()).clear();
+            wal.truncateAfter(23_990);
+            Entry again = entry(23_991, 11);
+            wal.append(again);
+            view.appended(again);
+            appended.add(again);
+            wal.flush();
+            assertShipsAsAppended(view, appended, random);
+        }
+    }
+
+    private static void assertShipsAsAppended(WalLogView view, List<Entry> appended, java.util.Random random) {
+        long last = appended.size();
+        for (int probe = 0; probe < 60; probe++) {
+            // The newest entry, then anywhere in the log, then mostly within the ring's reach.
+            long from = probe == 0 ? last : probe < 20 ? 1 + random.nextLong(last)
+                    : Math.max(1, last - random.nextLong(12_000));
+            List<Entry> batch = view.entries(from, 1 + random.nextInt(300_000));
+            org.junit.jupiter.api.Assertions.assertFalse(batch.isEmpty(), "nothing shipped from " + from);
+            for (int i = 0; i < batch.size(); i++) {
+                Entry expected = appended.get((int) (from - 1 + i));
+                Entry shipped = batch.get(i);
+                assertEquals(expected.lsn(), shipped.lsn());
+                assertEquals(expected.term(), shipped.term());
+                org.junit.jupiter.api.Assertions.assertArrayEquals(EntryCodec.encodePayload(expected),
+                        EntryCodec.encodePayload(shipped), "payload of lsn " + expected.lsn());
+            }
+        }
+    }
 }
