@@ -2,7 +2,6 @@ package io.tandem.storage.wal;
 
 import io.tandem.core.log.EntryCodec;
 import io.tandem.core.model.Entry;
-
 import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
 
@@ -131,7 +130,6 @@ final class SegmentCursor {
         return (kind & WalRecord.SYNC_MARK) != 0;
     }
 
-    /** The payload of the current record (a view; position 0, limit = payload length). */
     /** Decodes the current record's payload in place (no view of it per record: see EntryCodec). */
     Entry decode(long term, long lsn) {
         return EntryCodec.decodePayload(term, lsn, buffer, offset + WalRecord.PAYLOAD_OFFSET,

@@ -2,7 +2,6 @@ package io.tandem.storage.wal;
 
 import io.tandem.core.log.EntryCodec;
 import io.tandem.core.model.Entry;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -135,7 +134,6 @@ final class SegmentScanner {
         return lsn;
     }
 
-    /** The payload of the loaded record: a view, position 0, limit = payload length. */
     /** Decodes the loaded record's payload in place (no view of it per record: see EntryCodec). */
     Entry decode(long term, long lsn) {
         int at = (int) (offset - bufferStart);
