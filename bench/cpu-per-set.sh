@@ -11,11 +11,12 @@
 #
 # Each set-up is warmed first (WARM runs of N SETs: the JIT compiles the hot path), then measured REPS
 # times; one line per run, with each node's CPU per SET (user and sys apart). Knobs (environment):
-# MODES ("lone async"), N (200000), WARM (3), REPS (3), CONNS (50), FSYNC (never, as
-# compare-replication.sh), ACK_LEVEL (applied), JARS (default: this checkout's tandem.jar, built if
-# stale), JFR=1 records a profile of the lone node / leader during the measured runs into $JFR_DIR
-# (default /tmp; JFR_NODES="1 2" profiles the leader and the first follower, one file per node),
-# ELECTION_TIMEOUT (0: failover by hand), TANDEM_JAVA_OPTS extra JVM options.
+# MODES ("lone async"; also semi-sync (semi-sync 1), quorum, all: the replica set under that policy),
+# N (200000), WARM (3), REPS (3), CONNS (50), FSYNC (never, as compare-replication.sh), ACK_LEVEL
+# (applied), JARS (default: this checkout's tandem.jar, built if stale), JFR=1 records a profile of the
+# lone node / leader during the measured runs into $JFR_DIR (default /tmp; JFR_NODES="1 2" profiles the
+# leader and the first follower, one file per node), ELECTION_TIMEOUT (0: failover by hand),
+# TANDEM_JAVA_OPTS extra JVM options.
 # STRACE=1 adds one more run per set-up with `strace -c -f` attached to every node, and prints each node's
 # system calls per SET by name (strace slows the nodes down: that run's ops/s and CPU mean nothing).
 # PERF=1 adds one more run with `perf record` on every node and prints each node's top symbols (kernel
@@ -73,12 +74,13 @@ start_setup() { # mode jar dir
       SETUP_PORT="$(free_port)"
       start_tandem "$SETUP_PORT" "$dir/lone" --admin-port -1 --fsync "$FSYNC"
       SETUP_PIDS=("$LAST_PID") ;;
-    async)
+    async|semi-sync|quorum|all)
+      local policy="$mode"; [[ "$mode" == semi-sync ]] && policy="semi-sync 1"
       read -r -a ports <<<"$(free_ports 6)"
       for i in 0 1 2; do
         peers=(); for j in 0 1 2; do [[ "$j" != "$i" ]] && peers+=("n$((j + 1))=127.0.0.1:${ports[j + 3]}"); done
         args=(--node-id "n$((i + 1))" --peer-port "${ports[i + 3]}" --peers "$(IFS=,; echo "${peers[*]}")"
-              --fsync "$FSYNC" --ack-policy async --ack-level "$ACK_LEVEL" --admin-port -1
+              --fsync "$FSYNC" --ack-policy "$policy" --ack-level "$ACK_LEVEL" --admin-port -1
               --snapshot-after-log-bytes 0 --election-timeout-millis "$ELECTION_TIMEOUT")
         (( i > 0 )) && args+=(--replica-of n1)
         start_tandem "${ports[i]}" "$dir/n$((i + 1))" "${args[@]}"
@@ -86,7 +88,7 @@ start_setup() { # mode jar dir
       done
       SETUP_PORT="${ports[0]}"
       wait_replicas "$SETUP_PORT" 2 ;;
-    *) echo "unknown mode $mode (lone, async)" >&2; exit 2 ;;
+    *) echo "unknown mode $mode (lone, async, semi-sync, quorum, all)" >&2; exit 2 ;;
   esac
 }
 
