@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # catchup-profile.sh - where a follower's catch-up time goes: a 3-node Tandem replica set (async, fsync
 # never) takes N SETs of 100 bytes to N distinct keys while n3 is down; n3 then starts on an empty data
-# directory with a JFR recording, and the script reports how long it took to catch up, its GC pauses, and
-# the top frames of its agent thread.
+# directory with a JFR recording, and the script reports how long it took to catch up, the CPU each of its
+# threads took, its GC pauses, and the top frames of its agent thread.
 #
 #   bench/catchup-profile.sh            # N=1000000 (about a minute)
 #   N=200000 bench/catchup-profile.sh
@@ -46,11 +46,10 @@ done
 millis=$(( ($(date +%s%N) - started) / 1000000 ))
 echo "n3 caught up with LSN $last ($bytes bytes of log) in $millis ms from its launch:" \
   "$(( bytes / 1000 / (millis > 0 ? millis : 1) )) MB/s"
-# Each thread of n3's JVM: CPU it ran (utime + stime, in clock ticks of 10 ms) and, from schedstat, how
-# long it ran and how long it waited for a core, since its start: which threads took the time.
-n3_java="$n3_pid" # spawn_tandem execs java: the PID is the JVM's
+# Each thread of n3's JVM (spawn_tandem execs java, so n3_pid is the JVM's), from its schedstat: how long
+# it ran and how long it waited for a core since the JVM started, so which threads took the time.
 echo "n3 threads (ran / waited for a core, ms), top 8 by time run:"
-for t in /proc/"$n3_java"/task/*; do
+for t in /proc/"$n3_pid"/task/*; do
   read -r run wait _ < "$t/schedstat"
   printf "%8d %8d  %s\n" $((run / 1000000)) $((wait / 1000000)) "$(cat "$t/comm")"
 done | sort -rn | awk '{run += $1; wait += $2; if (NR <= 8) print} END {printf "%8d %8d  all threads\n", run, wait}'

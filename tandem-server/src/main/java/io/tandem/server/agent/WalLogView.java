@@ -276,14 +276,14 @@ public final class WalLogView implements LogView {
                 throw new java.io.UncheckedIOException("reading the log from LSN " + fromLsn + ": " + e.getMessage(), e);
             }
         }
-        long bytes = 0;
+        long batchBytes = 0;
         for (long i = fromLsn - firstTailLsn; i < count; i++) {
             int at = (int) ((head + i) & (terms.length - 1));
-            if (!batch.isEmpty() && bytes + sizes[at] > maxBytes) {
+            if (!batch.isEmpty() && batchBytes + sizes[at] > maxBytes) {
                 break;
             }
             batch.add(tailEntry(firstTailLsn + i, at));
-            bytes += sizes[at];
+            batchBytes += sizes[at];
         }
         return batch;
     }
