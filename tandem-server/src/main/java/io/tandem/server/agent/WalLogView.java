@@ -19,8 +19,8 @@ import java.util.List;
  * <p>The tail is kept as encoded payloads in one byte ring, not as entry objects. Entry objects kept for
  * the length of the tail outlived young collections, were promoted, and died in the old generation: after a
  * bulk load of 10^6 keys about 130 MB of them sat there as garbage that an idle node never collects (no
- * young collection runs to carry the mixed ones), and the node's RSS 10 s after the load was 490-500 MB
- * where 360-375 MB is the keyspace and the JVM (docs/benchmarks.md). Only the last {@link #RECENT_ENTRIES}
+ * young collection runs to carry the mixed ones): the node's RSS 10 s after the load was 464-503 MB, and is
+ * 392-429 MB with the tail as bytes (docs/benchmarks.md, memory). Only the last {@link #RECENT_ENTRIES}
  * entries are also kept as objects: what followers that keep up are shipped, gone before a young
  * collection would copy them. A follower further behind is shipped entries decoded from the ring.
  *
