@@ -308,4 +308,31 @@ class MembershipChangeTest extends CoreCluster {
         settle();
         assertTrue(replied(node(N1), "demote +OK"), "n4 caught up: " + node(N1).replies);
     }
+
+    /**
+     * Found by the simulator (seed 25015080, with followers gathering their answers): a voter since the start
+     * counted as knowing it is a member although this leader had never heard from it, because LSN 0 (where
+     * its membership began) is reached by any position. Cut off, it may hold a deposed leader's removal of
+     * itself, and then votes for no one. Here n3 leads after a switchover while n2 is cut off: demoting n1
+     * would leave the voters n2 and n3, and n2 has not matched n3's log in n3's term, so n3 refuses until it
+     * has.
+     */
+    @Test
+    void aVoterThisLeaderHasNotHeardFromInItsTermDoesNotCountAsKnowingItIsAMember() {
+        cluster(new AckPolicy.Quorum());
+        Harness n1 = node(N1);
+        isolated.add(N2);
+        assertEquals(null, n1.node.failover(N3, 5_000, false, now, n1));
+        settle();
+        Harness n3 = node(N3);
+        assertTrue(n3.node.isLeader(), n3.events.toString());
+        change(N3, "demote", new Membership.Change.SetVoting(N1, false));
+        assertTrue(n3.replies.stream().anyMatch(r -> r.startsWith("demote -TRYAGAIN after this change [n2]")),
+                n3.replies.toString());
+        isolated.clear();
+        advance(300);
+        change(N3, "demote", new Membership.Change.SetVoting(N1, false));
+        settle();
+        assertTrue(replied(n3, "demote +OK"), "n2 matched n3's log: " + n3.replies);
+    }
 }
