@@ -58,13 +58,14 @@ stop_pid "$n3_pid"
 JFR="$JAVA_HOME/bin/jfr"
 "$JFR" print --events jdk.GCPhasePause "$WORK/n3.jfr" | awk '/duration/ {gsub("ms","",$3); s+=$3; n++}
   END {printf "n3 GC pauses: %d, %.0f ms in all\n", n, s}'
-echo "n3 agent thread, top frames of its execution samples:"
-"$JFR" print --events jdk.ExecutionSample "$WORK/n3.jfr" \
-  | awk '/sampledThread = "tandem-agent"/ {a=1} /stackTrace = \[/ {if (a) {getline; sub(/\(.*/, "", $1); print $1}; a=0}' \
-  | sort | uniq -c | sort -rn | head -12
-if [[ "${LEADER_JFR:-0}" == 1 ]]; then
-  echo "n1 (leader) agent thread, top frames of its execution samples:"
-  "$JFR" print --events jdk.ExecutionSample "$WORK/n1.jfr" \
+top_frames() { # recording.jfr: the agent thread's most sampled top frames
+  "$JFR" print --events jdk.ExecutionSample "$1" \
     | awk '/sampledThread = "tandem-agent"/ {a=1} /stackTrace = \[/ {if (a) {getline; sub(/\(.*/, "", $1); print $1}; a=0}' \
     | sort | uniq -c | sort -rn | head -12
+}
+echo "n3 agent thread, top frames of its execution samples:"
+top_frames "$WORK/n3.jfr"
+if [[ "${LEADER_JFR:-0}" == 1 ]]; then
+  echo "n1 (leader) agent thread, top frames of its execution samples:"
+  top_frames "$WORK/n1.jfr"
 fi

@@ -52,7 +52,7 @@ public final class WalLogView implements LogView {
     private long[] ends = new long[1024];
     private long appendedBytes;
     private final Entry[] recent = new Entry[RECENT_ENTRIES];
-    /** Where payloads are encoded before they go into the ring, and wrapped ones decoded from. */
+    /** Where a payload that wraps past the ring's end is encoded before it goes in, or joined to be decoded. */
     private ByteBuffer scratch = ByteBuffer.allocate(4096);
     /** Average payload bytes of an entry, for estimating the bytes of entries older than the tail. */
     private final long recoveredEntryBytes;
@@ -145,21 +145,29 @@ public final class WalLogView implements LogView {
         return firstTailLsn + count - 1;
     }
 
-    /** Writes the entry's payload at cumulative position {@code from}, wrapping past the ring's end if it must. */
+    /**
+     * Writes the entry's payload at cumulative position {@code from}: straight into the ring, or, when it
+     * would run past the ring's end, through the scratch buffer in two parts.
+     */
     private void encodeIntoRing(Entry entry, int size, long from) {
+        int at = (int) (from & (bytes.length - 1));
+        if (at + size <= bytes.length) {
+            EntryCodec.encodePayload(entry, ringView.clear().position(at).limit(at + size));
+            return;
+        }
+        ByteBuffer joined = scratch(size);
+        EntryCodec.encodePayload(entry, joined);
+        int first = bytes.length - at;
+        System.arraycopy(joined.array(), 0, bytes, at, first);
+        System.arraycopy(joined.array(), first, bytes, 0, size - first);
+    }
+
+    /** The scratch buffer, cleared, with room for {@code size} bytes. */
+    private ByteBuffer scratch(int size) {
         if (scratch.capacity() < size) {
             scratch = ByteBuffer.allocate(Math.max(size, scratch.capacity() * 2));
         }
-        scratch.clear();
-        EntryCodec.encodePayload(entry, scratch);
-        copyIn(scratch.array(), size, from);
-    }
-
-    private void copyIn(byte[] source, int size, long from) {
-        int at = (int) (from & (bytes.length - 1));
-        int first = Math.min(size, bytes.length - at);
-        System.arraycopy(source, 0, bytes, at, first);
-        System.arraycopy(source, first, bytes, 0, size - first);
+        return scratch.clear();
     }
 
     /**
@@ -214,13 +222,11 @@ public final class WalLogView implements LogView {
             return EntryCodec.decodePayload(terms[at], lsn, ringView, ringAt, size);
         }
         // Wrapped past the ring's end: join the two parts first.
-        if (scratch.capacity() < size) {
-            scratch = ByteBuffer.allocate(size);
-        }
+        ByteBuffer joined = scratch(size);
         int first = bytes.length - ringAt;
-        System.arraycopy(bytes, ringAt, scratch.array(), 0, first);
-        System.arraycopy(bytes, 0, scratch.array(), first, size - first);
-        return EntryCodec.decodePayload(terms[at], lsn, scratch, 0, size);
+        System.arraycopy(bytes, ringAt, joined.array(), 0, first);
+        System.arraycopy(bytes, 0, joined.array(), first, size - first);
+        return EntryCodec.decodePayload(terms[at], lsn, joined, 0, size);
     }
 
     @Override
