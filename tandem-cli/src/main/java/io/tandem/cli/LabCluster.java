@@ -6,7 +6,7 @@ import java.io.InputStreamReader;
 import java.io.Writer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
+import io.tandem.server.net.FreePorts;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,15 +59,12 @@ final class LabCluster implements AutoCloseable {
         this.jvmOptions = List.copyOf(jvmOptions);
         this.nodeOptions = List.copyOf(nodeOptions);
         Files.createDirectories(dir);
-        List<ServerSocket> probes = new ArrayList<>();
+        for (int i = 0; i < SIZE; i++) {
+            peerPorts[i] = FreePorts.outsideEphemeralRange();
+        }
         PeerProxy routes = proxied ? new PeerProxy() : null;
         try {
-            for (int i = 0; i < SIZE; i++) { // held together, so the three differ
-                ServerSocket probe = new ServerSocket(0);
-                probes.add(probe);
-                peerPorts[i] = probe.getLocalPort();
-            }
-            // Routes bound while the probes still hold the peer ports: no route can take one of them.
+            // A route listens on an ephemeral port, a peer port lies outside that range: they cannot meet.
             for (int from = 0; routes != null && from < SIZE; from++) {
                 for (int to = 0; to < SIZE; to++) {
                     if (from != to) { // a node's real port stays the same across restarts: routes outlive nodes
@@ -81,10 +78,6 @@ final class LabCluster implements AutoCloseable {
                 routes.close();
             }
             throw e;
-        } finally {
-            for (ServerSocket probe : probes) {
-                probe.close();
-            }
         }
         proxy = routes;
     }

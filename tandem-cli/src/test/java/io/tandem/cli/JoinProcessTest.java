@@ -1,9 +1,9 @@
 package io.tandem.cli;
 
+import io.tandem.server.net.FreePorts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -42,10 +42,7 @@ class JoinProcessTest {
             }
         }
 
-        int peerPort;
-        try (ServerSocket probe = new ServerSocket(0)) {
-            peerPort = probe.getLocalPort();
-        }
+        int peerPort = FreePorts.outsideEphemeralRange();
         int follower = first == 0 ? 1 : 0;
         started[3] = nodes.launch("n4", tmp.resolve("n4"), "--node-id", "n4", "--peer-port",
                 Integer.toString(peerPort), "--ack-policy", "quorum", "--join", "127.0.0.1:" + ports[follower]);

@@ -1,5 +1,6 @@
 package io.tandem.cli;
 
+import io.tandem.server.net.FreePorts;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -143,10 +144,7 @@ class PeerProxyTest {
 
     @Test
     void aDialerWhoseTargetIsDownIsClosedAsIfRefused() throws IOException {
-        int downPort;
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            downPort = probe.getLocalPort();
-        }
+        int downPort = FreePorts.outsideEphemeralRange();
         int port = proxy.addRoute("a->down", new InetSocketAddress(InetAddress.getLoopbackAddress(), downPort));
         Socket dialer = dial(port);
         assertEquals(-1, readOrEof(dialer));

@@ -1,7 +1,7 @@
 package io.tandem.cli;
 
+import io.tandem.server.net.FreePorts;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,9 +18,7 @@ final class ReplicaSetArgs {
 
     ReplicaSetArgs() throws IOException {
         for (int i = 0; i < SIZE; i++) {
-            try (ServerSocket probe = new ServerSocket(0)) {
-                peerPorts[i] = probe.getLocalPort();
-            }
+            peerPorts[i] = FreePorts.outsideEphemeralRange();
         }
     }
 

@@ -1,9 +1,8 @@
 package io.tandem.server.compat;
 
+import io.tandem.server.net.FreePorts;
 import java.io.File;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,7 +57,7 @@ final class RedisServerProcess implements AutoCloseable {
         String redisServer = executable("redis-server");
         String failures = "";
         for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
-            int port = freePort();
+            int port = FreePorts.outsideEphemeralRange(); // a replica's outgoing connection cannot hold it
             Path log = dir.resolve("redis-" + port + ".log");
             List<String> command = new ArrayList<>(List.of(redisServer, "--port", Integer.toString(port),
                     "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no",
@@ -132,12 +131,6 @@ final class RedisServerProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "(interrupted)";
-        }
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
         }
     }
 

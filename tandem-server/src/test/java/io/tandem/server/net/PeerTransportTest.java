@@ -10,7 +10,6 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.tandem.core.model.Message;
 import io.tandem.core.model.NodeId;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -105,10 +104,7 @@ class PeerTransportTest {
 
     @Test
     void messagesToAnUnreachablePeerAreDropped() throws Exception {
-        int closedPort;
-        try (ServerSocket probe = new ServerSocket(0)) {
-            closedPort = probe.getLocalPort();
-        }
+        int closedPort = FreePorts.outsideEphemeralRange();
         PeerTransport n1 = transport(Map.of(N2, InetSocketAddress.createUnresolved("127.0.0.1", closedPort)),
                 new LinkedBlockingQueue<>());
         groups.get(0).next().submit(() -> {

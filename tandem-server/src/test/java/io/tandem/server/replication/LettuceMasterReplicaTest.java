@@ -1,5 +1,6 @@
 package io.tandem.server.replication;
 
+import io.tandem.server.net.FreePorts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,7 +12,6 @@ import io.lettuce.core.masterreplica.MasterReplica;
 import io.lettuce.core.masterreplica.StatefulRedisMasterReplicaConnection;
 import io.tandem.server.TandemNode;
 import io.tandem.server.config.NodeConfigLoader;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,9 +41,7 @@ class LettuceMasterReplicaTest {
     void masterReplicaDiscoversTheFollowersAndReadsFromThem() throws Exception {
         int[] peerPorts = new int[3];
         for (int i = 0; i < 3; i++) {
-            try (ServerSocket probe = new ServerSocket(0)) {
-                peerPorts[i] = probe.getLocalPort();
-            }
+            peerPorts[i] = FreePorts.outsideEphemeralRange();
         }
         for (int i = 0; i < 3; i++) {
             Map<String, String> flags = new LinkedHashMap<>();

@@ -1,5 +1,6 @@
 package io.tandem.server.replication;
 
+import io.tandem.server.net.FreePorts;
 import static io.tandem.server.replication.ThreeNodeCluster.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,7 +10,6 @@ import io.tandem.server.TandemNode;
 import io.tandem.server.config.ConfigException;
 import io.tandem.server.config.NodeConfig;
 import io.tandem.server.config.NodeConfigLoader;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -83,10 +83,7 @@ class MembershipTest {
             }
             pipeline.sync();
         }
-        int peerPort;
-        try (ServerSocket probe = new ServerSocket(0)) {
-            peerPort = probe.getLocalPort();
-        }
+        int peerPort = FreePorts.outsideEphemeralRange();
         // Pointed at a follower: it answers with the leader's address, and n4 asks there.
         n4 = TandemNode.start(n4Config(cluster.port(1), peerPort));
         int n4Port = n4.port();

@@ -1,10 +1,10 @@
 package io.tandem.server.replication;
 
+import io.tandem.server.net.FreePorts;
 import io.tandem.server.TandemNode;
 import io.tandem.server.config.NodeConfig;
 import io.tandem.server.config.NodeConfigLoader;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,8 +17,8 @@ import java.util.function.Predicate;
 
 /**
  * Three real nodes in this JVM (real sockets, real WALs under {@code dir/nI}): n1 leads, n2 and n3 follow it.
- * Client ports are ephemeral; peer ports are picked free just before the start, since every node must know
- * the others' peer ports up front. Flags set with {@link #set} apply to every node, {@link #setOn} to one.
+ * Client ports are ephemeral; peer ports are picked free just before the start, outside the ephemeral range
+ * ({@link FreePorts}), since every node must know the others' peer ports up front. Flags set with {@link #set} apply to every node, {@link #setOn} to one.
  * The same node can be stopped and started again on its data directory and ports.
  */
 final class ThreeNodeCluster implements AutoCloseable {
@@ -53,9 +53,7 @@ final class ThreeNodeCluster implements AutoCloseable {
     /** Picks the peer ports and starts n1, n2, n3 in that order. */
     ThreeNodeCluster start() throws IOException {
         for (int i = 0; i < 3; i++) {
-            try (ServerSocket probe = new ServerSocket(0)) {
-                peerPorts[i] = probe.getLocalPort();
-            }
+            peerPorts[i] = FreePorts.outsideEphemeralRange();
         }
         for (int i = 0; i < 3; i++) {
             start(i);
@@ -68,22 +66,8 @@ final class ThreeNodeCluster implements AutoCloseable {
         if (nodes[index] != null) {
             throw new IllegalStateException("n" + (index + 1) + " is running");
         }
-        // A peer port picked free up front can be taken for a moment by an outgoing connection's local port
-        // (the nodes already up try to reach this one, and the kernel may pick that very port for the
-        // attempt; it is released when the attempt is refused): try again, for a bounded time. Seen once in
-        // CI: "cannot listen on peer port ...: Address already in use".
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
-        while (true) {
-            try {
-                nodes[index] = TandemNode.start(config(index));
-                return nodes[index];
-            } catch (IOException e) {
-                if (!String.valueOf(e.getMessage()).contains("Address already in use") || System.nanoTime() > deadline) {
-                    throw e;
-                }
-                Thread.onSpinWait();
-            }
-        }
+        nodes[index] = TandemNode.start(config(index));
+        return nodes[index];
     }
 
     /** Stops one node cleanly. */
