@@ -216,6 +216,7 @@ public final class TandemNode implements AutoCloseable {
             Class<? extends io.netty.channel.Channel> socketType = Epoll.isAvailable()
                     ? io.netty.channel.epoll.EpollSocketChannel.class : io.netty.channel.socket.nio.NioSocketChannel.class;
             PeerTransport transport = new PeerTransport(group, channelType, socketType, addresses, agent::onPeerMessage);
+            transport.onReadComplete(agent::onPeerReadComplete);
             try {
                 peerPort = transport.listen(config.bind(), replication.peerPort());
             } catch (Exception e) {

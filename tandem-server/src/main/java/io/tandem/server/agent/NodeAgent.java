@@ -41,7 +41,8 @@ import java.util.function.Consumer;
  * cycle schedules {@link #endCycle}, which Netty runs after the channel reads of this loop iteration:
  * it hands the cycle's log entries to the WAL in one flush, then flushes every connection that has
  * replies, once. So a cycle costs one write()/fsync hand-off and one write() per connection, however
- * many commands it carried.
+ * many commands it carried. A follower ends its cycle earlier, right after reading its leader (see
+ * {@link #onPeerReadComplete}).
  */
 public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
     private static final System.Logger LOG = System.getLogger(NodeAgent.class.getName());
@@ -553,7 +554,31 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
     public void scheduleCycleEnd() {
         if (!cycleEndScheduled) {
             cycleEndScheduled = true;
-            loop.execute(this::endCycle);
+            loop.execute(this::scheduledCycleEnd);
+        }
+    }
+
+    /** The task scheduleCycleEnd queued; the cycle may have ended early since (onPeerReadComplete). */
+    private void scheduledCycleEnd() {
+        if (cycleEndScheduled) {
+            endCycle();
+        }
+    }
+
+    /**
+     * A peer connection delivered what one read burst brought. On a follower the cycle ends here, before this
+     * loop iteration reads its client connections: the leader's entries are written and applied first, so a
+     * read that arrived in the same iteration sees them. Without this, a client that wrote on the leader and
+     * then read here (read-your-writes across nodes, the lag probe) found its write missing in 1-23% of
+     * repl_lag.py's single-write probes: the leader sends to its followers before it answers the client, but when the
+     * follower's thread woke late both were ready together, and the read was served before the cycle's end
+     * applied the entries. A follower gets entries from one connection only, so its cycles batch as before.
+     * A leader keeps its cycle to the iteration's end: answers arriving there should not split the batch of
+     * client writes read in the same iteration into two WAL writes.
+     */
+    public void onPeerReadComplete() {
+        if (cycleEndScheduled && !node.isLeader()) {
+            endCycle();
         }
     }
 

@@ -22,11 +22,21 @@ final class PeerChannelHandler extends ChannelInboundHandlerAdapter {
 
     private final PeerFrameDecoder decoder = new PeerFrameDecoder(MAX_FRAME_BYTES);
     private final java.util.function.BiConsumer<Message, io.netty.channel.Channel> deliver;
+    private final Runnable readComplete;
     private ByteBuf cumulation;
 
-    /** @param deliver gets each message with the channel it came on */
-    PeerChannelHandler(java.util.function.BiConsumer<Message, io.netty.channel.Channel> deliver) {
+    /**
+     * @param deliver gets each message with the channel it came on
+     * @param readComplete runs once the messages of one read burst on this connection were delivered
+     */
+    PeerChannelHandler(java.util.function.BiConsumer<Message, io.netty.channel.Channel> deliver, Runnable readComplete) {
         this.deliver = deliver;
+        this.readComplete = readComplete;
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        readComplete.run();
     }
 
     @Override

@@ -62,6 +62,8 @@ public final class PeerTransport {
     /** Where each member listens; replaced when the membership changes (TANDEM.MEMBERS). Agent thread. */
     private final Map<NodeId, InetSocketAddress> addresses = new HashMap<>();
     private final Consumer<Message> deliver;
+    /** Runs after the messages of one read burst from a peer were delivered; see {@link #onReadComplete}. */
+    private Runnable readComplete = () -> { };
     private final Map<NodeId, Channel> outgoing = new HashMap<>();
     /** When a connection was opened (ours) or accepted (a peer's): System.nanoTime(). */
     private static final AttributeKey<Long> OPENED_NANOS = AttributeKey.valueOf("tandem.peer.openedNanos");
@@ -85,6 +87,19 @@ public final class PeerTransport {
         this.deliver = deliver;
     }
 
+    /**
+     * What to run once the messages a peer connection delivered in one read burst (Netty's read loop, up to 16
+     * socket reads) were all handed over: the agent ends its cycle there on a follower (see
+     * NodeAgent#onPeerReadComplete). Set before {@link #listen}; event loop thereafter.
+     */
+    public void onReadComplete(Runnable action) {
+        this.readComplete = action;
+    }
+
+    private void readComplete() {
+        readComplete.run();
+    }
+
     /** Listens on the peer port; returns the bound port. */
     public int listen(String bind, int port) throws InterruptedException {
         ServerBootstrap bootstrap = new ServerBootstrap()
@@ -96,7 +111,7 @@ public final class PeerTransport {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.attr(OPENED_NANOS).set(System.nanoTime());
-                        ch.pipeline().addLast(new PeerChannelHandler(PeerTransport.this::received));
+                        ch.pipeline().addLast(new PeerChannelHandler(PeerTransport.this::received, PeerTransport.this::readComplete));
                     }
                 });
         serverChannel = bootstrap.bind(new InetSocketAddress(bind, port)).sync().channel();
@@ -263,7 +278,7 @@ public final class PeerTransport {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new PeerChannelHandler(PeerTransport.this::received));
+                        ch.pipeline().addLast(new PeerChannelHandler(PeerTransport.this::received, PeerTransport.this::readComplete));
                     }
                 });
         ChannelFuture future = bootstrap.connect(address);
