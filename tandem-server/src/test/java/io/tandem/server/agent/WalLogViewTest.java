@@ -104,6 +104,61 @@ class WalLogViewTest {
         }
     }
 
+    /**
+     * The ring's boundary itself: a payload that ends exactly at the ring's end (no wrap), one byte past it and
+     * two bytes past it (wrapped), each read back from the ring once its object is forgotten. The random sizes
+     * above reach these cases only by chance; an off-by-one in either bound check fails here.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0} bytes past the ring's end")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {0, 1, 2})
+    void aPayloadEndingAtTheRingsEndOrJustPastItShipsIntact(int overshoot) throws Exception {
+        WalOptions options = WalOptions.defaults().withFsyncPolicy(io.tandem.storage.wal.FsyncPolicy.NEVER);
+        try (Wal wal = WalRecovery.open(dataDir, options, 0, e -> { }).wal()) {
+            WalLogView view = new WalLogView(wal, 100);
+            List<Entry> appended = new java.util.ArrayList<>();
+            long appendedBytes = 0;
+            // Past half the full tail, so the ring has grown to its final TAIL_BYTES: positions are then the
+            // cumulative byte count modulo TAIL_BYTES.
+            while (appendedBytes <= WalLogView.TAIL_BYTES / 2 + 1) {
+                appendedBytes += append(wal, view, appended, entry(appended.size() + 1, 1_000));
+            }
+            long lsn = appended.size() + 1;
+            long room = WalLogView.TAIL_BYTES - appendedBytes % WalLogView.TAIL_BYTES;
+            if (room + overshoot < EntryCodec.payloadSize(entry(lsn, 0))) { // too little left for any entry
+                appendedBytes += append(wal, view, appended, entry(lsn++, 1_000));
+                room = WalLogView.TAIL_BYTES - appendedBytes % WalLogView.TAIL_BYTES;
+            }
+            Entry boundary = null;
+            for (int value = (int) room; value >= 0 && boundary == null; value--) {
+                Entry candidate = entry(lsn, value);
+                if (EntryCodec.payloadSize(candidate) == room + overshoot) {
+                    boundary = candidate;
+                }
+            }
+            org.junit.jupiter.api.Assertions.assertNotNull(boundary, "an entry of " + (room + overshoot) + " bytes");
+            append(wal, view, appended, boundary);
+            // Enough entries after it that its object is forgotten (RECENT_ENTRIES): it is decoded from the ring.
+            for (int i = 0; i <= WalLogView.RECENT_ENTRIES; i++) {
+                append(wal, view, appended, entry(appended.size() + 1, 10));
+            }
+            wal.flush();
+            List<Entry> batch = view.entries(boundary.lsn(), 1);
+            assertEquals(boundary.lsn(), batch.get(0).lsn());
+            org.junit.jupiter.api.Assertions.assertArrayEquals(EntryCodec.encodePayload(boundary),
+                    EntryCodec.encodePayload(batch.get(0)), "the payload at the ring's end");
+            Entry next = view.entries(boundary.lsn() + 1, 1).get(0);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(EntryCodec.encodePayload(appended.get((int) boundary.lsn())),
+                    EntryCodec.encodePayload(next), "the payload after it, at the ring's start");
+        }
+    }
+
+    private static int append(Wal wal, WalLogView view, List<Entry> appended, Entry entry) throws Exception {
+        wal.append(entry);
+        view.appended(entry);
+        appended.add(entry);
+        return EntryCodec.payloadSize(entry);
+    }
+
     private static void assertShipsAsAppended(WalLogView view, List<Entry> appended, java.util.Random random) {
         long last = appended.size();
         for (int probe = 0; probe < 60; probe++) {
