@@ -1,12 +1,12 @@
 package io.tandem.cli;
 
+import io.tandem.server.net.FreePorts;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.Writer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import io.tandem.server.net.FreePorts;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,9 +1,9 @@
 package io.tandem.cli;
 
-import io.tandem.server.net.FreePorts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tandem.server.net.FreePorts;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -1,11 +1,11 @@
 package io.tandem.cli;
 
-import io.tandem.server.net.FreePorts;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tandem.server.net.FreePorts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;

@@ -7,9 +7,9 @@ import java.util.List;
 
 /**
  * The flags of a three-node replica set of child processes on loopback: n1 leads, n2 and n3 follow it. Client
- * ports are ephemeral ({@link NodeProcess} passes {@code --port 0}); peer ports are picked free up front, since
- * every node must know the others' before any starts. A node started again gets the same flags, hence the
- * same peer port, as the others expect.
+ * ports are ephemeral ({@link NodeProcess} passes {@code --port 0}); peer ports are picked free up front
+ * ({@link FreePorts}: outside the ephemeral range), since every node must know the others' before any starts.
+ * A node started again gets the same flags, hence the same peer port, as the others expect.
  */
 final class ReplicaSetArgs {
     static final int SIZE = 3;

@@ -19,8 +19,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * drawn from the ephemeral range, the same range the kernel draws the local ports of outgoing connections
  * from. Between the probe and the node's bind, or while a node is down for a restart, one node's connection
  * to another can be given that very port as its local end, and then holds it for as long as it lives; the
- * bind fails with "Address already in use" however long it retries (seen in CI: a follower's connection to
- * the leader had taken the third node's peer port). So the port is picked below the ephemeral range
+ * bind fails with "Address already in use" however long it retries (seen in CI: a test cluster's third node
+ * could not bind its peer port after 5 s of retries). So the port is picked below the ephemeral range
  * ({@code /proc/sys/net/ipv4/ip_local_port_range}, 32768-60999 by default), where the kernel never places an
  * outgoing connection; it is checked free by binding it, and never handed out twice by this process.
  */

@@ -29,7 +29,8 @@ final class PeerChannelHandler extends ChannelInboundHandlerAdapter {
      * @param deliver gets each message with the channel it came on
      * @param readComplete runs once the messages of one read burst on this connection were delivered
      */
-    PeerChannelHandler(java.util.function.BiConsumer<Message, io.netty.channel.Channel> deliver, Runnable readComplete) {
+    PeerChannelHandler(java.util.function.BiConsumer<Message, io.netty.channel.Channel> deliver,
+            Runnable readComplete) {
         this.deliver = deliver;
         this.readComplete = readComplete;
     }

@@ -111,7 +111,8 @@ public final class PeerTransport {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.attr(OPENED_NANOS).set(System.nanoTime());
-                        ch.pipeline().addLast(new PeerChannelHandler(PeerTransport.this::received, PeerTransport.this::readComplete));
+                        ch.pipeline().addLast(new PeerChannelHandler(PeerTransport.this::received,
+                                PeerTransport.this::readComplete));
                     }
                 });
         serverChannel = bootstrap.bind(new InetSocketAddress(bind, port)).sync().channel();
@@ -278,7 +279,8 @@ public final class PeerTransport {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new PeerChannelHandler(PeerTransport.this::received, PeerTransport.this::readComplete));
+                        ch.pipeline().addLast(new PeerChannelHandler(PeerTransport.this::received,
+                                PeerTransport.this::readComplete));
                     }
                 });
         ChannelFuture future = bootstrap.connect(address);

@@ -147,7 +147,8 @@ class WalLogViewTest {
             org.junit.jupiter.api.Assertions.assertArrayEquals(EntryCodec.encodePayload(boundary),
                     EntryCodec.encodePayload(batch.get(0)), "the payload at the ring's end");
             Entry next = view.entries(boundary.lsn() + 1, 1).get(0);
-            org.junit.jupiter.api.Assertions.assertArrayEquals(EntryCodec.encodePayload(appended.get((int) boundary.lsn())),
+            Entry appendedNext = appended.get((int) boundary.lsn()); // 0-based: the entry at boundary.lsn() + 1
+            org.junit.jupiter.api.Assertions.assertArrayEquals(EntryCodec.encodePayload(appendedNext),
                     EntryCodec.encodePayload(next), "the payload after it, at the ring's start");
         }
     }

@@ -7,13 +7,14 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class FreePortsTest {
     @Test
-    void portsLieOutsideTheEphemeralRangeAreNeverHandedOutTwiceAndCanBeBound() throws IOException {
+    void portsLieOutsideTheEphemeralRangeAndAreNeverHandedOutTwiceAndCanBeBound() throws IOException {
         int[] ephemeral = FreePorts.ephemeralRange();
         Set<Integer> seen = new HashSet<>();
         for (int i = 0; i < 50; i++) {
@@ -29,14 +30,14 @@ class FreePortsTest {
     }
 
     @Test
-    void anOutgoingConnectionsLocalPortIsNeverOneOfThem() throws IOException {
-        // The race this class exists for: the kernel gives outgoing connections ephemeral local ports.
+    void theRangeAsReadIsWhereTheKernelPutsAnOutgoingConnectionsLocalPort() throws IOException {
+        // The race FreePorts avoids comes from there: an outgoing connection's local port is drawn from it.
         int[] ephemeral = FreePorts.ephemeralRange();
         try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-                java.net.Socket dialer = new java.net.Socket(InetAddress.getLoopbackAddress(), listener.getLocalPort())) {
+                Socket dialer = new Socket(InetAddress.getLoopbackAddress(), listener.getLocalPort())) {
             int local = dialer.getLocalPort();
-            assertTrue(local >= ephemeral[0] && local <= ephemeral[1],
-                    "the kernel's range as read (" + ephemeral[0] + "-" + ephemeral[1] + ") holds a dialer's port " + local);
+            assertTrue(local >= ephemeral[0] && local <= ephemeral[1], "the range as read (" + ephemeral[0] + "-"
+                    + ephemeral[1] + ") holds a dialer's local port " + local);
         }
     }
 }

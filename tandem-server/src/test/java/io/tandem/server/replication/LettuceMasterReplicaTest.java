@@ -1,6 +1,5 @@
 package io.tandem.server.replication;
 
-import io.tandem.server.net.FreePorts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +11,7 @@ import io.lettuce.core.masterreplica.MasterReplica;
 import io.lettuce.core.masterreplica.StatefulRedisMasterReplicaConnection;
 import io.tandem.server.TandemNode;
 import io.tandem.server.config.NodeConfigLoader;
+import io.tandem.server.net.FreePorts;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

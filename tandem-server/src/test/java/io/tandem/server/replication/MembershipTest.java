@@ -1,6 +1,5 @@
 package io.tandem.server.replication;
 
-import io.tandem.server.net.FreePorts;
 import static io.tandem.server.replication.ThreeNodeCluster.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,6 +9,7 @@ import io.tandem.server.TandemNode;
 import io.tandem.server.config.ConfigException;
 import io.tandem.server.config.NodeConfig;
 import io.tandem.server.config.NodeConfigLoader;
+import io.tandem.server.net.FreePorts;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,9 +1,9 @@
 package io.tandem.server.replication;
 
-import io.tandem.server.net.FreePorts;
 import io.tandem.server.TandemNode;
 import io.tandem.server.config.NodeConfig;
 import io.tandem.server.config.NodeConfigLoader;
+import io.tandem.server.net.FreePorts;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,8 +18,9 @@ import java.util.function.Predicate;
 /**
  * Three real nodes in this JVM (real sockets, real WALs under {@code dir/nI}): n1 leads, n2 and n3 follow it.
  * Client ports are ephemeral; peer ports are picked free just before the start, outside the ephemeral range
- * ({@link FreePorts}), since every node must know the others' peer ports up front. Flags set with {@link #set} apply to every node, {@link #setOn} to one.
- * The same node can be stopped and started again on its data directory and ports.
+ * ({@link FreePorts}), since every node must know the others' peer ports up front. Flags set with
+ * {@link #set} apply to every node, {@link #setOn} to one. The same node can be stopped and started again on
+ * its data directory and ports.
  */
 final class ThreeNodeCluster implements AutoCloseable {
     static final Duration AWAIT_TIMEOUT = Duration.ofSeconds(20);
