@@ -2,6 +2,7 @@ package io.tandem.server.replication;
 
 import static io.tandem.server.replication.ThreeNodeCluster.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -91,7 +92,7 @@ class FollowerReadAfterLeaderWriteTest {
                 Thread.currentThread().interrupt();
             }
         });
-        assertEquals(true, held.await(10, TimeUnit.SECONDS), "the loop is held");
+        assertTrue(held.await(10, TimeUnit.SECONDS), "the loop is held");
     }
 
     /**

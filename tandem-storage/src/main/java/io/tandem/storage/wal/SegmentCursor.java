@@ -131,7 +131,7 @@ final class SegmentCursor {
     }
 
     /** Decodes the current record's payload in place (no view of it per record: see EntryCodec). */
-    Entry decode(long term, long lsn) {
+    Entry decode() {
         return EntryCodec.decodePayload(term, lsn, buffer, offset + WalRecord.PAYLOAD_OFFSET,
                 recordBytes - WalRecord.HEADER_BYTES);
     }

@@ -135,7 +135,7 @@ final class SegmentScanner {
     }
 
     /** Decodes the loaded record's payload in place (no view of it per record: see EntryCodec). */
-    Entry decode(long term, long lsn) {
+    Entry decode() {
         int at = (int) (offset - bufferStart);
         return EntryCodec.decodePayload(term, lsn, buffer, at + WalRecord.PAYLOAD_OFFSET,
                 recordBytes - WalRecord.HEADER_BYTES);

@@ -281,7 +281,7 @@ public final class WalReader {
         @Override
         public void accept(Segment segment, SegmentScanner scanner) throws WalCorruptionException {
             try {
-                entries.add(scanner.decode(scanner.term(), scanner.lsn()));
+                entries.add(scanner.decode());
             } catch (CorruptEntryException e) {
                 throw corruption(segment, scanner.offset(), "record lsn " + scanner.lsn()
                         + " has a valid CRC but its payload does not decode: " + e.getMessage());

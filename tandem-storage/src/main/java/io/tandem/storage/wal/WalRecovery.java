@@ -248,7 +248,7 @@ public final class WalRecovery {
         if (lsn > afterLsn) {
             Entry entry;
             try {
-                entry = cursor.decode(cursor.term(), lsn);
+                entry = cursor.decode();
             } catch (CorruptEntryException e) {
                 throw corruption(segment.path(), cursor.offset(), "record lsn " + lsn
                         + " has a valid CRC but its payload does not decode: " + e.getMessage());
