@@ -8,8 +8,8 @@ import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 
 /**
- * The map from keys to {@link KeyEntry}s: a hash array mapped trie (Bagwell) whose nodes carry an epoch,
- * so that a consistent snapshot costs O(1) while writes go on.
+ * The map from keys to {@link KeyEntry}s: a dense root array of 2^16 slots over hash array mapped tries
+ * (Bagwell) whose nodes carry an epoch, so that a consistent snapshot costs O(1) while writes go on.
  *
  * <p>Why a trie and not a HashMap: {@link #freeze()} hands the current root to a background snapshot
  * writer and bumps the epoch. From then on a write copies each node (and entry) on its path whose epoch is
@@ -17,18 +17,34 @@ import java.util.random.RandomGenerator;
  * writer. Without a snapshot in progress every node is current and writes happen in place. A HashMap
  * would need a full copy (tens of milliseconds for millions of keys) or a stop-the-world pause.
  *
- * <p>Shape: each level consumes 5 bits of the 32-bit hash, low bits first (shifts 0, 5, ..., 30; the last
- * level has only 2 bits). Keys whose full hashes collide end in a collision node at shift 35, searched
- * linearly. Nodes keep only occupied slots, indexed by the popcount of the bitmap below the slot's bit.
+ * <p>Why a dense root: a lookup is memory-latency bound, two cache misses per trie level (the node and its
+ * slot array). With 5-bit levels all the way down, a million keys sit four to five levels deep; the root
+ * array takes the low 16 bits in one step, so they sit one level below it (about 10 keys per root slot).
+ * It costs 256 KB once the table holds a key (allocated on first insert, dropped when the table empties)
+ * and one copy of it on the first write after each {@link #freeze()}.
  *
- * <p>Order: a depth-first walk visits keys in ascending {@link #order(int)}, the hash with its 5-bit
- * chunks reversed; SCAN's cursor is a position in that order, so keys present for a whole scan are
+ * <p>Shape: the root slot is the hash's low 16 bits; below it each level consumes the next 5 bits (shifts
+ * 16, 21, 26, then 31 with only 1 bit left). Keys whose full hashes collide end in a collision node at shift
+ * 36, searched linearly. Nodes keep only occupied slots, indexed by the popcount of the bitmap below the
+ * slot's bit; root slots are null when empty.
+ *
+ * <p>Order: a depth-first walk visits keys in ascending {@link #order(int)}, the root slot followed by the
+ * 5-bit chunks below it; SCAN's cursor is a position in that order, so keys present for a whole scan are
  * returned exactly once whatever else is inserted or removed.
  */
 final class KeyTable {
+    private static final int ROOT_BITS = 16;
+    private static final int ROOT_SLOTS = 1 << ROOT_BITS;
+    private static final int ROOT_MASK = ROOT_SLOTS - 1;
     private static final int BITS = 5;
     private static final int MASK = (1 << BITS) - 1;
-    private static final int COLLISION_SHIFT = 35;
+    /** Levels below the root at shifts 16, 21, 26 and 31; past 31 every hash bit is used. */
+    private static final int COLLISION_SHIFT = 36;
+    /**
+     * Below this many occupied root slots (1 in 64), random() counts its way to a slot rather than probing:
+     * probing would take 64 tries or more on average.
+     */
+    private static final int PROBE_MIN_OCCUPIED = ROOT_SLOTS / 64;
 
     static final class Node {
         int bitmap;
@@ -48,8 +64,8 @@ final class KeyTable {
         }
     }
 
-    /** A root and its key count, never modified again: what a snapshot iterates. */
-    record Frozen(Node root, int size) {
+    /** A root (null when empty) and its key count, never modified again: what a snapshot iterates. */
+    record Frozen(Object[] root, int size) {
         void forEach(Consumer<KeyEntry> action) {
             KeyTable.forEach(root, action);
         }
@@ -59,34 +75,39 @@ final class KeyTable {
         }
     }
 
-    /** A depth-first walk with an explicit stack (at most 8 levels deep), for pulling keys one by one. */
+    /**
+     * A depth-first walk with an explicit stack of slot arrays (the root, at most four levels of nodes and a
+     * collision node), for pulling keys one by one. Only the root's slots can be null.
+     */
     private static final class Walk implements Iterator<KeyEntry> {
-        private final Node[] nodes = new Node[9];
-        private final int[] positions = new int[9];
+        private final Object[][] arrays = new Object[7][];
+        private final int[] positions = new int[7];
         private int depth;
         private KeyEntry next;
 
-        Walk(Node root) {
-            nodes[0] = root;
+        Walk(Object[] root) {
+            arrays[0] = root == null ? new Object[0] : root;
             advance();
         }
 
         private void advance() {
             next = null;
             while (depth >= 0) {
-                Node node = nodes[depth];
-                if (positions[depth] == node.slots.length) {
+                Object[] slots = arrays[depth];
+                if (positions[depth] == slots.length) {
                     depth--;
                     continue;
                 }
-                Object slot = node.slots[positions[depth]++];
+                Object slot = slots[positions[depth]++];
                 if (slot instanceof KeyEntry entry) {
                     next = entry;
                     return;
                 }
-                depth++;
-                nodes[depth] = (Node) slot;
-                positions[depth] = 0;
+                if (slot != null) {
+                    depth++;
+                    arrays[depth] = ((Node) slot).slots;
+                    positions[depth] = 0;
+                }
             }
         }
 
@@ -106,17 +127,11 @@ final class KeyTable {
         }
     }
 
-    private Node root;
+    private Object[] root; // null while the table is empty
+    private int rootEpoch;
+    private int occupiedRootSlots;
     private int size;
     private int epoch;
-
-    KeyTable() {
-        root = emptyRoot(0);
-    }
-
-    private static Node emptyRoot(int epoch) {
-        return new Node(0, new Object[0], epoch, false);
-    }
 
     int size() {
         return size;
@@ -128,9 +143,12 @@ final class KeyTable {
 
     /** The entry for key, or null. The entry may be shared with a snapshot: read it, do not modify it. */
     KeyEntry get(byte[] key, int hash) {
-        Node node = root;
-        int shift = 0;
-        while (true) {
+        if (root == null) {
+            return null;
+        }
+        Object slot = root[hash & ROOT_MASK];
+        int shift = ROOT_BITS;
+        while (slot instanceof Node node) {
             if (node.collision) {
                 return findInCollision(node, key);
             }
@@ -138,13 +156,11 @@ final class KeyTable {
             if ((node.bitmap & bit) == 0) {
                 return null;
             }
-            Object slot = node.slots[Integer.bitCount(node.bitmap & (bit - 1))];
-            if (slot instanceof KeyEntry entry) {
-                return entry.hash == hash && Arrays.equals(entry.key, key) ? entry : null;
-            }
-            node = (Node) slot;
+            slot = node.slots[Integer.bitCount(node.bitmap & (bit - 1))];
             shift += BITS;
         }
+        KeyEntry entry = (KeyEntry) slot; // or null: an empty root slot
+        return entry != null && entry.hash == hash && Arrays.equals(entry.key, key) ? entry : null;
     }
 
     /**
@@ -152,30 +168,7 @@ final class KeyTable {
      * may change its value and expiry. Returns null when the key is absent.
      */
     KeyEntry getForUpdate(byte[] key, int hash) {
-        if (get(key, hash) == null) {
-            return null;
-        }
-        Node node = mutableRoot();
-        int shift = 0;
-        while (true) {
-            if (node.collision) {
-                for (int i = 0; i < node.slots.length; i++) {
-                    KeyEntry entry = (KeyEntry) node.slots[i];
-                    if (Arrays.equals(entry.key, key)) {
-                        return mutableEntry(node, i, entry);
-                    }
-                }
-                throw new IllegalStateException("key vanished during update");
-            }
-            int bit = 1 << ((hash >>> shift) & MASK);
-            int index = Integer.bitCount(node.bitmap & (bit - 1));
-            Object slot = node.slots[index];
-            if (slot instanceof KeyEntry entry) {
-                return mutableEntry(node, index, entry);
-            }
-            node = mutableChild(node, index, (Node) slot);
-            shift += BITS;
-        }
+        return get(key, hash) == null ? null : getOrInsert(key, hash);
     }
 
     /** Inserts a new entry for a key the caller knows is absent, and returns it (current epoch). */
@@ -194,14 +187,27 @@ final class KeyTable {
      * anyway.
      */
     KeyEntry getOrInsert(byte[] key, int hash) {
-        Node node = mutableRoot();
-        int shift = 0;
+        Object[] top = mutableRoot();
+        int rootIndex = hash & ROOT_MASK;
+        Object rootSlot = top[rootIndex];
+        if (rootSlot == null) {
+            KeyEntry created = new KeyEntry(key, hash, epoch);
+            top[rootIndex] = created;
+            occupiedRootSlots++;
+            size++;
+            return created;
+        }
+        if (rootSlot instanceof KeyEntry existing) {
+            return getOrSplit(top, rootIndex, existing, key, hash, ROOT_BITS);
+        }
+        Node node = mutableChild(top, rootIndex, (Node) rootSlot);
+        int shift = ROOT_BITS;
         while (true) {
             if (node.collision) {
                 for (int i = 0; i < node.slots.length; i++) {
                     KeyEntry entry = (KeyEntry) node.slots[i];
                     if (Arrays.equals(entry.key, key)) {
-                        return mutableEntry(node, i, entry);
+                        return mutableEntry(node.slots, i, entry);
                     }
                 }
                 KeyEntry created = new KeyEntry(key, hash, epoch);
@@ -226,18 +232,25 @@ final class KeyTable {
             }
             Object slot = node.slots[index];
             if (slot instanceof KeyEntry existing) {
-                if (existing.hash == hash && Arrays.equals(existing.key, key)) {
-                    return mutableEntry(node, index, existing);
-                }
-                // Both keys share the hash bits up to here: push them down into a new subtree.
-                KeyEntry created = new KeyEntry(key, hash, epoch);
-                node.slots[index] = split(existing, created, shift + BITS);
-                size++;
-                return created;
+                return getOrSplit(node.slots, index, existing, key, hash, shift + BITS);
             }
-            node = mutableChild(node, index, (Node) slot);
+            node = mutableChild(node.slots, index, (Node) slot);
             shift += BITS;
         }
+    }
+
+    /**
+     * The slot at {@code slots[index]} (of a mutable node or root) holds {@code existing}: that is the key's
+     * entry, or the two keys share the hash bits up to {@code shift} and move down into a new subtree.
+     */
+    private KeyEntry getOrSplit(Object[] slots, int index, KeyEntry existing, byte[] key, int hash, int shift) {
+        if (existing.hash == hash && Arrays.equals(existing.key, key)) {
+            return mutableEntry(slots, index, existing);
+        }
+        KeyEntry created = new KeyEntry(key, hash, epoch);
+        slots[index] = split(existing, created, shift);
+        size++;
+        return created;
     }
 
     private Node split(KeyEntry a, KeyEntry b, int shift) {
@@ -258,16 +271,23 @@ final class KeyTable {
         if (get(key, hash) == null) {
             return null;
         }
-        Node newRoot = mutableRoot();
+        Object[] top = mutableRoot();
+        int rootIndex = hash & ROOT_MASK;
         KeyEntry[] removed = new KeyEntry[1];
-        Object replacement = removeFrom(newRoot, key, hash, 0, removed);
-        // The root stays a node even when a single entry is left in it.
-        if (replacement == null) {
-            root = emptyRoot(epoch);
-        } else if (replacement instanceof KeyEntry single) {
-            root = new Node(1 << (single.hash & MASK), new Object[] {single}, epoch, false);
+        if (top[rootIndex] instanceof KeyEntry entry) {
+            removed[0] = entry;
+            top[rootIndex] = null;
+        } else {
+            Node child = mutableChild(top, rootIndex, (Node) top[rootIndex]);
+            top[rootIndex] = removeFrom(child, key, hash, ROOT_BITS, removed);
+        }
+        if (top[rootIndex] == null) {
+            occupiedRootSlots--;
         }
         size--;
+        if (size == 0) {
+            clear(); // give the root's 256 KB back
+        }
         return removed[0];
     }
 
@@ -296,7 +316,7 @@ final class KeyTable {
             removed[0] = entry;
             replacement = null;
         } else {
-            Node child = mutableChild(node, index, (Node) slot);
+            Node child = mutableChild(node.slots, index, (Node) slot);
             replacement = removeFrom(child, key, hash, shift + BITS, removed);
         }
         if (replacement == null) {
@@ -323,13 +343,14 @@ final class KeyTable {
 
     /** Removes every key. A frozen snapshot keeps the old tree. */
     void clear() {
-        root = emptyRoot(epoch);
+        root = null;
+        occupiedRootSlots = 0;
         size = 0;
     }
 
     /**
      * Hands out the current tree for a snapshot and starts a new epoch: from now on every node and entry
-     * of the frozen tree is copied before it is changed.
+     * of the frozen tree (the root array too) is copied before it is changed.
      */
     Frozen freeze() {
         Frozen frozen = new Frozen(root, size);
@@ -341,28 +362,31 @@ final class KeyTable {
         forEach(root, action);
     }
 
-    private static void forEach(Node node, Consumer<KeyEntry> action) {
-        for (Object slot : node.slots) {
+    private static void forEach(Object[] slots, Consumer<KeyEntry> action) {
+        if (slots == null) {
+            return;
+        }
+        for (Object slot : slots) {
             if (slot instanceof KeyEntry entry) {
                 action.accept(entry);
-            } else {
-                forEach((Node) slot, action);
+            } else if (slot != null) {
+                forEach(((Node) slot).slots, action);
             }
         }
     }
 
     /**
-     * The position of a hash in iteration order: its 5-bit chunks reversed, so that the chunk the root
-     * branches on is the most significant. Example: hash 0b00001 (chunk 0 = 1, others 0) has order
-     * 1 << 27, hash 1 << 5 (chunk 1 = 1) has order 1 << 22, so the root visits slot 0's subtree (both
-     * chunk 0 = 0 keys ...) before slot 1's. The last level has only 2 bits (shift 30), hence "+ chunk6".
+     * The position of a hash in iteration order: the root slot (the low 16 bits) as the most significant
+     * part, then the 5-bit chunks below it, so that order follows the walk. Examples: hash 1 (root slot 1)
+     * has order 1 << 16; hash 1 << 16 (root slot 0, first chunk 1) has order 1 << 11, so root slot 0's
+     * subtree comes before slot 1's; hash 1 << 31 (the last level, 1 bit wide) has order 1.
      */
     static long order(int hash) {
-        long order = 0;
-        for (int level = 0; level < 6; level++) {
-            order |= (long) ((hash >>> (level * BITS)) & MASK) << (27 - level * BITS);
-        }
-        return order | ((hash >>> 30) & 3);
+        return (long) (hash & ROOT_MASK) << 16
+                | (long) ((hash >>> 16) & MASK) << 11
+                | (long) ((hash >>> 21) & MASK) << 6
+                | (long) ((hash >>> 26) & MASK) << 1
+                | (hash >>> 31);
     }
 
     /**
@@ -372,7 +396,12 @@ final class KeyTable {
      */
     long scan(long fromOrder, int count, Consumer<KeyEntry> action) {
         ScanState state = new ScanState(fromOrder, count, action);
-        scanNode(root, 0, true, state);
+        if (root != null) {
+            int low = chunkOfOrder(fromOrder, 0);
+            for (int index = low; index < ROOT_SLOTS && !state.stopped; index++) {
+                visit(root[index], 1, index == low, state);
+            }
+        }
         return state.stopped ? state.lastOrder + 1 : -1;
     }
 
@@ -390,7 +419,22 @@ final class KeyTable {
         }
     }
 
-    /** Depth-first in slot order; {@code bounded} while the path so far equals fromOrder's prefix. */
+    /**
+     * Visits one slot's keys, depth-first in slot order; {@code level} is the slot's depth below the root
+     * (1 for a root slot's node), {@code bounded} while the path so far equals fromOrder's prefix.
+     */
+    private static void visit(Object slot, int level, boolean bounded, ScanState state) {
+        if (slot instanceof KeyEntry entry) {
+            long order = order(entry.hash);
+            if (order >= state.fromOrder) {
+                state.action.accept(entry);
+                visited(order, 1, state);
+            }
+        } else if (slot != null) {
+            scanNode((Node) slot, level, bounded, state);
+        }
+    }
+
     private static void scanNode(Node node, int level, boolean bounded, ScanState state) {
         if (node.collision) {
             KeyEntry first = (KeyEntry) node.slots[0];
@@ -406,18 +450,8 @@ final class KeyTable {
         int low = bounded ? chunkOfOrder(state.fromOrder, level) : 0;
         for (int index = low; index <= MASK && !state.stopped; index++) {
             int bit = 1 << index;
-            if ((node.bitmap & bit) == 0) {
-                continue;
-            }
-            Object slot = node.slots[Integer.bitCount(node.bitmap & (bit - 1))];
-            if (slot instanceof KeyEntry entry) {
-                long order = order(entry.hash);
-                if (order >= state.fromOrder) {
-                    state.action.accept(entry);
-                    visited(order, 1, state);
-                }
-            } else {
-                scanNode((Node) slot, level + 1, bounded && index == low, state);
+            if ((node.bitmap & bit) != 0) {
+                visit(node.slots[Integer.bitCount(node.bitmap & (bit - 1))], level + 1, bounded && index == low, state);
             }
         }
     }
@@ -430,51 +464,77 @@ final class KeyTable {
         }
     }
 
-    /** The chunk of an order value that the node at {@code level} branches on (inverse of order()). */
+    /**
+     * The part of an order value that the slots at {@code level} are indexed by (inverse of order()): the
+     * root slot at level 0, then the chunks at shifts 16, 21, 26 and (1 bit) 31. Past the end, one past the
+     * last slot, so nothing is visited.
+     */
     private static int chunkOfOrder(long order, int level) {
         if (order > 0xffffffffL) {
-            return MASK + 1; // past the end: nothing to visit
+            return level == 0 ? ROOT_SLOTS : MASK + 1;
         }
-        if (level < 6) {
-            return (int) ((order >>> (27 - level * BITS)) & MASK);
-        }
-        return (int) (order & 3);
+        return switch (level) {
+            case 0 -> (int) (order >>> 16);
+            case 1 -> (int) ((order >>> 11) & MASK);
+            case 2 -> (int) ((order >>> 6) & MASK);
+            case 3 -> (int) ((order >>> 1) & MASK);
+            default -> (int) (order & 1);
+        };
     }
 
-    /** A key chosen by walking random occupied slots; not uniform (as Redis's is not), but O(depth). */
+    /**
+     * A key chosen by a random occupied root slot, then random occupied slots down; not uniform (as Redis's
+     * is not), but cheap: random probes of the root while at least 1 slot in 64 is occupied, otherwise a
+     * count through the root to the chosen occupied slot (at most 2^16 reads, only for small tables).
+     */
     KeyEntry random(RandomGenerator random) {
         if (size == 0) {
             return null;
         }
-        Node node = root;
-        while (true) {
-            Object slot = node.slots[random.nextInt(node.slots.length)];
-            if (slot instanceof KeyEntry entry) {
-                return entry;
+        Object slot;
+        if (occupiedRootSlots >= PROBE_MIN_OCCUPIED) {
+            do {
+                slot = root[random.nextInt(ROOT_SLOTS)];
+            } while (slot == null);
+        } else {
+            int index = -1;
+            for (int left = random.nextInt(occupiedRootSlots); left >= 0; left--) {
+                do {
+                    index++; // to the next occupied slot: left + 1 times in all
+                } while (root[index] == null);
             }
-            node = (Node) slot;
+            slot = root[index];
         }
+        while (slot instanceof Node node) {
+            slot = node.slots[random.nextInt(node.slots.length)];
+        }
+        return (KeyEntry) slot;
     }
 
-    private Node mutableRoot() {
-        if (root.epoch != epoch) {
-            root = root.copy(epoch);
+    private Object[] mutableRoot() {
+        if (root == null) {
+            root = new Object[ROOT_SLOTS];
+            rootEpoch = epoch;
+        } else if (rootEpoch != epoch) {
+            root = root.clone();
+            rootEpoch = epoch;
         }
         return root;
     }
 
-    private Node mutableChild(Node parent, int index, Node child) {
+    /** The child at {@code slots[index]} of a mutable node (or the root), copied there first if it is older. */
+    private Node mutableChild(Object[] slots, int index, Node child) {
         if (child.epoch != epoch) {
             child = child.copy(epoch);
-            parent.slots[index] = child;
+            slots[index] = child;
         }
         return child;
     }
 
-    private KeyEntry mutableEntry(Node parent, int index, KeyEntry entry) {
+    private KeyEntry mutableEntry(Object[] slots, int index, KeyEntry entry) {
         if (entry.epoch != epoch) {
             entry = entry.copy(epoch);
-            parent.slots[index] = entry;
+            slots[index] = entry;
         }
         return entry;
     }

@@ -19,18 +19,20 @@ import java.util.NoSuchElementException;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The key table against a java.util.HashMap model, with hashes chosen by the test so that the trie's
- * hard cases happen often: full collisions (collision nodes), hashes that differ only in their high bits
- * (splits down to the last 2-bit level), hashes that differ only in their low bits, and random ones.
+ * hard cases happen often: full collisions (collision nodes), hashes that differ only in their top bit
+ * (splits down to the last 1-bit level), hashes that share the root slot (the low 16 bits) and differ
+ * above it, and random ones.
  * Every failure message starts with the seed.
  */
 class KeyTableTest {
 
-    /** Hashes shared by many keys: 0 and 1 << 30 differ only in the last level's bits. */
-    private static final int[] SHARED_HASHES = {0, 1 << 30, 0x7fffffff, -1, 0x0000_0421};
+    /** Hashes shared by many keys: 0 and 1 << 31 differ only in the last level's bit. */
+    private static final int[] SHARED_HASHES = {0, 1 << 31, 0x7fffffff, -1, 0x0000_0421};
 
     /** Keys k0..k(n-1), each with a hash fixed by the seed. */
     static final class Pool {
@@ -40,14 +42,15 @@ class KeyTableTest {
         Pool(Random random, int n) {
             keys = new byte[n][];
             hashes = new int[n];
-            int low25 = random.nextInt() & ((1 << 25) - 1);
+            int low31 = random.nextInt() & Integer.MAX_VALUE;
+            int rootSlot = random.nextInt(1 << 16);
             for (int i = 0; i < n; i++) {
                 keys[i] = ("k" + i).getBytes();
                 hashes[i] = switch (i % 4) {
                     case 0 -> random.nextInt();
                     case 1 -> SHARED_HASHES[random.nextInt(SHARED_HASHES.length)];
-                    case 2 -> low25 | (random.nextInt(128) << 25); // equal up to level 5: deep splits
-                    default -> random.nextInt(1 << 10); // differ only in the low bits
+                    case 2 -> low31 | (random.nextInt(2) << 31); // equal up to the last level: deep splits
+                    default -> rootSlot | (random.nextInt(1 << 10) << 16); // one root slot, a trie below it
                 };
             }
         }
@@ -361,12 +364,14 @@ class KeyTableTest {
 
     @ParameterizedTest
     @ValueSource(longs = {31})
-    void orderIsTheHashWithItsChunksReversed(long seedValue) {
+    void orderIsTheRootSlotThenTheChunksBelowIt(long seedValue) {
         assertEquals(0L, KeyTable.order(0));
-        assertEquals(1L << 27, KeyTable.order(1));
-        assertEquals(1L << 22, KeyTable.order(1 << 5));
-        assertEquals(1L, KeyTable.order(1 << 30));
-        assertEquals(2L, KeyTable.order(1 << 31));
+        assertEquals(1L << 16, KeyTable.order(1));
+        assertEquals(0xffffL << 16, KeyTable.order(0xffff));
+        assertEquals(1L << 11, KeyTable.order(1 << 16));
+        assertEquals(1L << 6, KeyTable.order(1 << 21));
+        assertEquals(1L << 1, KeyTable.order(1 << 26));
+        assertEquals(1L, KeyTable.order(1 << 31));
         assertEquals(0xffffffffL, KeyTable.order(-1));
         Random random = new Random(seedValue);
         Set<Integer> hashes = new HashSet<>();
@@ -381,24 +386,36 @@ class KeyTableTest {
         }
     }
 
+    /**
+     * Few keys (random() counts its way through the sparse root) and 2,000 keys (about 1,970 occupied root
+     * slots, past the 1,024 where it probes the root at random instead); 1 key; and a table emptied again.
+     */
     @ParameterizedTest
-    @ValueSource(longs = {41, 42})
-    void randomReachesEveryKeyAndOnlyPresentOnes(long seedValue) {
+    @CsvSource({"41, 50", "42, 50", "43, 2000", "44, 1"})
+    void randomReachesEveryKeyAndOnlyPresentOnes(long seedValue, int keys) {
         String seed = "--seed=" + seedValue;
         Random random = new Random(seedValue);
         KeyTable table = new KeyTable();
         Set<String> present = new HashSet<>();
-        for (int i = 0; i < 50; i++) {
+        int[] hashes = new int[keys];
+        for (int i = 0; i < keys; i++) {
             byte[] key = ("r" + i).getBytes();
-            table.insert(key, random.nextInt()).value = "x";
+            hashes[i] = random.nextInt();
+            table.insert(key, hashes[i]).value = "x";
             present.add("r" + i);
         }
         Set<String> reached = new HashSet<>();
-        for (int i = 0; i < 5_000; i++) {
+        for (int i = 0; i < 50 * keys + 5_000; i++) {
             String key = new String(table.random(random).key);
             assertTrue(present.contains(key), seed + " random returned " + key);
             reached.add(key);
         }
         assertEquals(present, reached, seed + " keys random() never returned");
+        for (int i = 0; i < keys; i++) {
+            byte[] key = ("r" + i).getBytes();
+            assertNotNull(table.remove(key, hashes[i]), seed + " remove r" + i);
+        }
+        assertEquals(0, table.size(), seed + " size once emptied");
+        assertNull(table.random(random), seed + " random of an emptied table");
     }
 }
