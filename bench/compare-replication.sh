@@ -23,6 +23,10 @@
 #               included) / those seconds (target >= 100 MB/s); also from its launch and from its first
 #               applied entry. The same on Redis needs a full resync (its replica restarts empty): its
 #               time and the bytes it received are shown for reference.
+#   catch-up of a paused follower: a running, warm follower (n3 / replica 2) stopped with SIGSTOP while
+#               $CATCHUP_N SETs to new keys go to the leader, then resumed (a stall or a slow link, not
+#               a restart): seconds from SIGCONT to caught up, for both, and the ratio of those times
+#               (Redis's replica reads the writes from its primary's output buffer).
 #
 # Durability on both sides, by default like the peers' Redis (--save "" --appendonly no): Tandem
 # `--fsync never` and `--ack-level applied` (a follower acknowledges once a read there sees the write,
@@ -297,6 +301,30 @@ n3_bytes="$(info_field "${TP[2]}" persistence wal_bytes_written)"
 echo "server=tandem mode=catchup entries=$((target - n3_applied_before)) leader_log_bytes=$log_bytes follower_log_bytes_written=${n3_bytes:-?} $catchup" | tee -a "$RES"
 stop_tandem_set
 
+# A running follower that fell behind (a stall, a slow link) rather than a restarted one: n3 warm, then
+# stopped (SIGSTOP) while the writes go to the leader, then resumed. Fresh set: every write is a new key.
+say "== catch-up of a paused follower: n3 stopped (SIGSTOP) for $CATCHUP_N SETs, then resumed"
+start_tandem_set "$WORK/tandem-paused" async
+warm "${TP[0]}"
+target="$(info_field "${TP[0]}" replication master_repl_offset)"
+timeout "$STEP_S" python3 "$BENCH_DIR/catchup_wait.py" "${TP[2]}" "$target" "$(date +%s.%N)" --timeout "$STEP_S" >/dev/null
+paused_from="$target"
+bytes0="$(info_field "${TP[0]}" persistence wal_bytes_written)"
+kill -STOP "${TPIDS[2]}"
+measured tandem-paused-writes timeout $((STEP_S * 3)) redis-benchmark -p "${TP[0]}" -c 50 -n "$CATCHUP_N" -d 100 \
+  -t set -P 16 -r 1000000 -q
+target="$(info_field "${TP[0]}" replication master_repl_offset)"
+log_bytes=$(( $(info_field "${TP[0]}" persistence wal_bytes_written) - bytes0 ))
+timeout "$STEP_S" python3 "$BENCH_DIR/catchup_wait.py" "${TP[1]}" "$target" "$(date +%s.%N)" --timeout "$STEP_S" >/dev/null
+start_epoch="$(date +%s.%N)"
+kill -CONT "${TPIDS[2]}"
+line="$(measured tandem-paused-catchup timeout $((STEP_S * 3)) python3 "$BENCH_DIR/catchup_wait.py" "${TP[2]}" \
+  "$target" "$start_epoch" --timeout $((STEP_S * 3)) --from-offset "$paused_from" || true)"
+echo "$line"
+echo "server=tandem mode=catchup-paused entries=$((target - paused_from)) log_bytes=$log_bytes" \
+  "$(grep '^catchup' <<<"$line" || echo "catchup failed")" | tee -a "$RES"
+stop_tandem_set
+
 say "redis: replica 2 restarted after $CATCHUP_N SETs (it restarts empty: a full resync, for reference)"
 redis_on
 stop_pid "${REDIS_PIDS[2]}"
@@ -311,6 +339,24 @@ rline="$(timeout $((STEP_S * 3)) python3 "$BENCH_DIR/catchup_wait.py" "${RP[2]}"
 # What the replica received over its link: the (diskless) RDB plus the stream after it.
 repl_bytes="$(info_field "${RP[2]}" stats total_net_repl_input_bytes)"
 echo "server=redis mode=catchup stream_bytes=$((rtarget - roff0)) repl_input_bytes=${repl_bytes:-?} $rline" | tee -a "$RES"
+
+say "redis: replica 2 stopped (SIGSTOP) for $CATCHUP_N SETs to an emptied keyspace, then resumed"
+redis_on
+redis-cli -p "${RP[0]}" flushall >/dev/null
+warm "${RP[0]}"
+roff0="$(info_field "${RP[0]}" replication master_repl_offset)"
+timeout "$STEP_S" python3 "$BENCH_DIR/catchup_wait.py" "${RP[2]}" "$roff0" "$(date +%s.%N)" --timeout "$STEP_S" >/dev/null
+kill -STOP "${REDIS_PIDS[2]}"
+timeout $((STEP_S * 3)) redis-benchmark -p "${RP[0]}" -c 50 -n "$CATCHUP_N" -d 100 -t set -P 16 -r 1000000 -q >/dev/null
+rtarget="$(info_field "${RP[0]}" replication master_repl_offset)"
+start_epoch="$(date +%s.%N)"
+kill -CONT "${REDIS_PIDS[2]}"
+rline="$(measured redis-paused-catchup timeout $((STEP_S * 3)) python3 "$BENCH_DIR/catchup_wait.py" "${RP[2]}" \
+  "$rtarget" "$start_epoch" --timeout $((STEP_S * 3)) --from-offset "$roff0" || true)"
+echo "$rline"
+# Its primary kept the stream in the replica's output buffer (within client-output-buffer-limit): no resync.
+echo "server=redis mode=catchup-paused stream_bytes=$((rtarget - roff0)) sync_full=$(info_field "${RP[0]}" stats sync_full)" \
+  "$(grep '^catchup' <<<"$rline" || echo "catchup failed")" | tee -a "$RES"
 
 echo
 echo "== SUMMARY (compare-replication.sh, Redis $(redis-server --version | awk '{print $3}' | cut -d= -f2)," \

@@ -30,8 +30,8 @@ def main(path):
         server, mode, test = t.get("server"), t.get("mode"), t.get("test")
         if not server:
             continue
-        if mode == "catchup":
-            catchup[server] = t
+        if mode in ("catchup", "catchup-paused"):
+            catchup[(server, mode)] = t
         elif test == "lag":
             m = re.search(r"replica:(\d+)", line)
             if "median_us" in t:
@@ -95,7 +95,7 @@ def main(path):
                 rows.append((label, f"lag SET->visible on follower {i + 1}, {stat}", f"{t[stat]:.0f} us",
                              f"{r[stat]:.0f} us" if r else "-", ratio, target))
 
-    t = catchup.get("tandem")
+    t = catchup.get(("tandem", "catchup"))
     if t and "caught_up_s" in t:
         nbytes = int(t["leader_log_bytes"])
         whole = float(t["caught_up_s"])
@@ -114,13 +114,31 @@ def main(path):
     elif t:
         rows.append(("catch-up", "tandem follower", "did not catch up: " + " ".join(f"{k}={v}" for k, v in t.items()),
                      "-", "-", ">= 100 MB/s MISSED"))
-    r = catchup.get("redis")
+    r = catchup.get(("redis", "catchup"))
     if r and "caught_up_s" in r:
         got = r.get("repl_input_bytes", "?")
         got_mb = f"{int(got) / 1e6:.1f} MB received (RDB + stream)" if got.isdigit() else "bytes received unknown"
         rows.append(("catch-up", "Redis replica restarted (full resync: it restarts empty), launch to caught up",
                      "-", f"{float(r['caught_up_s']):.2f} s ({got_mb}; the writes were {int(r['stream_bytes']) / 1e6:.1f}"
                      " MB of command stream)", "-", "reference"))
+
+    t, r = catchup.get(("tandem", "catchup-paused")), catchup.get(("redis", "catchup-paused"))
+    if t or r:
+        done_t = t is not None and "caught_up_s" in t
+        done_r = r is not None and "caught_up_s" in r
+        tandem = "did not catch up"
+        if done_t:
+            mbps = int(t["log_bytes"]) / 1e6 / float(t["caught_up_s"])
+            tandem = f"{mbps:.0f} MB/s of log ({float(t['caught_up_s']):.2f} s)"
+        redis = "did not catch up"
+        if done_r:
+            redis = (f"{int(r['stream_bytes']) / 1e6 / float(r['caught_up_s']):.0f} MB/s of stream"
+                     f" ({float(r['caught_up_s']):.2f} s)")
+        ratio = f"{float(r['caught_up_s']) / float(t['caught_up_s']):.2f}" if done_t and done_r else "-"
+        entries = f"{int(t['entries']):,} " if t else ""
+        rows.append(("catch-up", f"a paused (SIGSTOP) warm follower, {entries}writes to new keys: resumed to"
+                     " caught up (ratio: Redis's time / Tandem's)", tandem, redis, ratio,
+                     ">= 100 MB/s" + (" ok" if done_t and mbps >= 100 else " MISSED")))
 
     head = ("mode", "figure", "Tandem ops/s (p50 / p99)", "Redis ops/s (p50 / p99)", "ratio", "target")
     print()
