@@ -135,13 +135,29 @@ public final class MembershipOperator implements ReplyTarget {
     }
 
     /**
-     * Is {@code node} out of the membership the current leader (the highest term's) committed? Only then
-     * may an operator wipe it: a member's disk holds votes and entries the others count on.
+     * Is {@code node} out of the membership the current leader (the highest term's) committed, and does no
+     * other node's log name it a member either? Only then may an operator wipe it: a member's disk holds
+     * votes and entries the others count on.
+     *
+     * <p>Why the second question: the leader an operator sees may be a deposed one that has not heard of a
+     * newer term (paused, cut off) while the newer term's leader is down. Seed 707172: the term-2 leader n2
+     * had committed voters {n2, n4} and crashed; n1, paused since term 1, still believed it led with members
+     * {n1, n2, n3}, so n4 looked removed and was wiped, and no majority of {n2, n4} could ever vote again.
+     * Wiping a voter of the committed membership is a loss of quorum no protocol can undo by itself. A node
+     * that is down cannot be asked (its log after restart is what its disk holds), so then no wipe either.
      */
     private boolean removalCommitted(SimNode node) {
         SimNode leader = cluster.leader();
-        return leader != null && !leader.core().membership().contains(node.id())
-                && leader.core().membershipCommitLsn() >= leader.core().membershipLsn();
+        if (leader == null || leader.core().membership().contains(node.id())
+                || leader.core().membershipCommitLsn() < leader.core().membershipLsn()) {
+            return false;
+        }
+        for (SimNode other : cluster.nodes()) {
+            if (other != node && (other.core() == null || other.core().membership().contains(node.id()))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The leader of the highest term, or one time in four any node that believes it leads. */
