@@ -31,7 +31,8 @@ SERVER_CPUS="${SERVER_CPUS:-}"
 # KEEP_WORK=1 keeps WORK (data directories, server logs) for a look afterwards.
 lib_cleanup() {
   local pid
-  for pid in "${PIDS[@]:-}"; do [[ -n "$pid" ]] && kill "$pid" 2>/dev/null || true; done
+  # SIGCONT too: a process a script stopped (SIGSTOP) acts on SIGTERM only once it runs again.
+  for pid in "${PIDS[@]:-}"; do [[ -n "$pid" ]] && { kill "$pid"; kill -CONT "$pid"; } 2>/dev/null || true; done
   for pid in "${PIDS[@]:-}"; do [[ -n "$pid" ]] && wait_exit "$pid" 10; done
   PIDS=()
   if [[ "${KEEP_WORK:-0}" == 1 ]]; then echo "kept $WORK" >&2; else rm -rf "$WORK"; fi
@@ -58,6 +59,7 @@ forget_pid() { # pid: drop it from PIDS
 
 stop_pid() { # pid [signal]: stops one process we started and forgets it
   kill "-${2:-TERM}" "$1" 2>/dev/null || true
+  kill -CONT "$1" 2>/dev/null || true # if it was stopped (SIGSTOP), so that it acts on the signal
   wait_exit "$1" 10
   forget_pid "$1"
 }
