@@ -2,7 +2,6 @@ package io.tandem.server.replication;
 
 import static io.tandem.server.replication.ThreeNodeCluster.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,8 +61,8 @@ class FollowerReadAfterLeaderWriteTest {
             // /proc/net/tcp does not say which process holds a socket; with both held, two follower-side sockets
             // with bytes waiting means each has the entry.
             CountDownLatch release = new CountDownLatch(1);
-            hold(cluster.node(1).agent().loop(), release);
-            hold(cluster.node(2).agent().loop(), release);
+            cluster.hold(1, release);
+            cluster.hold(2, release);
             try {
                 assertEquals("OK", leader.set("k", "after"));
                 await(() -> followersUnread(peerPorts) == 2, "the leader's entry waits in each follower's socket");
@@ -81,19 +79,6 @@ class FollowerReadAfterLeaderWriteTest {
         }
     }
 
-    /** Holds an event loop until {@code release}; returns once it is held. */
-    private static void hold(io.netty.channel.EventLoop loop, CountDownLatch release) throws InterruptedException {
-        CountDownLatch held = new CountDownLatch(1);
-        loop.execute(() -> {
-            held.countDown();
-            try {
-                release.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        assertTrue(held.await(10, TimeUnit.SECONDS), "the loop is held");
-    }
 
     /**
      * How many follower-side peer sockets have bytes waiting: the followers' ends of connections to the

@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -54,7 +53,7 @@ class StalledFollowerTest {
                 Jedis n3 = new Jedis("127.0.0.1", cluster.port(2))) {
             await(() -> leader.info("replication").contains("connected_slaves:2"), "both followers online");
             CountDownLatch release = new CountDownLatch(1);
-            hold(cluster.node(2).agent().loop(), release);
+            cluster.hold(2, release);
             long last;
             try {
                 Pipeline pipeline = leader.pipelined();
@@ -86,19 +85,6 @@ class StalledFollowerTest {
         }
     }
 
-    /** Holds an event loop until {@code release} (at most a minute); returns once it is held. */
-    private static void hold(io.netty.channel.EventLoop loop, CountDownLatch release) throws InterruptedException {
-        CountDownLatch held = new CountDownLatch(1);
-        loop.execute(() -> {
-            held.countDown();
-            try {
-                release.await(60, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        assertTrue(held.await(10, TimeUnit.SECONDS), "the loop is held");
-    }
 
     private static long offset(String info, String field) {
         Matcher m = Pattern.compile(field + ":(\\d+)").matcher(info);

@@ -12,6 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 
@@ -164,6 +166,25 @@ final class ThreeNodeCluster implements AutoCloseable {
                 throw error;
             }
             LockSupport.parkNanos(Duration.ofMillis(10).toNanos()); // polling a condition, not waiting a fixed time
+        }
+    }
+
+    /**
+     * Holds node {@code index}'s event loop (and so its agent) until {@code release}, or a minute at most: the node
+     * stalls with its sockets open, as a process stopped by SIGSTOP does. Returns once the loop is held.
+     */
+    void hold(int index, CountDownLatch release) throws InterruptedException {
+        CountDownLatch held = new CountDownLatch(1);
+        node(index).agent().loop().execute(() -> {
+            held.countDown();
+            try {
+                release.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        if (!held.await(10, TimeUnit.SECONDS)) {
+            throw new AssertionError("n" + (index + 1) + "'s event loop was not held within 10 s");
         }
     }
 }
