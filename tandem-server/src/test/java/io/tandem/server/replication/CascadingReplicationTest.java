@@ -6,10 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tandem.server.replication.ThreeNodeReplicationTest.Client;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Cascading on three real nodes in this JVM: n3 has upstream n2, so n1 streams to n2 and n2 relays to
@@ -17,19 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
  * only know through n2's reports; n3 converges, and INFO shows the chain as Redis does (the leader lists
  * n2 as its replica, n2 lists n3) plus Tandem's line for n3 on the leader (state=relayed, via=n2).
  */
-class CascadingReplicationTest {
-    @TempDir
-    Path dir;
-
-    private ThreeNodeCluster cluster;
-
-    @AfterEach
-    void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
-
+class CascadingReplicationTest extends ThreeNodeClusterTest {
     @Test
     void aCascadedReplicaIsFedByItsRelayAndCountsForTheLeadersPolicy() throws Exception {
         // Failover by hand: with elections, an election would have n3 follow the new leader directly.

@@ -5,13 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.commands.ProtocolCommand;
 
@@ -26,24 +23,12 @@ import redis.clients.jedis.commands.ProtocolCommand;
  * {@code >= t0 + delay}. Only such lower bounds and orderings are asserted; upper bounds are generous
  * deadlines.
  */
-class DelayedReplicaTest {
+class DelayedReplicaTest extends ThreeNodeClusterTest {
     private static final long DELAY_MILLIS = 1_500;
     /** Tolerance for the wall clock being slewed between two readings; far below the delay. */
     private static final long CLOCK_MARGIN_MILLIS = 10;
     private static final ProtocolCommand TANDEM_LSN = () -> "TANDEM.LSN".getBytes(StandardCharsets.US_ASCII);
     private static final ProtocolCommand TANDEM_WAITLSN = () -> "TANDEM.WAITLSN".getBytes(StandardCharsets.US_ASCII);
-
-    @TempDir
-    Path dir;
-
-    private ThreeNodeCluster cluster;
-
-    @AfterEach
-    void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     private void start(String ackPolicy, String ackLevel) throws Exception {
         cluster = new ThreeNodeCluster(dir).set("ack-policy", ackPolicy).set("ack-level", ackLevel)

@@ -13,9 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.commands.ProtocolCommand;
 import redis.clients.jedis.exceptions.JedisDataException;
@@ -27,21 +25,10 @@ import redis.clients.jedis.exceptions.JedisDataException;
  * failover exists to handle honestly: writes a deposed leader acknowledged alone (async) are rolled back when
  * it rejoins, and recorded in its rollback directory.
  */
-class FailoverTest {
+class FailoverTest extends ThreeNodeClusterTest {
     private static final ProtocolCommand TANDEM_DIGEST = () -> "TANDEM.DIGEST".getBytes(StandardCharsets.US_ASCII);
 
-    @TempDir
-    Path dir;
-
-    private ThreeNodeCluster cluster;
     private final boolean[] running = new boolean[3];
-
-    @AfterEach
-    void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     private void startCluster(String ackPolicy) throws Exception {
         cluster = new ThreeNodeCluster(dir).set("ack-policy", ackPolicy).set("heartbeat-interval-millis", "100")

@@ -11,9 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -29,21 +27,9 @@ import redis.clients.jedis.Jedis;
  * the leader's entry and the client's GET sit in the follower's sockets (the kernel's receive queues, read from
  * /proc/net/tcp and tcp6: Linux only), and lets the loops go.
  */
-class FollowerReadAfterLeaderWriteTest {
+class FollowerReadAfterLeaderWriteTest extends ThreeNodeClusterTest {
     /** Java and Netty open IPv6 sockets where they can (127.0.0.1 then shows IPv4-mapped): read both. */
     private static final List<Path> PROC_NET_TCP = List.of(Path.of("/proc/net/tcp"), Path.of("/proc/net/tcp6"));
-
-    @TempDir
-    Path dir;
-
-    private ThreeNodeCluster cluster;
-
-    @AfterEach
-    void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     @Test
     void aReadArrivingWithTheLeadersEntriesAfterThemSeesThem() throws Exception {
@@ -78,7 +64,6 @@ class FollowerReadAfterLeaderWriteTest {
                     "the GET read in the same iteration as the leader's entry, after it, sees the write");
         }
     }
-
 
     /**
      * How many follower-side peer sockets have bytes waiting: the followers' ends of connections to the

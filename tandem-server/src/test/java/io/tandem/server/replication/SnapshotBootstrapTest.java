@@ -6,12 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tandem.server.replication.ThreeNodeReplicationTest.Client;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A follower that was down while its leader took snapshots and deleted the log it had not received yet
@@ -19,19 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
  * retention-bytes-max high enough, the leader keeps that log instead and no snapshot is needed. Three real
  * nodes in this JVM (real sockets, WALs, snapshot files).
  */
-class SnapshotBootstrapTest {
-    @TempDir
-    Path dir;
-
-    private ThreeNodeCluster cluster;
-
-    @AfterEach
-    void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
-
+class SnapshotBootstrapTest extends ThreeNodeClusterTest {
     private void startCluster(String retentionBytesMax) throws IOException {
         // Small segments and frequent snapshots, so that a few MB of writes delete log.
         cluster = new ThreeNodeCluster(dir).set("ack-policy", "async").set("wal-segment-bytes", "1mb")

@@ -5,14 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
@@ -25,24 +22,12 @@ import redis.clients.jedis.commands.ProtocolCommand;
  * again it catches up from the leader's log to the same keyspace. The stall is made by holding n3's event loop,
  * which holds its agent: its sockets stay open and the kernel's buffers fill, as with a stopped process.
  */
-class StalledFollowerTest {
+class StalledFollowerTest extends ThreeNodeClusterTest {
     /** More entries than the window (4 MB at a nominal 128 bytes an entry: 32,768) plus one 256 KB batch. */
     private static final int WRITES = 100_000;
     /** The most a leader may have sent beyond what the follower acknowledged: the window and one batch. */
     private static final long MOST_IN_FLIGHT = 32_768 + (256 << 10) / 16;
     private static final ProtocolCommand DIGEST = () -> "TANDEM.DIGEST".getBytes(StandardCharsets.US_ASCII);
-
-    @TempDir
-    Path dir;
-
-    private ThreeNodeCluster cluster;
-
-    @AfterEach
-    void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     @Test
     void aStalledFollowerGetsNoMoreThanTheWindowThenCatchesUp() throws Exception {
@@ -84,7 +69,6 @@ class StalledFollowerTest {
             assertEquals("value:" + (WRITES - 1), n3.get("key:" + (WRITES - 1)));
         }
     }
-
 
     private static long offset(String info, String field) {
         Matcher m = Pattern.compile(field + ":(\\d+)").matcher(info);

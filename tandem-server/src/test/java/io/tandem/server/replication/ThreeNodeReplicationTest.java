@@ -10,31 +10,18 @@ import io.tandem.wire.resp.RespValue;
 import io.tandem.wire.resp.RespValueReader;
 import java.io.IOException;
 import java.net.Socket;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Three real nodes on loopback (in this JVM, real sockets and WALs): a leader and two followers
  * replicate under a quorum policy, followers serve reads and refuse writes, and a follower that was down
  * catches up from where its log ended.
  */
-class ThreeNodeReplicationTest {
-    @TempDir
-    Path dir;
-
-    private ThreeNodeCluster cluster;
+class ThreeNodeReplicationTest extends ThreeNodeClusterTest {
     private String replicationFormat = "row";
-
-    @AfterEach
-    void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     private void startCluster(String ackPolicy) throws IOException {
         // Failover by hand: these tests move leadership with REPLICAOF and compare offsets with Redis's.
@@ -189,7 +176,7 @@ class ThreeNodeReplicationTest {
     @Test
     void statementFormatDivergesOnSpopWhereRowFormatDoesNot() throws Exception {
         for (String format : List.of("row", "statement")) {
-            stop();
+            stopCluster();
             replicationFormat = format;
             dir = dir.resolve(format);
             startCluster("all");
