@@ -387,10 +387,16 @@ final class Streams {
             }
             long resendAfter = RESEND_HEARTBEATS * heartbeat;
             if (p.sentLsn > p.receivedLsn && nowMillis - p.lastBatchSentMillis >= resendAfter
-                    && nowMillis - p.receivedMovedMillis >= resendAfter) {
-                // Entries went out long ago and the follower's received position has not moved since: a
-                // batch was lost (or the follower restarted without it). Go back and send again. The
-                // clocks are batches and acknowledgements, not heartbeats, which go out all the time.
+                    && nowMillis - p.receivedMovedMillis >= resendAfter && p.lastHeardMillis > p.lastBatchSentMillis) {
+                // Entries went out long ago, the follower answered since, and its received position has not
+                // moved: a batch was lost (the runtime drops what a backed-up connection cannot take, or the
+                // follower restarted without it). Go back and send again. The clocks are batches and
+                // acknowledgements, not heartbeats, which go out all the time.
+                //
+                // Not while the follower is silent: a stopped or paused process, or one busy with a backlog,
+                // has not read the batch yet, and sending the window again only queued a copy behind the
+                // first for it to read and discard when it runs (up to the transport's 16 MB high-water mark
+                // of duplicates per stall). Its next answer says where it stands.
                 p.sentLsn = p.receivedLsn;
             }
             replicate(nowMillis, e.getKey(), p, out);

@@ -439,13 +439,52 @@ class ReplicaSetNodeTest {
         assertEquals(List.of("c1 +OK", "c2 +OK"), leader.replies, "degraded: durable on the leader is enough");
         drop(N1);
         leader.now = 1000;
-        leader.step(Input.TICK); // heartbeats; the followers answer and get everything again
+        leader.step(Input.TICK); // heartbeats; the followers answer, still behind what was sent to them
+        deliverAll();
+        leader.now = 1100;
+        leader.step(Input.TICK); // heard from since the lost batches: they go again
         deliverAll();
         nodes.get(N2).sync();
         nodes.get(N3).sync();
         deliverAll();
         assertFalse(leader.node.degraded(), "both followers hold everything: semi-sync 2 applies again");
         assertTrue(leader.events.stream().anyMatch(e -> e instanceof Event.PolicyRestored));
+    }
+
+    /**
+     * Followers that are silent (stopped, paused, busy with a backlog) have not read what was sent: sending it
+     * again would queue a copy behind the first (Streams#tick). Once they answer, they have it.
+     */
+    @Test
+    void entriesAreNotSentAgainToAFollowerThatHasNotAnsweredSince() {
+        cluster(new AckPolicy.Async(), AckLevel.DURABLE, OnAckTimeout.ERROR);
+        Harness leader = nodes.get(N1);
+        write("c1", "SET", "k", "v");
+        leader.sync();
+        assertEquals(2, batchesTo(leader, N2) + batchesTo(leader, N3), "one batch to each follower");
+        for (int i = 0; i < 10; i++) { // a second of heartbeats, none answered
+            leader.now += 100;
+            leader.step(Input.TICK);
+        }
+        assertEquals(2, batchesTo(leader, N2) + batchesTo(leader, N3), "the batches are not sent again");
+        deliverAll();
+        nodes.get(N2).sync();
+        nodes.get(N3).sync();
+        deliverAll();
+        assertEquals(1, nodes.get(N2).node.appliedLsn());
+        assertEquals(1, nodes.get(N3).node.appliedLsn());
+    }
+
+    /** AppendRequests with entries waiting in the leader's outbox for {@code to}. */
+    private static long batchesTo(Harness from, NodeId to) {
+        long batches = 0;
+        for (int i = 0; i < from.outbox.size(); i++) {
+            if (from.outboxTo.get(i).equals(to) && from.outbox.get(i)[0] instanceof Message.AppendRequest request
+                    && !request.entries().isEmpty()) {
+                batches++;
+            }
+        }
+        return batches;
     }
 
     @Test
@@ -536,8 +575,11 @@ class ReplicaSetNodeTest {
         assertEquals(List.of(new Event.LagAlert(N2, true, 600, unapplied, 2), new Event.LagAlert(N3, true, 600, unapplied, 2)),
                 leader.events.stream().filter(e -> e instanceof Event.LagAlert).toList());
         leader.events.clear();
-        leader.now += 300; // past the resend interval: the lost batch goes again
+        leader.now += 300; // past the resend interval
         leader.step(Input.TICK);
+        deliverAll(); // the heartbeats: the followers answer, still behind what was sent to them
+        leader.now += 100;
+        leader.step(Input.TICK); // heard from since the lost batch: it goes again
         deliverAll();
         nodes.get(N2).sync();
         nodes.get(N3).sync();
