@@ -86,13 +86,15 @@ class FailoverSimulationTest {
      * point of its earlier term, past entries a rewind had dropped since, and acknowledged a write at once,
      * not durable and after its lease had lapsed. 707172 (the simulator's operator, not the core): it wiped
      * a voter of a two-voter membership, judging by a paused deposed leader's view while the newer leader
-     * was down, and no one could be elected again (MembershipOperator#removalCommitted).
+     * was down, and no one could be elected again (MembershipOperator#removalCommitted). 1062649: a deposed
+     * leader whose snapshot ended at (term 1, LSN 14) took the new leader's (term 2, LSN 1) for an entry it
+     * held and acknowledged it durable, so a membership change was logged on a base not on a majority.
      */
     @ParameterizedTest(name = "seed {0}")
     @org.junit.jupiter.params.provider.ValueSource(longs = {859, 100470, 101106, 103384, 108718, 109391, 110046,
         110056, 209673, 172, 164, 113, 250, 761, 2765, 2035882, 2049976, 2019971, 2028097, 2004103, 2040747,
         2013219, 2049841, 9300148, 9300666, 9304018, 9301997, 9607211, 9200060, 9208778, 9215190, 9802921,
-        10018831, 24001686, 25004284, 707172})
+        10018831, 24001686, 25004284, 707172, 1062649})
     void seedsThatFoundBugs(long seed) {
         assumeTrue(System.getProperty("tandem.sim.seed") == null, "replaying one seed");
         FailoverSimulation.run(SimulationConfig.failoverFromSeed(seed));

@@ -1254,16 +1254,21 @@ public final class ReplicaSetNode implements Protocol {
             return;
         }
         fedSinceSubscribe |= !request.entries().isEmpty();
+        boolean unchecked = false; // entries our snapshot covers, not yet shown to be the leader's
         for (Entry entry : request.entries()) {
             if (entry.lsn() < log.firstLsn()) {
                 // Covered by our snapshot (we compacted it away): applied long ago, nothing to compare it
                 // with but the snapshot's own last entry. A batch after LSN 0, which every log "holds", can
-                // still carry such entries.
+                // still carry such entries. An entry of a later term than our snapshot's last cannot come
+                // before it in the leader's log: the snapshot diverges (snapshotDivergesAfter).
                 long ours = log.term(entry.lsn());
-                if (ours >= 0 && ours != entry.term()) {
+                if ((ours >= 0 && ours != entry.term()) || (ours < 0 && snapshotDivergesAfter(entry.lsn(), entry.term()))) {
                     startRewind(nowMillis, 0, out); // the snapshot itself diverges (see above)
                     return;
                 }
+                // Held only if our snapshot is a prefix of the leader's log, which its last entry shows: a match
+                // there is a match of everything before it.
+                unchecked = ours < 0;
                 continue;
             }
             if (entry.lsn() <= lastLsn) {
@@ -1286,6 +1291,17 @@ public final class ReplicaSetNode implements Protocol {
             if (memberships.observe(entry)) {
                 membershipChanged(nowMillis, entry.lsn(), out);
             }
+        }
+        if (unchecked) {
+            // The batch ended inside what our snapshot covers, before its last entry: whether we hold these
+            // entries is unknown, so we must not acknowledge them. Found by the simulator (seed 1062649): a
+            // deposed leader whose snapshot ended at (term 1, LSN 14) took the new leader's (term 2, LSN 1) for
+            // held, and its answer counted that entry durable on it, so a membership change went ahead on a
+            // base not on a majority. Ask to be asked about our snapshot's last entry (Streams.onAnswer): a
+            // match goes on from there; another entry, or none, and we drop everything and are bootstrapped.
+            out.sendNow(request.from(), new Message.AppendResponse(term, self, false, lastLsn, 0, 0, 0, List.of(),
+                    log.firstLsn() - 1, leaderReadRound, leaderSentMillis));
+            return;
         }
         long confirmedBefore = confirmedLsn;
         confirmedLsn = Math.max(confirmedLsn, request.lastLsn());

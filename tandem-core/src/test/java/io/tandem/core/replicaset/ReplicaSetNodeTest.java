@@ -475,6 +475,41 @@ class ReplicaSetNodeTest {
         assertEquals(1, nodes.get(N3).node.appliedLsn());
     }
 
+    /**
+     * A batch after LSN 0 (as a new leader sends first) that ends inside what a follower's snapshot covers: the
+     * follower cannot compare those entries (compacted), so it does not say it holds them, and asks to be asked
+     * about its snapshot's last entry instead (simulator, seed 1062649: such an answer counted an entry durable
+     * on a node whose snapshot held another). Asked there, it matches.
+     */
+    @Test
+    void entriesASnapshotCoversAreNotAcknowledgedUntilItsLastEntryIsCompared() {
+        cluster(new AckPolicy.Async(), AckLevel.DURABLE, OnAckTimeout.ERROR);
+        Harness leader = nodes.get(N1);
+        for (int i = 0; i < 3; i++) {
+            write("c1", "SET", "k" + i, "v");
+        }
+        leader.sync();
+        deliverAll();
+        Harness n2 = nodes.get(N2);
+        n2.sync();
+        deliverAll();
+        assertEquals(3, n2.node.appliedLsn());
+        n2.log.compactUpTo(3);
+        n2.outbox.clear();
+        n2.outboxTo.clear();
+        n2.step(new Input.PeerMessage(new Message.AppendRequest(1, N1, 0, 0, leader.log.entries.subList(0, 2), 3, 0,
+                "", "")));
+        Message.AppendResponse answer = (Message.AppendResponse) n2.outbox.get(0)[0];
+        assertFalse(answer.matched(), "n2 does not say it holds entries it cannot compare: " + answer);
+        assertEquals(3, answer.snapshotLsn(), "it names its snapshot's last entry");
+        n2.outbox.clear();
+        n2.outboxTo.clear();
+        n2.step(new Input.PeerMessage(new Message.AppendRequest(1, N1, 3, 1, List.of(), 3, 0, "", "")));
+        Message.AppendResponse asked = (Message.AppendResponse) n2.outbox.get(0)[0];
+        assertTrue(asked.matched(), "asked about its snapshot's last entry, it matches: " + asked);
+        assertEquals(3, asked.lastLsn());
+    }
+
     /** AppendRequests with entries waiting in the leader's outbox for {@code to}. */
     private static long batchesTo(Harness from, NodeId to) {
         long batches = 0;
