@@ -1249,8 +1249,7 @@ public final class ReplicaSetNode implements Protocol {
                 startRewind(nowMillis, 0, out);
                 return;
             }
-            out.sendNow(request.from(), new Message.AppendResponse(term, self, false, hint, 0, 0, 0, List.of(),
-                    snapshotLsn, leaderReadRound, leaderSentMillis));
+            answerMismatch(request.from(), hint, out);
             return;
         }
         fedSinceSubscribe |= !request.entries().isEmpty();
@@ -1262,7 +1261,8 @@ public final class ReplicaSetNode implements Protocol {
                 // still carry such entries. An entry of a later term than our snapshot's last cannot come
                 // before it in the leader's log: the snapshot diverges (snapshotDivergesAfter).
                 long ours = log.term(entry.lsn());
-                if ((ours >= 0 && ours != entry.term()) || (ours < 0 && snapshotDivergesAfter(entry.lsn(), entry.term()))) {
+                if ((ours >= 0 && ours != entry.term())
+                        || (ours < 0 && snapshotDivergesAfter(entry.lsn(), entry.term()))) {
                     startRewind(nowMillis, 0, out); // the snapshot itself diverges (see above)
                     return;
                 }
@@ -1299,8 +1299,7 @@ public final class ReplicaSetNode implements Protocol {
             // held, and its answer counted that entry durable on it, so a membership change went ahead on a
             // base not on a majority. Ask to be asked about our snapshot's last entry (Streams.onAnswer): a
             // match goes on from there; another entry, or none, and we drop everything and are bootstrapped.
-            out.sendNow(request.from(), new Message.AppendResponse(term, self, false, lastLsn, 0, 0, 0, List.of(),
-                    log.firstLsn() - 1, leaderReadRound, leaderSentMillis));
+            answerMismatch(request.from(), lastLsn, out);
             return;
         }
         long confirmedBefore = confirmedLsn;
@@ -1316,6 +1315,15 @@ public final class ReplicaSetNode implements Protocol {
             respond(nowMillis, out);
         }
         waiters.check(nowMillis, out);
+    }
+
+    /**
+     * Our log may match the upstream's only up to {@code hint}; the answer also names the LSN our snapshot ends
+     * with, the first entry below our log we can compare (Streams.onAnswer asks about it when it asked lower).
+     */
+    private void answerMismatch(NodeId upstream, long hint, Output out) {
+        out.sendNow(upstream, new Message.AppendResponse(term, self, false, hint, 0, 0, 0, List.of(), log.firstLsn() - 1,
+                leaderReadRound, leaderSentMillis));
     }
 
     private void onSnapshotChunk(long nowMillis, Message.SnapshotChunk chunk, Output out) {
