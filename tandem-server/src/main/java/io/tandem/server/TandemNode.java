@@ -66,6 +66,13 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class TandemNode implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(TandemNode.class.getName());
+    /**
+     * Most unacknowledged entry bytes in flight to one follower (the core counts 128 bytes an entry: 32,768
+     * entries). Larger is slower, not faster: see docs/benchmarks.md, "The in-flight window".
+     */
+    public static final long MAX_INFLIGHT_BYTES = 4 << 20;
+    /** Most payload bytes in one AppendRequest. */
+    public static final long MAX_BATCH_BYTES = 256 << 10;
 
     private final NodeConfig config;
     private final MultiThreadIoEventLoopGroup group;
@@ -151,7 +158,7 @@ public final class TandemNode implements AutoCloseable {
                 new MemberConfig(peer, !replication.nonVoting().contains(peer), 0)));
         ReplicaSetConfig replicaSet = new ReplicaSetConfig(members, replication.ackPolicy(), replication.ackLevel(),
                 replication.ackTimeoutMillis(), replication.onAckTimeout(), replication.heartbeatIntervalMillis(),
-                4 << 20, 256 << 10, replication.minReplicasToWrite(), replication.minReplicasMaxLagMillis(),
+                MAX_INFLIGHT_BYTES, MAX_BATCH_BYTES, replication.minReplicasToWrite(), replication.minReplicasMaxLagMillis(),
                 replication.electionTimeoutMillis(), replication.maxLagOnFailoverEntries(), replication.readLeaseMillis());
         var report = recovery.recovered().report();
         long averageRecordBytes = report.recordsRead() == 0 ? 128 : report.bytesRead() / report.recordsRead();

@@ -86,7 +86,7 @@ class FailoverSimulationTest {
      * point of its earlier term, past entries a rewind had dropped since, and acknowledged a write at once,
      * not durable and after its lease had lapsed. 707172 (the simulator's operator, not the core): it wiped
      * a voter of a two-voter membership, judging by a paused deposed leader's view while the newer leader
-     * was down, and no one could be elected again (MembershipOperator#removalCommitted). 1062649: a deposed
+     * was down, and no one could be elected again (MembershipOperator#mayWipe). 1062649: a deposed
      * leader whose snapshot ended at (term 1, LSN 14) took the new leader's (term 2, LSN 1) for an entry it
      * held and acknowledged it durable, so a membership change was logged on a base not on a majority.
      */

@@ -1322,8 +1322,8 @@ public final class ReplicaSetNode implements Protocol {
      * with, the first entry below our log we can compare (Streams.onAnswer asks about it when it asked lower).
      */
     private void answerMismatch(NodeId upstream, long hint, Output out) {
-        out.sendNow(upstream, new Message.AppendResponse(term, self, false, hint, 0, 0, 0, List.of(), log.firstLsn() - 1,
-                leaderReadRound, leaderSentMillis));
+        out.sendNow(upstream, new Message.AppendResponse(term, self, false, hint, 0, 0, 0, List.of(),
+                log.firstLsn() - 1, leaderReadRound, leaderSentMillis));
     }
 
     private void onSnapshotChunk(long nowMillis, Message.SnapshotChunk chunk, Output out) {

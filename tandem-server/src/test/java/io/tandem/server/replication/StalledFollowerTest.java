@@ -4,6 +4,7 @@ import static io.tandem.server.replication.ThreeNodeCluster.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tandem.server.TandemNode;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -25,8 +26,11 @@ import redis.clients.jedis.commands.ProtocolCommand;
 class StalledFollowerTest extends ThreeNodeClusterTest {
     /** More entries than the window (4 MB at a nominal 128 bytes an entry: 32,768) plus one 256 KB batch. */
     private static final int WRITES = 100_000;
-    /** The most a leader may have sent beyond what the follower acknowledged: the window and one batch. */
-    private static final long MOST_IN_FLIGHT = 32_768 + (256 << 10) / 16;
+    /**
+     * The most a leader may have sent beyond what the follower acknowledged, in entries: the window, counted at
+     * the core's nominal 128 bytes an entry, and one batch of entries of at least 16 bytes each.
+     */
+    private static final long MOST_IN_FLIGHT = TandemNode.MAX_INFLIGHT_BYTES / 128 + TandemNode.MAX_BATCH_BYTES / 16;
     private static final ProtocolCommand DIGEST = () -> "TANDEM.DIGEST".getBytes(StandardCharsets.US_ASCII);
 
     @Test

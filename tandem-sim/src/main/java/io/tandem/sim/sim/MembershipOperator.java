@@ -122,7 +122,7 @@ public final class MembershipOperator implements ReplyTarget {
         Option option = options.get(random.nextInt(options.size()));
         Membership.Change change = option.change();
         SimNode joiner = option.joiner();
-        if (joiner != null && everMembers.contains(joiner.id()) && random.nextBoolean() && removalCommitted(joiner)) {
+        if (joiner != null && everMembers.contains(joiner.id()) && random.nextBoolean() && mayWipe(joiner)) {
             // Added back empty: the operator wipes its data directory first (it is not a member any more, by
             // the removal the leader committed), so it joins as a new node and is bootstrapped.
             joiner.wipe();
@@ -146,7 +146,7 @@ public final class MembershipOperator implements ReplyTarget {
      * Wiping a voter of the committed membership is a loss of quorum no protocol can undo by itself. A node
      * that is down cannot be asked (its log after restart is what its disk holds), so then no wipe either.
      */
-    private boolean removalCommitted(SimNode node) {
+    private boolean mayWipe(SimNode node) {
         SimNode leader = cluster.leader();
         if (leader == null || leader.core().membership().contains(node.id())
                 || leader.core().membershipCommitLsn() < leader.core().membershipLsn()) {
