@@ -36,6 +36,14 @@ final class Elections {
     private Campaign campaign = Campaign.NONE;
     /** When this follower stands for election if it has not heard from a leader by then; MIN_VALUE: not set. */
     private long deadlineMillis = Long.MIN_VALUE;
+    /**
+     * When this node, a candidate, last asked for votes (not pre-votes): a voter that grants answers after
+     * that, so a leader counts its lease from then on the voters that elected it (ReplicaSetNode.becomeLeader).
+     */
+    private long askedMillis = Long.MIN_VALUE;
+    /** The candidate this node last granted a vote (null: none since it started), and when. */
+    private NodeId grantedTo;
+    private long grantedMillis = Long.MIN_VALUE;
     /** This node's previous tick (MIN_VALUE: none yet): a tick long after it means the node stalled. */
     private long lastTickMillis = Long.MIN_VALUE;
 
@@ -66,11 +74,18 @@ final class Elections {
      * heard from a leader, whatever it believes since (a newer term seen elsewhere makes it follow no one,
      * which must not end the promise), nor after it started (it may have echoed just before it crashed, and
      * remembers nothing of it).
+     *
+     * <p>Nor, to any other {@code candidate}, for an election timeout after it granted a vote: the candidate,
+     * once elected, counts its lease from when it asked, before it heard from this node again. Without that
+     * (simulator, seed 1351372), a voter whose new leader's first heartbeat was lost granted another candidate
+     * 78 ms later, and the first acknowledged a write after the second was elected. The same candidate may
+     * have it again: it asks in a later term only when it did not win (or no longer leads) the earlier one.
      */
-    private boolean heardFromALeaderLately(long nowMillis) {
+    private boolean heardFromALeaderLately(long nowMillis, NodeId candidate) {
         long timeout = node.config().electionTimeoutMillis();
         long heard = node.heardFromALeaderMillis();
-        return nowMillis - startedMillis < timeout || (heard != Long.MIN_VALUE && nowMillis - heard < timeout);
+        return nowMillis - startedMillis < timeout || (heard != Long.MIN_VALUE && nowMillis - heard < timeout)
+                || (grantedTo != null && !grantedTo.equals(candidate) && nowMillis - grantedMillis < timeout);
     }
 
     /** The first time this node was stepped: its start, for the leases. */
@@ -171,6 +186,7 @@ final class Elections {
         if (kind == Campaign.VOTE) {
             node.standInNextTerm(out); // term + 1, a vote for ourselves, durable before the requests leave
             term = node.term();
+            askedMillis = nowMillis;
             // A vote round on a live network ends within a few round trips. If it has not won by then, the votes
             // were split (two candidates stood at once, each voting for itself): try again soon, after a
             // random part of half an election timeout, not a whole one (the fault lab's slowest failovers
@@ -199,10 +215,10 @@ final class Elections {
             start(nowMillis, Campaign.VOTE, out);
             return;
         }
-        int won = votes.size();
+        Set<NodeId> grantedBy = Set.copyOf(votes);
         stop();
-        out.event(new Event.Elected(node.term(), won, node.lastLsn()));
-        node.becomeLeader(node.term(), nowMillis, out);
+        out.event(new Event.Elected(node.term(), grantedBy.size(), node.lastLsn()));
+        node.becomeLeader(node.term(), nowMillis, grantedBy, askedMillis, out);
     }
 
     // ---- votes ------------------------------------------------------------------------------------------------
@@ -231,8 +247,9 @@ final class Elections {
                         + " joined or was wiped and has not heard from a leader, or was removed)"
                 : inLease(nowMillis) && !request.transfer() ? (node.isLeader() ? "this node leads" : "this node still hears from its leader "
                         + node.leader())
-                : heardFromALeaderLately(nowMillis) && !request.transfer() ? "this node heard from a leader, or"
-                        + " started, less than an election timeout ago (that leader's lease)" : null;
+                : heardFromALeaderLately(nowMillis, request.from()) && !request.transfer() ? "this node heard"
+                        + " from a leader, voted for another candidate, or started, less than an election timeout"
+                        + " ago (that leader's lease)" : null;
         if (refusal != null) {
             out.event(new Event.VoteRefused(request.from(), request.term(), pre, refusal));
             out.sendNow(request.from(), new Message.VoteResponse(term, node.self(), false, pre));
@@ -265,6 +282,8 @@ final class Elections {
             if (grant) {
                 node.voteFor(request.from(), out); // durable before the answer leaves
                 resetTimer(nowMillis);
+                grantedTo = request.from();
+                grantedMillis = nowMillis;
                 out.event(new Event.VoteGranted(request.from(), term));
             }
         }

@@ -27,9 +27,14 @@ import java.util.Map;
  *
  * <p>Clock steps do not reach it: the runtime's clock advances with the monotonic clock (NodeClock). What it does
  * not survive: a leader frozen for longer than the margin after it checked its lease and before its replies
- * left, or a monotonic clock that stopped while the leader's VM was suspended. A new leader gets a full window
- * from its election, before any follower answered (as etcd's check-quorum does): it sends to every follower
- * at once, and the voters that elected it refuse any other candidate once they hear from it.
+ * left, or a monotonic clock that stopped while the leader's VM was suspended.
+ *
+ * <p>A new leader has a lease before any follower answered its first heartbeat: each voter that granted it
+ * counts as having echoed the time the vote requests went out, since it answered after that and grants no
+ * other candidate for an election timeout after (Elections.heardFromALeaderLately), as if it had heard from a
+ * leader. The members that did not grant count for nothing until they echo: one may have refused, and stand
+ * itself (simulator, seed 1351372: counting a campaigning follower as heard from at the election gave the new
+ * leader a lease the voters had not promised, and it acknowledged a write after another was elected).
  */
 final class LeadershipLease {
     private long[] echoes = new long[0];

@@ -24,6 +24,7 @@ import io.tandem.core.util.Invariants;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.random.RandomGenerator;
 
@@ -260,8 +261,25 @@ public final class ReplicaSetNode implements Protocol {
 
     // ---- role transitions ---------------------------------------------------------------------------
 
-    /** Leads in {@code newTerm} (at least the current term). Followers are found as they subscribe. */
+    /**
+     * Leads in {@code newTerm} (at least the current term) with no election held: a fresh replica set's
+     * configured leader, or a promotion by hand (REPLICAOF NO ONE, without elections). Every follower counts
+     * as heard from now: a fresh member refuses votes for an election timeout after it starts.
+     */
     public void becomeLeader(long newTerm, long nowMillis, Output out) {
+        becomeLeader(newTerm, nowMillis, null, nowMillis, out);
+    }
+
+    /**
+     * Leads in {@code newTerm} (at least the current term). Followers are found as they subscribe.
+     *
+     * <p>Elected: the voters in {@code grantedBy} answered after {@code askedMillis} (when the vote requests
+     * went out) and grant no other candidate for an election timeout after (Elections), so the lease counts
+     * from then on them, and on no one else until they echo a heartbeat. The others may have refused us, or
+     * may be candidates themselves (simulator, seed 1351372: a new leader counted a campaigning follower as
+     * heard from at its election). {@code grantedBy} null: no election (every follower counts from now).
+     */
+    void becomeLeader(long newTerm, long nowMillis, Set<NodeId> grantedBy, long askedMillis, Output out) {
         Invariants.check(newTerm >= term, "leader term %d below current %d", newTerm, term);
         Invariants.check(!rewinding, "a node rebuilding its keyspace cannot lead");
         setTerm(newTerm, out);
@@ -282,7 +300,9 @@ public final class ReplicaSetNode implements Protocol {
         progress.clear();
         for (NodeId member : config.members().keySet()) {
             if (!member.equals(self)) {
-                progress.put(member, newProgress(nowMillis));
+                long echoMillis = grantedBy == null ? nowMillis
+                        : grantedBy.contains(member) ? askedMillis : Long.MIN_VALUE;
+                progress.put(member, newProgress(nowMillis, echoMillis));
             }
         }
         leadership.update(nowMillis, config, self, progress);
@@ -313,8 +333,11 @@ public final class ReplicaSetNode implements Protocol {
         out.event(new Event.RoleChanged("leader", term, self));
     }
 
-    /** A follower's progress as a leader starts streaming to it. */
-    private static Progress newProgress(long nowMillis) {
+    /**
+     * A follower's progress as a leader starts streaming to it, counted in the leader's lease as if it had
+     * echoed a send time of {@code echoMillis} (MIN_VALUE: not until it does).
+     */
+    private static Progress newProgress(long nowMillis, long echoMillis) {
         Progress p = new Progress();
         // Followers are behind from now on, not since the epoch (lag alerts, lag_ms).
         p.receivedMovedMillis = nowMillis;
@@ -322,7 +345,7 @@ public final class ReplicaSetNode implements Protocol {
         p.appliedMovedMillis = nowMillis;
         // Check-quorum counts from now: a new leader has an election timeout to hear from a majority.
         p.lastHeardMillis = nowMillis;
-        p.echoedLeaderMillis = nowMillis; // and its lease a window from its election (LeadershipLease)
+        p.echoedLeaderMillis = echoMillis;
         return p;
     }
 
@@ -656,13 +679,13 @@ public final class ReplicaSetNode implements Protocol {
         }
         for (NodeId member : config.members().keySet()) {
             if (!member.equals(self) && !progress.containsKey(member)) {
-                Progress p = newProgress(nowMillis);
+                Progress p = newProgress(nowMillis, nowMillis);
                 progress.put(member, p);
                 streams.probe(nowMillis, member, p, out);
             }
         }
-        // The voters, hence the majority, changed. A new member counts as heard from now, as every member does
-        // when a leader is elected: it gets a window to answer (a leader alone adding a second voter would
+        // The voters, hence the majority, changed. A new member counts as heard from now: it gets a window to
+        // answer (a leader alone adding a second voter would
         // otherwise step down at once, and no one could lead: the new member grants no vote before it hears
         // from a leader).
         leadership.update(nowMillis, config, self, progress);

@@ -166,6 +166,69 @@ class LeadershipLeaseTest extends CoreCluster {
         assertTrue(((Message.VoteResponse) n2.outbox.get(n2.outbox.size() - 1)[0]).granted(), n2.events.toString());
     }
 
+    /** The answer {@code h} sent last, to a vote request. */
+    private static Message.VoteResponse lastVoteAnswer(Harness h) {
+        return (Message.VoteResponse) h.outbox.get(h.outbox.size() - 1)[0];
+    }
+
+    @Test
+    void aVoterThatGrantedACandidateGrantsNoOtherForAnElectionTimeout() {
+        cutOff();
+        Harness n3 = node(N3);
+        long lastLsn = n3.log.lastLsn();
+        // n3 last heard from n1 at `sent`; an election timeout later it may vote again.
+        long granted = sent + ELECTION_TIMEOUT_MILLIS;
+        n3.now = granted;
+        n3.step(new Input.PeerMessage(new Message.VoteRequest(2, N1, lastLsn, 1, false)));
+        assertTrue(lastVoteAnswer(n3).granted(), n3.events.toString());
+        // n1's first heartbeat in term 2 is lost. 78 ms later n2 asks, in a newer term (seed 1351372): n1 leads
+        // on the strength of n3's grant, so n3 must not help elect another.
+        n3.now = granted + 78;
+        n3.step(new Input.PeerMessage(new Message.VoteRequest(3, N2, lastLsn, 1, true)));
+        assertFalse(lastVoteAnswer(n3).granted(), "pre-vote: " + n3.events);
+        n3.step(new Input.PeerMessage(new Message.VoteRequest(3, N2, lastLsn, 1, false)));
+        assertFalse(lastVoteAnswer(n3).granted(), "vote: " + n3.events);
+        assertTrue(n3.events.stream().anyMatch(e -> e instanceof Event.VoteRefused r && r.candidate().equals(N2)
+                && r.reason().contains("voted for another candidate")), n3.events.toString());
+        // The candidate it granted may have it again: it asks in a later term only if it did not win the first.
+        n3.step(new Input.PeerMessage(new Message.VoteRequest(4, N1, lastLsn, 1, false)));
+        assertTrue(lastVoteAnswer(n3).granted(), n3.events.toString());
+        n3.now = granted + 78 + ELECTION_TIMEOUT_MILLIS;
+        n3.step(new Input.PeerMessage(new Message.VoteRequest(5, N2, lastLsn, 1, false)));
+        assertTrue(lastVoteAnswer(n3).granted(), "an election timeout after its last grant: " + n3.events);
+    }
+
+    @Test
+    void aNewLeaderCountsItsLeaseFromWhenItAskedAndOnlyOnTheVotersThatElectedIt() {
+        cutOff();
+        // n2, cut off from n1 too, stands once its timer runs out (at most two election timeouts after `sent`).
+        Harness n2 = node(N2);
+        for (long t = sent + 50; n2.events.stream().noneMatch(e -> e instanceof Event.ElectionStarted); t += 50) {
+            assertTrue(t <= sent + 3 * ELECTION_TIMEOUT_MILLIS, "n2 never stood: " + n2.events);
+            n2.now = t;
+            n2.step(Input.TICK);
+        }
+        long preVoteTerm = n2.node.term() + 1;
+        // n3 grants the pre-vote: n2 raises its term and asks for votes now.
+        long asked = n2.now;
+        n2.step(new Input.PeerMessage(new Message.VoteResponse(preVoteTerm, N3, true, true)));
+        assertEquals(preVoteTerm, n2.node.term(), n2.events.toString());
+        // n3's vote comes back 80 ms later: n2 leads, with n3's vote and n1's refusal (or silence).
+        n2.now = asked + 80;
+        n2.step(new Input.PeerMessage(new Message.VoteResponse(preVoteTerm, N3, true, false)));
+        assertTrue(n2.node.isLeader(), n2.events.toString());
+        // No follower answers n2's heartbeats. Its lease ran from `asked` on n3's grant: n3 answered after it,
+        // and refuses any other candidate for an election timeout from its grant. It did not run from the
+        // election, nor on n1, which never voted for n2 and may be standing itself.
+        n2.now = asked + WINDOW_MILLIS - 1;
+        n2.step(Input.TICK);
+        assertFalse(n2.events.stream().anyMatch(e -> e instanceof Event.LeaseLapsed), n2.events.toString());
+        n2.now = asked + WINDOW_MILLIS;
+        n2.step(Input.TICK);
+        assertTrue(n2.events.stream().anyMatch(e -> e instanceof Event.LeaseLapsed l && l.heard() == 1),
+                n2.events.toString());
+    }
+
     @Test
     void aRestartedVoterGrantsNoVoteForAnElectionTimeoutAfterItStarts() {
         cutOff();
