@@ -10,8 +10,8 @@
 # A 3-node replica set (async, fsync never, ack-level applied, failover by hand) is warmed with 2 x 200,000
 # SETs; n3 is stopped (SIGSTOP) while N SETs to new keys (-P 16 -r 1000000, 1,000,000 by default) go to n1,
 # n2 is let catch up, then n3 is resumed. Prints catchup_wait.py's line (caught_up_s: seconds from SIGCONT
-# until n3's applied LSN reaches the leader's), n3's CPU seconds over the catch-up, and the number and sum
-# of its GC pauses (from its GC log). Ports are picked free; everything is stopped by PID on exit.
+# until n3's applied LSN reaches the leader's), n3's CPU seconds over the catch-up, the number and sum
+# of its GC pauses (from its GC log), and the leader's CPU seconds over the catch-up. Ports are picked free; everything is stopped by PID on exit.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 N="${N:-1000000}"
@@ -22,6 +22,7 @@ common=(--fsync never --ack-policy async --ack-level applied --admin-port -1 --s
         --election-timeout-millis 0)
 TANDEM_JAVA_OPTS="${ALL_OPTS:-}" start_tandem "$P1" "$WORK/n1" --node-id n1 --peer-port "$Q1" \
   --peers "n2=127.0.0.1:$Q2,n3=127.0.0.1:$Q3" "${common[@]}"
+n1="$LAST_PID"
 TANDEM_JAVA_OPTS="${ALL_OPTS:-}" start_tandem "$P2" "$WORK/n2" --node-id n2 --peer-port "$Q2" \
   --peers "n1=127.0.0.1:$Q1,n3=127.0.0.1:$Q3" --replica-of n1 "${common[@]}"
 TANDEM_JAVA_OPTS="${ALL_OPTS:-} ${N3_OPTS:-} -Xlog:gc:file=$WORK/n3-gc.log" start_tandem "$P3" "$WORK/n3" \
@@ -38,11 +39,11 @@ redis-benchmark -p "$P1" -c 50 -n "$N" -d 100 -t set -P 16 -r 1000000 -q | tr '\
 target="$(info_field "$P1" replication master_repl_offset)"
 python3 "$ROOT/bench/catchup_wait.py" "$P2" "$target" "$(date +%s.%N)" --timeout 60 >/dev/null
 pauses_before="$(grep -c Pause "$WORK/n3-gc.log" || true)"
-ticks_before="$(cpu_ticks "$n3")"
+ticks_before="$(cpu_ticks "$n3")"; n1_ticks_before="$(cpu_ticks "$n1")"
 started="$(date +%s.%N)"
 kill -CONT "$n3"
 python3 "$ROOT/bench/catchup_wait.py" "$P3" "$target" "$started" --timeout 120 --from-offset "$from"
-ticks_after="$(cpu_ticks "$n3")"
+ticks_after="$(cpu_ticks "$n3")"; n1_ticks_after="$(cpu_ticks "$n1")"
 tail -n +"$((pauses_before + 1))" "$WORK/n3-gc.log" | grep Pause | awk -v cpu="$(( ticks_after - ticks_before ))" \
-  -v tck="$(getconf CLK_TCK)" '{ gsub("ms", "", $NF); ms += $NF; n++ }
-  END { printf "n3 cpu_s=%.2f gc_pauses=%d gc_pause_ms=%.0f\n", cpu / tck, n, ms }'
+  -v n1cpu="$(( n1_ticks_after - n1_ticks_before ))" -v tck="$(getconf CLK_TCK)" '{ gsub("ms", "", $NF); ms += $NF; n++ }
+  END { printf "n3 cpu_s=%.2f gc_pauses=%d gc_pause_ms=%.0f; n1 (leader) cpu_s=%.2f\n", cpu / tck, n, ms, n1cpu / tck }'

@@ -53,6 +53,17 @@ public final class Keyspace {
         return table.get(key, KeyHash.hash(key, hashSeed));
     }
 
+    /** What {@link #prefetch} read, kept so that the reads are not optimized away; means nothing. */
+    private int prefetched;
+
+    /**
+     * Brings key's place in the table into the CPU's cache and changes nothing. Call it for a batch of keys
+     * about to be written, then write them: see {@link KeyTable#touch}.
+     */
+    public void prefetch(byte[] key) {
+        prefetched += table.touch(KeyHash.hash(key, hashSeed));
+    }
+
     /** A key with a TTL chosen at random (for active expiry), or null. */
     public byte[] randomKeyWithExpiry(RandomGenerator random) {
         return expiries.random(random);

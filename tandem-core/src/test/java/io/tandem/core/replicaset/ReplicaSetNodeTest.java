@@ -2,6 +2,7 @@ package io.tandem.core.replicaset;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tandem.core.keyspace.Keyspace;
@@ -557,6 +558,35 @@ class ReplicaSetNodeTest {
         Harness undelayed = nodes.get(N2);
         undelayed.sync();
         assertEquals(1, undelayed.node.appliedLsn(), "an undelayed follower applies as soon as it is durable");
+    }
+
+    @Test
+    void aFollowerAppliesEveryDurableEntryOfABacklogLongerThanItsPrefetchBatch() {
+        // A delayed n3 holds 700 entries (300 written at 0 ms, 400 at 500 ms) and applies them by batches of
+        // 256 (keys prefetched, then applied): all of the first 300 once they are old enough, none of the rest.
+        cluster(new AckPolicy.Async(), AckLevel.DURABLE, OnAckTimeout.ERROR, 0, 1000);
+        Harness leader = nodes.get(N1);
+        for (int i = 0; i < 700; i++) {
+            leader.now = i < 300 ? 0 : 500;
+            write("c1", "SET", "k" + i, "v" + i);
+        }
+        leader.sync();
+        deliverAll();
+        Harness delayed = nodes.get(N3);
+        delayed.sync();
+        assertEquals(700, delayed.node.durableLsn());
+        delayed.now = 1000;
+        delayed.step(Input.TICK);
+        assertEquals(300, delayed.node.appliedLsn(), "the entries 1 s old, across two batches, and no more");
+        assertNull(delayed.node.keyspace().find("k300".getBytes(StandardCharsets.UTF_8)));
+        Harness n2 = nodes.get(N2);
+        n2.sync();
+        assertEquals(700, n2.node.appliedLsn(), "an undelayed follower applies all, batch after batch");
+        delayed.now = 1500;
+        delayed.step(Input.TICK);
+        assertEquals(700, delayed.node.appliedLsn());
+        assertEquals(KeyspaceDigest.of(leader.node.keyspace()), KeyspaceDigest.of(delayed.node.keyspace()));
+        assertEquals(KeyspaceDigest.of(leader.node.keyspace()), KeyspaceDigest.of(n2.node.keyspace()));
     }
 
     @Test
