@@ -136,6 +136,12 @@ public final class ReplicaSetNode implements Protocol {
      */
     private long leaseLapsedMillis = Long.MIN_VALUE;
     /**
+     * A leader that has not held a lease yet in its term (it leads with no votes, see becomeLeader): it holds
+     * acknowledgements from the start, as if its lease had lapsed, and waits an election timeout, not two
+     * heartbeats, for a majority to echo it: at a replica set's birth the followers may still be starting.
+     */
+    private boolean leaseAwaited;
+    /**
      * The highest commit point any leader told this node of (kept across terms, unlike leaderCommitLsn): how
      * far behind it is, for max-lag-on-failover-entries. Not durable: a restarted node knows it again from
      * its first heartbeat.
@@ -263,11 +269,17 @@ public final class ReplicaSetNode implements Protocol {
 
     /**
      * Leads in {@code newTerm} (at least the current term) with no election held: a fresh replica set's
-     * configured leader, or a promotion by hand (REPLICAOF NO ONE, without elections). Every follower counts
-     * as heard from now: a fresh member refuses votes for an election timeout after it starts.
+     * configured leader, or a promotion by hand (REPLICAOF NO ONE, without elections).
+     *
+     * <p>With elections, no voter promised this node anything, so it has no lease until a majority echoes it
+     * (the leadership lease waits for that; see leaseAwaited). A configured leader started on an empty data
+     * directory may be joining a replica set that elected others since: one wiped and restarted, or started
+     * long after the rest. Counted as heard from by every follower at once, as it was until 2026-11-24, it
+     * would acknowledge async writes in its first round trip, before the followers' answers told it of the
+     * newer term, and those writes would be lost.
      */
     public void becomeLeader(long newTerm, long nowMillis, Output out) {
-        becomeLeader(newTerm, nowMillis, null, nowMillis, out);
+        becomeLeader(newTerm, nowMillis, config.elections() ? Set.of() : null, nowMillis, out);
     }
 
     /**
@@ -307,6 +319,10 @@ public final class ReplicaSetNode implements Protocol {
         }
         leadership.update(nowMillis, config, self, progress);
         leaseLapsedMillis = Long.MIN_VALUE;
+        leaseAwaited = config.elections() && leadership.expired(nowMillis);
+        if (leaseAwaited) {
+            leaseLapsedMillis = nowMillis; // acknowledgements wait for a majority's echo (checkLeadership)
+        }
         degraded = false;
         // The commit point starts again from nothing (advanceCommit below and the answers move it). One kept
         // from an earlier leadership of ours can lie past entries a rewind has dropped since: under async a
@@ -1735,7 +1751,9 @@ public final class ReplicaSetNode implements Protocol {
      * majority heard from this leader, in its term, after the lapse.
      *
      * <p>If no majority answers within {@link #LEASE_RENEWAL_HEARTBEATS} heartbeats, the leader is cut off
-     * (or they elected another): it steps down, and what it held fails with -TRYAGAIN.
+     * (or they elected another): it steps down, and what it held fails with -TRYAGAIN. A leader that never held
+     * a lease in its term (leaseAwaited) waits an election timeout instead, with no LeaseLapsed or
+     * LeaseRenewed event: that is a replica set being born, not a leader losing touch.
      */
     private void checkLeadership(long nowMillis, Output out) {
         if (role != Role.LEADER || !config.elections()) {
@@ -1754,7 +1772,9 @@ public final class ReplicaSetNode implements Protocol {
             streams.heartbeatAll(nowMillis, out);
             return;
         }
-        if (nowMillis - leaseLapsedMillis < LEASE_RENEWAL_HEARTBEATS * config.heartbeatIntervalMillis()) {
+        long waitMillis = leaseAwaited ? config.electionTimeoutMillis()
+                : LEASE_RENEWAL_HEARTBEATS * config.heartbeatIntervalMillis();
+        if (nowMillis - leaseLapsedMillis < waitMillis) {
             return;
         }
         out.event(new Event.LostQuorum(term, leadership.heard(), needed, window));
@@ -1770,7 +1790,10 @@ public final class ReplicaSetNode implements Protocol {
         if (leaseLapsedMillis == Long.MIN_VALUE || leadership.expired(nowMillis)) {
             return;
         }
-        out.event(new Event.LeaseRenewed(term, nowMillis - leaseLapsedMillis));
+        if (!leaseAwaited) {
+            out.event(new Event.LeaseRenewed(term, nowMillis - leaseLapsedMillis));
+        }
+        leaseAwaited = false;
         leaseLapsedMillis = Long.MIN_VALUE;
         advanceCommit(nowMillis, out);
     }

@@ -166,6 +166,52 @@ class LeadershipLeaseTest extends CoreCluster {
         assertTrue(((Message.VoteResponse) n2.outbox.get(n2.outbox.size() - 1)[0]).granted(), n2.events.toString());
     }
 
+    /**
+     * n1 alone, leading term 1 as configured with no votes (a replica set's birth, or n1 restarted on an empty
+     * data directory while n2 and n3 may have elected another since), with a write durable on its disk.
+     */
+    private void leadingByConfigurationWithAWrite() {
+        config = new ReplicaSetConfig(Map.of(N1, MemberConfig.voter(N1), N2, MemberConfig.voter(N2), N3,
+                MemberConfig.voter(N3)), new AckPolicy.Async(), AckLevel.DURABLE, 1000, OnAckTimeout.ERROR, 100,
+                1 << 20, 1 << 16, 0, 1000, ELECTION_TIMEOUT_MILLIS);
+        nodes.put(N1, new Harness(N1, config));
+        isolated.add(N2);
+        isolated.add(N3);
+        node(N1).node.becomeLeader(1, now, node(N1));
+        write(N1, "a", "k", "v");
+        node(N1).sync();
+        settle();
+    }
+
+    @Test
+    void aLeaderWithNoVotesAcknowledgesNothingUntilAMajorityEchoesIt() {
+        leadingByConfigurationWithAWrite();
+        assertTrue(node(N1).replies.isEmpty(), "async, durable here, but no voter vouched for n1 yet: "
+                + node(N1).replies);
+        // n2 answers n1's first heartbeat: with n1, a majority heard from it in its term.
+        isolated.remove(N2);
+        nodes.put(N2, new Harness(N2, config));
+        node(N2).node.becomeFollower(1, N1, now, node(N2));
+        tickAt(now + 100);
+        settle();
+        assertTrue(node(N1).replies.contains("a +OK"), node(N1).replies.toString());
+        assertFalse(lapsed(), "a replica set being born is not a lease lapsing: " + node(N1).events);
+        assertFalse(node(N1).events.stream().anyMatch(e -> e instanceof Event.LeaseRenewed), node(N1).events.toString());
+    }
+
+    @Test
+    void aLeaderWithNoVotesThatNoOneEchoesStepsDownAfterAnElectionTimeout() {
+        long started = now;
+        leadingByConfigurationWithAWrite();
+        tickAt(started + ELECTION_TIMEOUT_MILLIS - 1);
+        assertTrue(node(N1).node.isLeader(), "the followers may still be starting: " + node(N1).events);
+        assertTrue(node(N1).replies.isEmpty(), node(N1).replies.toString());
+        tickAt(started + ELECTION_TIMEOUT_MILLIS);
+        assertFalse(node(N1).node.isLeader());
+        assertTrue(lostQuorum());
+        assertTrue(node(N1).replies.stream().anyMatch(r -> r.startsWith("a -TRYAGAIN")), node(N1).replies.toString());
+    }
+
     /** The answer {@code h} sent last, to a vote request. */
     private static Message.VoteResponse lastVoteAnswer(Harness h) {
         return (Message.VoteResponse) h.outbox.get(h.outbox.size() - 1)[0];

@@ -185,6 +185,48 @@ class FailoverTest extends ThreeNodeClusterTest {
         }
     }
 
+    /**
+     * n1, the configured leader, is wiped and started again after n2 and n3 elected one of themselves: on an
+     * empty data directory it leads term 1 again, with no votes. Their event loops are held, so that they do
+     * not answer its first heartbeats and tell it of their newer term. Until 2026-11-24 it counted them as
+     * having heard from it and acknowledged an async write at once, which the replica set never had.
+     */
+    @Test
+    void aWipedConfiguredLeaderStartedAgainAcknowledgesNothingBeforeAMajorityAnswersIt() throws Exception {
+        startCluster("async");
+        cluster.start();
+        java.util.Arrays.fill(running, true);
+        await(() -> "master".equals(role(0)), "n1 leads term 1");
+        stop(0);
+        int elected = awaitValue(this::currentLeader, index -> index > 0, "n2 or n3 is elected");
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        try {
+            cluster.hold(1, release);
+            cluster.hold(2, release);
+            try (Stream<Path> files = Files.walk(dir.resolve("n1"))) {
+                for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(file);
+                }
+            }
+            start(0);
+            try (Jedis n1 = jedis(0)) {
+                JedisDataException refused = org.junit.jupiter.api.Assertions.assertThrows(JedisDataException.class,
+                        () -> n1.set("lost", "acknowledged by a leader no one followed"));
+                assertTrue(refused.getMessage().startsWith("TRYAGAIN"), refused.getMessage());
+            }
+        } finally {
+            release.countDown();
+        }
+        String leaderId = "n" + (elected + 1);
+        try (Jedis n1 = jedis(0)) {
+            await(() -> "slave".equals(role(0)) && leaderId.equals(info(n1).get("tandem_leader")),
+                    "the wiped n1 follows " + leaderId);
+        }
+        try (Jedis leader = jedis(elected)) {
+            assertNull(leader.get("lost"));
+        }
+    }
+
     /** The index of the node that says it is master (and is the only one), or -1. */
     private int currentLeader() throws Exception {
         int leader = -1;
