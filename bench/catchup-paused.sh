@@ -11,7 +11,8 @@
 # SETs; n3 is stopped (SIGSTOP) while N SETs to new keys (-P 16 -r 1000000, 1,000,000 by default) go to n1,
 # n2 is let catch up, then n3 is resumed. Prints catchup_wait.py's line (caught_up_s: seconds from SIGCONT
 # until n3's applied LSN reaches the leader's), n3's CPU seconds over the catch-up, the number and sum
-# of its GC pauses (from its GC log), and the leader's CPU seconds over the catch-up. Ports are picked free; everything is stopped by PID on exit.
+# of its GC pauses (from its GC log), and the leader's CPU seconds over the catch-up. Ports are picked free;
+# everything is stopped by PID on exit.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 N="${N:-1000000}"
@@ -45,5 +46,6 @@ kill -CONT "$n3"
 python3 "$ROOT/bench/catchup_wait.py" "$P3" "$target" "$started" --timeout 120 --from-offset "$from"
 ticks_after="$(cpu_ticks "$n3")"; n1_ticks_after="$(cpu_ticks "$n1")"
 tail -n +"$((pauses_before + 1))" "$WORK/n3-gc.log" | grep Pause | awk -v cpu="$(( ticks_after - ticks_before ))" \
-  -v n1cpu="$(( n1_ticks_after - n1_ticks_before ))" -v tck="$(getconf CLK_TCK)" '{ gsub("ms", "", $NF); ms += $NF; n++ }
+  -v n1cpu="$(( n1_ticks_after - n1_ticks_before ))" -v tck="$(getconf CLK_TCK)" \
+  '{ gsub("ms", "", $NF); ms += $NF; n++ }
   END { printf "n3 cpu_s=%.2f gc_pauses=%d gc_pause_ms=%.0f; n1 (leader) cpu_s=%.2f\n", cpu / tck, n, ms, n1cpu / tck }'

@@ -136,8 +136,9 @@ public final class ReplicaSetNode implements Protocol {
      */
     private long leaseLapsedMillis = Long.MIN_VALUE;
     /**
-     * A leader that has not held a lease yet in its term (it leads with no votes, see becomeLeader): it holds
-     * acknowledgements from the start, as if its lease had lapsed, and waits an election timeout, not two
+     * A leader that has not held a lease yet in its term (it leads with no votes, see becomeLeader, or its
+     * votes came so late that the lease they gave had run out already): it holds
+     * acknowledgements from the start, as if its lease had lapsed, and waits several election timeouts, not two
      * heartbeats, for a majority to echo it: at a replica set's birth the followers may still be starting.
      */
     private boolean leaseAwaited;
@@ -289,7 +290,8 @@ public final class ReplicaSetNode implements Protocol {
      * went out) and grant no other candidate for an election timeout after (Elections), so the lease counts
      * from then on them, and on no one else until they echo a heartbeat. The others may have refused us, or
      * may be candidates themselves (simulator, seed 1351372: a new leader counted a campaigning follower as
-     * heard from at its election). {@code grantedBy} null: no election (every follower counts from now).
+     * heard from at its election). {@code grantedBy} null: a replica set without elections, which checks no
+     * lease (every follower counts from now).
      */
     void becomeLeader(long newTerm, long nowMillis, Set<NodeId> grantedBy, long askedMillis, Output out) {
         Invariants.check(newTerm >= term, "leader term %d below current %d", newTerm, term);
@@ -701,9 +703,8 @@ public final class ReplicaSetNode implements Protocol {
             }
         }
         // The voters, hence the majority, changed. A new member counts as heard from now: it gets a window to
-        // answer (a leader alone adding a second voter would
-        // otherwise step down at once, and no one could lead: the new member grants no vote before it hears
-        // from a leader).
+        // answer (a leader alone adding a second voter would otherwise step down at once, and no one could
+        // lead: the new member grants no vote before it hears from a leader).
         leadership.update(nowMillis, config, self, progress);
         advanceCommit(nowMillis, out); // removing a voter that lagged may commit what waited for it
     }
@@ -1752,8 +1753,8 @@ public final class ReplicaSetNode implements Protocol {
      *
      * <p>If no majority answers within {@link #LEASE_RENEWAL_HEARTBEATS} heartbeats, the leader is cut off
      * (or they elected another): it steps down, and what it held fails with -TRYAGAIN. A leader that never held
-     * a lease in its term (leaseAwaited) waits an election timeout instead, with no LeaseLapsed or
-     * LeaseRenewed event: that is a replica set being born, not a leader losing touch.
+     * a lease in its term (leaseAwaited) waits {@link #FIRST_LEASE_ELECTION_TIMEOUTS} election timeouts instead,
+     * with no LeaseLapsed or LeaseRenewed event: that is a replica set being born, not a leader losing touch.
      */
     private void checkLeadership(long nowMillis, Output out) {
         if (role != Role.LEADER || !config.elections()) {
@@ -1772,7 +1773,7 @@ public final class ReplicaSetNode implements Protocol {
             streams.heartbeatAll(nowMillis, out);
             return;
         }
-        long waitMillis = leaseAwaited ? config.electionTimeoutMillis()
+        long waitMillis = leaseAwaited ? FIRST_LEASE_ELECTION_TIMEOUTS * config.electionTimeoutMillis()
                 : LEASE_RENEWAL_HEARTBEATS * config.heartbeatIntervalMillis();
         if (nowMillis - leaseLapsedMillis < waitMillis) {
             return;
@@ -1781,6 +1782,15 @@ public final class ReplicaSetNode implements Protocol {
         stepDown(term, out);
         elections.resetTimer(nowMillis);
     }
+
+    /**
+     * How many election timeouts a leader that never held a lease waits for a majority's first echo (leaseAwaited).
+     * Long enough for the processes of a replica set started one after another to come up (`tandem up`: the
+     * second answers 0.5-0.6 s after the first, past one 500 ms timeout, which made every birth an election);
+     * waiting costs nothing but the held writes' time: nothing is acknowledged meanwhile, and a newer term in
+     * any answer ends it at once.
+     */
+    static final int FIRST_LEASE_ELECTION_TIMEOUTS = 4;
 
     /** How long a leader whose lease ran out waits for a majority to renew it before it steps down. */
     static final int LEASE_RENEWAL_HEARTBEATS = 2;
