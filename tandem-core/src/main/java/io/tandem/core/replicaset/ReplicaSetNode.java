@@ -1778,7 +1778,8 @@ public final class ReplicaSetNode implements Protocol {
         if (nowMillis - leaseLapsedMillis < waitMillis) {
             return;
         }
-        out.event(new Event.LostQuorum(term, leadership.heard(), needed, window));
+        out.event(new Event.LostQuorum(term, leadership.heard(), needed, leaseAwaited ? waitMillis : window,
+                leaseAwaited));
         stepDown(term, out);
         elections.resetTimer(nowMillis);
     }

@@ -92,6 +92,7 @@ class LeadershipLeaseTest extends CoreCluster {
         assertEquals(1, lost.heard(), "itself only: " + lost);
         assertEquals(2, lost.needed());
         assertEquals(WINDOW_MILLIS, lost.windowMillis());
+        assertFalse(lost.neverLeased(), "it held a lease, which lapsed: " + lost);
     }
 
     @Test
@@ -213,7 +214,10 @@ class LeadershipLeaseTest extends CoreCluster {
         assertTrue(node(N1).replies.isEmpty(), node(N1).replies.toString());
         tickAt(started + wait);
         assertFalse(node(N1).node.isLeader());
-        assertTrue(lostQuorum());
+        Event.LostQuorum lost = (Event.LostQuorum) node(N1).events.stream()
+                .filter(e -> e instanceof Event.LostQuorum).findFirst().orElseThrow();
+        assertTrue(lost.neverLeased(), lost.toString());
+        assertEquals(wait, lost.windowMillis(), "how long it waited, not the lease window: " + lost);
         assertTrue(node(N1).replies.stream().anyMatch(r -> r.startsWith("a -TRYAGAIN")), node(N1).replies.toString());
     }
 

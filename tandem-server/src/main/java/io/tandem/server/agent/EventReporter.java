@@ -43,6 +43,12 @@ final class EventReporter {
                 warn("elected leader of term " + elected.term() + " with " + elected.votes() + " votes (log ends at LSN "
                         + elected.lastLsn() + ")");
             }
+            case Event.LostQuorum lost when lost.neverLeased() -> {
+                stats.quorumsLost++;
+                warn("stepping down as leader of term " + lost.term() + ": it leads with no votes (configured, on an"
+                        + " empty data directory) and no majority of the voters answered it within "
+                        + lost.windowMillis() + " ms; the others may not be running yet, or elected another leader");
+            }
             case Event.LostQuorum lost -> {
                 stats.quorumsLost++;
                 warn("stepping down as leader of term " + lost.term() + ": " + lost.heard() + " of the " + lost.needed()
