@@ -86,9 +86,9 @@ public sealed interface Event {
     /**
      * Check-quorum: fewer than a majority of the voters echoed a send time of this leader's within
      * {@code windowMillis} (the election timeout less half a heartbeat: LeadershipLease), and none renewed
-     * the lease since it lapsed (LeaseLapsed). It steps down. {@code neverLeased}: a leader with no votes (a
-     * configured leader on an empty data directory) that no majority answered within {@code windowMillis} of
-     * its taking leadership.
+     * the lease since it lapsed (LeaseLapsed). It steps down. {@code neverLeased}: a leader that never held a
+     * lease in its term (no votes, as a configured leader on an empty data directory, or votes that came too
+     * late) and that no majority answered within {@code windowMillis} of its taking leadership.
      */
     record LostQuorum(long term, int heard, int needed, long windowMillis, boolean neverLeased) implements Event {}
 

@@ -45,8 +45,9 @@ final class EventReporter {
             }
             case Event.LostQuorum lost when lost.neverLeased() -> {
                 stats.quorumsLost++;
-                warn("stepping down as leader of term " + lost.term() + ": it leads with no votes (configured, on an"
-                        + " empty data directory) and no majority of the voters answered it within "
+                warn("stepping down as leader of term " + lost.term() + ": it never held a lease in this term (it"
+                        + " leads with no votes, as the configured leader on an empty data directory does, or its votes"
+                        + " came too late to vouch for it) and no majority of the voters answered it within "
                         + lost.windowMillis() + " ms; the others may not be running yet, or elected another leader");
             }
             case Event.LostQuorum lost -> {

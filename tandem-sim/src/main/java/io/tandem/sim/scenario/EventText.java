@@ -24,7 +24,7 @@ final class EventText {
             case Event.Elected e -> "is elected leader of term " + e.term() + " with " + e.votes() + " votes (its log"
                     + " ends at LSN " + e.lastLsn() + ")";
             case Event.LostQuorum q when q.neverLeased() -> "steps down: no majority answered it within "
-                    + q.windowMillis() + " ms of its leading term " + q.term() + " with no votes";
+                    + q.windowMillis() + " ms of its leading term " + q.term() + ", and it never held a lease in it";
             case Event.LostQuorum q -> "steps down: it heard from " + q.heard() + " of the voters within "
                     + q.windowMillis() + " ms, and needs " + q.needed() + " (check-quorum, term " + q.term() + ")";
             case Event.LeaseLapsed l -> "holds acknowledgements: its lease lapsed (" + l.heard() + " of the "
