@@ -175,6 +175,8 @@ public final class ReplicaSetNode implements Protocol {
     private long leaderTimeMillis;
     private long heardFromLeaderMillis;
     private long subscribedMillis = Long.MIN_VALUE;
+    /** How long the tick before the last one waited after its own predecessor (0 before two ticks): see followerTick. */
+    private long previousTickGapMillis;
     /** Since our last Subscribe, has our upstream sent us entries or a snapshot chunk? (followerTick) */
     private boolean fedSinceSubscribe;
     /** The client address this node tells its peers (opaque here; shown by their monitoring). */
@@ -1814,12 +1816,13 @@ public final class ReplicaSetNode implements Protocol {
         if (role == Role.LEADER) {
             leaderTick(nowMillis, out);
         } else {
-            followerTick(nowMillis, out);
+            followerTick(nowMillis, sinceLastTickMillis, out);
             if (config.elections() && role != Role.LEADER) {
                 elections.followerTick(nowMillis, sinceLastTickMillis, out);
             }
         }
         waiters.check(nowMillis, out);
+        previousTickGapMillis = sinceLastTickMillis;
     }
 
     private void leaderTick(long nowMillis, Output out) {
@@ -1936,7 +1939,7 @@ public final class ReplicaSetNode implements Protocol {
         pending.releaseTimedOut(timedOut, commitLsn, confirmedReadRound(), writeError, readError, out);
     }
 
-    private void followerTick(long nowMillis, Output out) {
+    private void followerTick(long nowMillis, long sinceLastTickMillis, Output out) {
         if (rewinding) {
             return;
         }
@@ -1966,7 +1969,17 @@ public final class ReplicaSetNode implements Protocol {
         // gives a transfer).
         boolean unanswered = !fedSinceSubscribe && leaderCommitLsn > lastLsn
                 && millisSinceSubscribed(nowMillis) >= 2 * silence;
-        if (leader != null && millisSinceSubscribed(nowMillis) >= silence
+        // Did this node itself stall since its previous tick (SIGSTOP, a long GC pause, no core for it)? Ticks
+        // come at a steady 1000/hz ms, so one more than twice as late as the tick before it (and later than a
+        // heartbeat interval), is such a stall. Then the leader's silence is likely our own: its entries and
+        // heartbeats wait unread in the socket behind this tick, and a Subscribe now would make the leader go
+        // back to our last LSN and send the whole in-flight window again behind them, for us to read twice
+        // (measured: a follower resumed after 5 s subscribed again 4 ms after SIGCONT). Judge the silence at the
+        // next tick instead, once those reads are done: it comes at the usual gap, so this waits one tick.
+        // Worked example, hz 10: ticks at 100, 200, then SIGSTOP until 5,300: gap 5,100 > 2 x 100: wait; the
+        // tick at 5,400 (gap 100) subscribes only if nothing came from the leader in between.
+        boolean stalled = sinceLastTickMillis > 2 * Math.max(previousTickGapMillis, config.heartbeatIntervalMillis());
+        if (leader != null && !stalled && millisSinceSubscribed(nowMillis) >= silence
                 && (nowMillis - heardFromLeaderMillis >= silence || unconfirmed || unanswered)) {
             subscribe(nowMillis, out);
         }

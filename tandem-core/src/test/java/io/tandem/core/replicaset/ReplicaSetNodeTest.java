@@ -406,6 +406,84 @@ class ReplicaSetNodeTest {
         assertEquals(List.of("c1 +OK"), leader.replies, "the batch went out again after 3 silent heartbeats");
     }
 
+    /**
+     * Every node's clock to now and a tick on each but the held one (a stopped process); what the leader sent
+     * the held one is kept in heldFor (it waits in that node's socket), the rest is dropped.
+     */
+    private void tickAllBut(NodeId held, long now, List<Message> heldFor) {
+        for (Harness h : nodes.values()) {
+            h.now = now;
+            if (!h.id.equals(held)) {
+                h.step(Input.TICK);
+            }
+        }
+        Harness leader = nodes.get(N1);
+        for (int i = 0; i < leader.outbox.size(); i++) {
+            if (leader.outboxTo.get(i).equals(held)) {
+                heldFor.add(leader.outbox.get(i)[0]);
+            }
+        }
+        drop(N1);
+    }
+
+    private static boolean subscribed(Harness follower) {
+        return follower.outbox.stream().anyMatch(m -> m[0] instanceof Message.Subscribe);
+    }
+
+    @Test
+    void aFollowerThatStalledReadsWhatWaitsBeforeItSubscribesAgain() {
+        cluster(new AckPolicy.Async(), AckLevel.DURABLE, OnAckTimeout.ERROR);
+        Harness leader = nodes.get(N1);
+        Harness n2 = nodes.get(N2);
+        for (long now = 100; now <= 300; now += 100) { // steady ticks on every node, heartbeats answered
+            for (Harness h : nodes.values()) {
+                h.now = now;
+                h.step(Input.TICK);
+            }
+            deliverAll();
+        }
+        // n2 stops (SIGSTOP) for 5 s; the leader goes on writing and beating, into n2's socket.
+        List<Message> unread = new ArrayList<>();
+        for (long now = 400; now <= 5_300; now += 100) {
+            if (now == 1_000) {
+                write("c1", "SET", "k", "v");
+                leader.sync();
+            }
+            tickAllBut(N2, now, unread);
+        }
+        n2.outbox.clear();
+        n2.outboxTo.clear();
+        // n2 runs again: its first tick comes before the reads of its socket.
+        n2.now = 5_300;
+        n2.step(Input.TICK);
+        assertFalse(subscribed(n2), "a Subscribe now sends the leader back over what n2 has not read yet");
+        for (Message m : unread) {
+            n2.step(new Input.PeerMessage(m));
+        }
+        n2.now = 5_400;
+        n2.step(Input.TICK);
+        assertFalse(subscribed(n2), "the leader was never silent");
+        assertEquals(1, n2.node.lastLsn(), "n2 has the write from what waited in its socket");
+    }
+
+    @Test
+    void aFollowerThatStalledStillSubscribesAgainWhenItsLeaderIsSilent() {
+        cluster(new AckPolicy.Async(), AckLevel.DURABLE, OnAckTimeout.ERROR);
+        Harness n2 = nodes.get(N2);
+        for (long now = 100; now <= 300; now += 100) {
+            n2.now = now;
+            n2.step(Input.TICK);
+        }
+        n2.outbox.clear();
+        n2.outboxTo.clear();
+        n2.now = 5_300; // n2 stalled, and the leader is gone too: nothing waits in its socket
+        n2.step(Input.TICK);
+        assertFalse(subscribed(n2), "one tick for the reads that may wait");
+        n2.now = 5_400;
+        n2.step(Input.TICK);
+        assertTrue(subscribed(n2), "then the silence is the leader's: n2 asks again");
+    }
+
     @Test
     void onAckTimeoutErrorSaysHowManyAcknowledgedAndKeepsTheWrite() {
         cluster(new AckPolicy.SemiSync(2), AckLevel.DURABLE, OnAckTimeout.ERROR);
