@@ -6,6 +6,7 @@
 #   ALL_OPTS="-XX:MaxTenuringThreshold=15" bench/catchup-paused.sh   # extra JVM options on every node
 #   N3_OPTS="-XX:+AlwaysPreTouch" bench/catchup-paused.sh             # ... on the paused follower only
 #   TANDEM_JAR=/path/to/other/tandem.jar bench/catchup-paused.sh      # another build
+#   TRACE=1 bench/catchup-paused.sh   # also n3's applied LSN at each poll (stderr): where the time went
 #
 # A 3-node replica set (async, fsync never, ack-level applied, failover by hand) is warmed with 2 x 200,000
 # SETs; n3 is stopped (SIGSTOP) while N SETs to new keys (-P 16 -r 1000000, 1,000,000 by default) go to n1,
@@ -41,9 +42,9 @@ target="$(info_field "$P1" replication master_repl_offset)"
 python3 "$ROOT/bench/catchup_wait.py" "$P2" "$target" "$(date +%s.%N)" --timeout 60 >/dev/null
 pauses_before="$(grep -c Pause "$WORK/n3-gc.log" || true)"
 ticks_before="$(cpu_ticks "$n3")"; n1_ticks_before="$(cpu_ticks "$n1")"
-started="$(date +%s.%N)"
+started="$(date +%s.%N)"; [[ -n "${TRACE:-}" ]] && echo "resumed at $(date -u -d @"$started" +%H:%M:%S.%N)" >&2
 kill -CONT "$n3"
-python3 "$ROOT/bench/catchup_wait.py" "$P3" "$target" "$started" --timeout 120 --from-offset "$from"
+python3 "$ROOT/bench/catchup_wait.py" "$P3" "$target" "$started" --timeout 120 --from-offset "$from" ${TRACE:+--trace}
 ticks_after="$(cpu_ticks "$n3")"; n1_ticks_after="$(cpu_ticks "$n1")"
 tail -n +"$((pauses_before + 1))" "$WORK/n3-gc.log" | grep Pause | awk -v cpu="$(( ticks_after - ticks_before ))" \
   -v n1cpu="$(( n1_ticks_after - n1_ticks_before ))" -v tck="$(getconf CLK_TCK)" \

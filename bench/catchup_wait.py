@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """catchup_wait.py - how long a restarted replica takes to catch up with its primary (Tandem or Redis).
 
-    catchup_wait.py REPLICA_PORT TARGET_OFFSET START_EPOCH_S [--timeout 120] [--from-offset N]
+    catchup_wait.py REPLICA_PORT TARGET_OFFSET START_EPOCH_S [--timeout 120] [--from-offset N] [--trace]
 
 Started right after the replica's process was launched (START_EPOCH_S = time.time() at the launch).
 Polls the replica: first until it answers PING (ready), then INFO replication until its
@@ -12,7 +12,8 @@ was stopped), i.e. when shipping had visibly started.
 
 Prints one line: ready_s, first_progress_s, caught_up_s (all since START_EPOCH_S) and the number of
 polls. Each poll is one loopback round trip (~50-100 us), so the resolution is well under a
-millisecond. Bounded by --timeout; exits 1 if the replica did not catch up in time.
+millisecond. Bounded by --timeout; exits 1 if the replica did not catch up in time. --trace also prints
+each poll's time and offset to stderr (a stretch at one offset is the replica waiting or paused).
 Plain sockets, python3 standard library (the same RESP framing as the peers' repl_lag.py).
 """
 import argparse
@@ -60,6 +61,7 @@ def main():
     ap.add_argument("start", type=float)
     ap.add_argument("--timeout", type=float, default=120)
     ap.add_argument("--from-offset", type=int, default=0)
+    ap.add_argument("--trace", action="store_true", help="also print each poll: seconds since START, offset")
     a = ap.parse_args()
     deadline = a.start + a.timeout
     s = None
@@ -87,6 +89,8 @@ def main():
         offset = int(fields.get("slave_repl_offset", "-1") or -1)
         up = fields.get("master_link_status") == "up"
         now = time.time()
+        if a.trace:
+            print("trace %.3f %d" % (now - a.start, offset), file=sys.stderr)
         if first is None and offset > a.from_offset:
             first = now - a.start
         if up and offset >= a.target:
