@@ -28,6 +28,13 @@ import java.util.random.RandomGenerator;
  * 36, searched linearly. Nodes keep only occupied slots, indexed by the popcount of the bitmap below the
  * slot's bit; root slots are null when empty.
  *
+ * <p>Spare room: a node's slot array may be longer than its bitmap's count (the tail is null), doubling when
+ * full, so that most inserts shift the slots in place instead of allocating a copy one slot longer. Why:
+ * every new key used to replace its node's whole array (a node holds ~20 slots with 10^6 keys), and the
+ * new array, young and referenced from an old node, was copied by the next young collection while the old
+ * one died in the old generation: a third of what a follower catching up on new keys promoted per key
+ * (docs/benchmarks.md). The spare room costs at most 4 bytes a key. Collision nodes stay exact.
+ *
  * <p>Order: a depth-first walk visits keys in ascending {@link #order(int)}, the root slot followed by the
  * 5-bit chunks below it; SCAN's cursor is a position in that order, so keys present for a whole scan are
  * returned exactly once whatever else is inserted or removed.
@@ -48,7 +55,8 @@ final class KeyTable {
 
     static final class Node {
         int bitmap;
-        Object[] slots; // KeyEntry or Node
+        /** KeyEntry or Node; beyond the bitmap's count null (spare room). A collision node's are all used. */
+        Object[] slots;
         int epoch;
         final boolean collision; // slots are KeyEntries with the same hash; bitmap unused
 
@@ -77,7 +85,7 @@ final class KeyTable {
 
     /**
      * A depth-first walk with an explicit stack of slot arrays (the root, at most four levels of nodes and a
-     * collision node), for pulling keys one by one. Only the root's slots can be null.
+     * collision node), for pulling keys one by one. Empty root slots and a node's spare room are null.
      */
     private static final class Walk implements Iterator<KeyEntry> {
         private final Object[][] arrays = new Object[7][];
@@ -253,11 +261,7 @@ final class KeyTable {
             int index = Integer.bitCount(node.bitmap & (bit - 1));
             if ((node.bitmap & bit) == 0) {
                 KeyEntry created = new KeyEntry(key, hash, epoch);
-                Object[] slots = new Object[node.slots.length + 1];
-                System.arraycopy(node.slots, 0, slots, 0, index);
-                slots[index] = created;
-                System.arraycopy(node.slots, index, slots, index + 1, node.slots.length - index);
-                node.slots = slots;
+                insertSlot(node, index, created);
                 node.bitmap |= bit;
                 size++;
                 return created;
@@ -269,6 +273,27 @@ final class KeyTable {
             node = mutableChild(node.slots, index, (Node) slot);
             shift += BITS;
         }
+    }
+
+    /**
+     * Puts slot at index of a mutable, non-collision node whose bitmap does not have its bit yet, moving the
+     * slots from index on one place up: in place while there is spare room, otherwise into an array twice as
+     * long (at most 32, one per bit). Worked example: 3 slots [a, c, d] in an array of 4, b goes at index 1:
+     * c and d move to 2 and 3, b goes at 1: [a, b, c, d], full; the next insert allocates 8.
+     */
+    private static void insertSlot(Node node, int index, Object slot) {
+        int count = Integer.bitCount(node.bitmap);
+        Object[] slots = node.slots;
+        if (count == slots.length) {
+            Object[] grown = new Object[Math.min(1 << BITS, Math.max(2, count * 2))];
+            System.arraycopy(slots, 0, grown, 0, index);
+            System.arraycopy(slots, index, grown, index + 1, count - index);
+            node.slots = grown;
+            slots = grown;
+        } else {
+            System.arraycopy(slots, index, slots, index + 1, count - index);
+        }
+        slots[index] = slot;
     }
 
     /**
@@ -342,6 +367,7 @@ final class KeyTable {
         }
         int bit = 1 << ((hash >>> shift) & MASK);
         int index = Integer.bitCount(node.bitmap & (bit - 1));
+        int count = Integer.bitCount(node.bitmap);
         Object slot = node.slots[index];
         Object replacement;
         if (slot instanceof KeyEntry entry) {
@@ -352,15 +378,18 @@ final class KeyTable {
             replacement = removeFrom(child, key, hash, shift + BITS, removed);
         }
         if (replacement == null) {
-            node.slots = without(node.slots, index);
+            // Close the gap in place; the array keeps its length (spare room for the next insert).
+            System.arraycopy(node.slots, index + 1, node.slots, index, count - index - 1);
+            node.slots[count - 1] = null;
             node.bitmap &= ~bit;
+            count--;
         } else {
             node.slots[index] = replacement;
         }
-        if (node.slots.length == 0) {
+        if (count == 0) {
             return null;
         }
-        if (node.slots.length == 1 && node.slots[0] instanceof KeyEntry lone) {
+        if (count == 1 && node.slots[0] instanceof KeyEntry lone) {
             return lone;
         }
         return node;
@@ -538,7 +567,8 @@ final class KeyTable {
             slot = root[index];
         }
         while (slot instanceof Node node) {
-            slot = node.slots[random.nextInt(node.slots.length)];
+            int count = node.collision ? node.slots.length : Integer.bitCount(node.bitmap);
+            slot = node.slots[random.nextInt(count)];
         }
         return (KeyEntry) slot;
     }
