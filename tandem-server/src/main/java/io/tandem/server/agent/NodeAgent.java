@@ -237,8 +237,7 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
         appendLsns[slot] = entry.lsn();
         appendNanos[slot] = cycleNanos;
         try {
-            wal.append(entry);
-            logView.appended(entry);
+            logView.appended(entry, wal.append(entry));
             appendedSinceFlush = true;
         } catch (WalFailedException e) {
             // The entry is in memory but can never be durable: its reply is never released, and the node

@@ -52,7 +52,7 @@ public final class WalLogView implements LogView {
     private long[] ends = new long[1024];
     private long appendedBytes;
     private final Entry[] recent = new Entry[RECENT_ENTRIES];
-    /** Where a payload that wraps past the ring's end is encoded before it goes in, or joined to be decoded. */
+    /** Where a payload that wraps past the ring's end is joined to be decoded. */
     private ByteBuffer scratch = ByteBuffer.allocate(4096);
     /** Average payload bytes of an entry, for estimating the bytes of entries older than the tail. */
     private final long recoveredEntryBytes;
@@ -70,8 +70,12 @@ public final class WalLogView implements LogView {
         this.reader = wal.reader();
     }
 
-    void appended(Entry entry) {
-        int size = EntryCodec.payloadSize(entry);
+    /**
+     * The entry {@link Wal#append} just added, which returned its payload's size: the payload is copied from the
+     * WAL's batch, not encoded a second time (that second encoding was 3% of a follower's time catching up).
+     * Every write on a leader and every shipped entry on a follower comes this way.
+     */
+    void appended(Entry entry, int size) {
         if (size > TAIL_BYTES) {
             // Larger than the whole ring: it is read from the WAL when shipped, and so is everything before it.
             appendedBytes += size;
@@ -93,7 +97,7 @@ public final class WalLogView implements LogView {
         if (count == 0) {
             firstTailLsn = entry.lsn();
         }
-        encodeIntoRing(entry, size, appendedBytes);
+        copyIntoRing(size, appendedBytes);
         appendedBytes += size;
         int at = (head + count) & (terms.length - 1);
         terms[at] = entry.term();
@@ -146,20 +150,17 @@ public final class WalLogView implements LogView {
     }
 
     /**
-     * Writes the entry's payload at cumulative position {@code from}: straight into the ring, or, when it
-     * would run past the ring's end, through the scratch buffer in two parts.
+     * Copies the payload Wal#append just encoded to cumulative position {@code from}: straight into the ring,
+     * or, when it would run past the ring's end, in two parts. Worked example: a 64 KiB ring (65,536 bytes),
+     * position 65,530, 10 bytes: 6 at 65,530..65,535, then 4 at 0..3.
      */
-    private void encodeIntoRing(Entry entry, int size, long from) {
+    private void copyIntoRing(int size, long from) {
         int at = (int) (from & (bytes.length - 1));
-        if (at + size <= bytes.length) {
-            EntryCodec.encodePayload(entry, ringView.clear().position(at).limit(at + size));
-            return;
+        int first = Math.min(size, bytes.length - at);
+        wal.copyLastPayload(0, bytes, at, first);
+        if (first < size) {
+            wal.copyLastPayload(first, bytes, 0, size - first);
         }
-        ByteBuffer joined = scratch(size);
-        EntryCodec.encodePayload(entry, joined);
-        int first = bytes.length - at;
-        System.arraycopy(joined.array(), 0, bytes, at, first);
-        System.arraycopy(joined.array(), first, bytes, 0, size - first);
     }
 
     /** The scratch buffer, cleared, with room for {@code size} bytes. */

@@ -81,8 +81,8 @@ class RewinderTest {
         Wal wal = WalRecovery.open(dataDir, WalOptions.defaults(), fromLsn - 1, e -> { }).wal();
         WalLogView view = new WalLogView(wal, 100);
         for (long lsn = fromLsn; lsn <= toLsn; lsn++) {
-            wal.append(entry(lsn));
-            view.appended(entry(lsn));
+            Entry entry = entry(lsn);
+            view.appended(entry, wal.append(entry));
         }
         wal.flush();
         return new Log(wal, view);

@@ -34,8 +34,7 @@ class WalLogViewTest {
             long afterThree = 0;
             for (long lsn = 1; lsn <= 10; lsn++) {
                 Entry entry = entry(lsn, (int) lsn * 10);
-                wal.append(entry);
-                view.appended(entry);
+                view.appended(entry, wal.append(entry));
                 total += EntryCodec.payloadSize(entry);
                 if (lsn > 3) {
                     afterThree += EntryCodec.payloadSize(entry);
@@ -84,8 +83,7 @@ class WalLogViewTest {
                 int valueBytes = lsn == 1 ? WalLogView.TAIL_BYTES + 1_000
                         : lsn % 2_000 == 0 ? 200_000 : random.nextInt(1_500);
                 Entry entry = entry(lsn, valueBytes);
-                wal.append(entry);
-                view.appended(entry);
+                view.appended(entry, wal.append(entry));
                 appended.add(entry);
                 if (lsn % 3_000 == 0 || lsn == 37) {
                     wal.flush();
@@ -96,8 +94,7 @@ class WalLogViewTest {
             appended.subList(23_990, appended.size()).clear();
             wal.truncateAfter(23_990);
             Entry again = entry(23_991, 11);
-            wal.append(again);
-            view.appended(again);
+            view.appended(again, wal.append(again));
             appended.add(again);
             wal.flush();
             assertShipsAsAppended(view, appended, random);
@@ -154,8 +151,7 @@ class WalLogViewTest {
     }
 
     private static int append(Wal wal, WalLogView view, List<Entry> appended, Entry entry) throws Exception {
-        wal.append(entry);
-        view.appended(entry);
+        view.appended(entry, wal.append(entry));
         appended.add(entry);
         return EntryCodec.payloadSize(entry);
     }

@@ -23,6 +23,8 @@ final class RecordBatch {
     private int records;
     private long firstLsn;
     private long lastLsn;
+    /** Where the payload of the record {@link #append} added last starts, or -1 (see copyLastPayload). */
+    private int lastPayloadAt = -1;
     private final CRC32C crc = new CRC32C();
 
     RecordBatch() {
@@ -46,7 +48,16 @@ final class RecordBatch {
         WalRecord.finishRecord(buffer, start, entry.term(), entry.lsn(), payloadLength, crc);
         noteRecords(entry.lsn(), entry.lsn(), 1);
         size += recordBytes;
+        lastPayloadAt = start + WalRecord.HEADER_BYTES;
         return recordBytes;
+    }
+
+    /** Copies {@code length} bytes of the payload {@link #append} encoded last, from its byte {@code from}. */
+    void copyLastPayload(int from, byte[] dst, int at, int length) {
+        if (lastPayloadAt < 0) {
+            throw new IllegalStateException("no entry appended to this batch since it was cleared");
+        }
+        buffer.get(lastPayloadAt + from, dst, at, length);
     }
 
     /**
@@ -93,11 +104,12 @@ final class RecordBatch {
         }
         ByteBuffer bigger = ByteBuffer.allocateDirect(capacity).order(WalRecord.ORDER);
         bigger.put(0, buffer, 0, size);
-        buffer = bigger;
+        buffer = bigger; // lastPayloadAt stays valid: the records keep their offsets
         payloadView = bigger.duplicate();
     }
 
     void clear() {
+        lastPayloadAt = -1;
         size = 0;
         records = 0;
         firstLsn = 0;

@@ -111,9 +111,9 @@ public final class Wal implements AutoCloseable {
     /**
      * Encodes {@code entry} into the in-memory batch. Its LSN must be {@link #lastLsn()} + 1 and its term
      * at least the previous entry's: checked always, since a hole or a step back in the log would be
-     * replayed as truth after a crash.
+     * replayed as truth after a crash. Returns the size of its payload (EntryCodec.payloadSize).
      */
-    public void append(Entry entry) throws WalFailedException {
+    public int append(Entry entry) throws WalFailedException {
         Objects.requireNonNull(entry, "entry");
         ensureOpen();
         Invariants.check(entry.lsn() == nextLsn, "wal append: lsn %d does not follow the last lsn %d",
@@ -130,6 +130,17 @@ public final class Wal implements AutoCloseable {
         terms.append(entry.lsn(), entry.term());
         nextLsn++;
         lastTerm = entry.term();
+        return payloadLength;
+    }
+
+    /**
+     * Copies {@code length} bytes, from its byte {@code from}, of the payload of the entry {@link #append} added
+     * last (EntryCodec's encoding, as this log holds it) into {@code dst} at {@code at}: a caller that keeps
+     * recent payloads in memory copies them instead of encoding each entry a second time. Only on the appending
+     * thread, before the next {@link #flush}.
+     */
+    public void copyLastPayload(int from, byte[] dst, int at, int length) {
+        batch.copyLastPayload(from, dst, at, length);
     }
 
     /**

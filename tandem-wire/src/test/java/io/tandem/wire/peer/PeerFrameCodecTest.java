@@ -75,6 +75,26 @@ class PeerFrameCodecTest {
     }
 
     @Test
+    void framesFromADirectBufferDecodeAlikeAndKeepNothingOfIt() {
+        // The runtime decodes from Netty's direct cumulation buffer, which it releases or reuses once the frames
+        // are taken: a decoded message must own its keys and values, not point into that buffer.
+        ByteBuffer all = ByteBuffer.allocateDirect(SAMPLES.stream().mapToInt(PeerFrameEncoder::encodedSize).sum());
+        SAMPLES.forEach(m -> PeerFrameEncoder.encode(m, all));
+        all.flip();
+        PeerFrameDecoder decoder = new PeerFrameDecoder(1 << 20);
+        List<Message> decoded = new java.util.ArrayList<>();
+        Message message;
+        while ((message = decoder.decode(all)) != null) {
+            decoded.add(message);
+        }
+        for (int i = 0; i < all.limit(); i++) {
+            all.put(i, (byte) 0x5a); // the buffer reused for the next read
+        }
+        assertEquals(SAMPLES.stream().map(PeerFrameCodecTest::show).toList(),
+                decoded.stream().map(PeerFrameCodecTest::show).toList());
+    }
+
+    @Test
     void aFrameOfAnotherVersionOrTooLargeIsRefusedByName() {
         byte[] frame = PeerFrameEncoder.encode(SAMPLES.get(0));
         frame[4] = 9;
