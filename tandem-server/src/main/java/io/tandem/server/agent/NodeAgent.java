@@ -122,7 +122,10 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
     public void start(int boundPort) {
         this.boundPort = boundPort;
         readClock();
-        scheduleTick();
+        // The first tick at once (after the task that started us, which takes the starting role), not one tick
+        // interval later: a follower subscribes to its leader on its first tick, and a restarted follower
+        // answered PING and then waited up to 1000/hz ms (100 by default) before it asked for what it missed.
+        loop.execute(this::tick);
     }
 
     public Consumer<ClientConnection> markDirty() {
