@@ -1664,7 +1664,7 @@ public final class ReplicaSetNode implements Protocol {
      * How many entries a follower prefetches and then applies at a time: their paths in the key table (a few
      * cache lines each) must still be in the core's cache when they are applied (2 MB of L2 here).
      */
-    private static final int APPLY_BATCH = 256;
+    private static final int APPLY_BATCH = EntryApplier.BATCH;
 
     /**
      * Applies durable entries in order; a delayed replica only those at least apply-delay old. The age

@@ -89,9 +89,19 @@ public final class NodeRecovery {
         MembershipLog memberships = new MembershipLog(recorded != null ? recorded : configured,
                 recorded != null ? snapshotLsn : 0);
         Recovered recovered = WalRecovery.open(dataDir, options, snapshotLsn, entry -> {
-            applier.apply(entry);
+            applier.replay(entry);
             memberships.observe(entry);
         });
+        try {
+            applier.finishReplay();
+        } catch (RuntimeException e) {
+            try {
+                recovered.wal().close();
+            } catch (IOException | RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
         recovered.wal().startsAfterSnapshot(snapshotLsn, snapshotTerm);
         var report = recovered.report();
         report.torn().ifPresent(torn -> LOG.log(System.Logger.Level.WARNING, "write-ahead log had a torn tail: " + torn));

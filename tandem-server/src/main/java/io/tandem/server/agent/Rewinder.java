@@ -186,11 +186,12 @@ final class Rewinder {
                 if (entry.lsn() > afterLsn) {
                     break;
                 }
-                applier.apply(entry);
+                applier.replay(entry);
                 term = entry.term();
                 next = entry.lsn() + 1;
             }
         }
+        applier.finishReplay();
         return new Rebuilt(term, membership);
     }
 
