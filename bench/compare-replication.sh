@@ -26,7 +26,10 @@
 #   catch-up of a paused follower: a running, warm follower (n3 / replica 2) stopped with SIGSTOP while
 #               $CATCHUP_N SETs to new keys go to the leader, then resumed (a stall or a slow link, not
 #               a restart): seconds from SIGCONT to caught up, for both, and the ratio of those times
-#               (Redis's replica reads the writes from its primary's output buffer).
+#               (Redis's replica reads the writes from its primary's output buffer). For both catch-ups n3
+#               writes a GC log, and the SUMMARY counts its collections (pauses, concurrent cycles,
+#               periodic ones): a catch-up that starts on a heap a periodic collection just shrank regrows
+#               it through concurrent cycles, the main cause of a slow run (docs/benchmarks.md).
 #
 # Durability on both sides, by default like the peers' Redis (--save "" --appendonly no): Tandem
 # `--fsync never` and `--ack-level applied` (a follower acknowledges once a read there sees the write,
@@ -202,13 +205,23 @@ start_tandem_set() { # dir policy
   TPIDS=(); SRV_PIDS=(); SRV_NAMES=(leader follower2 follower3)
   for i in 0 1 2; do
     mapfile -t args < <(tandem_node_args "$i" "$policy")
-    start_tandem "${TP[i]}" "$dir/n$((i + 1))" "${args[@]}"
+    # N3_JAVA_OPTS: more JVM options for n3 alone (the catch-up steps give it a GC log).
+    TANDEM_JAVA_OPTS="${TANDEM_JAVA_OPTS:-}$( ((i == 2)) && echo " ${N3_JAVA_OPTS:-}" || true)" \
+      start_tandem "${TP[i]}" "$dir/n$((i + 1))" "${args[@]}"
     TPIDS+=("$LAST_PID"); SRV_PIDS+=("$LAST_PID")
   done
   wait_replicas "${TP[0]}" 2
   say "tandem ($policy, fsync $FSYNC, ack-level $ACK_LEVEL): n1 leads on ${TP[0]}, n2 ${TP[1]}, n3 ${TP[2]}; pids ${TPIDS[*]}"
 }
 stop_tandem_set() { local p; for p in "${TPIDS[@]}"; do stop_pid "$p"; done; TPIDS=(); SRV_PIDS=(); SRV_NAMES=(); }
+# n3's collections in its GC log (-Xlog:gc) after line FROM: pauses, their sum, concurrent cycles (remarks),
+# and periodic ones. A catch-up that regrows a heap a periodic collection had just shrunk shows many cycles.
+gc_summary() { # file from_line
+  tail -n +"$(( $2 + 1 ))" "$1" 2>/dev/null | awk '/Pause/ { n++; v = $NF; gsub("ms", "", v); ms += v }
+    /Pause Remark/ { r++ } /Periodic/ { p++ }
+    END { printf "n3_gc_pauses=%d n3_gc_pause_ms=%.0f n3_gc_cycles=%d n3_gc_periodic=%d", n, ms, r, p }'
+}
+gc_lines() { grep -c . "$1" 2>/dev/null || echo 0; }
 
 # ---- the run -----------------------------------------------------------------------------------------
 say "compare-replication: QUICK=$QUICK N=$N WARM_N=$WARM_N REPS=$REPS wait ops c1/c16=$WAIT_OPS_C1/$WAIT_OPS_C16 lag probes=$LAG_PROBES catch-up=$CATCHUP_N; $(nproc) cpus, load $(cut -d' ' -f1-3 /proc/loadavg); SERVER_CPUS=${SERVER_CPUS:-unpinned}"
@@ -291,20 +304,22 @@ timeout "$STEP_S" python3 "$BENCH_DIR/catchup_wait.py" "${TP[1]}" "$target" "$(d
 say "leader at LSN $target, $log_bytes log bytes for n3 to fetch; restarting n3"
 mapfile -t n3_args < <(tandem_node_args 2 async)
 start_epoch="$(date +%s.%N)"
-spawn_tandem "${TP[2]}" "$n3_dir" "${n3_args[@]}"
+TANDEM_JAVA_OPTS="${TANDEM_JAVA_OPTS:-} -Xlog:gc:file=$WORK/n3-restarted-gc.log" \
+  spawn_tandem "${TP[2]}" "$n3_dir" "${n3_args[@]}"
 TPIDS[2]="$LAST_PID"; SRV_PIDS+=("$LAST_PID"); SRV_NAMES+=(follower3)
 line="$(measured tandem-catchup timeout $((STEP_S * 3)) python3 "$BENCH_DIR/catchup_wait.py" "${TP[2]}" "$target" \
   "$start_epoch" --timeout $((STEP_S * 3)) --from-offset "$n3_applied_before" || true)"
 echo "$line"
 catchup="$(grep '^catchup' <<<"$line" || echo "catchup failed")"
 n3_bytes="$(info_field "${TP[2]}" persistence wal_bytes_written)"
-echo "server=tandem mode=catchup entries=$((target - n3_applied_before)) leader_log_bytes=$log_bytes follower_log_bytes_written=${n3_bytes:-?} $catchup" | tee -a "$RES"
+echo "server=tandem mode=catchup entries=$((target - n3_applied_before)) leader_log_bytes=$log_bytes follower_log_bytes_written=${n3_bytes:-?} $catchup" \
+  "$(gc_summary "$WORK/n3-restarted-gc.log" 0)" | tee -a "$RES"
 stop_tandem_set
 
 # A running follower that fell behind (a stall, a slow link) rather than a restarted one: n3 warm, then
 # stopped (SIGSTOP) while the writes go to the leader, then resumed. Fresh set: every write is a new key.
 say "== catch-up of a paused follower: n3 stopped (SIGSTOP) for $CATCHUP_N SETs, then resumed"
-start_tandem_set "$WORK/tandem-paused" async
+N3_JAVA_OPTS="-Xlog:gc:file=$WORK/n3-paused-gc.log" start_tandem_set "$WORK/tandem-paused" async
 warm "${TP[0]}"
 target="$(info_field "${TP[0]}" replication master_repl_offset)"
 timeout "$STEP_S" python3 "$BENCH_DIR/catchup_wait.py" "${TP[2]}" "$target" "$(date +%s.%N)" --timeout "$STEP_S" >/dev/null
@@ -316,13 +331,15 @@ measured tandem-paused-writes timeout $((STEP_S * 3)) redis-benchmark -p "${TP[0
 target="$(info_field "${TP[0]}" replication master_repl_offset)"
 log_bytes=$(( $(info_field "${TP[0]}" persistence wal_bytes_written) - bytes0 ))
 timeout "$STEP_S" python3 "$BENCH_DIR/catchup_wait.py" "${TP[1]}" "$target" "$(date +%s.%N)" --timeout "$STEP_S" >/dev/null
+gc_before="$(gc_lines "$WORK/n3-paused-gc.log")"
 start_epoch="$(date +%s.%N)"
 kill -CONT "${TPIDS[2]}"
 line="$(measured tandem-paused-catchup timeout $((STEP_S * 3)) python3 "$BENCH_DIR/catchup_wait.py" "${TP[2]}" \
   "$target" "$start_epoch" --timeout $((STEP_S * 3)) --from-offset "$paused_from" || true)"
 echo "$line"
 echo "server=tandem mode=catchup-paused entries=$((target - paused_from)) log_bytes=$log_bytes" \
-  "$(grep '^catchup' <<<"$line" || echo "catchup failed")" | tee -a "$RES"
+  "$(grep '^catchup' <<<"$line" || echo "catchup failed")" "$(gc_summary "$WORK/n3-paused-gc.log" "$gc_before")" \
+  | tee -a "$RES"
 stop_tandem_set
 
 say "redis: replica 2 restarted after $CATCHUP_N SETs (it restarts empty: a full resync, for reference)"

@@ -140,6 +140,15 @@ def main(path):
                      " caught up (ratio: Redis's time / Tandem's)", tandem, redis, ratio,
                      ">= 100 MB/s" + (" ok" if done_t and mbps >= 100 else " MISSED")))
 
+    # n3's collections (compare-replication.sh's gc_summary): many concurrent cycles mean it regrew a heap that a
+    # periodic collection had shrunk, which is what slows a catch-up most.
+    for mode, when in (("catchup", "since its launch"), ("catchup-paused", "from SIGCONT")):
+        t = catchup.get(("tandem", mode))
+        if t and "n3_gc_pauses" in t:
+            rows.append(("catch-up", f"{'restarted' if mode == 'catchup' else 'paused'} follower's collections,"
+                         f" {when}", f"{t['n3_gc_pauses']} pauses, {t['n3_gc_pause_ms']} ms; {t['n3_gc_cycles']}"
+                         f" concurrent cycles, {t['n3_gc_periodic']} periodic", "-", "-", ""))
+
     head = ("mode", "figure", "Tandem ops/s (p50 / p99)", "Redis ops/s (p50 / p99)", "ratio", "target")
     print()
     print("| " + " | ".join(head) + " |")
