@@ -175,7 +175,7 @@ public final class ReplicaSetNode implements Protocol {
     private long leaderTimeMillis;
     private long heardFromLeaderMillis;
     private long subscribedMillis = Long.MIN_VALUE;
-    /** How long the tick before the last one waited after its own predecessor (0 before two ticks): see followerTick. */
+    /** During a tick: how long the previous tick came after the one before it (0 until then). See followerTick. */
     private long previousTickGapMillis;
     /** Since our last Subscribe, has our upstream sent us entries or a snapshot chunk? (followerTick) */
     private boolean fedSinceSubscribe;
@@ -1970,8 +1970,8 @@ public final class ReplicaSetNode implements Protocol {
         boolean unanswered = !fedSinceSubscribe && leaderCommitLsn > lastLsn
                 && millisSinceSubscribed(nowMillis) >= 2 * silence;
         // Did this node itself stall since its previous tick (SIGSTOP, a long GC pause, no core for it)? Ticks
-        // come at a steady 1000/hz ms, so one more than twice as late as the tick before it (and later than a
-        // heartbeat interval), is such a stall. Then the leader's silence is likely our own: its entries and
+        // come at a steady 1000/hz ms, so one more than twice as late as the tick before it (and more than two
+        // heartbeat intervals after it) is such a stall. Then the leader's silence is likely our own: its entries and
         // heartbeats wait unread in the socket behind this tick, and a Subscribe now would make the leader go
         // back to our last LSN and send the whole in-flight window again behind them, for us to read twice
         // (measured: a follower resumed after 5 s subscribed again 4 ms after SIGCONT). Judge the silence at the

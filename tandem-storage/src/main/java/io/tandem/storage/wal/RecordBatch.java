@@ -74,6 +74,7 @@ final class RecordBatch {
         }
         size += bytes;
         noteRecords(first, last, count);
+        lastPayloadAt = -1; // copyLastPayload is for append's entry only
         return bytes;
     }
 
@@ -82,6 +83,7 @@ final class RecordBatch {
         ensureCapacity(size + other.size);
         buffer.put(size, other.buffer, 0, other.size);
         size += other.size;
+        lastPayloadAt = -1;
         noteRecords(other.firstLsn, other.lastLsn, other.records);
     }
 
