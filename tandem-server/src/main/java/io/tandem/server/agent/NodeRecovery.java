@@ -95,12 +95,7 @@ public final class NodeRecovery {
         try {
             applier.finishReplay();
         } catch (RuntimeException e) {
-            try {
-                recovered.wal().close();
-            } catch (IOException | RuntimeException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
+            throw closedAfter(recovered, e);
         }
         recovered.wal().startsAfterSnapshot(snapshotLsn, snapshotTerm);
         var report = recovered.report();
@@ -126,12 +121,17 @@ public final class NodeRecovery {
         try {
             return new VoteFile(dataDir).read();
         } catch (IOException e) {
-            try {
-                recovered.wal().close();
-            } catch (IOException | RuntimeException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
+            throw closedAfter(recovered, e);
         }
+    }
+
+    /** Start-up fails with {@code failure}: the WAL it recovered is closed first (a failure to close is added). */
+    private static <E extends Exception> E closedAfter(Recovered recovered, E failure) {
+        try {
+            recovered.wal().close();
+        } catch (IOException | RuntimeException suppressed) {
+            failure.addSuppressed(suppressed);
+        }
+        return failure;
     }
 }

@@ -62,11 +62,17 @@ class PeerFrameCodecTest {
         }
     }
 
+    /** Every sample's frame, back to back, in a heap or a direct buffer ready to read. */
+    private static ByteBuffer allSamples(boolean direct) {
+        int size = SAMPLES.stream().mapToInt(PeerFrameEncoder::encodedSize).sum();
+        ByteBuffer all = direct ? ByteBuffer.allocateDirect(size) : ByteBuffer.allocate(size);
+        SAMPLES.forEach(m -> PeerFrameEncoder.encode(m, all));
+        return all.flip();
+    }
+
     @Test
     void severalFramesInOneBufferComeOutInOrder() {
-        ByteBuffer all = ByteBuffer.allocate(SAMPLES.stream().mapToInt(PeerFrameEncoder::encodedSize).sum());
-        SAMPLES.forEach(m -> PeerFrameEncoder.encode(m, all));
-        all.flip();
+        ByteBuffer all = allSamples(false);
         PeerFrameDecoder decoder = new PeerFrameDecoder(1 << 20);
         for (Message expected : SAMPLES) {
             assertEquals(show(expected), show(decoder.decode(all)));
@@ -78,9 +84,7 @@ class PeerFrameCodecTest {
     void framesFromADirectBufferDecodeAlikeAndKeepNothingOfIt() {
         // The runtime decodes from Netty's direct cumulation buffer, which it releases or reuses once the frames
         // are taken: a decoded message must own its keys and values, not point into that buffer.
-        ByteBuffer all = ByteBuffer.allocateDirect(SAMPLES.stream().mapToInt(PeerFrameEncoder::encodedSize).sum());
-        SAMPLES.forEach(m -> PeerFrameEncoder.encode(m, all));
-        all.flip();
+        ByteBuffer all = allSamples(true);
         PeerFrameDecoder decoder = new PeerFrameDecoder(1 << 20);
         List<Message> decoded = new java.util.ArrayList<>();
         Message message;
