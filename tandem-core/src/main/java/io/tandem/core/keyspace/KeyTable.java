@@ -151,15 +151,25 @@ final class KeyTable {
 
     /** The entry for key, or null. The entry may be shared with a snapshot: read it, do not modify it. */
     KeyEntry get(byte[] key, int hash) {
+        Object slot = endOfPath(hash);
+        if (slot instanceof Node collision) {
+            return findInCollision(collision, key);
+        }
+        KeyEntry entry = (KeyEntry) slot;
+        return entry != null && entry.hash == hash && Arrays.equals(entry.key, key) ? entry : null;
+    }
+
+    /**
+     * Where the walk down hash's path ends: the entry in its slot (which may hold another key), the collision
+     * node of its full hash, or null when no key lies on that path (an empty table or root slot, a missing bit).
+     */
+    private Object endOfPath(int hash) {
         if (root == null) {
             return null;
         }
         Object slot = root[hash & ROOT_MASK];
         int shift = ROOT_BITS;
-        while (slot instanceof Node node) {
-            if (node.collision) {
-                return findInCollision(node, key);
-            }
+        while (slot instanceof Node node && !node.collision) {
             int bit = 1 << ((hash >>> shift) & MASK);
             if ((node.bitmap & bit) == 0) {
                 return null;
@@ -167,8 +177,7 @@ final class KeyTable {
             slot = node.slots[Integer.bitCount(node.bitmap & (bit - 1))];
             shift += BITS;
         }
-        KeyEntry entry = (KeyEntry) slot; // or null: an empty root slot
-        return entry != null && entry.hash == hash && Arrays.equals(entry.key, key) ? entry : null;
+        return slot;
     }
 
     /**
@@ -179,28 +188,12 @@ final class KeyTable {
      * fetch many at once; the inserts that follow find their paths in cache.
      */
     int touch(int hash) {
-        if (root == null) {
-            return 0;
+        Object slot = endOfPath(hash);
+        if (slot instanceof KeyEntry entry) {
+            // The same hash is most likely the same key, which getOrInsert compares next: bring it in too.
+            return entry.hash == hash ? entry.key.length : entry.hash;
         }
-        Object slot = root[hash & ROOT_MASK];
-        int shift = ROOT_BITS;
-        while (slot instanceof Node node) {
-            if (node.collision) {
-                return node.slots.length;
-            }
-            int bit = 1 << ((hash >>> shift) & MASK);
-            if ((node.bitmap & bit) == 0) {
-                return node.bitmap;
-            }
-            slot = node.slots[Integer.bitCount(node.bitmap & (bit - 1))];
-            shift += BITS;
-        }
-        if (slot == null) {
-            return 0;
-        }
-        KeyEntry entry = (KeyEntry) slot;
-        // The same hash is most likely the same key, which getOrInsert compares next: bring it in too.
-        return entry.hash == hash ? entry.key.length : entry.hash;
+        return slot instanceof Node collision ? collision.slots.length : 0;
     }
 
     /**
