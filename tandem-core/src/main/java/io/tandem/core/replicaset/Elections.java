@@ -119,10 +119,10 @@ final class Elections {
     }
 
     /**
-     * A follower's tick, {@code sinceLastTickMillis} after the previous one: stand when the timer ran out (a
-     * campaign that did not win by then starts over).
+     * A follower's tick: stand when the timer ran out (a campaign that did not win by then starts over).
+     * {@code stalled}: this node itself did not run since its previous tick (ReplicaSetNode#onTick).
      */
-    void followerTick(long nowMillis, long sinceLastTickMillis, Output out) {
+    void followerTick(long nowMillis, boolean stalled, Output out) {
         if (deadlineMillis == Long.MIN_VALUE) {
             resetTimer(nowMillis); // the first tick after start
             if (!aloneToVote()) {
@@ -132,12 +132,12 @@ final class Elections {
             // waited for; it stands at once instead of refusing writes for an election timeout.
         } else if (nowMillis < deadlineMillis) {
             return;
-        } else if (campaign == Campaign.NONE && sinceLastTickMillis > node.config().electionTimeoutMillis() / 2) {
-            // Did this node itself stall (a GC pause, no core for it) since its last tick, which should have
-            // come a few ms ago? Then the silence may be its own: the leader's heartbeats may be waiting unread
-            // behind this tick. Wait two heartbeats more instead of standing now. When the machine starves
-            // every process at once, both followers would otherwise grant each other's pre-votes and depose
-            // a healthy leader whose messages they had not read yet.
+        } else if (campaign == Campaign.NONE && stalled) {
+            // Did this node itself stall (a GC pause, no core for it) since its last tick? Then the silence may
+            // be its own: the leader's heartbeats may be waiting unread behind this tick. Wait two heartbeats
+            // more instead of standing now. When the machine starves every process at once, both followers
+            // would otherwise grant each other's pre-votes and depose a healthy leader whose messages they had
+            // not read yet.
             deadlineMillis = nowMillis + 2 * node.config().heartbeatIntervalMillis();
             return;
         }

@@ -175,7 +175,7 @@ public final class ReplicaSetNode implements Protocol {
     private long leaderTimeMillis;
     private long heardFromLeaderMillis;
     private long subscribedMillis = Long.MIN_VALUE;
-    /** During a tick: how long the previous tick came after the one before it (0 until then). See followerTick. */
+    /** During a tick: how long the previous tick came after the one before it (0 until then). See onTick. */
     private long previousTickGapMillis;
     /** Since our last Subscribe, has our upstream sent us entries or a snapshot chunk? (followerTick) */
     private boolean fedSinceSubscribe;
@@ -1813,12 +1813,21 @@ public final class ReplicaSetNode implements Protocol {
 
     private void onTick(long nowMillis, Output out) {
         long sinceLastTickMillis = elections.ticked(nowMillis);
+        // Did this node itself stall since its previous tick (SIGSTOP, a long GC pause, no core for it)? Ticks
+        // come at a steady 1000/hz ms, so one more than twice as late as the tick before it (and more than two
+        // heartbeat intervals after it) is such a stall. Then a leader's silence is likely our own: its messages
+        // wait unread behind this tick, so neither a Subscribe (followerTick) nor a campaign (Elections) is
+        // decided on it. Relative to the previous gap, not a fixed bound: with hz 1 every tick is a second after
+        // the last, and a fixed half election timeout (the rule before) took each for a stall, so a follower
+        // of a silent leader never stood (ElectionTest). Worked example, hz 10: ticks at 100, 200, then SIGSTOP
+        // until 5,300: gap 5,100 > 2 x 100, stalled; the tick at 5,400 (gap 100) is not.
+        boolean stalled = sinceLastTickMillis > 2 * Math.max(previousTickGapMillis, config.heartbeatIntervalMillis());
         if (role == Role.LEADER) {
             leaderTick(nowMillis, out);
         } else {
-            followerTick(nowMillis, sinceLastTickMillis, out);
+            followerTick(nowMillis, stalled, out);
             if (config.elections() && role != Role.LEADER) {
-                elections.followerTick(nowMillis, sinceLastTickMillis, out);
+                elections.followerTick(nowMillis, stalled, out);
             }
         }
         waiters.check(nowMillis, out);
@@ -1939,7 +1948,7 @@ public final class ReplicaSetNode implements Protocol {
         pending.releaseTimedOut(timedOut, commitLsn, confirmedReadRound(), writeError, readError, out);
     }
 
-    private void followerTick(long nowMillis, long sinceLastTickMillis, Output out) {
+    private void followerTick(long nowMillis, boolean stalled, Output out) {
         if (rewinding) {
             return;
         }
@@ -1969,16 +1978,10 @@ public final class ReplicaSetNode implements Protocol {
         // gives a transfer).
         boolean unanswered = !fedSinceSubscribe && leaderCommitLsn > lastLsn
                 && millisSinceSubscribed(nowMillis) >= 2 * silence;
-        // Did this node itself stall since its previous tick (SIGSTOP, a long GC pause, no core for it)? Ticks
-        // come at a steady 1000/hz ms, so one more than twice as late as the tick before it (and more than two
-        // heartbeat intervals after it) is such a stall. Then the leader's silence is likely our own: its entries and
-        // heartbeats wait unread in the socket behind this tick, and a Subscribe now would make the leader go
-        // back to our last LSN and send the whole in-flight window again behind them, for us to read twice
-        // (measured: a follower resumed after 5 s subscribed again 4 ms after SIGCONT). Judge the silence at the
-        // next tick instead, once those reads are done: it comes at the usual gap, so this waits one tick.
-        // Worked example, hz 10: ticks at 100, 200, then SIGSTOP until 5,300: gap 5,100 > 2 x 100: wait; the
-        // tick at 5,400 (gap 100) subscribes only if nothing came from the leader in between.
-        boolean stalled = sinceLastTickMillis > 2 * Math.max(previousTickGapMillis, config.heartbeatIntervalMillis());
+        // Not on the tick after a stall of our own (see onTick): a Subscribe now would make the leader go back to
+        // our last LSN and send the whole in-flight window again behind what waits unread in our socket, for us
+        // to read twice (measured: a follower resumed after 5 s subscribed again 4 ms after SIGCONT). The next
+        // tick, at the usual gap, subscribes only if nothing came from the leader in between.
         if (leader != null && !stalled && millisSinceSubscribed(nowMillis) >= silence
                 && (nowMillis - heardFromLeaderMillis >= silence || unconfirmed || unanswered)) {
             subscribe(nowMillis, out);

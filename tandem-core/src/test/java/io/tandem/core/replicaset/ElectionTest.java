@@ -296,6 +296,27 @@ class ElectionTest extends CoreCluster {
                 n2.events.toString());
     }
 
+    /**
+     * hz 1: ticks a second apart, longer than half the election timeout. Each of them is as late as the one
+     * before, so none is a stall of the node's own, and the followers of a silent leader elect another.
+     */
+    @Test
+    void withTicksASecondApartAFollowerOfASilentLeaderStillStands() {
+        cluster(new AckPolicy.Quorum(), MemberConfig.voter(N3));
+        for (int tick = 0; tick < 12 && (tick < 2 || leaderAmong(N2, N3) == null); tick++) {
+            if (tick == 2) {
+                isolated.add(N1); // after two ticks of steady heartbeats, the leader goes silent
+            }
+            now += 1000;
+            for (Harness h : nodes.values()) {
+                h.now = now;
+                h.step(Input.TICK);
+            }
+            settle();
+        }
+        assertTrue(leaderAmong(N2, N3) != null, "no election in 10 s of ticks a second apart after the leader went silent: " + node(N2).events);
+    }
+
     @Test
     void aNodeThatDroppedItsWholeLogVotesByTheLogItHadUntilItCatchesUp() {
         deposeN1WhoseSnapshotHoldsWhatItWroteAlone("k"); // its log ended at (term 1, LSN 3), its own write
