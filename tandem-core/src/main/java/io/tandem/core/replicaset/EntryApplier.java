@@ -14,7 +14,11 @@ import java.util.random.RandomGenerator;
  * followers, and by recovery when it replays the log.
  */
 public final class EntryApplier {
-    /** Entries whose keys are prefetched together before they are applied (see ReplicaSetNode#applyDurable). */
+    /**
+     * Entries whose keys are prefetched together before they are applied (see {@link #replay}): their paths in
+     * the key table (a few cache lines each) must still be in the core's cache when they are applied (2 MB of
+     * L2 here).
+     */
     public static final int BATCH = 256;
 
     private final Keyspace keyspace;
@@ -37,10 +41,11 @@ public final class EntryApplier {
     }
 
     /**
-     * Applies an entry of a log being replayed in order (recovery, a rewind's rebuild), {@link #BATCH} at a
-     * time with each batch's keys prefetched first, as a follower applies what it is shipped: replaying 10^6
-     * new keys walks the same chains of cache misses a catch-up does, and the same compiled code serves both
-     * (a restarted follower catches up right after its recovery). Call {@link #finishReplay} after the last.
+     * Applies entries in log order {@link #BATCH} at a time, each batch's keys prefetched first: a follower
+     * applying what it is shipped (ReplicaSetNode#applyDurable), and recovery and a rewind's rebuild replaying
+     * the log. 10^6 new keys are a chain of cache misses each when applied one by one; the walks of a batch
+     * overlap. The same compiled code serves all of them (a restarted follower catches up right after its
+     * recovery). Call {@link #finishReplay} after the last entry of a run.
      */
     public void replay(Entry entry) {
         replayed[replayedCount++] = entry;

@@ -1661,40 +1661,24 @@ public final class ReplicaSetNode implements Protocol {
     }
 
     /**
-     * How many entries a follower prefetches and then applies at a time: their paths in the key table (a few
-     * cache lines each) must still be in the core's cache when they are applied (2 MB of L2 here).
-     */
-    private static final int APPLY_BATCH = EntryApplier.BATCH;
-
-    /**
      * Applies durable entries in order; a delayed replica only those at least apply-delay old. The age
      * compares the leader's clock (the entry's time) with ours, so it is only consulted when a delay is
      * configured: without one, a follower whose clock runs behind must not wait for it.
      */
     private void applyDurable(long nowMillis) {
         long delay = config.member(self).applyDelayMillis();
-        while (true) {
-            // The entries that may be applied now, up to a batch: their keys are fetched into the cache
-            // together first (Keyspace#prefetch), then applied. A follower catching up applies thousands of
-            // new keys per step, each a chain of cache misses when taken alone.
-            int ready = 0;
-            for (Entry next : unapplied) {
-                if (ready == APPLY_BATCH || next.lsn() > durableLsn
-                        || (delay > 0 && next.timeMillis() + delay > nowMillis)) {
-                    break;
-                }
-                applier.prefetch(next);
-                ready++;
-            }
-            if (ready == 0) {
+        // Through the applier's batches, their keys fetched into the cache together before they are applied
+        // (EntryApplier#replay): a follower catching up applies thousands of new keys per step, each a chain
+        // of cache misses when taken alone. All of them are applied when this returns.
+        while (!unapplied.isEmpty()) {
+            Entry next = unapplied.peekFirst();
+            if (next.lsn() > durableLsn || (delay > 0 && next.timeMillis() + delay > nowMillis)) {
                 break;
             }
-            for (int i = 0; i < ready; i++) {
-                Entry next = unapplied.pollFirst();
-                applier.apply(next);
-                appliedLsn = next.lsn();
-            }
+            applier.replay(unapplied.pollFirst());
+            appliedLsn = next.lsn();
         }
+        applier.finishReplay();
         // Caught up as of the last message from the leader: its time of arrival, not now (a follower that
         // hears nothing cannot know it is still current).
         if (appliedLsn >= leaderCommitLsn) {
