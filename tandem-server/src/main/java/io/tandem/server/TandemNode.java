@@ -35,6 +35,7 @@ import io.tandem.server.config.RuntimeSettings;
 import io.tandem.server.metrics.ServerStats;
 import io.tandem.server.net.ClientHandler;
 import io.tandem.server.net.PeerTransport;
+import io.tandem.server.net.SpinThenBlock;
 import io.tandem.server.config.ReplicationSettings;
 import io.tandem.server.session.RequestDispatcher;
 import io.tandem.storage.wal.Wal;
@@ -43,6 +44,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.spi.SelectorProvider;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -76,6 +78,7 @@ public final class TandemNode implements AutoCloseable {
 
     private final NodeConfig config;
     private final MultiThreadIoEventLoopGroup group;
+    private final SpinThenBlock idleStrategy = new SpinThenBlock();
     private final ExecutorService snapshotThread;
     private final FileChannel lockChannel;
     private final CompletableFuture<Throwable> terminated = new CompletableFuture<>();
@@ -90,7 +93,9 @@ public final class TandemNode implements AutoCloseable {
     private TandemNode(NodeConfig config, FileChannel lockChannel) {
         this.config = config;
         this.lockChannel = lockChannel;
-        IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        // One strategy per node: its only loop is the agent's (see SpinThenBlock).
+        IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory(0, () -> idleStrategy)
+                : NioIoHandler.newFactory(SelectorProvider.provider(), () -> idleStrategy);
         this.group = new MultiThreadIoEventLoopGroup(1, runnable -> {
             // A FastThreadLocalThread, as Netty's own DefaultThreadFactory makes: on any other thread Netty's
             // Recycler pools nothing (every read buffer, reply buffer and outbound entry is a new object
@@ -180,7 +185,7 @@ public final class TandemNode implements AutoCloseable {
         var facts = new NodeFacts(runId, "", config.dataDir().toAbsolutePath().toString(),
                 Epoll.isAvailable() ? "epoll" : "nio");
         agent = new NodeAgent(loop, node, logView, wal, settings, stats, snapshots, facts, config.dataDir(),
-                recovery.vote(), this::fatal);
+                recovery.vote(), this::fatal, idleStrategy);
         wal.setDurableListener(agent.durableListener());
         agent.configuredMembership(configured);
         agent.onShutdownRequest(() -> new Thread(this::close, "tandem-shutdown-command").start());

@@ -12,6 +12,7 @@ import io.tandem.core.replicaset.ReplicaSetNode;
 import io.tandem.server.config.RuntimeSettings;
 import io.tandem.server.metrics.ServerStats;
 import io.tandem.server.net.ClientConnection;
+import io.tandem.server.net.SpinThenBlock;
 import io.tandem.server.session.CoreSubmitter;
 import io.tandem.server.session.SessionHost;
 import io.tandem.storage.wal.DurableListener;
@@ -56,6 +57,8 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
     private final SnapshotTaker snapshots;
     private final InfoRenderer infoRenderer;
     private final Consumer<Throwable> fatal;
+    /** How the loop waits once this work is done: each cycle of work restarts its polling window. */
+    private final SpinThenBlock idleStrategy;
     private final VoteFile voteFile;
     /** What the vote file holds: each write changes one part (term and vote, or the floor) and keeps the rest. */
     private VoteFile.Vote persistedVote;
@@ -77,7 +80,8 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
 
     public NodeAgent(EventLoop loop, ReplicaSetNode node, WalLogView logView, Wal wal, RuntimeSettings settings, ServerStats stats,
             SnapshotTaker snapshots, NodeFacts facts, java.nio.file.Path dataDir, VoteFile.Vote recoveredVote,
-            Consumer<Throwable> fatal) {
+            Consumer<Throwable> fatal, SpinThenBlock idleStrategy) {
+        this.idleStrategy = idleStrategy;
         this.loop = loop;
         this.node = node;
         this.logView = logView;
@@ -184,6 +188,7 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
     public void readClock() {
         cycleNanos = System.nanoTime();
         cycleMillis = NodeClock.millisAt(cycleNanos);
+        idleStrategy.workedAt(cycleNanos, settings.idleSpinNanos());
     }
 
     @Override

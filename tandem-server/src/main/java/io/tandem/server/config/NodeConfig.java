@@ -24,6 +24,7 @@ public record NodeConfig(
         long walMaxPendingBytes,
         long snapshotAfterLogBytes,
         int hz,
+        int idleSpinMicros,
         ReplicationSettings replication,
         PubSubSettings pubSub) {
 
@@ -39,21 +40,21 @@ public record NodeConfig(
 
     public NodeConfig withRequirepass(String password) {
         return new NodeConfig(bind, port, adminPort, dataDir, fsync, password, protectedMode, maxClients,
-                protoMaxBulkLen, maxRequestArgs, walSegmentBytes, walMaxPendingBytes, snapshotAfterLogBytes, hz, replication,
-                pubSub);
+                protoMaxBulkLen, maxRequestArgs, walSegmentBytes, walMaxPendingBytes, snapshotAfterLogBytes, hz,
+                idleSpinMicros, replication, pubSub);
     }
 
 
     public NodeConfig withDataDir(Path directory) {
         return new NodeConfig(bind, port, adminPort, directory, fsync, requirepass, protectedMode, maxClients,
-                protoMaxBulkLen, maxRequestArgs, walSegmentBytes, walMaxPendingBytes, snapshotAfterLogBytes, hz, replication,
-                pubSub);
+                protoMaxBulkLen, maxRequestArgs, walSegmentBytes, walMaxPendingBytes, snapshotAfterLogBytes, hz,
+                idleSpinMicros, replication, pubSub);
     }
 
 
     public NodeConfig withBind(String address) {
         return new NodeConfig(address, port, adminPort, dataDir, fsync, requirepass, protectedMode, maxClients,
-                protoMaxBulkLen, maxRequestArgs, walSegmentBytes, walMaxPendingBytes, snapshotAfterLogBytes, hz, replication,
-                pubSub);
+                protoMaxBulkLen, maxRequestArgs, walSegmentBytes, walMaxPendingBytes, snapshotAfterLogBytes, hz,
+                idleSpinMicros, replication, pubSub);
     }
 }

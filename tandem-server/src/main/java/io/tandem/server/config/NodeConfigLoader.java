@@ -140,6 +140,7 @@ public final class NodeConfigLoader {
                 bytes(v, ConfigKeys.WAL_MAX_PENDING_BYTES, 1L << 20, 4L << 30),
                 bytes(v, ConfigKeys.SNAPSHOT_AFTER_LOG_BYTES, 0, Long.MAX_VALUE / 2),
                 intValue(v, ConfigKeys.HZ, 1, 500),
+                intValue(v, ConfigKeys.IDLE_SPIN_MICROS, 0, RuntimeSettings.IDLE_SPIN_MICROS_MAX),
                 replication(v, port),
                 pubSub(v));
     }

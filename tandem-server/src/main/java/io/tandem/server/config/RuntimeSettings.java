@@ -16,6 +16,9 @@ public final class RuntimeSettings {
     private int protoMaxBulkLen;
     private long snapshotAfterLogBytes;
     private int hz;
+    private long idleSpinNanos;
+    /** Most idle-spin-micros: 0.1 s, far beyond any wake-up worth saving. */
+    public static final int IDLE_SPIN_MICROS_MAX = 100_000;
 
     public RuntimeSettings(NodeConfig config) {
         this.config = config;
@@ -25,6 +28,7 @@ public final class RuntimeSettings {
         this.protoMaxBulkLen = config.protoMaxBulkLen();
         this.snapshotAfterLogBytes = config.snapshotAfterLogBytes();
         this.hz = config.hz();
+        this.idleSpinNanos = config.idleSpinMicros() * 1000L;
     }
 
     public NodeConfig startup() {
@@ -59,6 +63,11 @@ public final class RuntimeSettings {
         return hz;
     }
 
+    /** How long the event loop polls after work before it blocks (idle-spin-micros), in nanoseconds. */
+    public long idleSpinNanos() {
+        return idleSpinNanos;
+    }
+
     /** Every parameter CONFIG GET knows, in a stable order, with its current value. */
     public Map<String, String> all(int boundPort) {
         Map<String, String> m = new LinkedHashMap<>();
@@ -76,6 +85,7 @@ public final class RuntimeSettings {
         m.put("wal-max-pending-bytes", Long.toString(config.walMaxPendingBytes()));
         m.put("snapshot-after-log-bytes", Long.toString(snapshotAfterLogBytes));
         m.put("hz", Integer.toString(hz));
+        m.put("idle-spin-micros", Long.toString(idleSpinNanos / 1000));
         // Redis names, answered with what Tandem does: no RDB save points (snapshots follow the log), the
         // write-ahead log is always on, and its fsync policy in Redis's words.
         m.put("save", "");
@@ -110,6 +120,7 @@ public final class RuntimeSettings {
                 case "snapshot-after-log-bytes" -> snapshotAfterLogBytes =
                         boundedLong(NodeConfigLoader.parseBytes(value), 0, Long.MAX_VALUE / 2);
                 case "hz" -> hz = boundedInt(value, 1, 500);
+                case "idle-spin-micros" -> idleSpinNanos = boundedInt(value, 0, IDLE_SPIN_MICROS_MAX) * 1000L;
                 case "save" -> {
                     if (!value.isBlank()) {
                         return "Tandem takes snapshots by log size (snapshot-after-log-bytes), not save points";

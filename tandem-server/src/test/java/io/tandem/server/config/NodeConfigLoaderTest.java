@@ -29,6 +29,17 @@ class NodeConfigLoaderTest {
         assertFalse(c.passwordRequired());
         assertEquals(512 * 1024 * 1024, c.protoMaxBulkLen());
         assertEquals(256L * 1024 * 1024, c.snapshotAfterLogBytes());
+        assertEquals(300, c.idleSpinMicros());
+    }
+
+    @Test
+    void idleSpinMicrosIsBounded() {
+        assertEquals(0, NodeConfigLoader.load(Map.of("idle-spin-micros", "0"), Map.of(), null).idleSpinMicros());
+        ConfigException above = assertThrows(ConfigException.class,
+                () -> NodeConfigLoader.load(Map.of("idle-spin-micros", "100001"), Map.of(), null));
+        assertEquals("invalid value for 'idle-spin-micros': '100001' (flag --idle-spin-micros): must be between 0 and"
+                + " 100000", above.getMessage());
+        assertThrows(ConfigException.class, () -> NodeConfigLoader.load(Map.of("idle-spin-micros", "-5"), Map.of(), null));
     }
 
     @Test
