@@ -51,7 +51,7 @@ class IdleSpinTest {
 
     @Test
     void withAWindowTheLoopKeepsPollingAfterWorkWithNoClientSendingAnything() throws Exception {
-        // 100 ms: longer than the 100 ms between ticks, so each tick's work opens the next window.
+        // 100 ms, as long as the time between ticks: each tick's work opens the next window before the last ends.
         try (TandemNode node = TandemNode.start(config(dir, 100_000)); Jedis jedis = new Jedis("127.0.0.1", node.port())) {
             assertEquals("PONG", jedis.ping());
             long before = agentCpuNanos();
