@@ -12,12 +12,13 @@ import java.util.function.LongSupplier;
  * <p>Why: a thread blocked in epoll_wait pays a wake-up when its next event arrives, and on this machine kind
  * (a 2-core VM shared by three JVMs and a load generator) that wake-up was the largest part of each hop. A
  * semi-sync write at one connection makes four hops (client to leader, leader to follower, the follower's
- * answer, the reply); with the loop blocking at once it took 108 µs at the median, polling for 300 µs after work 54-59
- * µs, and a write became visible on a follower in 94-108 µs instead of 177-211 (docs/benchmarks.md).
+ * answer, the reply); with the loop blocking at once it took 108 µs at the median, polling for 300 µs after
+ * work 54-59 µs, and a write became visible on a follower in 94-108 µs instead of 177-211 (docs/benchmarks.md).
  *
  * <p>Why yield between polls: runs that spun without yielding starved the followers of the two cores the
  * leader's spinning shared with them (semi-sync at one connection: 5,400-8,500 writes/s with a 50 µs window
- * against 7,900-8,900 blocking; a p99 of 487-585 µs with 150). Yielding lets any runnable thread have the core; spinning only fills time nobody wants.
+ * against 7,900-8,900 blocking; a p99 of 487-585 µs with 150). Yielding lets any runnable thread have the
+ * core; spinning only fills time nobody wants.
  *
  * <p>The cost is CPU while a node is busy but not saturated: a lone node taking 1,000 SETs a second used 38%
  * of a core against 14% blocking at once. Idle, it polls only after its timers' work: 0.8% against 0.4%. 0
@@ -29,7 +30,7 @@ import java.util.function.LongSupplier;
 public final class SpinThenBlock implements SelectStrategy {
     private final LongSupplier nanoClock;
     private final Runnable yield;
-    /** Until then (nanoClock's time) the loop polls instead of blocking. Starts over: nothing to wait for. */
+    /** Until then (nanoClock's time) the loop polls instead of blocking; at construction already past. */
     private long spinUntilNanos;
 
     public SpinThenBlock() {

@@ -52,7 +52,8 @@ class IdleSpinTest {
     @Test
     void withAWindowTheLoopKeepsPollingAfterWorkWithNoClientSendingAnything() throws Exception {
         // 100 ms, as long as the time between ticks: each tick's work opens the next window before the last ends.
-        try (TandemNode node = TandemNode.start(config(dir, 100_000)); Jedis jedis = new Jedis("127.0.0.1", node.port())) {
+        try (TandemNode node = TandemNode.start(config(dir, 100_000));
+                Jedis jedis = new Jedis("127.0.0.1", node.port())) {
             assertEquals("PONG", jedis.ping());
             long before = agentCpuNanos();
             long deadline = System.nanoTime() + 2_000_000_000L;
@@ -87,7 +88,8 @@ class IdleSpinTest {
                         () -> jedis.configSet("idle-spin-micros", bad));
                 assertTrue(refused.getMessage().contains("idle-spin-micros"), refused.getMessage());
             }
-            assertEquals("300", jedis.configGet("idle-spin-micros").get("idle-spin-micros"), "a refused value changes nothing");
+            assertEquals("300", jedis.configGet("idle-spin-micros").get("idle-spin-micros"),
+                    "a refused value changes nothing");
             assertEquals("OK", jedis.configSet("idle-spin-micros", "0"));
             assertEquals("0", jedis.configGet("idle-spin-micros").get("idle-spin-micros"));
             jedis.set("k", "v");
