@@ -231,7 +231,7 @@ gc_summary() { # file from_line
     /Pause Remark/ { r++ } /Periodic/ { p++ }
     END { printf "n3_gc_pauses=%d n3_gc_pause_ms=%.0f n3_gc_cycles=%d n3_gc_periodic=%d", n, ms, r, p }'
 }
-gc_lines() { grep -c . "$1" 2>/dev/null || echo 0; }
+gc_lines() { local n; n="$(grep -c . "$1" 2>/dev/null)" || true; echo "${n:-0}"; } # 0 for a missing or empty file
 
 # ---- the run -----------------------------------------------------------------------------------------
 say "compare-replication: QUICK=$QUICK N=$N WARM_N=$WARM_N REPS=$REPS wait ops c1/c16=$WAIT_OPS_C1/$WAIT_OPS_C16 lag probes=$LAG_PROBES catch-up=$CATCHUP_N; $(nproc) cpus, load $(cut -d' ' -f1-3 /proc/loadavg); SERVER_CPUS=${SERVER_CPUS:-unpinned}"

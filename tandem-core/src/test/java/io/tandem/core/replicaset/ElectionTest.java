@@ -314,7 +314,8 @@ class ElectionTest extends CoreCluster {
             }
             settle();
         }
-        assertTrue(leaderAmong(N2, N3) != null, "no election in 10 s of ticks a second apart after the leader went silent: " + node(N2).events);
+        assertTrue(leaderAmong(N2, N3) != null,
+                "no election in 10 s of ticks a second apart after the leader went silent: " + node(N2).events);
     }
 
     @Test

@@ -39,7 +39,8 @@ class NodeConfigLoaderTest {
                 () -> NodeConfigLoader.load(Map.of("idle-spin-micros", "100001"), Map.of(), null));
         assertEquals("invalid value for 'idle-spin-micros': '100001' (flag --idle-spin-micros): must be between 0 and"
                 + " 100000", above.getMessage());
-        assertThrows(ConfigException.class, () -> NodeConfigLoader.load(Map.of("idle-spin-micros", "-5"), Map.of(), null));
+        assertThrows(ConfigException.class,
+                () -> NodeConfigLoader.load(Map.of("idle-spin-micros", "-5"), Map.of(), null));
     }
 
     @Test
