@@ -2,7 +2,6 @@ package io.tandem.server.net;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
@@ -14,7 +13,6 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.util.AttributeKey;
 import io.tandem.core.model.Message;
 import io.tandem.core.model.NodeId;
-import io.tandem.wire.peer.PeerFrameEncoder;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -186,7 +184,7 @@ public final class PeerTransport {
             dropped++;
             return;
         }
-        channel.write(Unpooled.wrappedBuffer(PeerFrameEncoder.encode(message)), channel.voidPromise());
+        channel.write(PeerFrameBuffers.frame(channel.alloc(), message), channel.voidPromise());
         flushSoon(channel);
     }
 
@@ -297,7 +295,7 @@ public final class PeerTransport {
             }
             if (waiting != null) {
                 for (Message message : waiting) {
-                    opening.write(Unpooled.wrappedBuffer(PeerFrameEncoder.encode(message)), opening.voidPromise());
+                    opening.write(PeerFrameBuffers.frame(opening.alloc(), message), opening.voidPromise());
                 }
                 opening.flush();
             }

@@ -14,12 +14,18 @@ import java.util.zip.CRC32C;
  * which recovery runs over a whole mapped file, this one touches only the bytes it needs, and a file being
  * appended to or truncated meanwhile cannot fault it: a short read is just a short read.
  *
- * <p>One per read call, reused across the segments the call visits; not shared between threads.
+ * <p>Used by one read call at a time, across the segments the call visits, and kept by its reader for the
+ * next call (see WalReader); never by two threads at once.
  */
 final class SegmentScanner {
     private final CRC32C crc = new CRC32C();
     private final LongAdder bytesRead;
     private ByteBuffer buffer;
+    /**
+     * How many bytes one read asks for (at most the buffer's capacity): the chunk of the current call, which
+     * may be smaller than the buffer a previous call grew.
+     */
+    private int chunkBytes;
     /** File offset of buffer position 0; the buffer holds file bytes [bufferStart, bufferStart + limit). */
     private long bufferStart;
     private FileChannel channel;
@@ -31,7 +37,16 @@ final class SegmentScanner {
 
     SegmentScanner(int chunkBytes, LongAdder bytesRead) {
         this.buffer = ByteBuffer.allocate(chunkBytes).order(WalRecord.ORDER).limit(0);
+        this.chunkBytes = chunkBytes;
         this.bytesRead = bytesRead;
+    }
+
+    /** Sets the bytes each read asks for from now on; at most {@link #capacity()}. */
+    void chunkBytes(int bytes) {
+        if (bytes > buffer.capacity()) {
+            throw new IllegalArgumentException("chunk of " + bytes + " bytes in a " + buffer.capacity() + "-byte buffer");
+        }
+        chunkBytes = bytes;
     }
 
     /** Starts reading {@code channel} at {@code startOffset}, which must be where a record starts. */
@@ -100,7 +115,9 @@ final class SegmentScanner {
             }
             buffer = ByteBuffer.allocate(bytes).order(WalRecord.ORDER);
         }
-        buffer.clear();
+        // Worked example: a 1 MiB buffer kept from a lagging follower's read, now a 16 KiB chunk: read 16 KiB
+        // (or the record, if larger), not a megabyte for a few entries.
+        buffer.clear().limit(Math.min(buffer.capacity(), Math.max(bytes, chunkBytes)));
         while (buffer.hasRemaining()) {
             int n = channel.read(buffer, offset + buffer.position());
             if (n <= 0) {
@@ -111,6 +128,21 @@ final class SegmentScanner {
         bufferStart = offset;
         bytesRead.add(buffer.limit());
         return buffer.limit() >= bytes;
+    }
+
+    /** The bytes a read fills at most (a record larger than that grows the buffer). */
+    int capacity() {
+        return buffer.capacity();
+    }
+
+    /**
+     * Forgets the file and the bytes read from it, so that a scanner kept for the next read pins no channel
+     * and never answers from another call's bytes ({@link #open} resets them too).
+     */
+    void close() {
+        channel = null;
+        buffer.limit(0);
+        bufferStart = 0;
     }
 
     /** Moves past the record {@link #loadRecord()} accepted. */

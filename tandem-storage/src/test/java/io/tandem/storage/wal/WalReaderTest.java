@@ -143,6 +143,9 @@ class WalReaderTest {
 
         WalReader reader = recovered.reader();
         assertEquals(40_000, reader.lastReadableLsn());
+        // A megabyte read first, as for a lagging follower's batch: the reader keeps that read's scanner, whose
+        // buffer is then far larger than a lookup's chunk; the lookups below must still read one chunk each.
+        assertTrue(reader.read(1, 1 << 20).size() > 1_000);
         for (long lsn : new long[] {1, 2, 5_000, 9_999, 10_000, 10_001, 23_456, 39_999, 40_000}) {
             // A lookup reads one chunk around the index point, never the whole 1 MiB segment.
             long before = recovered.metrics().bytesReadFromFiles();
