@@ -235,6 +235,8 @@ gc_lines() { local n; n="$(grep -c . "$1" 2>/dev/null)" || true; echo "${n:-0}";
 
 # ---- the run -----------------------------------------------------------------------------------------
 say "compare-replication: QUICK=$QUICK N=$N WARM_N=$WARM_N REPS=$REPS wait ops c1/c16=$WAIT_OPS_C1/$WAIT_OPS_C16 lag probes=$LAG_PROBES catch-up=$CATCHUP_N; $(nproc) cpus, load $(cut -d' ' -f1-3 /proc/loadavg); SERVER_CPUS=${SERVER_CPUS:-unpinned}"
+# The nodes' AOT cache (bin/jvm-options; ensure_jar records it, TANDEM_AOT=0 runs without): what they start with.
+say "tandem JVM: ${JVM_OPTS[*]}"
 say "redis: primary + 2 replicas (--save \"\" --appendonly no)"
 start_redis_set
 REDIS_PIDS=("${SRV_PIDS[@]}")

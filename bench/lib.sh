@@ -66,14 +66,30 @@ stop_pid() { # pid [signal]: stops one process we started and forgets it
 
 stop_last() { stop_pid "${PIDS[-1]}"; }
 
-# Builds tandem.jar (mvn package, offline, tests skipped) when it is missing or older than a source file.
+# Builds tandem.jar (mvn package, offline, tests skipped) when it is missing or older than a source file, then
+# its AOT cache (ensure_aot).
 ensure_jar() {
-  if [[ -f "$TANDEM_JAR" && -z "$(find "$ROOT" -path "$ROOT/.git" -prune -o \( -name '*.java' -path '*/src/main/*' \
+  if [[ ! -f "$TANDEM_JAR" || -n "$(find "$ROOT" -path "$ROOT/.git" -prune -o \( -name '*.java' -path '*/src/main/*' \
       -o -name pom.xml \) -newer "$TANDEM_JAR" -print -quit)" ]]; then
-    return 0
+    echo "building $TANDEM_JAR (mvn -o -DskipTests package)..." >&2
+    (cd "$ROOT" && timeout 600 mvn -B -q -o -DskipTests package) >&2
   fi
-  echo "building $TANDEM_JAR (mvn -o -DskipTests package)..." >&2
-  (cd "$ROOT" && timeout 600 mvn -B -q -o -DskipTests package) >&2
+  ensure_aot
+}
+
+# Records the jar's AOT cache (bin/jvm-options, `tandem aot`) if this JDK takes one (25+) and it is missing or
+# older than the jar, then adds it to JVM_OPTS, so the nodes run as bin/tandem runs them. TANDEM_AOT=0: without it
+# (to measure what it is worth). ensure_jar calls it.
+ensure_aot() {
+  local option
+  [[ "${TANDEM_AOT:-1}" == 0 ]] && return 0
+  (( ${jdk_major:-0} >= 25 )) || return 0
+  if [[ -z "$(aot_cache_option "$TANDEM_JAR")" ]]; then
+    echo "recording the AOT cache $(aot_cache "$TANDEM_JAR") (tandem aot, about 30 s)..." >&2
+    timeout 600 "$JAVA_HOME/bin/java" "${JVM_OPTS[@]}" -jar "$TANDEM_JAR" aot --out "$(aot_cache "$TANDEM_JAR")" >&2
+  fi
+  option="$(aot_cache_option "$TANDEM_JAR")"
+  [[ -n "$option" ]] && JVM_OPTS+=("$option")
 }
 
 free_port() { free_ports 1; }

@@ -37,6 +37,8 @@ final class LabCluster implements AutoCloseable {
 
     private final Path dir;
     private final List<String> jvmOptions;
+    /** Per node, JVM options that replace {@link #jvmOptions} from its next start on; null: the shared ones. */
+    private final List<String>[] ownJvmOptions = newOptionsArray();
     private final List<String> nodeOptions;
     private final int[] peerPorts = new int[SIZE];
     private final Process[] processes = new Process[SIZE];
@@ -80,6 +82,16 @@ final class LabCluster implements AutoCloseable {
             throw e;
         }
         proxy = routes;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String>[] newOptionsArray() {
+        return (List<String>[]) new List<?>[SIZE];
+    }
+
+    /** Node {@code index} starts with these JVM options instead of the shared ones from its next start on. */
+    synchronized void jvmOptions(int index, List<String> options) {
+        ownJvmOptions[index] = List.copyOf(options);
     }
 
     private static String route(int from, int to) {
@@ -140,7 +152,8 @@ final class LabCluster implements AutoCloseable {
             args.addAll(List.of("--replica-of", name(0)));
         }
         args.addAll(nodeOptions);
-        List<String> command = NodeLauncher.command(jvmOptions, args);
+        List<String> command = NodeLauncher.command(ownJvmOptions[index] != null ? ownJvmOptions[index] : jvmOptions,
+                args);
         mark(index, "starting: " + String.join(" ", command));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         processes[index] = process;
@@ -225,6 +238,26 @@ final class LabCluster implements AutoCloseable {
         if (!p.waitFor(30, TimeUnit.SECONDS)) {
             throw new IOException(name(index) + " (pid " + p.pid() + ") survived SIGKILL for 30 s");
         }
+    }
+
+    /**
+     * SIGTERM, then waits up to {@code timeoutMillis} for the node to exit as it does on a clean stop (its log
+     * synced, and whatever its JVM does at exit). Returns its exit code.
+     */
+    int stop(int index, long timeoutMillis) throws IOException, InterruptedException {
+        Process p;
+        synchronized (this) {
+            p = processes[index];
+        }
+        mark(index, "kill -TERM " + p.pid());
+        // kill(1), not Process#destroy: destroy also closes our ends of the child's pipes, and what the node
+        // prints while it stops would then die of SIGPIPE (the JVM's AOT cache writer among it).
+        signal(index, "TERM");
+        if (!p.waitFor(timeoutMillis, TimeUnit.MILLISECONDS)) {
+            throw new IOException(name(index) + " (pid " + p.pid() + ") did not exit within " + timeoutMillis / 1000
+                    + " s of SIGTERM; see " + logFile(index));
+        }
+        return p.exitValue();
     }
 
     /** SIGSTOP: the process stays, frozen (its sockets stay open, nothing answers). */

@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
             "Start a local cluster with 'tandem up', then talk to it with redis-cli or any Redis client."
         },
         subcommands = {UpCommand.class, NodeCommand.class, StatusCommand.class, ScenarioCommand.class,
-            SimCommand.class, FailoverCommand.class, LabCommand.class, CommandLine.HelpCommand.class})
+            SimCommand.class, FailoverCommand.class, LabCommand.class, AotCommand.class, CommandLine.HelpCommand.class})
 public final class TandemCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
