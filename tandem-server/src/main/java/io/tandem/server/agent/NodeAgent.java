@@ -18,6 +18,7 @@ import io.tandem.server.session.SessionHost;
 import io.tandem.storage.wal.DurableListener;
 import io.tandem.storage.wal.Wal;
 import io.tandem.storage.wal.WalFailedException;
+import io.tandem.wire.peer.ShippedPayloads;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -245,7 +246,10 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
         appendLsns[slot] = entry.lsn();
         appendNanos[slot] = cycleNanos;
         try {
-            logView.appended(entry, wal.append(entry));
+            int index = shipped == null ? -1 : shipped.indexOf(entry);
+            int payloadLength = index < 0 ? wal.append(entry)
+                    : wal.appendEncoded(entry, shipped.frame(), shipped.offset(index), shipped.length(index));
+            logView.appended(entry, payloadLength);
             appendedSinceFlush = true;
         } catch (WalFailedException e) {
             // The entry is in memory but can never be durable: its reply is never released, and the node
@@ -380,9 +384,26 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
 
     /** A message from another member (decoded on this same loop). */
     public void onPeerMessage(Message message) {
-        readClock();
-        step(new Input.PeerMessage(message));
+        onPeerMessage(message, null);
     }
+
+    /**
+     * A peer's message, with where the entries of an AppendRequest lie in the frame it came in (or null):
+     * {@link #persist} copies those bytes into the log instead of encoding the entries again. Only for this
+     * step: the frame is the connection's read buffer.
+     */
+    public void onPeerMessage(Message message, ShippedPayloads payloads) {
+        readClock();
+        shipped = payloads;
+        try {
+            step(new Input.PeerMessage(message));
+        } finally {
+            shipped = null;
+        }
+    }
+
+    /** Where the entries of the AppendRequest being stepped lie in their frame; null outside such a step. */
+    private ShippedPayloads shipped;
 
     /**
      * REPLICAOF: NO ONE makes this node lead in a new term (the operator's promotion: any other leader is

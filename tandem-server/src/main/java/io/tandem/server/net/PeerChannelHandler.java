@@ -6,6 +6,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.tandem.core.model.Message;
 import io.tandem.wire.peer.PeerFrameDecoder;
+import io.tandem.wire.peer.ShippedPayloads;
 import io.tandem.wire.peer.PeerProtocolException;
 import java.nio.ByteBuffer;
 
@@ -21,16 +22,21 @@ final class PeerChannelHandler extends ChannelInboundHandlerAdapter {
     static final int MAX_FRAME_BYTES = 64 << 20;
 
     private final PeerFrameDecoder decoder = new PeerFrameDecoder(MAX_FRAME_BYTES);
-    private final java.util.function.BiConsumer<Message, io.netty.channel.Channel> deliver;
+    private final Delivery deliver;
     private final Runnable readComplete;
     private ByteBuf cumulation;
+
+    /** Gets each message, where its entries' payloads lie (valid during the call), and its channel. */
+    @FunctionalInterface
+    interface Delivery {
+        void accept(Message message, ShippedPayloads payloads, io.netty.channel.Channel channel);
+    }
 
     /**
      * @param deliver gets each message with the channel it came on
      * @param readComplete runs once the messages of one read burst on this connection were delivered
      */
-    PeerChannelHandler(java.util.function.BiConsumer<Message, io.netty.channel.Channel> deliver,
-            Runnable readComplete) {
+    PeerChannelHandler(Delivery deliver, Runnable readComplete) {
         this.deliver = deliver;
         this.readComplete = readComplete;
     }
@@ -49,7 +55,7 @@ final class PeerChannelHandler extends ChannelInboundHandlerAdapter {
         try {
             Message message;
             while ((message = decoder.decode(bytes)) != null) {
-                deliver.accept(message, ctx.channel());
+                deliver.accept(message, decoder.payloads(), ctx.channel());
             }
         } catch (PeerProtocolException e) {
             LOG.log(System.Logger.Level.WARNING, "closing peer connection " + ctx.channel().remoteAddress() + ": "
@@ -73,6 +79,11 @@ final class PeerChannelHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // A peer going away (reset, broken pipe) is routine; anything else thrown while its messages were
+        // handled is a bug that would otherwise only show as a replica that stopped making progress.
+        System.Logger.Level level = cause instanceof java.io.IOException ? System.Logger.Level.DEBUG
+                : System.Logger.Level.WARNING;
+        LOG.log(level, "closing peer connection " + ctx.channel().remoteAddress() + ": " + cause, cause);
         ctx.close();
     }
 

@@ -13,12 +13,14 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.util.AttributeKey;
 import io.tandem.core.model.Message;
 import io.tandem.core.model.NodeId;
+import io.tandem.wire.peer.ShippedPayloads;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -59,7 +61,7 @@ public final class PeerTransport {
     private final Class<? extends Channel> channelType;
     /** Where each member listens; replaced when the membership changes (TANDEM.MEMBERS). Agent thread. */
     private final Map<NodeId, InetSocketAddress> addresses = new HashMap<>();
-    private final Consumer<Message> deliver;
+    private final BiConsumer<Message, ShippedPayloads> deliver;
     /** Runs after the messages of one read burst from a peer were delivered; see {@link #onReadComplete}. */
     private Runnable readComplete = () -> { };
     private final Map<NodeId, Channel> outgoing = new HashMap<>();
@@ -78,6 +80,16 @@ public final class PeerTransport {
 
     public PeerTransport(EventLoopGroup group, Class<? extends ServerChannel> serverChannelType,
             Class<? extends Channel> channelType, Map<NodeId, InetSocketAddress> addresses, Consumer<Message> deliver) {
+        this(group, serverChannelType, channelType, addresses, (message, payloads) -> deliver.accept(message));
+    }
+
+    /**
+     * @param deliver gets each message, on the event loop, with where its entries' payloads lie in the frame
+     *     (valid during the call only: see ShippedPayloads)
+     */
+    public PeerTransport(EventLoopGroup group, Class<? extends ServerChannel> serverChannelType,
+            Class<? extends Channel> channelType, Map<NodeId, InetSocketAddress> addresses,
+            BiConsumer<Message, ShippedPayloads> deliver) {
         this.group = group;
         this.serverChannelType = serverChannelType;
         this.channelType = channelType;
@@ -118,7 +130,7 @@ public final class PeerTransport {
     }
 
     /** A message from a peer, on the event loop: remember the way back, then hand it to the agent. */
-    private void received(Message message, Channel channel) {
+    private void received(Message message, ShippedPayloads payloads, Channel channel) {
         NodeId from = message.from();
         if (channel.parent() != null) {
             incoming.put(from, channel); // accepted by our server: the peer opened it
@@ -137,7 +149,7 @@ public final class PeerTransport {
                 lastAttemptMillis.remove(from);
             }
         }
-        deliver.accept(message);
+        deliver.accept(message, payloads);
     }
 
     /** Was {@code theirs} opened after {@code ours}? False when we have no connection to drop. */

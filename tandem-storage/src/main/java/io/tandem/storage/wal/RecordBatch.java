@@ -45,6 +45,25 @@ final class RecordBatch {
             throw new IllegalStateException("EntryCodec.payloadSize said " + payloadLength + " bytes but "
                     + payload.remaining() + " were left unused");
         }
+        return finishRecord(entry, start, payloadLength);
+    }
+
+    /**
+     * Appends an ENTRY record for {@code entry} whose payload is {@code source}'s bytes [offset, offset + length),
+     * copied as they are: the caller vouches that they are EntryCodec's encoding of the entry (see
+     * {@link Wal#appendEncoded}). Returns the record's size.
+     */
+    int appendEncoded(Entry entry, ByteBuffer source, int offset, int length) {
+        int recordBytes = WalRecord.recordBytes(length);
+        ensureCapacity(size + recordBytes);
+        int start = size;
+        buffer.put(start + WalRecord.HEADER_BYTES, source, offset, length);
+        return finishRecord(entry, start, length);
+    }
+
+    /** The header around the payload at {@code start}, and the batch's counts; returns the record's size. */
+    private int finishRecord(Entry entry, int start, int payloadLength) {
+        int recordBytes = WalRecord.recordBytes(payloadLength);
         WalRecord.finishRecord(buffer, start, entry.term(), entry.lsn(), payloadLength, crc);
         noteRecords(entry.lsn(), entry.lsn(), 1);
         size += recordBytes;

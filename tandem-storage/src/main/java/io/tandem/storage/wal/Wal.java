@@ -134,6 +134,33 @@ public final class Wal implements AutoCloseable {
     }
 
     /**
+     * Appends {@code entry} as {@link #append} does, its payload copied from {@code source}'s bytes
+     * [offset, offset + length) instead of encoded: a follower's copy of what the leader shipped, from which it
+     * decoded {@code entry} itself (ShippedPayloads), so the bytes are EntryCodec's encoding of it and the log
+     * holds what it would have encoded. Encoding each entry again was a tenth of a catching-up follower's
+     * time. Returns the payload's length.
+     */
+    public int appendEncoded(Entry entry, ByteBuffer source, int offset, int length) throws WalFailedException {
+        Objects.requireNonNull(entry, "entry");
+        ensureOpen();
+        Invariants.check(entry.lsn() == nextLsn, "wal append: lsn %d does not follow the last lsn %d",
+                entry.lsn(), nextLsn - 1);
+        Invariants.check(entry.term() >= lastTerm, "wal append: term %d at lsn %d is below the previous term %d",
+                entry.term(), entry.lsn(), lastTerm);
+        if (length < 0 || length > WalRecord.MAX_RECORD_BYTES - WalRecord.HEADER_BYTES
+                || offset < 0 || offset > source.limit() - length) {
+            throw new IllegalArgumentException("wal append: entry at lsn " + entry.lsn() + " with " + length
+                    + " payload bytes at " + offset + " of a " + source.limit() + "-byte buffer");
+        }
+        int recordBytes = batch.appendEncoded(entry, source, offset, length);
+        pendingBytes.addAndGet(recordBytes);
+        terms.append(entry.lsn(), entry.term());
+        nextLsn++;
+        lastTerm = entry.term();
+        return length;
+    }
+
+    /**
      * Copies {@code length} bytes, from its byte {@code from}, of the payload of the entry {@link #append} added
      * last (EntryCodec's encoding, as this log holds it) into {@code dst} at {@code at}: a caller that keeps
      * recent payloads in memory copies them instead of encoding each entry a second time. Only on the appending

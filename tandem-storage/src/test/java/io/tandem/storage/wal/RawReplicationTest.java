@@ -177,4 +177,45 @@ class RawReplicationTest {
         leader.close();
         follower.close();
     }
+    @Test
+    void entriesAppendedFromTheirShippedPayloadsMakeTheLeadersLogByteForByte() throws Exception {
+        Wal leader = leader(500);
+        List<Entry> shipped = leader.reader().read(1, Long.MAX_VALUE);
+        // The payloads as a frame carries them: each entry's EntryCodec encoding, with other bytes between
+        // (a frame's per-entry header), in a direct buffer as Netty's are.
+        ByteBuffer frame = ByteBuffer.allocateDirect(1 << 20);
+        int[] offsets = new int[shipped.size()];
+        int[] lengths = new int[shipped.size()];
+        for (int i = 0; i < shipped.size(); i++) {
+            frame.position(frame.position() + 20);
+            byte[] payload = io.tandem.core.log.EntryCodec.encodePayload(shipped.get(i));
+            offsets[i] = frame.position();
+            lengths[i] = payload.length;
+            frame.put(payload);
+        }
+        frame.flip();
+        Wal follower = open("follower");
+        for (int i = 0; i < shipped.size(); i++) {
+            assertEquals(lengths[i], follower.appendEncoded(shipped.get(i), frame, offsets[i], lengths[i]));
+            if (i % 11 == 0) {
+                follower.flush();
+            }
+        }
+        follower.flush();
+        assertArrayEquals(withoutSyncMarks(leader.reader().readRaw(1, Long.MAX_VALUE)),
+                withoutSyncMarks(follower.reader().readRaw(1, Long.MAX_VALUE)));
+        follower.close();
+        Wal reopened = open("follower");
+        List<Entry> recovered = reopened.reader().read(1, Long.MAX_VALUE);
+        assertEquals(shipped.size(), recovered.size());
+        for (int i = 0; i < shipped.size(); i++) {
+            assertSameEntry(shipped.get(i), recovered.get(i));
+        }
+        // A payload said to lie beyond the buffer is refused before anything is appended.
+        assertThrows(IllegalArgumentException.class,
+                () -> reopened.appendEncoded(entry(5, 501), frame, frame.limit() - 3, 10));
+        assertEquals(500, reopened.lastLsn());
+        reopened.close();
+        leader.close();
+    }
 }

@@ -18,13 +18,23 @@ import java.util.List;
  */
 public final class PeerFrameDecoder {
     private final int maxFrameBytes;
+    private final ShippedPayloads payloads = new ShippedPayloads();
 
     /** @param maxFrameBytes the largest frame accepted (a batch of entries is bounded by the sender) */
     public PeerFrameDecoder(int maxFrameBytes) {
         this.maxFrameBytes = maxFrameBytes;
     }
 
+    /**
+     * Where the entries of the AppendRequest {@link #decode} returned last lie in its frame (none after any other
+     * message); valid until the next call to decode.
+     */
+    public ShippedPayloads payloads() {
+        return payloads;
+    }
+
     public Message decode(ByteBuffer in) {
+        payloads.clear();
         if (in.remaining() < PeerFrames.HEADER_BYTES) {
             return null;
         }
@@ -51,7 +61,7 @@ public final class PeerFrameDecoder {
         }
     }
 
-    private static Message decodeFrame(ByteBuffer frame) {
+    private Message decodeFrame(ByteBuffer frame) {
         int version = frame.get() & 0xff;
         if (version != PeerFrames.VERSION) {
             throw new PeerProtocolException("peer frame version " + version + ", this node speaks "
@@ -156,13 +166,14 @@ public final class PeerFrameDecoder {
         return new String(bytes, StandardCharsets.UTF_8);
     }
 
-    private static List<Entry> entries(ByteBuffer frame) {
+    private List<Entry> entries(ByteBuffer frame) {
         int count = frame.getInt();
         // Each entry takes at least 20 bytes, so a count above remaining / 20 is corrupt: refuse before allocating.
         if (count < 0 || count > frame.remaining() / 20) {
             throw new PeerProtocolException("peer frame claims " + count + " entries in " + frame.remaining() + " bytes");
         }
         List<Entry> entries = new ArrayList<>(count);
+        payloads.reset(entries, frame, count);
         for (int i = 0; i < count; i++) {
             long entryTerm = frame.getLong();
             long lsn = frame.getLong();
@@ -173,6 +184,7 @@ public final class PeerFrameDecoder {
             }
             int at = frame.position();
             entries.add(EntryCodec.decodePayload(entryTerm, lsn, frame, at, payloadLength));
+            payloads.note(i, at, payloadLength);
             frame.position(at + payloadLength);
         }
         return entries;
