@@ -85,7 +85,7 @@ ensure_aot() {
   [[ "${TANDEM_AOT:-1}" == 0 ]] && return 0
   (( ${jdk_major:-0} >= 25 )) || return 0
   if [[ -z "$(aot_cache_option "$TANDEM_JAR")" ]]; then
-    echo "recording the AOT cache $(aot_cache "$TANDEM_JAR") (tandem aot, about 30 s)..." >&2
+    echo "recording the AOT cache $(aot_cache "$TANDEM_JAR") (tandem aot, about 15 s)..." >&2
     timeout 600 "$JAVA_HOME/bin/java" "${JVM_OPTS[@]}" -jar "$TANDEM_JAR" aot --out "$(aot_cache "$TANDEM_JAR")" >&2
   fi
   option="$(aot_cache_option "$TANDEM_JAR")"

@@ -28,17 +28,19 @@ import redis.clients.jedis.Pipeline;
  * did the work before, so the next one starts sooner and compiles its hot code sooner; it holds no compiled
  * code (JDK 25 has none to hold), so what it saves is bounded.
  *
- * <p>The training: three nodes on loopback (async, fsync never, failover by hand), n3 stopped, {@code --writes}
- * SETs of 100-byte values to random keys on n1, n3 started with {@code -XX:AOTCacheOutput} and left to catch
- * up, as many SETs again while it follows, then n3 stopped with SIGTERM: its JVM writes the cache as it exits.
- * So the cache knows a follower's start, its catch-up from the leader's log and its steady stream; a leader's
- * own paths are compiled as without it.
+ * <p>The training: three nodes on loopback (async, fsync never, failover by hand); n1 runs with
+ * {@code -XX:AOTCacheOutput} and plays both roles, since every node may take either and a cache recorded by
+ * a follower alone made a leader slower (docs/benchmarks.md). As the leader it takes {@code --writes} SETs of
+ * 100-byte values to random keys while n3 is down, streams them to n3 from its log once n3 is back, and as
+ * many again live. Then n2 is promoted and n1 follows it: stopped (SIGSTOP) while {@code --writes} more go
+ * to n2, resumed and caught up, then streamed to live. Then n1 is stopped with SIGTERM, and its JVM writes
+ * the cache as it exits.
  */
 @Command(name = "aot", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Record an AOT cache (JDK 25+) from a training run of three local node processes;"
                 + " nodes that bin/tandem starts then use it: they start and catch up sooner.",
             "",
-            "bin/tandem aot    (writes tandem-cli/target/tandem-jdkVERSION.aot, about 30 s)"})
+            "bin/tandem aot    (writes tandem-cli/target/tandem-jdkVERSION.aot, about 15 s)"})
 public final class AotCommand implements Callable<Integer> {
     /** The first JDK whose AOT cache holds method profiles (JEP 515) and takes -XX:AOTCacheOutput. */
     static final int MIN_JDK = 25;
@@ -57,7 +59,7 @@ public final class AotCommand implements Callable<Integer> {
     Path out;
 
     @CommandLine.Option(names = "--writes", paramLabel = "N", defaultValue = "200000",
-            description = "SETs in each of the two phases (1.." + MAX_WRITES + "). Default: ${DEFAULT-VALUE}.")
+            description = "SETs in each of the four phases (1.." + MAX_WRITES + "). Default: ${DEFAULT-VALUE}.")
     int writes;
 
     @CommandLine.Option(names = "--dir", paramLabel = "DIR",
@@ -90,7 +92,7 @@ public final class AotCommand implements Callable<Integer> {
             err.println("tandem aot: cannot write the cache into " + parent + " (--out " + target + ")");
             return 2;
         }
-        // The JVM writes the cache itself when n3 exits; it goes under another name and is moved into place only
+        // The JVM writes the cache itself when n1 exits; it goes under another name and is moved into place only
         // once complete, so a failed run never leaves a half-written cache for nodes to try.
         Path partial = parent.resolve(target.getFileName() + ".partial-" + ProcessHandle.current().pid());
         boolean temporary = dir == null;
@@ -142,6 +144,8 @@ public final class AotCommand implements Callable<Integer> {
             return 0;
         } finally {
             Files.deleteIfExists(partial);
+            // The profile the JVM records first, which it deletes itself once the cache is written.
+            Files.deleteIfExists(parent.resolve(partial.getFileName() + ".config"));
             if (temporary && worked) {
                 deleteTree(work);
             } else if (!worked) {
@@ -205,7 +209,7 @@ public final class AotCommand implements Callable<Integer> {
                 return;
             }
             if (System.nanoTime() > deadline) {
-                throw new IOException("the training follower did not reach LSN " + lsn + " within "
+                throw new IOException("a training node did not reach LSN " + lsn + " within "
                         + CATCH_UP_TIMEOUT_MILLIS / 1000 + " s (at " + applied + ")");
             }
             TimeUnit.MILLISECONDS.sleep(20); // a poll, not a fix for a race: the loop waits for a condition

@@ -6,8 +6,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.tandem.core.model.Message;
 import io.tandem.wire.peer.PeerFrameDecoder;
-import io.tandem.wire.peer.ShippedPayloads;
 import io.tandem.wire.peer.PeerProtocolException;
+import io.tandem.wire.peer.ShippedPayloads;
 import java.nio.ByteBuffer;
 
 /**
