@@ -5,15 +5,18 @@
 #
 #   bench/catchup-restart.sh                      # REPS=3 fresh replica sets, one catch-up each
 #   N3_OPTS="-XX:TieredStopAtLevel=1" bench/catchup-restart.sh   # extra JVM options on the restarted n3
-#   N1_OPTS="-XX:+UseParallelGC" bench/catchup-restart.sh           # ... on the leader n1 only
+#   N1_OPTS="-XX:+AlwaysPreTouch" bench/catchup-restart.sh          # ... on the leader n1 only
 #   TANDEM_JAR=/path/to/other/tandem.jar bench/catchup-restart.sh
 #   NODE_FLAGS="--idle-spin-micros 0" bench/catchup-restart.sh      # more `tandem node` flags on every node
+#   TANDEM_AOT=0 bench/catchup-restart.sh     # without the AOT cache (ensure_jar records and uses it otherwise)
+#   TRACE=1 bench/catchup-restart.sh          # also n3's applied LSN at each poll (stderr)
 #
 # Each rep starts a 3-node replica set (async, fsync never, ack-level applied, failover by hand), stops n3
 # at once (SIGTERM), writes N SETs (-P 16 -c 50 -r 1000000 -d 100, 1,000,000 by default) to n1, lets n2
-# catch up, restarts n3 and prints catchup_wait.py's line plus the figure of the issue: MB of the leader's
-# log over the seconds from n3 answering PING to its applied LSN reaching the leader's, and n3's CPU
-# seconds over its whole life. Ports are picked free; everything is stopped by PID on exit.
+# catch up, restarts n3 and prints one line: the figure of the issue (MB of the leader's log over the seconds
+# from n3 answering PING to its applied LSN reaching the leader's), the same from n3's first applied entry,
+# n3's CPU seconds over its whole life and the leader's over the catch-up (catchup_wait.py measures the
+# times). Ports are picked free; everything is stopped by PID on exit.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 N="${N:-1000000}"
@@ -23,11 +26,12 @@ ensure_jar
 for rep in $(seq 1 "$REPS"); do
   read -r P1 P2 P3 Q1 Q2 Q3 <<< "$(free_ports 6)"
   dir="$WORK/set$rep"
+  # shellcheck disable=SC2206  # NODE_FLAGS is a list of flags
   common=(--fsync never --ack-policy async --ack-level applied --admin-port -1 --snapshot-after-log-bytes 0
           --election-timeout-millis 0 ${NODE_FLAGS:-})
   n3_args=(--node-id n3 --peer-port "$Q3" --peers "n1=127.0.0.1:$Q1,n2=127.0.0.1:$Q2" --replica-of n1 "${common[@]}")
-  TANDEM_JAVA_OPTS="${N1_OPTS:-}" start_tandem "$P1" "$dir/n1" --node-id n1 --peer-port "$Q1" --peers "n2=127.0.0.1:$Q2,n3=127.0.0.1:$Q3" \
-    "${common[@]}"
+  TANDEM_JAVA_OPTS="${N1_OPTS:-}" start_tandem "$P1" "$dir/n1" --node-id n1 --peer-port "$Q1" \
+    --peers "n2=127.0.0.1:$Q2,n3=127.0.0.1:$Q3" "${common[@]}"
   n1="$LAST_PID"
   start_tandem "$P2" "$dir/n2" --node-id n2 --peer-port "$Q2" --peers "n1=127.0.0.1:$Q1,n3=127.0.0.1:$Q3" \
     --replica-of n1 "${common[@]}"
@@ -44,9 +48,11 @@ for rep in $(seq 1 "$REPS"); do
   started="$(date +%s.%N)"; n1_ticks="$(cpu_ticks "$n1")"
   TANDEM_JAVA_OPTS="${N3_OPTS:-}" spawn_tandem "$P3" "$dir/n3" "${n3_args[@]}"
   n3="$LAST_PID"
-  line="$(python3 "$ROOT/bench/catchup_wait.py" "$P3" "$target" "$started" --timeout 120 --from-offset "$from" ${TRACE:+--trace})"
+  line="$(python3 "$ROOT/bench/catchup_wait.py" "$P3" "$target" "$started" --timeout 120 --from-offset "$from" \
+    ${TRACE:+--trace})"
   n3_cpu="$(cpu_ticks "$n3")"; n1_cpu=$(( $(cpu_ticks "$n1") - n1_ticks ))
-  awk -v line="$line" -v bytes="$log_bytes" -v cpu="$n3_cpu" -v tck="$(getconf CLK_TCK)" -v rep="$rep" -v n1cpu="$n1_cpu" 'BEGIN {
+  awk -v line="$line" -v bytes="$log_bytes" -v cpu="$n3_cpu" -v tck="$(getconf CLK_TCK)" -v rep="$rep" \
+      -v n1cpu="$n1_cpu" 'BEGIN {
     n = split(line, kv, " "); for (i = 1; i <= n; i++) { split(kv[i], p, "="); f[p[1]] = p[2] }
     s = f["caught_up_s"] - f["ready_s"]; s2 = f["caught_up_s"] - f["first_progress_s"]
     printf "rep %d: %.1f MB of log; from PING %.2f s = %.0f MB/s; from first applied entry %.2f s = %.0f MB/s;" \

@@ -114,23 +114,32 @@ public final class Wal implements AutoCloseable {
      * replayed as truth after a crash. Returns the size of its payload (EntryCodec.payloadSize).
      */
     public int append(Entry entry) throws WalFailedException {
+        checkNext(entry);
+        int payloadLength = EntryCodec.payloadSize(entry);
+        if (payloadLength < 0 || payloadLength > WalRecord.MAX_RECORD_BYTES - WalRecord.HEADER_BYTES) {
+            throw new IllegalArgumentException("wal append: entry at lsn " + entry.lsn() + " encodes to "
+                    + payloadLength + " bytes, above the " + WalRecord.MAX_RECORD_BYTES + "-byte record limit");
+        }
+        appended(entry, batch.append(entry, payloadLength));
+        return payloadLength;
+    }
+
+    /** The checks of every append: open, and the entry follows the last one (see {@link #append}). */
+    private void checkNext(Entry entry) throws WalFailedException {
         Objects.requireNonNull(entry, "entry");
         ensureOpen();
         Invariants.check(entry.lsn() == nextLsn, "wal append: lsn %d does not follow the last lsn %d",
                 entry.lsn(), nextLsn - 1);
         Invariants.check(entry.term() >= lastTerm, "wal append: term %d at lsn %d is below the previous term %d",
                 entry.term(), entry.lsn(), lastTerm);
-        int payloadLength = EntryCodec.payloadSize(entry);
-        if (payloadLength < 0 || payloadLength > WalRecord.MAX_RECORD_BYTES - WalRecord.HEADER_BYTES) {
-            throw new IllegalArgumentException("wal append: entry at lsn " + entry.lsn() + " encodes to "
-                    + payloadLength + " bytes, above the " + WalRecord.MAX_RECORD_BYTES + "-byte record limit");
-        }
-        int recordBytes = batch.append(entry, payloadLength);
+    }
+
+    /** After an entry's record went into the batch: what the log now ends with. */
+    private void appended(Entry entry, int recordBytes) {
         pendingBytes.addAndGet(recordBytes);
         terms.append(entry.lsn(), entry.term());
         nextLsn++;
         lastTerm = entry.term();
-        return payloadLength;
     }
 
     /**
@@ -141,22 +150,13 @@ public final class Wal implements AutoCloseable {
      * time. Returns the payload's length.
      */
     public int appendEncoded(Entry entry, ByteBuffer source, int offset, int length) throws WalFailedException {
-        Objects.requireNonNull(entry, "entry");
-        ensureOpen();
-        Invariants.check(entry.lsn() == nextLsn, "wal append: lsn %d does not follow the last lsn %d",
-                entry.lsn(), nextLsn - 1);
-        Invariants.check(entry.term() >= lastTerm, "wal append: term %d at lsn %d is below the previous term %d",
-                entry.term(), entry.lsn(), lastTerm);
+        checkNext(entry);
         if (length < 0 || length > WalRecord.MAX_RECORD_BYTES - WalRecord.HEADER_BYTES
                 || offset < 0 || offset > source.limit() - length) {
             throw new IllegalArgumentException("wal append: entry at lsn " + entry.lsn() + " with " + length
                     + " payload bytes at " + offset + " of a " + source.limit() + "-byte buffer");
         }
-        int recordBytes = batch.appendEncoded(entry, source, offset, length);
-        pendingBytes.addAndGet(recordBytes);
-        terms.append(entry.lsn(), entry.term());
-        nextLsn++;
-        lastTerm = entry.term();
+        appended(entry, batch.appendEncoded(entry, source, offset, length));
         return length;
     }
 

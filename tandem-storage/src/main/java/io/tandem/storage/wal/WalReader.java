@@ -199,7 +199,9 @@ public final class WalReader {
             scanWith(scanner, first, limit, fromLsn, budget, sink);
         } finally {
             scanner.close();
-            spareScanner.set(scanner);
+            if (scanner.capacity() <= MAX_CHUNK_BYTES) { // one grown for a huge record is not kept: memory
+                spareScanner.set(scanner);
+            }
         }
     }
 
