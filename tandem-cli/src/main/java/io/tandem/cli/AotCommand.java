@@ -6,13 +6,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import redis.clients.jedis.Jedis;
@@ -147,7 +145,7 @@ public final class AotCommand implements Callable<Integer> {
             // The profile the JVM records first, which it deletes itself once the cache is written.
             Files.deleteIfExists(parent.resolve(partial.getFileName() + ".config"));
             if (temporary && worked) {
-                deleteTree(work);
+                LabCluster.deleteQuietly(work);
             } else if (!worked) {
                 err.println("tandem aot: the nodes' logs are kept in " + work);
             }
@@ -163,7 +161,11 @@ public final class AotCommand implements Callable<Integer> {
         if (classpath.contains(java.io.File.pathSeparator) || !classpath.endsWith(".jar")) {
             return null;
         }
-        Path jar = Path.of(classpath).toAbsolutePath();
+        return cacheFor(Path.of(classpath).toAbsolutePath());
+    }
+
+    /** The cache of {@code jar} for this JDK: tandem.jar -> tandem-jdk25.0.1.aot beside it. */
+    static Path cacheFor(Path jar) {
         String name = jar.getFileName().toString();
         return jar.resolveSibling(name.substring(0, name.length() - ".jar".length()) + "-jdk" + jdkVersion() + ".aot");
     }
@@ -213,14 +215,6 @@ public final class AotCommand implements Callable<Integer> {
                         + CATCH_UP_TIMEOUT_MILLIS / 1000 + " s (at " + applied + ")");
             }
             TimeUnit.MILLISECONDS.sleep(20); // a poll, not a fix for a race: the loop waits for a condition
-        }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 }

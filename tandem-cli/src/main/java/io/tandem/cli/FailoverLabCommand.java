@@ -5,13 +5,11 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -183,7 +181,7 @@ public final class FailoverLabCommand implements Callable<Integer> {
         printSummary(out, done);
         boolean safe = done.stream().allMatch(r -> r.safe() && r.missed() == 0);
         if (temporary && safe && !keep) {
-            deleteRecursively(root);
+            LabCluster.deleteQuietly(root);
             out.println("(deleted " + root + "; --keep keeps it)");
         } else {
             out.println("Node data and logs kept in " + root);
@@ -353,15 +351,5 @@ public final class FailoverLabCommand implements Callable<Integer> {
             }
         }
         Files.write(csv, lines);
-    }
-
-    private static void deleteRecursively(Path root) {
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            // a leftover temporary directory is no failure
-        }
     }
 }

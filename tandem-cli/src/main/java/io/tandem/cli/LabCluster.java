@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.LocalTime;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -336,6 +337,17 @@ final class LabCluster implements AutoCloseable {
             throw new IllegalStateException("a partition needs the cluster's peer proxy (started without it)");
         }
         return proxy;
+    }
+
+    /** Deletes a lab's directory tree, nodes' data and logs (after close); one left behind is no failure. */
+    static void deleteQuietly(Path root) {
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            // a leftover temporary directory is no failure
+        }
     }
 
     /** Every pid this cluster ever started (restarts included). */

@@ -227,8 +227,7 @@ public final class TandemNode implements AutoCloseable {
             Map<NodeId, InetSocketAddress> addresses = NodeAgent.peerAddresses(recovery.memberships().latest(), self);
             Class<? extends io.netty.channel.Channel> socketType = Epoll.isAvailable()
                     ? io.netty.channel.epoll.EpollSocketChannel.class : io.netty.channel.socket.nio.NioSocketChannel.class;
-            PeerTransport transport = new PeerTransport(group, channelType, socketType, addresses,
-                    (message, payloads) -> agent.onPeerMessage(message, payloads));
+            PeerTransport transport = new PeerTransport(group, channelType, socketType, addresses, agent::onPeerMessage);
             transport.onReadComplete(agent::onPeerReadComplete);
             try {
                 peerPort = transport.listen(config.bind(), replication.peerPort());

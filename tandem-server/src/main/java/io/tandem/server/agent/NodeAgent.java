@@ -382,13 +382,9 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
         return peers;
     }
 
-    /** A message from another member (decoded on this same loop). */
-    public void onPeerMessage(Message message) {
-        onPeerMessage(message, null);
-    }
-
     /**
-     * A peer's message, with where the entries of an AppendRequest lie in the frame it came in (or null):
+     * A message from another member (decoded on this same loop), with where the entries of an AppendRequest lie
+     * in the frame it came in (or null):
      * {@link #persist} copies those bytes into the log instead of encoding the entries again. Only for this
      * step: the frame is the connection's read buffer.
      */

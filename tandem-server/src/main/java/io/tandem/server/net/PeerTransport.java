@@ -21,7 +21,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
-import java.util.function.Consumer;
 
 /**
  * Connections between members, on the node's event loop. Each node sends over connections it opens
@@ -77,11 +76,6 @@ public final class PeerTransport {
     /** Channels written since the last flush (a few: one or two per peer), flushed by one task. */
     private final List<Channel> unflushed = new ArrayList<>();
     private boolean flushScheduled;
-
-    public PeerTransport(EventLoopGroup group, Class<? extends ServerChannel> serverChannelType,
-            Class<? extends Channel> channelType, Map<NodeId, InetSocketAddress> addresses, Consumer<Message> deliver) {
-        this(group, serverChannelType, channelType, addresses, (message, payloads) -> deliver.accept(message));
-    }
 
     /**
      * @param deliver gets each message, on the event loop, with where its entries' payloads lie in the frame

@@ -43,7 +43,7 @@ class PeerTransportTest {
     private PeerTransport transport(Map<NodeId, InetSocketAddress> peers, LinkedBlockingQueue<Message> received) {
         MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         PeerTransport t = new PeerTransport(group, NioServerSocketChannel.class, NioSocketChannel.class, peers,
-                received::add);
+                (message, payloads) -> received.add(message));
         groups.add(group);
         transports.add(t);
         return t;
