@@ -3,6 +3,7 @@ package io.tandem.core.keyspace;
 import io.tandem.core.model.Effect;
 import io.tandem.core.util.ByteKey;
 import io.tandem.core.util.Invariants;
+import java.util.Arrays;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 
@@ -62,6 +63,26 @@ public final class Keyspace {
      */
     public void prefetch(byte[] key) {
         prefetched += table.touch(KeyHash.hash(key, hashSeed));
+    }
+
+    /** Hashes of the keys {@link #queuePrefetch} queued, and the walks of {@link KeyTable#touchAll}. */
+    private int[] queuedHashes = new int[256];
+    private Object[] queuedWalks = new Object[256];
+    private int queued;
+
+    /** Queues key for {@link #prefetchQueued}: {@link #prefetch} for a batch, the batch's walks interleaved. */
+    public void queuePrefetch(byte[] key) {
+        if (queued == queuedHashes.length) {
+            queuedHashes = Arrays.copyOf(queuedHashes, queued * 2);
+            queuedWalks = new Object[queued * 2];
+        }
+        queuedHashes[queued++] = KeyHash.hash(key, hashSeed);
+    }
+
+    /** Brings into the CPU's cache the places of every key queued since the last call (KeyTable#touchAll). */
+    public void prefetchQueued() {
+        prefetched += table.touchAll(queuedHashes, queuedWalks, queued);
+        queued = 0;
     }
 
     /** A key with a TTL chosen at random (for active expiry), or null. */

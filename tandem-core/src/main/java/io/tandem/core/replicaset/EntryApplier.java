@@ -33,13 +33,6 @@ public final class EntryApplier {
         this.context.ownsExpiry(false); // replaying: expiry decisions are in the log already
     }
 
-    /** Brings the keys entry writes into the CPU's cache, changing nothing (Keyspace#prefetch). */
-    public void prefetch(Entry entry) {
-        for (Effect effect : entry.effects()) {
-            keyspace.prefetch(effect.key());
-        }
-    }
-
     /**
      * Applies entries in log order {@link #BATCH} at a time, each batch's keys prefetched first: a follower
      * applying what it is shipped (ReplicaSetNode#applyDurable), and recovery and a rewind's rebuild replaying
@@ -57,8 +50,11 @@ public final class EntryApplier {
     /** Applies what {@link #replay} still holds. */
     public void finishReplay() {
         for (int i = 0; i < replayedCount; i++) {
-            prefetch(replayed[i]);
+            for (Effect effect : replayed[i].effects()) {
+                keyspace.queuePrefetch(effect.key());
+            }
         }
+        keyspace.prefetchQueued();
         for (int i = 0; i < replayedCount; i++) {
             apply(replayed[i]);
             replayed[i] = null;

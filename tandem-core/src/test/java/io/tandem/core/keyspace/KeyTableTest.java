@@ -418,4 +418,38 @@ class KeyTableTest {
         assertEquals(0, table.size(), seed + " size once emptied");
         assertNull(table.random(random), seed + " random of an emptied table");
     }
+
+    /**
+     * touchAll walks a batch level by level: it must read what touch reads key by key (the same sum), over
+     * the pool's hard cases (collision nodes, deep splits, one crowded root slot), present keys and absent ones,
+     * change nothing, and leave its scratch holding no entry.
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {51, 52, 53})
+    void touchAllReadsWhatTouchReadsKeyByKey(long seedValue) {
+        String seed = "--seed=" + seedValue;
+        Random random = new Random(seedValue);
+        Pool pool = new Pool(random, 3_000);
+        KeyTable table = new KeyTable();
+        Object[] walks = new Object[300];
+        assertEquals(0, table.touchAll(pool.hashes, walks, 300), seed + " empty table");
+        for (int i = 0; i < pool.size(); i += 2) {
+            table.getOrInsert(pool.keys[i], pool.hashes[i]).value = "v" + i;
+        }
+        int size = table.size();
+        int[] batch = new int[300];
+        for (int round = 0; round < 50; round++) {
+            int count = 1 + random.nextInt(batch.length);
+            int expected = 0;
+            for (int i = 0; i < count; i++) {
+                batch[i] = pool.hashes[random.nextInt(pool.size())];
+                expected += table.touch(batch[i]);
+            }
+            assertEquals(expected, table.touchAll(batch, walks, count), seed + " round " + round);
+            for (Object walk : walks) {
+                assertNull(walk, seed + " scratch left holding " + walk);
+            }
+        }
+        assertEquals(size, table.size(), seed + " touching changed the table");
+    }
 }
