@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tandem.core.log.EntryCodec;
 import io.tandem.core.model.Entry;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -177,6 +178,7 @@ class RawReplicationTest {
         leader.close();
         follower.close();
     }
+
     @Test
     void entriesAppendedFromTheirShippedPayloadsMakeTheLeadersLogByteForByte() throws Exception {
         Wal leader = leader(500);
@@ -188,7 +190,7 @@ class RawReplicationTest {
         int[] lengths = new int[shipped.size()];
         for (int i = 0; i < shipped.size(); i++) {
             frame.position(frame.position() + 20);
-            byte[] payload = io.tandem.core.log.EntryCodec.encodePayload(shipped.get(i));
+            byte[] payload = EntryCodec.encodePayload(shipped.get(i));
             offsets[i] = frame.position();
             lengths[i] = payload.length;
             frame.put(payload);
