@@ -81,6 +81,8 @@ public final class ReplicaSetNode implements Protocol {
     private final Switchover switchover = new Switchover(this);
     /** A membership change (TANDEM.MEMBERS) this leader makes, if any. */
     private final Reconfiguration reconfiguration = new Reconfiguration(this);
+    /** The members' client addresses, this node's own among them. */
+    private final MemberAddresses addresses;
     /** Lease reads (read-lease-millis), when configured. */
     private final ReadLease lease = new ReadLease();
     /**
@@ -179,8 +181,6 @@ public final class ReplicaSetNode implements Protocol {
     private long previousTickGapMillis;
     /** Since our last Subscribe, has our upstream sent us entries or a snapshot chunk? (followerTick) */
     private boolean fedSinceSubscribe;
-    /** The client address this node tells its peers (opaque here; shown by their monitoring). */
-    private String announce = "";
     /** The leader's client address, from its last request (a follower's INFO shows it). */
     private String leaderAnnounce = "";
     /**
@@ -225,6 +225,7 @@ public final class ReplicaSetNode implements Protocol {
         this.memberships = memberships;
         this.votedFor = votedFor;
         this.self = self;
+        this.addresses = new MemberAddresses(self);
         this.shippedRelays = List.of(self);
         this.config = config.withMembers(membersOf(memberships.latest()));
         this.elections = new Elections(this, random);
@@ -515,7 +516,7 @@ public final class ReplicaSetNode implements Protocol {
      */
     private void stepDownReplies(NodeId newLeader, Output out) {
         // The new leader's client address, when this node knows who it is (a deposed leader that hears from it).
-        String address = newLeader == null ? "" : addresses.getOrDefault(newLeader, "");
+        String address = newLeader == null ? "" : addresses.of(newLeader);
         String where = address.isEmpty() ? "the new leader" : "the new leader, " + newLeader + " at " + address;
         Reply writeError = Reply.error("TRYAGAIN this node stopped leading before the write was acknowledged; it"
                 + " may or may not survive: check, then retry on " + where);
@@ -691,7 +692,7 @@ public final class ReplicaSetNode implements Protocol {
         config = config.withMembers(membersOf(membership));
         // A member that left is no one's replica any more: clients must not be sent to it (SENTINEL REPLICAS,
         // the directory the leader's heartbeats spread).
-        addresses.keySet().removeIf(id -> !id.equals(self) && config.member(id) == null);
+        addresses.keepOnly(id -> config.member(id) != null);
         out.event(new Event.MembershipChanged(lsn, membership.encode()));
         out.membersChanged(membership);
         if (role != Role.LEADER) {
@@ -1131,12 +1132,8 @@ public final class ReplicaSetNode implements Protocol {
         return log;
     }
 
-    String announceAddress() {
-        return announce;
-    }
-
-    void rememberAddress(NodeId member, String address) {
-        addresses.put(member, address);
+    MemberAddresses addresses() {
+        return addresses;
     }
 
     private Map<NodeId, Member> members(long nowMillis) {
@@ -1199,7 +1196,7 @@ public final class ReplicaSetNode implements Protocol {
         if (leader == null || leader.equals(self) || rewinding) {
             return;
         }
-        out.sendNow(leader, new Message.Subscribe(term, self, lastLsn, lastTerm, announce));
+        out.sendNow(leader, new Message.Subscribe(term, self, lastLsn, lastTerm, addresses.own()));
         subscribedMillis = nowMillis;
         fedSinceSubscribe = false;
     }
@@ -1247,8 +1244,8 @@ public final class ReplicaSetNode implements Protocol {
         }
         leaderAnnounce = request.announce();
         addresses.put(request.from(), request.announce());
-        learnDirectory(request.directory());
-        if (!request.directory().isEmpty() && !announce.isEmpty() && !names(request.directory(), self, announce)
+        addresses.learn(request.directory(), id -> config.member(id) != null);
+        if (addresses.missingFrom(request.directory())
                 && millisSinceSubscribed(nowMillis) >= SILENT_HEARTBEATS_BEFORE_RESUBSCRIBE * config.heartbeatIntervalMillis()) {
             // The leader's heartbeat lists every member address it knows, and ours is missing (it found us by
             // probing, after an election, or our Subscribe was lost) or stale (we came back on another client
@@ -1554,7 +1551,7 @@ public final class ReplicaSetNode implements Protocol {
             return;
         }
         upstreamAskedMillis = nowMillis;
-        out.sendNow(upstream, new Message.Subscribe(term, self, lastLsn, lastTerm, announce));
+        out.sendNow(upstream, new Message.Subscribe(term, self, lastLsn, lastTerm, addresses.own()));
     }
 
     /**
@@ -1985,56 +1982,12 @@ public final class ReplicaSetNode implements Protocol {
 
     /** Sets the client address this node announces to its peers ("ip:port"). */
     public void announce(String address) {
-        this.announce = address;
-        addresses.put(self, address);
+        addresses.announce(address);
     }
 
     /** Client addresses of members, as announced to this node or relayed by its leader. */
-    private final Map<NodeId, String> addresses = new TreeMap<>();
-
     public Map<NodeId, String> memberAddresses() {
-        return java.util.Collections.unmodifiableMap(addresses);
-    }
-
-    /** "n1=ip:port,n2=ip:port": what a leader's heartbeats tell every follower. */
-    String directory() {
-        StringBuilder sb = new StringBuilder();
-        addresses.forEach((id, address) -> {
-            if (!address.isEmpty()) {
-                sb.append(sb.isEmpty() ? "" : ",").append(id).append('=').append(address);
-            }
-        });
-        return sb.toString();
-    }
-
-    /** Does a directory ("n1=ip:port,n2=ip:port") give an address for {@code member}? */
-    /**
-     * Does a directory ("n1=ip:port,n2=ip:port") give {@code member} the address {@code address}? Not when it
-     * gives none, nor another (the member came back on another client port: the leader must learn the new one).
-     */
-    private static boolean names(String directory, NodeId member, String address) {
-        String entry = member.name() + "=" + address;
-        return directory.equals(entry) || directory.startsWith(entry + ",") || directory.endsWith("," + entry)
-                || directory.contains("," + entry + ",");
-    }
-
-    private void learnDirectory(String directory) {
-        if (directory.isEmpty()) {
-            return;
-        }
-        for (String item : directory.split(",")) {
-            int eq = item.indexOf('=');
-            if (eq > 0) {
-                try {
-                    NodeId id = NodeId.of(item.substring(0, eq));
-                    if (!id.equals(self) && config.member(id) != null) {
-                        addresses.put(id, item.substring(eq + 1));
-                    }
-                } catch (IllegalArgumentException ignored) {
-                    // a malformed entry names no member: skip it
-                }
-            }
-        }
+        return addresses.all();
     }
 
     /** The leader's announced client address, as a follower last heard it ("" if unknown). */

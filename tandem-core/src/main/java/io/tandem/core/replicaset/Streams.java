@@ -73,7 +73,7 @@ final class Streams {
         p.connected = true;
         p.lastHeardMillis = nowMillis;
         p.announce = subscribe.announce();
-        node.rememberAddress(subscribe.from(), subscribe.announce());
+        node.addresses().put(subscribe.from(), subscribe.announce());
         sendProbe(nowMillis, subscribe.from(), p, out);
     }
 
@@ -168,8 +168,8 @@ final class Streams {
             return; // its timer goes on: the next tick tries again
         }
         out.sendNow(to, new Message.AppendRequest(node.term(), node.self(), prev, node.log().term(prev), List.of(),
-                node.shippedCommitLsn(), node.shippedTimeMillis(nowMillis), node.announceAddress(), node.directory(),
-                node.shippedReadRound(), node.shippedRelays()));
+                node.shippedCommitLsn(), node.shippedTimeMillis(nowMillis), node.addresses().own(),
+                node.addresses().directory(), node.shippedReadRound(), node.shippedRelays()));
         p.lastSentMillis = nowMillis;
     }
 
@@ -270,7 +270,7 @@ final class Streams {
             q.connected = true;
             if (!relayed.announce().isEmpty()) {
                 q.announce = relayed.announce();
-                node.rememberAddress(relayed.replica(), relayed.announce());
+                node.addresses().put(relayed.replica(), relayed.announce());
             }
             q.lastHeardMillis = nowMillis;
             // The relay passes on our send times (AppendRequest.leaderTimeMillis): the replica heard from us, through it.
@@ -331,7 +331,7 @@ final class Streams {
             }
             long prev = p.sentLsn;
             out.sendNow(to, new Message.AppendRequest(node.term(), node.self(), prev, node.log().term(prev), batch,
-                    node.shippedCommitLsn(), node.shippedTimeMillis(nowMillis), node.announceAddress(), "",
+                    node.shippedCommitLsn(), node.shippedTimeMillis(nowMillis), node.addresses().own(), "",
                     node.shippedReadRound(), node.shippedRelays()));
             p.sentLsn = batch.get(batch.size() - 1).lsn();
             p.lastSentMillis = nowMillis;
