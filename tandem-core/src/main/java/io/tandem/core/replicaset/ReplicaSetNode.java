@@ -71,6 +71,8 @@ public final class ReplicaSetNode implements Protocol {
     /** The followers this node streams to (a leader's; a relay's when cascading), and how. */
     private final Streams streams = new Streams(this);
     private final Map<NodeId, Progress> progress = streams.progress;
+    /** A leader's read rounds (read-index) and lease reads, with elections. */
+    private final ReadRounds reads = new ReadRounds(this, streams);
     /** Clients blocked in WAIT or TANDEM.WAITLSN. */
     private final Waiters waiters = new Waiters(this);
     /** A follower's entries received but not applied yet, oldest first. */
@@ -83,8 +85,6 @@ public final class ReplicaSetNode implements Protocol {
     private final Reconfiguration reconfiguration = new Reconfiguration(this);
     /** The members' client addresses, this node's own among them. */
     private final MemberAddresses addresses;
-    /** Lease reads (read-lease-millis), when configured. */
-    private final ReadLease lease = new ReadLease();
     /**
      * When this node last heard from a leader it followed (AppendRequest or snapshot chunk), whatever it
      * believes now: with lease reads it grants no vote for an election timeout after (see ReadLease).
@@ -109,20 +109,6 @@ public final class ReplicaSetNode implements Protocol {
     private long membershipCommitLsn;
     /** The runtime rebuilds the keyspace after a divergent applied suffix (Output.rewind): no reads, no entries. */
     private boolean rewinding;
-    /**
-     * Read-index (with elections): the leader's latest round of confirming that it still leads; a read waits
-     * for a round begun after it arrived to be echoed by a majority of the voters. Rounds ride on every
-     * request to the followers; one begins at once when a read needs it and none is in flight, otherwise
-     * when the one in flight is confirmed ({@code readRoundWanted}), so that reads arriving together share one.
-     */
-    private long readRound;
-    private long readRoundWanted;
-    /**
-     * A leader: no request sent before the current read round began carries a send time above this. A voter
-     * that echoes a later send time heard from this leader after the round began, as if it had echoed the round:
-     * what a voter behind a relay (cascading) can say, since relays pass on send times, not rounds.
-     */
-    private long readRoundStartedMillis = Long.MAX_VALUE;
     /** A follower: the highest read round its upstream sent, echoed in every answer. */
     private long leaderReadRound;
     /**
@@ -338,10 +324,7 @@ public final class ReplicaSetNode implements Protocol {
         commitLsn = 0;
         termStartLsn = 0;
         membershipCommitLsn = 0;
-        readRound = 0;
-        readRoundWanted = 0;
-        readRoundStartedMillis = Long.MAX_VALUE;
-        lease.reset();
+        reads.reset();
         if (config.elections()) {
             streams.probeAll(nowMillis, out);
             // An entry of our own term opens it: nothing of an older term counts as committed before it does
@@ -522,7 +505,7 @@ public final class ReplicaSetNode implements Protocol {
                 + " may or may not survive: check, then retry on " + where);
         Reply readError = Reply.error("TRYAGAIN this node stopped leading; retry the read on " + where);
         // A read whose round no majority confirmed fails too: this node may have been deposed before it arrived.
-        pending.releaseTimedOut(Long.MAX_VALUE, commitLsn, confirmedReadRound(), writeError, readError, out);
+        pending.releaseTimedOut(Long.MAX_VALUE, commitLsn, reads.confirmed(), writeError, readError, out);
         deadlines.clear();
         reconfiguration.stepDown(out);
     }
@@ -596,10 +579,10 @@ public final class ReplicaSetNode implements Protocol {
         }
         // A read (anything that wrote nothing) must also know this node still led when it arrived: with
         // elections another may have been elected meanwhile and acknowledged writes this one never saw.
-        long round = config.elections() && !write && !leaseHolds(nowMillis) ? readRoundFor(nowMillis, out) : 0;
+        long round = config.elections() && !write && !reads.leaseHolds(nowMillis) ? reads.roundFor(nowMillis, out) : 0;
         // Is everything this reply may show committed (and confirmed)? Then it goes at once; else it waits, in
         // order.
-        if (pending.isEmpty() && commitLsn >= lastLsn && (round == 0 || round <= confirmedReadRound())) {
+        if (pending.isEmpty() && commitLsn >= lastLsn && (round == 0 || round <= reads.confirmed())) {
             if (write) {
                 out.acknowledged(client, term, lastLsn);
             }
@@ -789,108 +772,31 @@ public final class ReplicaSetNode implements Protocol {
         }
     }
 
-    // ---- read-index ------------------------------------------------------------------------------------------
-
-    /**
-     * The round a read arriving now waits for: the next one. It begins at once if none is in flight, else as
-     * soon as the one in flight is confirmed (it was sent before this read arrived, so it cannot vouch for it).
-     */
-    private long readRoundFor(long nowMillis, Output out) {
-        long needed = readRound + 1;
-        readRoundWanted = Math.max(readRoundWanted, needed);
-        if (confirmedReadRound() >= readRound) {
-            startReadRound(nowMillis, out);
-        }
-        return needed;
-    }
-
-    private void startReadRound(long nowMillis, Output out) {
-        readRound++;
-        // Every request sent before now carries a send time at most this (the clock may have been stepped back):
-        // a later send time echoed can only come from a request sent after the round began.
-        readRoundStartedMillis = Math.max(nowMillis, highestShippedMillis);
-        lease.roundStarted(readRound, nowMillis);
-        streams.heartbeatAll(nowMillis, out);
-    }
-
-    /** May a read be answered now, without a round (a lease read)? Never during a handover. */
-    private boolean leaseHolds(long nowMillis) {
-        return config.readLeaseMillis() > 0 && lease.holds(nowMillis) && !switchover.active();
-    }
-
-    /** A leader with lease reads begins a round every heartbeat, so that its lease is renewed before it ends. */
-    private void renewLease(long nowMillis, Output out) {
-        if (config.readLeaseMillis() > 0 && lease.renewalDue(nowMillis, config.heartbeatIntervalMillis())
-                && confirmedReadRound() >= readRound) {
-            startReadRound(nowMillis, out);
-        }
-    }
+    // ---- read-index (see ReadRounds) ----------------------------------------------------------------------------
 
     /** FAILOVER sends TimeoutNow: voters grant the target whatever their lease, so ours ends now. */
     void giveUpReadLease() {
-        lease.giveUp();
+        reads.giveUpLease();
     }
 
     long heardFromALeaderMillis() {
         return heardFromALeaderMillis;
     }
 
-    /** A round was confirmed: begin the one reads are waiting for, if any, and hand out what it released. */
+    /** A round may have been confirmed: begin the one reads are waiting for, if any, and hand out what it released. */
     private void readRoundAnswered(long nowMillis, Output out) {
-        if (config.readLeaseMillis() > 0) {
-            lease.confirmed(confirmedReadRound(), config.readLeaseMillis());
-        }
-        if (readRoundWanted > readRound && confirmedReadRound() >= readRound) {
-            startReadRound(nowMillis, out);
-        }
+        reads.answered(nowMillis, out);
         if (leaseLapsedMillis == Long.MIN_VALUE) {
             // Replies leave in order: a write committed before the lease lapsed may wait behind a read. While it
             // has lapsed, nothing leaves (found by the simulator, seed 9200060: a leader paused past its lease
             // released such a write on resuming, 512 ms after a newer leader was elected).
-            pending.release(commitLsn, confirmedReadRound(), out);
+            pending.release(commitLsn, reads.confirmed(), out);
         }
     }
-
-    /**
-     * The highest read round a majority of the voters (this leader one of them, at its own round) has echoed:
-     * every read waiting for it or an earlier one may go. Without elections, no read waits.
-     *
-     * <p>Worked example, five voters: this leader at round 9, followers echoed 9, 8, 7, 3: sorted 9, 9, 8, 7, 3,
-     * the third (a majority is 3) is 8.
-     */
-    long confirmedReadRound() {
-        if (!config.elections()) {
-            return Long.MAX_VALUE;
-        }
-        if (echoes.length < progress.size() + 1) {
-            echoes = new long[progress.size() + 1];
-        }
-        int n = 0;
-        if (config.member(self).voting()) {
-            echoes[n++] = readRound;
-        }
-        for (Map.Entry<NodeId, Progress> e : progress.entrySet()) {
-            if (config.votes(e.getKey())) {
-                Progress p = e.getValue();
-                // Did it hear from us after the current round began? Then it vouches for that round, even if the
-                // round itself never reached it (it streams from a relay).
-                echoes[n++] = p.echoedLeaderMillis > readRoundStartedMillis ? readRound : p.echoedReadRound;
-            }
-        }
-        int majority = QuorumMath.majority(config.voters());
-        if (n < majority) {
-            return 0;
-        }
-        java.util.Arrays.sort(echoes, 0, n);
-        return echoes[n - majority];
-    }
-
-    /** Scratch for confirmedReadRound, which runs on every answer and read: no allocation each time. */
-    private long[] echoes = new long[0];
 
     /** The read round the requests this node sends carry: a leader's own; 0 from a relay. */
     long shippedReadRound() {
-        return role == Role.LEADER ? readRound : 0;
+        return role == Role.LEADER ? reads.current() : 0;
     }
 
     static final Reply READ_ONLY = Reply.error("READONLY You can't write against a read only replica.");
@@ -1078,14 +984,11 @@ public final class ReplicaSetNode implements Protocol {
         // A relay passes on the newest send time it heard from the leader in this term (not leaderTimeMillis,
         // which outlives the term): the followers it feeds echo it, and the leader's lease counts on it.
         if (role == Role.LEADER) {
-            highestShippedMillis = Math.max(highestShippedMillis, nowMillis);
+            reads.shipped(nowMillis);
             return nowMillis;
         }
         return leaderSentMillis;
     }
-
-    /** A leader: the highest send time it has put in a request (see readRoundStartedMillis). */
-    private long highestShippedMillis;
 
     /**
      * The relays between the leader and us (cascading), as the stream we follow last listed them: empty when
@@ -1169,7 +1072,7 @@ public final class ReplicaSetNode implements Protocol {
             while (!deadlines.isEmpty() && deadlines.peekFirst()[0] <= commitLsn) {
                 deadlines.pollFirst();
             }
-            pending.release(commitLsn, confirmedReadRound(), out);
+            pending.release(commitLsn, reads.confirmed(), out);
         }
         // Membership changes commit on a majority of the voters, durably, whatever the policy (Reconfiguration).
         long majority = QuorumMath.committedLsn(MAJORITY, self, durableLsn, members, AckLevel.DURABLE).orElse(0);
@@ -1824,21 +1727,19 @@ public final class ReplicaSetNode implements Protocol {
         }
         streams.tick(nowMillis, out);
         if (config.elections()) {
-            renewLease(nowMillis, out);
+            reads.renewLease(nowMillis, out);
         }
         checkAckTimeouts(nowMillis, out);
         reconfiguration.check(nowMillis, out);
-        checkLagAlerts(nowMillis, out);
+        lagAlerts.check(nowMillis, progress, lastLsn, this::lagBytes, out);
         switchover.check(nowMillis, progress, out);
     }
 
-    /** Lag alert bounds (0: off), set by the runtime from lag-alert-millis and lag-alert-bytes. */
-    private long lagAlertMillis;
-    private long lagAlertBytes;
+    private final LagAlerts lagAlerts = new LagAlerts();
 
+    /** Lag alert bounds (0: off), set by the runtime from lag-alert-millis and lag-alert-bytes. */
     public void lagAlerts(long millis, long bytes) {
-        this.lagAlertMillis = millis;
-        this.lagAlertBytes = bytes;
+        lagAlerts.bounds(millis, bytes);
     }
 
     /**
@@ -1860,28 +1761,6 @@ public final class ReplicaSetNode implements Protocol {
     public long lagBytes(NodeId replica) {
         Progress p = progress.get(replica);
         return p == null ? 0 : log.bytesAfter(Math.min(p.appliedLsn, lastLsn));
-    }
-
-    /**
-     * Is a replica further behind than the alert bounds? One event when it crosses them and one when it is
-     * back within both, not one per tick.
-     */
-    private void checkLagAlerts(long nowMillis, Output out) {
-        if (lagAlertMillis <= 0 && lagAlertBytes <= 0) {
-            return;
-        }
-        for (Map.Entry<NodeId, Progress> e : progress.entrySet()) {
-            Progress p = e.getValue();
-            long millis = p.lagMillis(lastLsn, nowMillis);
-            boolean overMillis = lagAlertMillis > 0 && millis > lagAlertMillis;
-            // Bytes cost a look at the log: only when they decide, or when an event will say them.
-            long bytes = lagAlertBytes > 0 || overMillis || p.lagAlerted ? lagBytes(e.getKey()) : 0;
-            boolean over = overMillis || (lagAlertBytes > 0 && bytes > lagAlertBytes);
-            if (over != p.lagAlerted) {
-                p.lagAlerted = over;
-                out.event(new Event.LagAlert(e.getKey(), over, millis, bytes, lastLsn - Math.min(p.appliedLsn, lastLsn)));
-            }
-        }
     }
 
     /**
@@ -1926,7 +1805,7 @@ public final class ReplicaSetNode implements Protocol {
         // what it read, so it fails too. The client may retry it.
         Reply readError = Reply.error("NOREPLICAS " + why + "; this read may show data not yet acknowledged,"
                 + " retry it");
-        pending.releaseTimedOut(timedOut, commitLsn, confirmedReadRound(), writeError, readError, out);
+        pending.releaseTimedOut(timedOut, commitLsn, reads.confirmed(), writeError, readError, out);
     }
 
     private void followerTick(long nowMillis, boolean stalled, Output out) {
