@@ -19,7 +19,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * A follower's catch-up in miniature: a keyspace of 632,000 keys takes 368,000 new ones (with 100-byte
- * values, so that the collector copies what a follower's does), in batches of 256 as ReplicaSetNode#applyDurable
+ * values, so that the collector copies what a follower's does), in batches of 256 as Following#applyDurable
  * applies them: one key after another, or with the batch's keys prefetched first (Keyspace#prefetch). One
  * invocation is the whole 368,000 (time per invocation; divide by 368,000 for a key), on a fresh keyspace each
  * time, with the nodes' own collector options.

@@ -24,7 +24,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * catch-up, and a leader executing random-key writes, walk the same path (KeyTable.getOrInsert).
  *
  * <p>The overwrite pair is what a follower does with 256 entries of SETs to present keys
- * (ReplicaSetNode#applyDurable): applied one after another, or after {@link Keyspace#prefetch} of all 256
+ * (Following#applyDurable): applied one after another, or after {@link Keyspace#prefetch} of all 256
  * (per write, the prefetch included). Plain lookups gain nothing from a prefetch (measured: a batch of 256
  * finds took 294 ns each, 301 prefetched): independent lookups already overlap their cache misses; writes,
  * which allocate and store between misses, do not. KeyInsertBenchmark has the same for new keys.

@@ -35,8 +35,10 @@ import java.util.random.RandomGenerator;
  * leader wait until the acknowledgement policy commits what they show.
  *
  * <p>The streams to followers (probing, batches, heartbeats, resends, snapshot transfers) live in
- * {@link Streams}; this class decides what answers mean (the commit point, a relay's report upstream),
- * follows its own upstream, and serves clients.
+ * {@link Streams}; following an upstream's stream (the consistency check, truncation and rewinds, applying,
+ * answering) in {@link Following}; a leader's read rounds in {@link ReadRounds}. This class holds the role,
+ * the term and the log positions, decides what answers mean (the commit point, a relay's report upstream), and
+ * serves clients.
  *
  * <p>Roles are explicit, with one method per transition ({@link #becomeLeader}, {@link #becomeFollower})
  * in the style of etcd raft. Terms exist from the start: every message carries one, a lower term is
@@ -59,37 +61,39 @@ public final class ReplicaSetNode implements Protocol {
     /** This node's own settings, kept across membership changes: its priority and apply delay. */
     private final MemberConfig selfSettings;
     /** The memberships in this node's log; the latest is in force (see MembershipLog). */
-    private final MembershipLog memberships;
+    final MembershipLog memberships;
     private final LogView log;
-    private final CommandRunner runner;
-    private final EntryApplier applier;
+    final CommandRunner runner;
+    final EntryApplier applier;
     /** Statement format: the leader logs write commands to be executed again, instead of their effects. */
     private boolean statementFormat;
     private final PendingReplies pending = new PendingReplies();
     /** Writes waiting for the policy, oldest first: {lsn, deadlineMillis}. */
     private final ArrayDeque<long[]> deadlines = new ArrayDeque<>();
     /** The followers this node streams to (a leader's; a relay's when cascading), and how. */
-    private final Streams streams = new Streams(this);
-    private final Map<NodeId, Progress> progress = streams.progress;
+    final Streams streams = new Streams(this);
+    final Map<NodeId, Progress> progress = streams.progress;
     /** A leader's read rounds (read-index) and lease reads, with elections. */
     private final ReadRounds reads = new ReadRounds(this, streams);
     /** Clients blocked in WAIT or TANDEM.WAITLSN. */
-    private final Waiters waiters = new Waiters(this);
+    final Waiters waiters = new Waiters(this);
     /** A follower's entries received but not applied yet, oldest first. */
-    private final ArrayDeque<Entry> unapplied = new ArrayDeque<>();
+    final ArrayDeque<Entry> unapplied = new ArrayDeque<>();
     /** Automatic failover; consulted only when the config has an election timeout. */
-    private final Elections elections;
+    final Elections elections;
     /** A planned handover of leadership (FAILOVER) this leader runs, if any. */
     private final Switchover switchover = new Switchover(this);
     /** A membership change (TANDEM.MEMBERS) this leader makes, if any. */
     private final Reconfiguration reconfiguration = new Reconfiguration(this);
+    /** The follower side: following an upstream's stream (see Following). */
+    private final Following following;
     /** The members' client addresses, this node's own among them. */
-    private final MemberAddresses addresses;
+    final MemberAddresses addresses;
     /**
      * When this node last heard from a leader it followed (AppendRequest or snapshot chunk), whatever it
      * believes now: with lease reads it grants no vote for an election timeout after (see ReadLease).
      */
-    private long heardFromALeaderMillis = Long.MIN_VALUE;
+    long heardFromALeaderMillis = Long.MIN_VALUE;
 
     private Role role;
     private long term;
@@ -108,14 +112,7 @@ public final class ReplicaSetNode implements Protocol {
      */
     private long membershipCommitLsn;
     /** The runtime rebuilds the keyspace after a divergent applied suffix (Output.rewind): no reads, no entries. */
-    private boolean rewinding;
-    /** A follower: the highest read round its upstream sent, echoed in every answer. */
-    private long leaderReadRound;
-    /**
-     * A follower: the newest send time (the leader's clock, AppendRequest.leaderTimeMillis) its upstream sent
-     * in this term, echoed in every answer for the leader's lease; 0 after a change of leader or term.
-     */
-    private long leaderSentMillis;
+    boolean rewinding;
     /** A leader: check-quorum's lease, from the send times a majority echoed. */
     private final LeadershipLease leadership = new LeadershipLease();
     /**
@@ -131,56 +128,26 @@ public final class ReplicaSetNode implements Protocol {
      */
     private boolean leaseAwaited;
     /**
-     * The highest commit point any leader told this node of (kept across terms, unlike leaderCommitLsn): how
+     * The highest commit point any leader told this node of (kept across terms, unlike Following#leaderCommitLsn): how
      * far behind it is, for max-lag-on-failover-entries. Not durable: a restarted node knows it again from
      * its first heartbeat.
      */
-    private long highestCommitHeardLsn;
+    long highestCommitHeardLsn;
     /**
      * Whom this node streams from when it follows: the leader, or (cascading) a relay. Its "leader" in the
      * protocol's sense: the only sender of AppendRequests it heeds in its term.
      */
-    private NodeId leader;
-    /**
-     * Cascading: the member this node would rather stream from than the leader (the upstream config key, or
-     * REPLICAOF host port at run time); null: the leader. After an election the new leader streams to every
-     * member directly; a member with an upstream asks it now and then (askUpstream) and moves to it once it
-     * relays the same term. (An upstream that leads is followed directly, as the leader.)
-     */
-    private NodeId upstream;
-    /** When this follower last asked its upstream to stream to it (see askUpstream). */
-    private long upstreamAskedMillis = Long.MIN_VALUE;
-    /** Until then this node does not ask its upstream to feed it (see {@link #holdOffUpstream}). */
-    private long upstreamHoldOffUntilMillis = Long.MIN_VALUE;
-    private long lastLsn;
-    private long lastTerm;
-    private long durableLsn;
-    private long appliedLsn;
+    NodeId leader;
+    // Where this node's log ends, what of it is durable and what applied. Package-private, like the leader and
+    // the rewinding flag above, for the follower side (Following), which moves them as it takes a stream.
+    long lastLsn;
+    long lastTerm;
+    long durableLsn;
+    long appliedLsn;
     private long commitLsn;
     private boolean degraded;
-    // follower: what the leader last said, and when
-    private long leaderCommitLsn;
-    private long leaderTimeMillis;
-    private long heardFromLeaderMillis;
-    private long subscribedMillis = Long.MIN_VALUE;
     /** During a tick: how long the previous tick came after the one before it (0 until then). See onTick. */
     private long previousTickGapMillis;
-    /** Since our last Subscribe, has our upstream sent us entries or a snapshot chunk? (followerTick) */
-    private boolean fedSinceSubscribe;
-    /** The leader's client address, from its last request (a follower's INFO shows it). */
-    private String leaderAnnounce = "";
-    /**
-     * The highest LSN a request of the current leader has confirmed identical to its log. Positions
-     * reported upstream are capped by it: an entry beyond it may be a stale one from an older term that
-     * no request has overwritten yet, and the leader must not count it as its own.
-     */
-    private long confirmedLsn;
-    /**
-     * The arrival time (own clock) of the last leader message whose commit LSN this follower had applied:
-     * its reads were current then.
-     */
-    private long caughtUpMillis;
-
     /**
      * @param log      this node's log; everything in it is durable and applied to {@code keyspace}
      *                 (recovery replayed it)
@@ -212,7 +179,7 @@ public final class ReplicaSetNode implements Protocol {
         this.votedFor = votedFor;
         this.self = self;
         this.addresses = new MemberAddresses(self);
-        this.shippedRelays = List.of(self);
+        this.following = new Following(this, self);
         this.config = config.withMembers(membersOf(memberships.latest()));
         this.elections = new Elections(this, random);
         this.log = log;
@@ -296,8 +263,7 @@ public final class ReplicaSetNode implements Protocol {
         term = newTerm;
         role = Role.LEADER;
         // It streams from no one (not through the setter, which would also forget followers: it feeds them all).
-        upstreamRelays = List.of();
-        shippedRelays = List.of(self);
+        following.leading();
         leader = self;
         runner.ownsExpiry(true);
         progress.clear();
@@ -370,11 +336,11 @@ public final class ReplicaSetNode implements Protocol {
         leader = newLeader;
         runner.ownsExpiry(false);
         progress.clear();
-        heardFromLeaderMillis = nowMillis;
+        following.heardFromLeader(nowMillis);
         if (changed) {
-            forgetUpstream(newLeader, out);
+            following.forgetUpstream(newLeader, out);
         }
-        subscribe(nowMillis, out);
+        following.subscribe(nowMillis, out);
     }
 
     /**
@@ -397,23 +363,8 @@ public final class ReplicaSetNode implements Protocol {
         // keep them believing in a leader that is gone).
         progress.clear();
         if (changed) {
-            forgetUpstream(null, out);
+            following.forgetUpstream(null, out);
         }
-    }
-
-    /**
-     * We stream from someone else now ({@code next}; null: no one yet): what the previous one confirmed,
-     * committed, echoed and sent says nothing of the next one's log. The commit point above all: an older
-     * leader's (under async, just what it had made durable) may be beyond what survives, and would keep our
-     * reads stale.
-     */
-    private void forgetUpstream(NodeId next, Output out) {
-        upstreamRelays(List.of());
-        confirmedLsn = 0;
-        leaderCommitLsn = 0;
-        leaderReadRound = 0;
-        leaderSentMillis = 0;
-        out.event(new Event.RoleChanged("follower", term, next));
     }
 
     /** A newer term forgets the vote of the older one; both are made durable before anything else. */
@@ -476,6 +427,15 @@ public final class ReplicaSetNode implements Protocol {
     private long voteFloorTerm;
     private long voteFloorLsn;
 
+    /** A rewind is about to drop entries: the vote floor rises to where our log ends now, if that is ahead. */
+    void raiseVoteFloor(Output out) {
+        if (lastTerm > voteFloorTerm || (lastTerm == voteFloorTerm && lastLsn > voteFloorLsn)) {
+            voteFloorTerm = lastTerm;
+            voteFloorLsn = lastLsn;
+            out.persistVoteFloor(voteFloorTerm, voteFloorLsn);
+        }
+    }
+
     /**
      * At start, before the first step: the vote floor the runtime made durable (Output.persistVoteFloor). A
      * floor the log has passed since is harmless: the node votes by whichever is more up to date.
@@ -526,8 +486,8 @@ public final class ReplicaSetNode implements Protocol {
             case Input.Tick tick -> onTick(nowMillis, out);
             case Input.Wait wait -> waiters.onWait(nowMillis, wait, out);
             case Input.WaitLsn wait -> waiters.onWaitLsn(nowMillis, wait, out);
-            case Input.SnapshotLoaded loaded -> onSnapshotLoaded(nowMillis, loaded, out);
-            case Input.Rewound rewound -> onRewound(nowMillis, rewound, out);
+            case Input.SnapshotLoaded loaded -> following.onSnapshotLoaded(nowMillis, loaded, out);
+            case Input.Rewound rewound -> following.onRewound(nowMillis, rewound, out);
             case Input.ChangeMembers change -> reconfiguration.onChangeMembers(nowMillis, change, out);
         }
     }
@@ -670,7 +630,7 @@ public final class ReplicaSetNode implements Protocol {
      * streams to a removed member until its removal commits, so that it learns it was removed and stops
      * standing for election.
      */
-    private void membershipChanged(long nowMillis, long lsn, Output out) {
+    void membershipChanged(long nowMillis, long lsn, Output out) {
         Membership membership = memberships.latest();
         config = config.withMembers(membersOf(membership));
         // A member that left is no one's replica any more: clients must not be sent to it (SENTINEL REPLICAS,
@@ -868,8 +828,8 @@ public final class ReplicaSetNode implements Protocol {
             switchover.check(nowMillis, progress, out);
         } else {
             streams.replicateAll(nowMillis, out); // a relay (cascading) passes on what is durable here
-            applyDurable(nowMillis);
-            respond(nowMillis, out);
+            following.applyDurable(nowMillis);
+            following.respond(nowMillis, out);
             waiters.check(nowMillis, out);
         }
     }
@@ -927,9 +887,9 @@ public final class ReplicaSetNode implements Protocol {
             case Message.VoteRequest request -> throw new AssertionError("handled above");
             case Message.VoteResponse response -> throw new AssertionError("handled above");
             case Message.Subscribe subscribe -> streams.onSubscribe(nowMillis, subscribe, out);
-            case Message.AppendRequest request -> onAppendRequest(nowMillis, request, out);
+            case Message.AppendRequest request -> following.onAppendRequest(nowMillis, request, out);
             case Message.AppendResponse response -> onAppendResponse(nowMillis, response, out);
-            case Message.SnapshotChunk chunk -> onSnapshotChunk(nowMillis, chunk, out);
+            case Message.SnapshotChunk chunk -> following.onSnapshotChunk(nowMillis, chunk, out);
             case Message.SnapshotAck ack -> streams.onSnapshotAck(nowMillis, ack, out);
             case Message.TimeoutNow handover -> onTimeoutNow(nowMillis, handover, out);
         }
@@ -955,7 +915,7 @@ public final class ReplicaSetNode implements Protocol {
             advanceCommit(nowMillis, out);
             switchover.check(nowMillis, progress, out);
         } else {
-            respond(nowMillis, out); // a relay passes its follower's new positions on to the leader
+            following.respond(nowMillis, out); // a relay passes its follower's new positions on to the leader
         }
         streams.replicate(nowMillis, response.from(), p, out);
         waiters.check(nowMillis, out);
@@ -966,18 +926,18 @@ public final class ReplicaSetNode implements Protocol {
      * leader's, so that the followers it feeds know their staleness with respect to the leader.
      */
     long shippedCommitLsn() {
-        return role == Role.LEADER ? commitLsn : leaderCommitLsn;
+        return role == Role.LEADER ? commitLsn : following.leaderCommitLsn();
     }
 
     /**
      * The last LSN this node may pass on or vouch for (a probe's or heartbeat's previous entry): a leader its
      * whole log; a relay (cascading) only what its leader's requests confirmed identical to the leader's log
-     * (confirmedLsn). Beyond that a relay may still hold entries of a superseded term that no request has
+     * (Following#confirmedLsn). Beyond that a relay may still hold entries of a superseded term that no request has
      * overwritten yet (it follows a new leader, or moved to another relay): relayed, they would reach its
      * followers as the leader's, and their positions the leader, which would count them as holding its own.
      */
     long relayableLsn() {
-        return role == Role.LEADER ? lastLsn : Math.min(lastLsn, confirmedLsn);
+        return role == Role.LEADER ? lastLsn : Math.min(lastLsn, following.confirmedLsn());
     }
 
     long shippedTimeMillis(long nowMillis) {
@@ -987,44 +947,17 @@ public final class ReplicaSetNode implements Protocol {
             reads.shipped(nowMillis);
             return nowMillis;
         }
-        return leaderSentMillis;
+        return following.leaderSentMillis();
     }
-
-    /**
-     * The relays between the leader and us (cascading), as the stream we follow last listed them: empty when
-     * we stream from the leader itself, [n2] from relay n2 that streams from the leader, [n3, n2] from n2 that
-     * streams from n3.
-     */
-    private List<NodeId> upstreamRelays = List.of();
-    /** What our requests list: {@link #upstreamRelays} and ourselves (kept, not built for every request). */
-    private List<NodeId> shippedRelays;
-    /** The relay whose looped stream we last reported (Event.RelayLoop), so that we say it once. */
-    private NodeId loopReportedFrom;
 
     /** The relays our stream passes through; none on a leader. */
     List<NodeId> upstreamRelays() {
-        return role == Role.LEADER ? List.of() : upstreamRelays;
-    }
-
-    private void upstreamRelays(List<NodeId> relays) {
-        if (relays.equals(upstreamRelays)) {
-            return;
-        }
-        upstreamRelays = List.copyOf(relays);
-        // A follower we fed that is upstream of us now (the chain changed around us): feeding it would close a
-        // loop. It finds the leader, or another relay.
-        progress.keySet().removeAll(upstreamRelays);
-        List<NodeId> shipped = new java.util.ArrayList<>(relays.size() + 1);
-        shipped.addAll(relays);
-        shipped.add(self);
-        // Past the most a stream may list only in a loop, which the receiver refuses anyway: keep the newest.
-        shippedRelays = List.copyOf(shipped.subList(Math.max(0, shipped.size() - Message.AppendRequest.MAX_RELAYS),
-                shipped.size()));
+        return following.upstreamRelays();
     }
 
     /** The relays this node's requests list: none from a leader; from a relay, its upstream's and itself. */
     List<NodeId> shippedRelays() {
-        return role == Role.LEADER ? List.of() : shippedRelays;
+        return following.shippedRelays();
     }
 
     public ReplicaSetConfig config() {
@@ -1083,544 +1016,6 @@ public final class ReplicaSetNode implements Protocol {
         reconfiguration.check(nowMillis, out);
     }
 
-
-    // ---- follower side ------------------------------------------------------------------------------------
-
-    /**
-     * How long ago this node last subscribed; "for ever" if it never did (a node restarted with elections
-     * learns its leader from a probe, without subscribing). Not {@code nowMillis - MIN_VALUE}: that overflows
-     * to a negative number, and the node would never subscribe again.
-     */
-    private long millisSinceSubscribed(long nowMillis) {
-        return subscribedMillis == Long.MIN_VALUE ? Long.MAX_VALUE : nowMillis - subscribedMillis;
-    }
-
-    private void subscribe(long nowMillis, Output out) {
-        if (leader == null || leader.equals(self) || rewinding) {
-            return;
-        }
-        out.sendNow(leader, new Message.Subscribe(term, self, lastLsn, lastTerm, addresses.own()));
-        subscribedMillis = nowMillis;
-        fedSinceSubscribe = false;
-    }
-
-    private void onAppendRequest(long nowMillis, Message.AppendRequest request, Output out) {
-        if (role == Role.LEADER) {
-            conflictingLeader(request.from(), out);
-            return;
-        }
-        if (request.relays().contains(self)) {
-            // Does the stream come back to us through relays? Then the upstreams form a loop (n2 streams from n3,
-            // n3 from n4, n4 from n2): each relays only what the previous relayed, no leader feeds it, and each
-            // one's heartbeats would keep the next one from ever looking elsewhere or standing, and each one's
-            // reports upstream of what its followers said would go round the loop for ever, multiplying. Leave it:
-            // follow no one, ignore its stream, and feed no one (our followers are the loop's other members: they
-            // must not go on hearing from us either, or they would refuse every candidate); then we follow whom
-            // the leader's probes offer, or vote. A relay refuses a subscriber already upstream of it
-            // (Streams.onSubscribe), so the loop does not form again. (A relay's stream lists the relays it
-            // passed through, each adding itself.)
-            if (!request.from().equals(loopReportedFrom)) {
-                loopReportedFrom = request.from();
-                out.event(new Event.RelayLoop(request.from(), request.relays()));
-            }
-            if (request.from().equals(leader)) {
-                streamFrom(null, out);
-                progress.clear();
-                holdOffUpstream(nowMillis);
-            }
-            return;
-        }
-        if (!followsSender(nowMillis, request.from(), out)) {
-            return;
-        }
-        loopReportedFrom = null;
-        upstreamRelays(request.relays());
-        heardFromLeaderMillis = nowMillis;
-        heardFromALeaderMillis = nowMillis;
-        leaderReadRound = Math.max(leaderReadRound, request.readRound());
-        leaderSentMillis = Math.max(leaderSentMillis, request.leaderTimeMillis());
-        if (config.elections()) {
-            elections.resetTimer(nowMillis);
-        }
-        if (rewinding) {
-            return; // the stream resumes once the keyspace is rebuilt (we subscribe again then)
-        }
-        leaderAnnounce = request.announce();
-        addresses.put(request.from(), request.announce());
-        addresses.learn(request.directory(), id -> config.member(id) != null);
-        if (addresses.missingFrom(request.directory())
-                && millisSinceSubscribed(nowMillis) >= SILENT_HEARTBEATS_BEFORE_RESUBSCRIBE * config.heartbeatIntervalMillis()) {
-            // The leader's heartbeat lists every member address it knows, and ours is missing (it found us by
-            // probing, after an election, or our Subscribe was lost) or stale (we came back on another client
-            // port), so it cannot show us to clients (INFO, SENTINEL REPLICAS). Subscribe: that tells it.
-            subscribe(nowMillis, out);
-        }
-        leaderCommitLsn = Math.max(leaderCommitLsn, request.commitLsn());
-        highestCommitHeardLsn = Math.max(highestCommitHeardLsn, request.commitLsn());
-        leaderTimeMillis = Math.max(leaderTimeMillis, request.leaderTimeMillis());
-        // Do we hold the entry this batch follows? If not, say where our log may match the leader's.
-        if (request.prevLsn() > lastLsn || log.term(request.prevLsn()) != request.prevTerm()) {
-            long snapshotLsn = log.firstLsn() - 1;
-            if (request.prevLsn() == snapshotLsn && snapshotLsn > 0) {
-                // The leader's entry at the LSN our snapshot ends with is another (or, term -1, it has none:
-                // its log ends before): our snapshot holds entries of a superseded term, and nothing of ours
-                // can be kept. The leader asks here only after we said it is the lowest point we can check.
-                startRewind(nowMillis, 0, out);
-                return;
-            }
-            if (request.prevLsn() < snapshotLsn && snapshotDivergesAfter(request.prevLsn(), request.prevTerm())) {
-                startRewind(nowMillis, 0, out);
-                return;
-            }
-            // Worked example: our log ends at 50 and holds 41..50 (a snapshot covers 1..40). A batch after
-            // 30 cannot be checked (30 is compacted): the hint is 50, our end, not 29, or the leader would
-            // step back towards 0 and resend what our snapshot holds.
-            long hint;
-            if (request.prevLsn() < log.firstLsn() - 1) {
-                hint = lastLsn;
-            } else if (request.prevTerm() < 0) {
-                // The upstream no longer holds prevLsn either (it compacted it: a heartbeat after an old match
-                // point): nothing to compare terms with. Step back one; it bootstraps us if it must.
-                hint = Math.max(0, Math.min(lastLsn, request.prevLsn() - 1));
-            } else {
-                hint = lastPossibleMatch(Math.min(lastLsn, request.prevLsn() - 1), request.prevTerm());
-            }
-            if (hint < 0) {
-                // Even the entry our snapshot ends with is of a later term than the leader's entry at prevLsn:
-                // our snapshot holds entries the leader never had. Nothing of ours can be kept.
-                startRewind(nowMillis, 0, out);
-                return;
-            }
-            answerMismatch(request.from(), hint, out);
-            return;
-        }
-        fedSinceSubscribe |= !request.entries().isEmpty();
-        boolean unchecked = false; // entries our snapshot covers, not yet shown to be the leader's
-        for (Entry entry : request.entries()) {
-            if (entry.lsn() < log.firstLsn()) {
-                // Covered by our snapshot (we compacted it away): applied long ago, nothing to compare it
-                // with but the snapshot's own last entry. A batch after LSN 0, which every log "holds", can
-                // still carry such entries. An entry of a later term than our snapshot's last cannot come
-                // before it in the leader's log: the snapshot diverges (snapshotDivergesAfter).
-                long ours = log.term(entry.lsn());
-                if ((ours >= 0 && ours != entry.term())
-                        || (ours < 0 && snapshotDivergesAfter(entry.lsn(), entry.term()))) {
-                    startRewind(nowMillis, 0, out); // the snapshot itself diverges (see above)
-                    return;
-                }
-                // Held only if our snapshot is a prefix of the leader's log, which its last entry shows: a match
-                // there is a match of everything before it.
-                unchecked = ours < 0;
-                continue;
-            }
-            if (entry.lsn() <= lastLsn) {
-                if (log.term(entry.lsn()) == entry.term()) {
-                    continue; // already held (a duplicate or reordered batch)
-                }
-                // A divergent suffix: ours from entry.lsn() on was never the leader's. Drop it; if we applied
-                // some of it already, the keyspace must be rebuilt without it too.
-                if (entry.lsn() - 1 < appliedLsn) {
-                    startRewind(nowMillis, entry.lsn() - 1, out);
-                    return;
-                }
-                truncateAfter(nowMillis, entry.lsn() - 1, out);
-            }
-            Invariants.check(entry.lsn() == lastLsn + 1, "entry %d does not follow %d", entry.lsn(), lastLsn);
-            out.persist(entry);
-            unapplied.add(entry);
-            lastLsn = entry.lsn();
-            lastTerm = entry.term();
-            if (memberships.observe(entry)) {
-                membershipChanged(nowMillis, entry.lsn(), out);
-            }
-        }
-        if (unchecked) {
-            // The batch ended inside what our snapshot covers, before its last entry: whether we hold these
-            // entries is unknown, so we must not acknowledge them. Found by the simulator (seed 1062649): a
-            // deposed leader whose snapshot ended at (term 1, LSN 14) took the new leader's (term 2, LSN 1) for
-            // held, and its answer counted that entry durable on it, so a membership change went ahead on a
-            // base not on a majority. Ask to be asked about our snapshot's last entry (Streams.onAnswer): a
-            // match goes on from there; another entry, or none, and we drop everything and are bootstrapped.
-            answerMismatch(request.from(), lastLsn, out);
-            return;
-        }
-        long confirmedBefore = confirmedLsn;
-        confirmedLsn = Math.max(confirmedLsn, request.lastLsn());
-        if (confirmedLsn > confirmedBefore && !progress.isEmpty()) {
-            streams.replicateAll(nowMillis, out); // a relay passes on what its leader confirmed (relayableLsn)
-        }
-        applyDurable(nowMillis);
-        // Answer now when the leader needs it now: a probe or heartbeat (the match and our end), an
-        // acknowledgement at level "received", or nothing new to wait for. Otherwise one answer goes once
-        // the entries are durable (onPersisted), instead of one now and one then.
-        if (request.entries().isEmpty() || config.ackLevel() == AckLevel.RECEIVED || durableLsn >= lastLsn) {
-            respond(nowMillis, out);
-        }
-        waiters.check(nowMillis, out);
-    }
-
-    /**
-     * Our log may match the upstream's only up to {@code hint}; the answer also names the LSN our snapshot ends
-     * with, the first entry below our log we can compare (Streams.onAnswer asks about it when it asked lower).
-     */
-    private void answerMismatch(NodeId upstream, long hint, Output out) {
-        out.sendNow(upstream, new Message.AppendResponse(term, self, false, hint, 0, 0, 0, List.of(),
-                log.firstLsn() - 1, leaderReadRound, leaderSentMillis));
-    }
-
-    private void onSnapshotChunk(long nowMillis, Message.SnapshotChunk chunk, Output out) {
-        if (role == Role.LEADER) {
-            conflictingLeader(chunk.from(), out);
-            return;
-        }
-        if (!followsSender(nowMillis, chunk.from(), out)) {
-            return;
-        }
-        heardFromLeaderMillis = nowMillis;
-        heardFromALeaderMillis = nowMillis;
-        if (config.elections()) {
-            elections.resetTimer(nowMillis);
-        }
-        if (rewinding) {
-            return;
-        }
-        if (chunk.snapshotLsn() <= lastLsn) {
-            long ours = log.term(chunk.snapshotLsn());
-            if ((ours >= 0 && ours != chunk.snapshotTerm())
-                    || (ours < 0 && snapshotDivergesAfter(chunk.snapshotLsn(), chunk.snapshotTerm()))) {
-                // Our log passes the snapshot's LSN but with another entry there: we hold a deposed leader's
-                // entries, and the upstream no longer has the log to show where they start. Nothing of ours
-                // can be trusted past our last match, which we cannot find: drop it all; the snapshot follows.
-                startRewind(nowMillis, 0, out);
-                return;
-            }
-            // Our log already reaches the snapshot: the leader's idea of our end was stale. Say where it
-            // really ends instead (the leader probes from there and stops the transfer).
-            subscribe(nowMillis, out);
-            return;
-        }
-        fedSinceSubscribe = true;
-        out.receiveSnapshotChunk(chunk);
-    }
-
-    /**
-     * The runtime installed the leader's snapshot: log and keyspace now start at its LSN. Whatever this
-     * node held is superseded (it was a prefix of the leader's log, older than the snapshot). Subscribe
-     * again from the snapshot's end; the leader streams the log from there.
-     */
-    private void onSnapshotLoaded(long nowMillis, Input.SnapshotLoaded loaded, Output out) {
-        Invariants.check(role == Role.FOLLOWER, "a snapshot was installed on a leader");
-        Invariants.check(!rewinding, "a snapshot was installed during a rewind");
-        Invariants.check(loaded.snapshotLsn() > lastLsn, "snapshot at %d installed over a log ending at %d",
-                loaded.snapshotLsn(), lastLsn);
-        runner.keyspace().adopt(loaded.keyspace());
-        unapplied.clear();
-        lastLsn = loaded.snapshotLsn();
-        lastTerm = loaded.snapshotTerm();
-        durableLsn = lastLsn;
-        appliedLsn = lastLsn;
-        confirmedLsn = lastLsn; // the leader's own state: identical to its log up to here
-        boolean changed = loaded.membership() != null
-                ? memberships.reset(lastLsn, loaded.membership()) : memberships.truncateAfter(lastLsn);
-        if (changed) {
-            membershipChanged(nowMillis, 0, out);
-        }
-        out.event(new Event.SnapshotInstalled(lastLsn, lastTerm, runner.keyspace().size()));
-        applyDurable(nowMillis);
-        subscribe(nowMillis, out);
-        waiters.check(nowMillis, out);
-    }
-
-    /**
-     * Our snapshot ends after {@code lsn}, where the upstream's log holds an entry of {@code term}: can our
-     * snapshot's last entry follow that one in the upstream's log? Not if its term is lower: terms only grow
-     * along a log. Then our snapshot holds a deposed leader's entries, though we cannot compare at
-     * {@code lsn} (compacted).
-     *
-     * <p>Worked example: the upstream asks about (term 5, LSN 123); our snapshot ends at (term 4, LSN 124).
-     * An entry of term 4 cannot come after one of term 5: nothing of ours can be kept. A leader finds this
-     * out by asking about our snapshot's LSN (above); a relay (cascading) may be behind us and does not,
-     * found by the simulator (seed 9607211: the relay sent its snapshot at 123, we could not compare it
-     * and subscribed again, for ever).
-     */
-    private boolean snapshotDivergesAfter(long lsn, long term) {
-        long snapshotTerm = log.term(log.firstLsn() - 1);
-        return lsn < log.firstLsn() - 1 && snapshotTerm >= 0 && term > snapshotTerm;
-    }
-
-    /**
-     * Another node streams to us in our own term while we lead: two nodes were promoted by hand from the
-     * same term (REPLICAOF NO ONE on both). Neither may give way on the other's say-so: the request is
-     * refused and the operator told (an event, logged), who points one of them at the other. Elections
-     * (the failover issue) make this impossible.
-     */
-    private void conflictingLeader(NodeId other, Output out) {
-        out.event(new Event.ConflictingLeader(other, term));
-    }
-
-    /**
-     * Is the sender of a leader's message (of our term) the leader we follow? Within one term a follower
-     * follows one leader. A node of the same term that we do not follow is one we were pointed away from
-     * (REPLICAOF host port keeps the term; the new leader's messages carry a higher one once it was
-     * promoted) and still believes it leads: its messages are ignored, or it would pull us back. With no
-     * leader known yet (a deposed leader learning the new one), the sender is adopted. Cascading adds two
-     * moves within a term: to our upstream once it streams to us, and, with elections, away from a relay
-     * that went silent.
-     */
-    private boolean followsSender(long nowMillis, NodeId sender, Output out) {
-        if (leader == null) {
-            // What an earlier leader confirmed or committed says nothing about this one's log, as in
-            // becomeFollower. Found by the simulator (seeds 2019971, 2035882, 2049976): a follower of n1 in
-            // term 1 stood in term 2 (FAILOVER), lost, and then followed n4, the winner, here: it kept
-            // n1's confirmation of its entries 8..10, which n4's log replaced, so it reported them as n4's
-            // own, and n4's probes and its batches after 10 went round for ever, never converging.
-            streamFrom(sender, out);
-            return true;
-        }
-        if (leader.equals(sender)) {
-            return true;
-        }
-        if (progress.containsKey(sender) || config.member(sender) == null) {
-            return false; // it streams from us (a chain must not close into a loop), or is no member
-        }
-        // Is the sender our upstream (cascading), streaming to us in our term while we follow someone else (the
-        // leader, which probed every member after its election)? It streams to us only because we asked it
-        // (askUpstream), and it accepted only while following someone in this term itself, which relays this
-        // term's leader: move to it.
-        if (sender.equals(upstream)) {
-            streamFrom(sender, out);
-            return true;
-        }
-        // Has whom we stream from (a relay) gone silent, while another member of our term streams to us? With
-        // elections that is this term's leader (it probes a member its relay stopped reporting: Streams.tick),
-        // or a relay of it: move to it rather than hear from no one until we stand for election, which the
-        // others, hearing from their leader, refuse (found by the simulator, seed 9300666: n4's relay n2 was
-        // removed from the members, and n4 waited for it for ever). Not without elections: there a node of our
-        // term we do not follow is one an operator pointed us away from (REPLICAOF), maybe a deposed leader
-        // that does not know it yet. We go back to our upstream once it streams again (askUpstream).
-        long silence = SILENT_HEARTBEATS_BEFORE_RESUBSCRIBE * config.heartbeatIntervalMillis();
-        if (config.elections() && nowMillis - heardFromLeaderMillis >= silence) {
-            if (leader.equals(upstream)) {
-                holdOffUpstream(nowMillis);
-            }
-            streamFrom(sender, out);
-            return true;
-        }
-        return false;
-    }
-
-    /**
-     * We left our upstream: it went silent, or its stream came back to us (a loop). Do not ask it again for 10 to
-     * 30 heartbeats, a different while on each node. Why: when the upstreams configured form a loop, its members
-     * all follow the leader after an election and ask their upstreams at about the same time, each of which
-     * accepts, seeing no loop yet; they form it again, find it, leave it, and so on for ever (simulator, seed
-     * 12008340). Holding off for different whiles, one of them is still with the leader when the others have
-     * formed their chain, which then lists it, and it is refused. A relay that died and came back is taken back
-     * a few heartbeats later than before.
-     */
-    private void holdOffUpstream(long nowMillis) {
-        int spread = Math.floorMod(java.util.Objects.hash(self.name(), nowMillis), 21);
-        upstreamHoldOffUntilMillis = nowMillis + (10L + spread) * config.heartbeatIntervalMillis();
-    }
-
-    /**
-     * Streams from {@code sender} from now on, in this term. What the previous upstream confirmed, committed,
-     * and the rounds and send times it passed on belong to that stream, as in becomeFollower: this one says its
-     * own (its log may be behind).
-     */
-    private void streamFrom(NodeId sender, Output out) {
-        leader = sender;
-        forgetUpstream(sender, out);
-    }
-
-    /**
-     * Cascading: does this follower stream from someone other than its upstream (after an election the new
-     * leader streamed to it directly)? Then it asks its upstream to stream to it, every few heartbeats, and
-     * moves to it once it does (followsSender). The upstream accepts only while it follows someone in this
-     * term; it ignores us while it follows no one, refuses us from an older term (we then learn the newer
-     * term and follow no one until its leader finds us), and steps into ours from an older one. Meanwhile this
-     * node goes on following whom it follows: never no one.
-     */
-    private void askUpstream(long nowMillis, Output out) {
-        if (nowMillis < upstreamHoldOffUntilMillis) {
-            return;
-        }
-        if (upstream == null || leader == null || leader.equals(upstream) || upstream.equals(self) || rewinding
-                || config.member(upstream) == null || progress.containsKey(upstream)) {
-            return; // no upstream, streaming from it (or no one), or it streams from us
-        }
-        long every = UPSTREAM_ASK_HEARTBEATS * config.heartbeatIntervalMillis();
-        if (upstreamAskedMillis != Long.MIN_VALUE && nowMillis - upstreamAskedMillis < every) {
-            return;
-        }
-        upstreamAskedMillis = nowMillis;
-        out.sendNow(upstream, new Message.Subscribe(term, self, lastLsn, lastTerm, addresses.own()));
-    }
-
-    /**
-     * The last LSN at or below {@code upTo} whose entry may match the leader's entry there, given that the
-     * leader's entry at the LSN it asked about has {@code leaderTerm}: terms only grow along a log, so
-     * every entry of ours with a later term diverges, and the leader can skip them all at once instead
-     * of stepping back one per round trip. -1 when even the first entry we can compare (our snapshot's
-     * last, at firstLsn - 1) has a later term.
-     *
-     * <p>Worked example: we hold terms [1,1,2,2,4,4] at LSNs 1..6, the leader asks about LSN 6 with term 3.
-     * Binary search over 0..5 for the last term &lt;= 3 gives LSN 4 (term 2): the next probe is about 4.
-     */
-    private long lastPossibleMatch(long upTo, long leaderTerm) {
-        long low = log.firstLsn() - 1; // held, or our snapshot's last entry (0 for an uncompacted log)
-        if (upTo < low) {
-            return low > 0 && log.term(low) > leaderTerm ? -1 : Math.max(0, upTo);
-        }
-        if (log.term(low) > leaderTerm) {
-            return -1;
-        }
-        long high = upTo;
-        while (low < high) { // invariant: term(low) <= leaderTerm
-            long mid = low + (high - low + 1) / 2;
-            if (log.term(mid) <= leaderTerm) {
-                low = mid;
-            } else {
-                high = mid - 1;
-            }
-        }
-        return low;
-    }
-
-    /**
-     * Our log diverges from the leader's after {@code afterLsn}, and we applied some of what follows (we
-     * led a superseded term, or applied a deposed leader's entries). The runtime drops the suffix and
-     * rebuilds the keyspace (Output.rewind); until it answers (Rewound) we serve no reads and take no
-     * entries.
-     */
-    private void startRewind(long nowMillis, long afterLsn, Output out) {
-        out.event(new Event.Rewinding(afterLsn, appliedLsn, lastLsn));
-        if (lastTerm > voteFloorTerm || (lastTerm == voteFloorTerm && lastLsn > voteFloorLsn)) {
-            voteFloorTerm = lastTerm;
-            voteFloorLsn = lastLsn;
-            out.persistVoteFloor(voteFloorTerm, voteFloorLsn); // durable before the rewind drops anything
-        }
-        rewinding = true;
-        unapplied.clear();
-        // A relay (cascading) feeds no one while it rewinds: its log is being cut, maybe wiped, under the
-        // streams it ran (simulator, seed 9802921: a relay's follower answered about an entry the rewind had
-        // dropped). They find the leader, or come back once it follows again.
-        progress.clear();
-        out.rewind(afterLsn);
-        lastLsn = Math.min(lastLsn, afterLsn);
-        lastTerm = Math.max(0, log.term(lastLsn));
-        durableLsn = Math.min(durableLsn, lastLsn);
-        confirmedLsn = Math.min(confirmedLsn, lastLsn);
-        if (memberships.truncateAfter(lastLsn)) {
-            membershipChanged(nowMillis, 0, out);
-        }
-    }
-
-    /** The runtime rebuilt the keyspace as of (term, lsn): carry on from there. */
-    private void onRewound(long nowMillis, Input.Rewound rewound, Output out) {
-        Invariants.check(rewinding, "a rewind nobody asked for (to %d)", rewound.lsn());
-        runner.keyspace().adopt(rewound.keyspace());
-        unapplied.clear();
-        rewinding = false;
-        lastLsn = rewound.lsn();
-        lastTerm = rewound.term();
-        durableLsn = lastLsn;
-        appliedLsn = lastLsn;
-        confirmedLsn = Math.min(confirmedLsn, lastLsn);
-        // The runtime may have gone back further than asked, even past the snapshot our memberships start
-        // from (its snapshot held the divergent entries): then it says where its rebuild started, and the
-        // memberships are read again from there (found by the simulator, seeds 2004103 and 2040747: a node
-        // rewound to 0 kept its dropped snapshot's membership, ignoring every change the leader sent again).
-        boolean changed = rewound.baseMembership() != null
-                ? memberships.rebuild(rewound.baseMembership(), rewound.baseLsn(), log, lastLsn)
-                : memberships.truncateAfter(lastLsn);
-        if (changed) {
-            membershipChanged(nowMillis, 0, out);
-        }
-        if (role == Role.FOLLOWER) {
-            subscribe(nowMillis, out);
-        }
-        waiters.check(nowMillis, out);
-    }
-
-    private void truncateAfter(long nowMillis, long lsn, Output out) {
-        // Applied entries cannot be taken back here: a divergent suffix we applied needs a rewind (above).
-        Invariants.check(lsn >= appliedLsn, "divergent suffix after %d below applied %d needs a rewind", lsn,
-                appliedLsn);
-        out.truncateLog(lsn);
-        while (!unapplied.isEmpty() && unapplied.peekLast().lsn() > lsn) {
-            unapplied.pollLast();
-        }
-        lastLsn = lsn;
-        lastTerm = log.term(lsn);
-        durableLsn = Math.min(durableLsn, lsn);
-        confirmedLsn = Math.min(confirmedLsn, lsn);
-        if (memberships.truncateAfter(lsn)) {
-            membershipChanged(nowMillis, 0, out);
-        }
-    }
-
-    /**
-     * Applies durable entries in order; a delayed replica only those at least apply-delay old. The age
-     * compares the leader's clock (the entry's time) with ours, so it is only consulted when a delay is
-     * configured: without one, a follower whose clock runs behind must not wait for it.
-     */
-    private void applyDurable(long nowMillis) {
-        long delay = config.member(self).applyDelayMillis();
-        // Through the applier's batches, their keys fetched into the cache together before they are applied
-        // (EntryApplier#replay): a follower catching up applies thousands of new keys per step, each a chain
-        // of cache misses when taken alone. All of them are applied when this returns.
-        while (!unapplied.isEmpty()) {
-            Entry next = unapplied.peekFirst();
-            if (next.lsn() > durableLsn || (delay > 0 && next.timeMillis() + delay > nowMillis)) {
-                break;
-            }
-            applier.replay(unapplied.pollFirst());
-            appliedLsn = next.lsn();
-        }
-        applier.finishReplay();
-        // Caught up as of the last message from the leader: its time of arrival, not now (a follower that
-        // hears nothing cannot know it is still current).
-        if (appliedLsn >= leaderCommitLsn) {
-            caughtUpMillis = Math.max(caughtUpMillis, heardFromLeaderMillis);
-        }
-    }
-
-    /**
-     * Tells our upstream our positions, each capped by what its requests confirmed (see confirmedLsn),
-     * and those of the followers we relay to, if any (cascading).
-     */
-    private void respond(long nowMillis, Output out) {
-        if (leader != null && !leader.equals(self)) {
-            long confirmed = Math.min(confirmedLsn, lastLsn);
-            // Only followers heard from lately: one that went elsewhere (REPLICAOF, a restart towards its
-            // configured upstream) must not be vouched for with what it said before.
-            long window = CONNECTED_HEARTBEATS * config.heartbeatIntervalMillis();
-            List<Message.Relayed> downstream = new java.util.ArrayList<>(progress.size());
-            progress.forEach((id, p) -> {
-                if (nowMillis - p.lastHeardMillis <= window) {
-                    downstream.add(new Message.Relayed(id, p.receivedLsn, p.durableLsn, p.appliedLsn, p.announce,
-                            p.echoedLeaderMillis, self));
-                }
-            });
-            // And what our followers that relay said of theirs, so that the leader hears of a whole chain. (No
-            // loop can make it grow: a relay feeds no one upstream of it, and leaves a loop it finds itself in.)
-            progress.forEach((id, p) -> {
-                if (nowMillis - p.lastHeardMillis <= window) {
-                    for (Message.Relayed further : p.relayedDownstream) {
-                        if (!further.replica().equals(self) && !progress.containsKey(further.replica())
-                                && downstream.size() < Message.AppendRequest.MAX_RELAYS
-                                && downstream.stream().noneMatch(d -> d.replica().equals(further.replica()))) {
-                            downstream.add(further.via(id)); // n4 reported its n5: n5 streams via n4
-                        }
-                    }
-                }
-            });
-            out.sendNow(leader, new Message.AppendResponse(term, self, true, confirmed, confirmed,
-                    Math.min(durableLsn, confirmed), Math.min(appliedLsn, confirmed), downstream, 0, leaderReadRound,
-                    leaderSentMillis));
-        }
-    }
 
     // ---- timers -------------------------------------------------------------------------------------------
 
@@ -1700,7 +1095,7 @@ public final class ReplicaSetNode implements Protocol {
         // Did this node itself stall since its previous tick (SIGSTOP, a long GC pause, no core for it)? Ticks
         // come at a steady 1000/hz ms, so one more than twice as late as the tick before it (and more than two
         // heartbeat intervals after it) is such a stall. Then a leader's silence is likely our own: its messages
-        // wait unread behind this tick, so neither a Subscribe (followerTick) nor a campaign (Elections) is
+        // wait unread behind this tick, so neither a Subscribe (Following#tick) nor a campaign (Elections) is
         // decided on it. Relative to the previous gap, not a fixed bound: with hz 1 every tick is a second after
         // the last, and a fixed half election timeout (the rule before) took each for a stall, so a follower
         // of a silent leader never stood (ElectionTest). Worked example, hz 10: ticks at 100, 200, then SIGSTOP
@@ -1709,7 +1104,7 @@ public final class ReplicaSetNode implements Protocol {
         if (role == Role.LEADER) {
             leaderTick(nowMillis, out);
         } else {
-            followerTick(nowMillis, stalled, out);
+            following.tick(nowMillis, stalled, out);
             if (config.elections() && role != Role.LEADER) {
                 elections.followerTick(nowMillis, stalled, out);
             }
@@ -1745,16 +1140,15 @@ public final class ReplicaSetNode implements Protocol {
     /**
      * Cascading: the member this node streams from when that member follows the leader of its term (the
      * upstream config key; REPLICAOF host port at run time); null: the leader itself. Set by the runtime; takes
-     * effect on the follower's next ticks (see askUpstream), or when it follows someone next.
+     * effect on the follower's next ticks (see Following#askUpstream), or when it follows someone next.
      */
     public void upstream(NodeId member) {
-        this.upstream = member;
-        this.upstreamAskedMillis = Long.MIN_VALUE;
+        following.upstream(member);
     }
 
     /** The member this node prefers to stream from (null: the leader). */
     public NodeId upstream() {
-        return upstream;
+        return following.upstream();
     }
 
     /** Payload bytes of the leader's log that the replica has not applied yet (see LogView#bytesAfter). */
@@ -1808,47 +1202,6 @@ public final class ReplicaSetNode implements Protocol {
         pending.releaseTimedOut(timedOut, commitLsn, reads.confirmed(), writeError, readError, out);
     }
 
-    private void followerTick(long nowMillis, boolean stalled, Output out) {
-        if (rewinding) {
-            return;
-        }
-        if (!progress.isEmpty()) {
-            streams.tick(nowMillis, out); // a relay keeps its own followers fed
-        }
-        long appliedBefore = appliedLsn;
-        applyDurable(nowMillis);
-        if (appliedLsn > appliedBefore) {
-            respond(nowMillis, out); // a delayed replica's applied position moved: the leader waits for it under "applied"
-        }
-        long silence = SILENT_HEARTBEATS_BEFORE_RESUBSCRIBE * config.heartbeatIntervalMillis();
-        // Subscribe again when the leader went silent, or when it has not yet confirmed where our log ends:
-        // our Subscribe (or its answer) may have been lost, and heartbeats, which do not answer it, would
-        // otherwise keep us waiting for ever (found by the simulator: a follower that installed a snapshot,
-        // crashed and came back behind a partition never caught up). Also when we never subscribed since we
-        // started: a leader that was bootstrapping us when we crashed may still wait for the snapshot it sent
-        // to be installed, answering our heartbeats' "my log ends at 0" with nothing, for as long as it gives
-        // a transfer (found by the simulator, seed 10018831: a node crashed after the last chunk was
-        // acknowledged and before it installed it, and a write under "all" waited behind it).
-        boolean unconfirmed = confirmedLsn < lastLsn || subscribedMillis == Long.MIN_VALUE;
-        // And when our Subscribe seems lost: the leader's commit point is past our log, yet since we subscribed
-        // it sent us neither entries nor a snapshot chunk, only heartbeats (found by the simulator, seed
-        // 24001686: a node crashed after acknowledging the last chunk of a snapshot and before installing it,
-        // came back with an empty log behind a partition that dropped its Subscribe, and the leader, still
-        // waiting for the install, sent heartbeats at LSN 0 that its empty log matched, for as long as it
-        // gives a transfer).
-        boolean unanswered = !fedSinceSubscribe && leaderCommitLsn > lastLsn
-                && millisSinceSubscribed(nowMillis) >= 2 * silence;
-        // Not on the tick after a stall of our own (see onTick): a Subscribe now would make the leader go back to
-        // our last LSN and send the whole in-flight window again behind what waits unread in our socket, for us
-        // to read twice (measured: a follower resumed after 5 s subscribed again 4 ms after SIGCONT). The next
-        // tick, at the usual gap, subscribes only if nothing came from the leader in between.
-        if (leader != null && !stalled && millisSinceSubscribed(nowMillis) >= silence
-                && (nowMillis - heardFromLeaderMillis >= silence || unconfirmed || unanswered)) {
-            subscribe(nowMillis, out);
-        }
-        askUpstream(nowMillis, out);
-    }
-
     // ---- what the node shows -----------------------------------------------------------------------------
 
     /**
@@ -1871,7 +1224,7 @@ public final class ReplicaSetNode implements Protocol {
 
     /** The leader's announced client address, as a follower last heard it ("" if unknown). */
     public String leaderAnnounce() {
-        return leaderAnnounce;
+        return following.leaderAnnounce();
     }
 
     public NodeId self() {
@@ -1908,7 +1261,7 @@ public final class ReplicaSetNode implements Protocol {
     }
 
     public long commitLsn() {
-        return role == Role.LEADER ? commitLsn : leaderCommitLsn;
+        return role == Role.LEADER ? commitLsn : following.leaderCommitLsn();
     }
 
     public boolean degraded() {
@@ -1930,16 +1283,16 @@ public final class ReplicaSetNode implements Protocol {
      * its leader grows stale even if nothing is written, since it cannot know.
      */
     public long stalenessMillis(long nowMillis) {
-        return role == Role.LEADER ? 0 : Math.max(0, nowMillis - caughtUpMillis);
+        return role == Role.LEADER ? 0 : Math.max(0, nowMillis - following.caughtUpMillis());
     }
 
     /** A follower's staleness: the leader's time in its last message, and when that arrived here. */
     public long leaderTimeMillis() {
-        return leaderTimeMillis;
+        return following.leaderTimeMillis();
     }
 
     public long heardFromLeaderMillis() {
-        return heardFromLeaderMillis;
+        return following.heardFromLeaderMillis();
     }
 
     /** The leader's view of its followers (empty on a follower). */

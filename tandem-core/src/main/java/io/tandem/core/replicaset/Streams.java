@@ -190,7 +190,7 @@ final class Streams {
         if (node.isLeader()) {
             learnRelayed(nowMillis, response);
         } else {
-            p.relayedDownstream = response.downstream(); // passed on upstream with ours (ReplicaSetNode.respond)
+            p.relayedDownstream = response.downstream(); // passed on upstream with ours (Following#respond)
         }
         if (p.state == Progress.State.SNAPSHOT) {
             // An answer during the transfer. Has the follower's log moved since the transfer started (it
@@ -356,7 +356,7 @@ final class Streams {
                     && nowMillis - p.lastHeardMillis > ReplicaSetNode.CONNECTED_HEARTBEATS * heartbeat) {
                 // Its relay stopped reporting it (the relay died, left the members, or lost the replica): stream
                 // to it directly. It follows us once its relay has been silent long enough, and goes back to the
-                // relay when that streams to it again (ReplicaSetNode.followsSender).
+                // relay when that streams to it again (Following#followsSender).
                 p.relayedBy = null;
                 p.state = Progress.State.PROBE;
                 p.matchLsn = -1;
