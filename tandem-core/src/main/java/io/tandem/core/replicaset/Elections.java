@@ -241,7 +241,7 @@ final class Elections {
         // and 2028097: a removed and wiped node voted for a removed node that never learned it was removed).
         // Once a leader's stream names it, its log holds every change up to its own addition, and a candidate
         // behind that is refused. Leaders see to it that a majority of the voters can always vote
-        // (ReplicaSetNode.unawareVotersRefusal).
+        // (Reconfiguration#unawareVotersRefusal).
         String refusal = request.term() < term ? "its term " + request.term() + " is behind ours, " + term
                 : !node.membership().contains(node.self()) ? "this node's log does not name it a member (it"
                         + " joined or was wiped and has not heard from a leader, or was removed)"

@@ -8,6 +8,7 @@ import io.tandem.core.protocol.ClientRef;
 import io.tandem.core.protocol.Input;
 import io.tandem.core.protocol.Output;
 import io.tandem.core.quorum.AckPolicy;
+import io.tandem.core.quorum.QuorumMath;
 import java.util.List;
 
 /**
@@ -28,7 +29,7 @@ import java.util.List;
  *
  * <p>And why a change may be refused although nothing is in flight: a node grants votes only once its own
  * log names it a member, so a change after which most voters do not yet hold the entry that made them
- * members could leave no one electable (ReplicaSetNode.unawareVotersRefusal; etcd's strict reconfiguration
+ * members could leave no one electable (unawareVotersRefusal; etcd's strict reconfiguration
  * check). Add a member non-voting, let it catch up, then promote it.
  */
 final class Reconfiguration {
@@ -57,7 +58,7 @@ final class Reconfiguration {
             refusal = namedByPolicy(next);
         }
         if (refusal == null && node.config().elections()) {
-            refusal = node.unawareVotersRefusal(next);
+            refusal = unawareVotersRefusal(next);
         }
         if (refusal != null) {
             out.reply(request.client(), request.requestId(), Reply.error(refusal));
@@ -69,6 +70,58 @@ final class Reconfiguration {
         lsn = node.lastLsn();
         deadlineMillis = nowMillis + node.config().ackTimeoutMillis();
         check(nowMillis, out); // a replica set of one: on a majority once durable here
+    }
+
+    /**
+     * Would a majority of the voters after the change be members that know they are? A node grants votes
+     * only once its log names it a member (Elections.onVoteRequest: an empty node, one wiped, may have
+     * forgotten the log that would make it refuse a stale candidate). So if a change left most voters
+     * unaware, say an empty node added as a voter while cut off and then another voter demoted, and the
+     * leader then went, no one could be elected, and nothing would tell them (found by the simulator, seed
+     * 113). A voter counts here if it is this leader, or a member whose log this leader has seen match its own
+     * up to the change that made it one and up to this term's opening entry; the member the change adds does
+     * not. The same rule as etcd's strict reconfiguration check.
+     *
+     * <p>Why a match in this term, and not the durable position alone: a member since the start has "the
+     * change that made it one" at LSN 0, which any position reaches, even that of a voter this leader never
+     * heard from. Such a voter may hold a deposed leader's uncommitted change removing it; its own log then
+     * names it no member, it votes for no one, and if it is needed for a majority no one can be elected
+     * (simulator, seed 25015080 with followers gathering their answers: n2, cut off, held term 2's removal of
+     * itself at LSN 153; leader n5 made n2 a voter again and demoted n3, leaving voters n2 and n5, and once
+     * n5 stepped down nobody could win). Once a follower has matched this term's opening entry it has
+     * dropped any such suffix: its log is this leader's. A voter behind a relay counts by the durable position
+     * its relay reports in this term.
+     *
+     * <p>Worked example: voters n1 (leading), n2, n3, and n4 added at LSN 77 but cut off (durable 0). Demoting
+     * n2 leaves n1, n3, n4: n1 and n3 know, 2 of 3, allowed. Demoting n3 after that leaves n1, n4: only n1
+     * knows, 1 of 2, refused until n4 catches up.
+     */
+    private String unawareVotersRefusal(Membership next) {
+        int voters = 0;
+        int aware = 0;
+        List<String> unaware = new java.util.ArrayList<>();
+        for (Membership.Seat seat : next.seats()) {
+            if (!seat.voting()) {
+                continue;
+            }
+            voters++;
+            Progress p = node.progress.get(seat.id());
+            long since = node.memberships.memberSinceLsn(seat.id());
+            // Worked example: n2 a member since LSN 0, this term opened at LSN 160: n2 counts once its log is
+            // seen to match ours at 160 or later, whatever it reported in earlier terms.
+            long confirmed = p == null ? -1 : p.relayedBy == null ? p.matchLsn : p.durableLsn;
+            if (seat.id().equals(node.self()) || (since >= 0 && confirmed >= Math.max(since, node.termStartLsn()))) {
+                aware++;
+            } else {
+                unaware.add(seat.id().name());
+            }
+        }
+        if (aware >= QuorumMath.majority(voters)) {
+            return null;
+        }
+        return "TRYAGAIN after this change " + unaware + " of its " + voters + " voters would not yet hold the entry"
+                + " that made them members: not enough to elect a leader without them; let them catch up (add a"
+                + " member non-voting, promote it once it has)";
     }
 
     /** Why this leader cannot make a membership change now (the error for the client), or null. */
