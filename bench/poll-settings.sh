@@ -16,11 +16,15 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 POLICY="${POLICY:-semi-sync 1}"; VARIANTS="${VARIANTS:-300/300 300/0 300/50}"; ROUNDS="${ROUNDS:-4}"
 CONNS="${CONNS:-16}"; OPS="${OPS:-100000}"; WARM="${WARM:-3}"; FSYNC="${FSYNC:-never}"
+CLK_TCK="$(getconf CLK_TCK)"
 ACK_LEVEL="${ACK_LEVEL:-applied}"; PEERS="${PEERS:-$(cd "$ROOT/.." && pwd)/shared/peers}"
 for tool in redis-benchmark redis-cli gcc; do
   command -v "$tool" >/dev/null || { echo "needs $tool (apt-get install -y redis-tools gcc)" >&2; exit 1; }
 done
-[[ -f "$PEERS/resp_wait_bench.c" ]] || { echo "needs the peers' resp_wait_bench.c in $PEERS (set PEERS=...)" >&2; exit 1; }
+if [[ ! -f "$PEERS/resp_wait_bench.c" ]]; then
+  echo "needs the peers' resp_wait_bench.c in $PEERS (set PEERS=...)" >&2
+  exit 1
+fi
 ensure_jar
 gcc -O2 -pthread -o "$WORK/resp_wait_bench" "$PEERS/resp_wait_bench.c"
 
@@ -50,12 +54,15 @@ for ((round = 1; round <= ROUNDS; round++)); do
     redis-cli -p "${ports[2]}" config set idle-spin-micros "${variant#*/}" >/dev/null
     read -r busy0 total0 <<<"$(machine_ticks)"
     before=(); for pid in "${nodes[@]}"; do before+=("$(cpu_ticks "$pid")"); done
-    out="$("$WORK/resp_wait_bench" 127.0.0.1 "${ports[0]}" "$CONNS" "$OPS" 0 100 60 | grep -oE 'ops_per_s=[0-9.]+ p50_us=[0-9.]+' || true)"
+    out="$("$WORK/resp_wait_bench" 127.0.0.1 "${ports[0]}" "$CONNS" "$OPS" 0 100 60 \
+      | grep -oE 'ops_per_s=[0-9.]+ p50_us=[0-9.]+' || true)"
     read -r busy1 total1 <<<"$(machine_ticks)"
-    line="round=$round spin=$variant ${out:-resp_wait_bench failed} busy=$(( 100 * (busy1 - busy0) / (total1 - total0 > 0 ? total1 - total0 : 1) ))%"
+    total=$(( total1 - total0 > 0 ? total1 - total0 : 1 ))
+    line="round=$round spin=$variant ${out:-resp_wait_bench failed} busy=$(( 100 * (busy1 - busy0) / total ))%"
     for k in 0 1 2; do
-      line+="  n$((k + 1))=$(awk -v t="$(( $(cpu_ticks "${nodes[k]}") - before[k] ))" -v hz="$(getconf CLK_TCK)" -v n="$OPS" \
-        'BEGIN {printf "%.1f", t * 1e6 / hz / n}')us/set"
+      ticks=$(( $(cpu_ticks "${nodes[k]}") - before[k] ))
+      per_set="$(awk -v t="$ticks" -v hz="$CLK_TCK" -v n="$OPS" 'BEGIN {printf "%.1f", t * 1e6 / hz / n}')"
+      line+="  n$((k + 1))=${per_set}us/set"
     done
     echo "$line"
   done

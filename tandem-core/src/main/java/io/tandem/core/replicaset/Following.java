@@ -457,8 +457,8 @@ final class Following {
     }
 
     /**
-     * Our snapshot ends after {@code lsn}, where the upstream's log holds an entry of {@code term}: can our
-     * snapshot's last entry follow that one in the upstream's log? Not if its term is lower: terms only grow
+     * Our snapshot ends after {@code lsn}, where the upstream's log holds an entry of {@code upstreamTerm}: can
+     * our snapshot's last entry follow that one in the upstream's log? Not if its term is lower: terms only grow
      * along a log. Then our snapshot holds a deposed leader's entries, though we cannot compare at
      * {@code lsn} (compacted).
      *

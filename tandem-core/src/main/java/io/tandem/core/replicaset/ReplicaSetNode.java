@@ -262,7 +262,8 @@ public final class ReplicaSetNode implements Protocol {
         appliedLsn = lastLsn;
         term = newTerm;
         role = Role.LEADER;
-        // It streams from no one (not through the setter, which would also forget followers: it feeds them all).
+        // It streams from no one (Following#leading, not forgetUpstream, whose relays' setter would also drop
+        // followers: it feeds them all).
         following.leading();
         leader = self;
         runner.ownsExpiry(true);
