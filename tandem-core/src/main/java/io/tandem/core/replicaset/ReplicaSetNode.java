@@ -83,6 +83,8 @@ public final class ReplicaSetNode implements Protocol {
     final Elections elections;
     /** A planned handover of leadership (FAILOVER) this leader runs, if any. */
     private final Switchover switchover = new Switchover(this);
+    /** Check-quorum: a leader holds acknowledgements, then steps down, when no majority echoes it. */
+    private final CheckQuorum checkQuorum = new CheckQuorum(this);
     /** A membership change (TANDEM.MEMBERS) this leader makes, if any. */
     private final Reconfiguration reconfiguration = new Reconfiguration(this);
     /** The follower side: following an upstream's stream (see Following). */
@@ -113,20 +115,6 @@ public final class ReplicaSetNode implements Protocol {
     private long membershipCommitLsn;
     /** The runtime rebuilds the keyspace after a divergent applied suffix (Output.rewind): no reads, no entries. */
     boolean rewinding;
-    /** A leader: check-quorum's lease, from the send times a majority echoed. */
-    private final LeadershipLease leadership = new LeadershipLease();
-    /**
-     * A leader whose lease ran out, since then (its clock); MIN_VALUE: it holds its lease. Meanwhile it
-     * acknowledges nothing and asks every follower for a fresh echo; it steps down if none comes in time.
-     */
-    private long leaseLapsedMillis = Long.MIN_VALUE;
-    /**
-     * A leader that has not held a lease yet in its term (it leads with no votes, see becomeLeader, or its
-     * votes came so late that the lease they gave had run out already): it holds
-     * acknowledgements from the start, as if its lease had lapsed, and waits several election timeouts, not two
-     * heartbeats, for a majority to echo it: at a replica set's birth the followers may still be starting.
-     */
-    private boolean leaseAwaited;
     /**
      * The highest commit point any leader told this node of (kept across terms, unlike Following#leaderCommitLsn): how
      * far behind it is, for max-lag-on-failover-entries. Not durable: a restarted node knows it again from
@@ -229,7 +217,7 @@ public final class ReplicaSetNode implements Protocol {
      * configured leader, or a promotion by hand (REPLICAOF NO ONE, without elections).
      *
      * <p>With elections, no voter promised this node anything, so it has no lease until a majority echoes it
-     * (the leadership lease waits for that; see leaseAwaited). A configured leader started on an empty data
+     * (the leadership lease waits for that; see CheckQuorum#leading). A configured leader started on an empty data
      * directory may be joining a replica set that elected others since: one wiped and restarted, or started
      * long after the rest. Counted as heard from by every follower at once, as it was until 2026-11-24, it
      * would acknowledge async writes in its first round trip, before the followers' answers told it of the
@@ -275,12 +263,7 @@ public final class ReplicaSetNode implements Protocol {
                 progress.put(member, newProgress(nowMillis, echoMillis));
             }
         }
-        leadership.update(nowMillis, config, self, progress);
-        leaseLapsedMillis = Long.MIN_VALUE;
-        leaseAwaited = config.elections() && leadership.expired(nowMillis);
-        if (leaseAwaited) {
-            leaseLapsedMillis = nowMillis; // acknowledgements wait for a majority's echo (checkLeadership)
-        }
+        checkQuorum.leading(nowMillis);
         degraded = false;
         // The commit point starts again from nothing (advanceCommit below and the answers move it). One kept
         // from an earlier leadership of ours can lie past entries a rewind has dropped since: under async a
@@ -476,7 +459,7 @@ public final class ReplicaSetNode implements Protocol {
     @Override
     public void step(long nowMillis, Input input, Output out) {
         elections.stepped(nowMillis);
-        checkLeadership(nowMillis, out);
+        checkQuorum.check(nowMillis, out);
         switch (input) {
             case Input.ClientCommand command -> onCommand(nowMillis, command.client(), command.requestId(),
                     List.<byte[][]>of(command.args()), false, out);
@@ -600,7 +583,7 @@ public final class ReplicaSetNode implements Protocol {
         // The voters, hence the majority, changed. A new member counts as heard from now: it gets a window to
         // answer (a leader alone adding a second voter would otherwise step down at once, and no one could
         // lead: the new member grants no vote before it hears from a leader).
-        leadership.update(nowMillis, config, self, progress);
+        checkQuorum.membersChanged(nowMillis);
         advanceCommit(nowMillis, out); // removing a voter that lagged may commit what waited for it
     }
 
@@ -695,7 +678,7 @@ public final class ReplicaSetNode implements Protocol {
     /** A round may have been confirmed: begin the one reads are waiting for, if any, and hand out what it released. */
     private void readRoundAnswered(long nowMillis, Output out) {
         reads.answered(nowMillis, out);
-        if (leaseLapsedMillis == Long.MIN_VALUE) {
+        if (!checkQuorum.holding()) {
             // Replies leave in order: a write committed before the lease lapsed may wait behind a read. While it
             // has lapsed, nothing leaves (found by the simulator, seed 9200060: a leader paused past its lease
             // released such a write on resuming, 512 ms after a newer leader was elected).
@@ -853,8 +836,7 @@ public final class ReplicaSetNode implements Protocol {
     private void onAppendResponse(long nowMillis, Message.AppendResponse response, Output out) {
         Progress p = streams.onAnswer(nowMillis, response, out);
         if (role == Role.LEADER && config.elections()) {
-            leadership.update(nowMillis, config, self, progress); // any answer of our term echoes a send time
-            leaseRenewed(nowMillis, out);
+            checkQuorum.answered(nowMillis, out); // any answer of our term echoes a send time
             readRoundAnswered(nowMillis, out); // any answer of our term may confirm a read round, even a mismatch
         }
         if (p == null) {
@@ -936,9 +918,9 @@ public final class ReplicaSetNode implements Protocol {
         return members;
     }
 
-    private void advanceCommit(long nowMillis, Output out) {
-        if (leaseLapsedMillis != Long.MIN_VALUE) {
-            return; // no acknowledgement while the lease has lapsed (checkLeadership); renewing it comes back here
+    void advanceCommit(long nowMillis, Output out) {
+        if (checkQuorum.holding()) {
+            return; // no acknowledgement while the lease has lapsed (CheckQuorum); renewing it comes back here
         }
         Map<NodeId, Member> members = members(nowMillis);
         long policyCommit = QuorumMath.committedLsn(config.ackPolicy(), self, durableLsn, members,
@@ -967,77 +949,6 @@ public final class ReplicaSetNode implements Protocol {
 
 
     // ---- timers -------------------------------------------------------------------------------------------
-
-    /**
-     * Check-quorum, before every step of a leader with elections: has its lease run out (LeadershipLease:
-     * no majority of the voters echoed a send time within the election timeout less half a heartbeat)? Then
-     * the others may be electing a new leader already: it acknowledges nothing more (advanceCommit holds
-     * the commit point) and sends every follower a heartbeat at once.
-     *
-     * <p>Why not step down at once, as Raft's check-quorum does: most lapses on a busy machine are this
-     * leader's own stall (a GC pause, two cores shared by three JVMs and a load generator) shorter than
-     * the followers' randomized timeout. They have not stood; their answers to the heartbeat echo a send time
-     * after the stall, which renews the lease (onAppendResponse), and nothing happened. Stepping down made
-     * each such stall a failover. Holding acknowledgements is what safety needs: a renewing echo proves a
-     * majority heard from this leader, in its term, after the lapse.
-     *
-     * <p>If no majority answers within {@link #LEASE_RENEWAL_HEARTBEATS} heartbeats, the leader is cut off
-     * (or they elected another): it steps down, and what it held fails with -TRYAGAIN. A leader that never held
-     * a lease in its term (leaseAwaited) waits {@link #FIRST_LEASE_ELECTION_TIMEOUTS} election timeouts instead,
-     * with no LeaseLapsed or LeaseRenewed event: that is a replica set being born, not a leader losing touch.
-     */
-    private void checkLeadership(long nowMillis, Output out) {
-        if (role != Role.LEADER || !config.elections()) {
-            return;
-        }
-        if (!leadership.expired(nowMillis)) {
-            leaseRenewed(nowMillis, out); // if it had lapsed: renewed by whatever changed the lease (the members)
-            return;
-        }
-        leadership.update(nowMillis, config, self, progress); // for the count it reports (the lease is the same)
-        int needed = QuorumMath.majority(config.voters());
-        long window = LeadershipLease.windowMillis(config);
-        if (leaseLapsedMillis == Long.MIN_VALUE) {
-            leaseLapsedMillis = nowMillis;
-            out.event(new Event.LeaseLapsed(term, leadership.heard(), needed, window));
-            streams.heartbeatAll(nowMillis, out);
-            return;
-        }
-        long waitMillis = leaseAwaited ? FIRST_LEASE_ELECTION_TIMEOUTS * config.electionTimeoutMillis()
-                : LEASE_RENEWAL_HEARTBEATS * config.heartbeatIntervalMillis();
-        if (nowMillis - leaseLapsedMillis < waitMillis) {
-            return;
-        }
-        out.event(new Event.LostQuorum(term, leadership.heard(), needed, leaseAwaited ? waitMillis : window,
-                leaseAwaited));
-        stepDown(term, out);
-        elections.resetTimer(nowMillis);
-    }
-
-    /**
-     * How many election timeouts a leader that never held a lease waits for a majority's first echo (leaseAwaited).
-     * Long enough for the processes of a replica set started one after another to come up (`tandem up`: the
-     * second answers 0.5-0.6 s after the first, past one 500 ms timeout, which made every birth an election);
-     * waiting costs nothing but the held writes' time: nothing is acknowledged meanwhile, and a newer term in
-     * any answer ends it at once.
-     */
-    static final int FIRST_LEASE_ELECTION_TIMEOUTS = 4;
-
-    /** How long a leader whose lease ran out waits for a majority to renew it before it steps down. */
-    static final int LEASE_RENEWAL_HEARTBEATS = 2;
-
-    /** An answer renewed a lapsed lease: acknowledgements resume. */
-    private void leaseRenewed(long nowMillis, Output out) {
-        if (leaseLapsedMillis == Long.MIN_VALUE || leadership.expired(nowMillis)) {
-            return;
-        }
-        if (!leaseAwaited) {
-            out.event(new Event.LeaseRenewed(term, nowMillis - leaseLapsedMillis));
-        }
-        leaseAwaited = false;
-        leaseLapsedMillis = Long.MIN_VALUE;
-        advanceCommit(nowMillis, out);
-    }
 
     private void onTick(long nowMillis, Output out) {
         long sinceLastTickMillis = elections.ticked(nowMillis);
@@ -1112,7 +1023,7 @@ public final class ReplicaSetNode implements Protocol {
      * commits on its own durability until the replicas catch up.
      */
     private void checkAckTimeouts(long nowMillis, Output out) {
-        if (leaseLapsedMillis != Long.MIN_VALUE) {
+        if (checkQuorum.holding()) {
             // Not while the lease has lapsed: the errors would release what waits behind them, a write that
             // changed nothing (SREM of a missing member) answered from what may be stale by now (simulator,
             // seed 9208778). They come once it is renewed, or as -TRYAGAIN when it steps down.

@@ -205,7 +205,7 @@ class LeadershipLeaseTest extends CoreCluster {
     void aLeaderWithNoVotesThatNoOneEchoesStepsDownAfterFourElectionTimeouts() {
         long started = now;
         leadingByConfigurationWithAWrite();
-        long wait = ReplicaSetNode.FIRST_LEASE_ELECTION_TIMEOUTS * ELECTION_TIMEOUT_MILLIS;
+        long wait = CheckQuorum.FIRST_LEASE_ELECTION_TIMEOUTS * ELECTION_TIMEOUT_MILLIS;
         for (long t = started + 100; t < started + wait; t += 100) {
             tickAt(t); // heartbeats no one answers
         }
