@@ -29,7 +29,7 @@ import java.util.List;
  *
  * <p>And why a change may be refused although nothing is in flight: a node grants votes only once its own
  * log names it a member, so a change after which most voters do not yet hold the entry that made them
- * members could leave no one electable (unawareVotersRefusal; etcd's strict reconfiguration
+ * members could leave no one electable ({@link #unawareVotersRefusal}; etcd's strict reconfiguration
  * check). Add a member non-voting, let it catch up, then promote it.
  */
 final class Reconfiguration {
