@@ -68,8 +68,8 @@ public final class ReplicaSetNode implements Protocol {
     /** Statement format: the leader logs write commands to be executed again, instead of their effects. */
     private boolean statementFormat;
     private final PendingReplies pending = new PendingReplies();
-    /** Writes waiting for the policy, oldest first: {lsn, deadlineMillis}. */
-    private final ArrayDeque<long[]> deadlines = new ArrayDeque<>();
+    /** Writes waiting for the policy, with their deadlines, and on-ack-timeout's degraded mode. */
+    private final AckTimeouts ackTimeouts = new AckTimeouts(this);
     /** The followers this node streams to (a leader's; a relay's when cascading), and how. */
     final Streams streams = new Streams(this);
     final Map<NodeId, Progress> progress = streams.progress;
@@ -133,7 +133,6 @@ public final class ReplicaSetNode implements Protocol {
     long durableLsn;
     long appliedLsn;
     private long commitLsn;
-    private boolean degraded;
     /** During a tick: how long the previous tick came after the one before it (0 until then). See onTick. */
     private long previousTickGapMillis;
     /**
@@ -264,7 +263,7 @@ public final class ReplicaSetNode implements Protocol {
             }
         }
         checkQuorum.leading(nowMillis);
-        degraded = false;
+        ackTimeouts.leading();
         // The commit point starts again from nothing (advanceCommit below and the answers move it). One kept
         // from an earlier leadership of ours can lie past entries a rewind has dropped since: under async a
         // leader's own fsync commits, and the next leader may never have had them. Kept, it answered the next
@@ -450,7 +449,7 @@ public final class ReplicaSetNode implements Protocol {
         Reply readError = Reply.error("TRYAGAIN this node stopped leading; retry the read on " + where);
         // A read whose round no majority confirmed fails too: this node may have been deposed before it arrived.
         pending.releaseTimedOut(Long.MAX_VALUE, commitLsn, reads.confirmed(), writeError, readError, out);
-        deadlines.clear();
+        ackTimeouts.forget();
         reconfiguration.stepDown(out);
     }
 
@@ -518,7 +517,7 @@ public final class ReplicaSetNode implements Protocol {
         if (write) {
             append(nowMillis, effects, out);
             if (!(config.ackPolicy() instanceof AckPolicy.Async)) {
-                deadlines.add(new long[] {lastLsn, nowMillis + config.ackTimeoutMillis()});
+                ackTimeouts.waitFor(lastLsn, nowMillis + config.ackTimeoutMillis());
             }
         }
         // A read (anything that wrote nothing) must also know this node still led when it arrived: with
@@ -903,7 +902,7 @@ public final class ReplicaSetNode implements Protocol {
         return addresses;
     }
 
-    private Map<NodeId, Member> members(long nowMillis) {
+    Map<NodeId, Member> members(long nowMillis) {
         Map<NodeId, Member> members = new TreeMap<>();
         long connectedWindow = CONNECTED_HEARTBEATS * config.heartbeatIntervalMillis();
         for (Map.Entry<NodeId, Progress> e : progress.entrySet()) {
@@ -925,17 +924,11 @@ public final class ReplicaSetNode implements Protocol {
         Map<NodeId, Member> members = members(nowMillis);
         long policyCommit = QuorumMath.committedLsn(config.ackPolicy(), self, durableLsn, members,
                 config.ackLevel()).orElse(-1);
-        if (degraded && policyCommit >= lastLsn) {
-            // The replicas caught up with everything: the policy applies again.
-            degraded = false;
-            out.event(new Event.PolicyRestored(lastLsn, config.ackPolicy().toString()));
-        }
-        long next = degraded ? durableLsn : Math.max(commitLsn, policyCommit);
+        // Degraded (on-ack-timeout degrade): its own durability, until the replicas caught up with everything.
+        long next = ackTimeouts.commitPoint(policyCommit, commitLsn, durableLsn, lastLsn, config.ackPolicy(), out);
         if (next > commitLsn && next >= termStartLsn) {
             commitLsn = Math.min(next, durableLsn);
-            while (!deadlines.isEmpty() && deadlines.peekFirst()[0] <= commitLsn) {
-                deadlines.pollFirst();
-            }
+            ackTimeouts.committed(commitLsn);
             pending.release(commitLsn, reads.confirmed(), out);
         }
         // Membership changes commit on a majority of the voters, durably, whatever the policy (Reconfiguration).
@@ -1017,11 +1010,7 @@ public final class ReplicaSetNode implements Protocol {
         return p == null ? 0 : log.bytesAfter(Math.min(p.appliedLsn, lastLsn));
     }
 
-    /**
-     * Are writes waiting past the acknowledgement timeout? Under "error" their replies become an error
-     * saying how many replicas acknowledged (the entries stay in the log); under "degrade" the leader
-     * commits on its own durability until the replicas catch up.
-     */
+    /** Writes waiting past ack-timeout-millis fail or degrade the policy (AckTimeouts). */
     private void checkAckTimeouts(long nowMillis, Output out) {
         if (checkQuorum.holding()) {
             // Not while the lease has lapsed: the errors would release what waits behind them, a write that
@@ -1029,36 +1018,11 @@ public final class ReplicaSetNode implements Protocol {
             // seed 9208778). They come once it is renewed, or as -TRYAGAIN when it steps down.
             return;
         }
-        long timedOut = -1;
-        while (!deadlines.isEmpty() && deadlines.peekFirst()[1] <= nowMillis) {
-            long lsn = deadlines.pollFirst()[0];
-            if (lsn > commitLsn) {
-                timedOut = lsn;
-            }
-        }
-        if (timedOut < 0) {
-            return;
-        }
-        var members = members(nowMillis);
-        int acknowledged = QuorumMath.acknowledgers(config.ackPolicy(), self, members, config.ackLevel(), timedOut);
-        int required = QuorumMath.requiredAcknowledgers(config.ackPolicy(), self, members);
-        out.event(new Event.AckTimedOut(timedOut, acknowledged, required, config.ackTimeoutMillis()));
-        if (config.onAckTimeout() == OnAckTimeout.DEGRADE) {
-            degraded = true;
-            deadlines.clear();
-            out.event(new Event.Degraded(timedOut, config.ackPolicy().toString()));
-            advanceCommit(nowMillis, out);
-            return;
-        }
-        String why = "Timed out after " + config.ackTimeoutMillis() + " ms: " + acknowledged + " of " + required
-                + " required replicas acknowledged (" + config.ackPolicy() + ", " + config.ackLevel() + ")"
-                + (durableLsn >= timedOut ? "" : " and this node has not made it durable yet");
-        Reply writeError = Reply.error("NOREPLICAS " + why + "; the write is in the leader's log and may still"
-                + " replicate");
-        // A read queued behind the write may show it (or other uncommitted data): it cannot be answered with
-        // what it read, so it fails too. The client may retry it.
-        Reply readError = Reply.error("NOREPLICAS " + why + "; this read may show data not yet acknowledged,"
-                + " retry it");
+        ackTimeouts.check(nowMillis, out);
+    }
+
+    /** A write timed out under on-ack-timeout error: its reply, and those queued behind it, become errors. */
+    void failTimedOut(long timedOut, Reply writeError, Reply readError, Output out) {
         pending.releaseTimedOut(timedOut, commitLsn, reads.confirmed(), writeError, readError, out);
     }
 
@@ -1125,7 +1089,7 @@ public final class ReplicaSetNode implements Protocol {
     }
 
     public boolean degraded() {
-        return degraded;
+        return ackTimeouts.degraded();
     }
 
     public Keyspace keyspace() {
