@@ -1,12 +1,8 @@
 package io.tandem.bench;
 
 import io.tandem.core.keyspace.Keyspace;
-import io.tandem.core.model.Entry;
-import io.tandem.core.model.Reply;
 import io.tandem.core.protocol.ClientRef;
 import io.tandem.core.protocol.Input;
-import io.tandem.core.protocol.Output;
-import io.tandem.core.log.LogView;
 import io.tandem.core.model.NodeId;
 import io.tandem.core.quorum.AckLevel;
 import io.tandem.core.quorum.AckPolicy;
@@ -45,102 +41,14 @@ public class CoreCommandBenchmark {
     private static final ClientRef CLIENT = new ClientRef() {};
 
     private ReplicaSetNode leader;
-    private Sink sink;
+    private CoreSink sink;
     private byte[][] get;
     private byte[][] set;
     private long lsn;
 
-    /** Keeps only the positions and the last entry's term: the benchmark never reads entries back. */
-    static final class Sink implements Output, LogView {
-        Blackhole hole;
-        long lastLsn;
-        long lastTerm;
-
-        @Override
-        public void persist(Entry entry) {
-            lastLsn = entry.lsn();
-            lastTerm = entry.term();
-            hole.consume(entry);
-        }
-
-        @Override
-        public long firstLsn() {
-            return 1;
-        }
-
-        @Override
-        public long lastLsn() {
-            return lastLsn;
-        }
-
-        @Override
-        public long term(long lsn) {
-            return lsn == 0 ? 0 : lastTerm;
-        }
-
-        @Override
-        public java.util.List<Entry> entries(long fromLsn, long maxBytes) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public long bytesAfter(long lsn) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void reply(ClientRef client, long requestId, Reply reply) {
-            hole.consume(reply);
-        }
-
-        @Override
-        public void event(io.tandem.core.model.Event event) {
-            // role changes at set-up; nothing during the measured steps
-        }
-
-        @Override
-        public void truncateLog(long afterLsn) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void sendNow(io.tandem.core.model.NodeId to, io.tandem.core.model.Message message) {
-            throw new UnsupportedOperationException();
-        }
-
-
-        @Override
-        public void sendSnapshot(io.tandem.core.model.NodeId to) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void receiveSnapshotChunk(io.tandem.core.model.Message.SnapshotChunk chunk) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void snapshotAcked(io.tandem.core.model.Message.SnapshotAck ack) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void persistVote(long term, io.tandem.core.model.NodeId votedFor) {
-        }
-
-        @Override
-        public void persistVoteFloor(long term, long lsn) {
-        }
-
-        @Override
-        public void rewind(long afterLsn) {
-        }
-    }
-
     @Setup
     public void setUp(Blackhole hole) {
-        sink = new Sink();
-        sink.hole = hole;
+        sink = new CoreSink(hole);
         NodeId self = NodeId.of("n1");
         ReplicaSetConfig config = ReplicaSetConfig.of(Map.of(self, MemberConfig.voter(self)), new AckPolicy.Async(),
                 AckLevel.DURABLE);

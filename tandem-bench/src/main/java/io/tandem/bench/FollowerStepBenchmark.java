@@ -1,15 +1,11 @@
 package io.tandem.bench;
 
 import io.tandem.core.keyspace.Keyspace;
-import io.tandem.core.log.LogView;
 import io.tandem.core.model.Effect;
 import io.tandem.core.model.Entry;
 import io.tandem.core.model.Message;
 import io.tandem.core.model.NodeId;
-import io.tandem.core.model.Reply;
-import io.tandem.core.protocol.ClientRef;
 import io.tandem.core.protocol.Input;
-import io.tandem.core.protocol.Output;
 import io.tandem.core.quorum.AckLevel;
 import io.tandem.core.quorum.AckPolicy;
 import io.tandem.core.replicaset.MemberConfig;
@@ -53,99 +49,13 @@ public class FollowerStepBenchmark {
     private static final NodeId SELF = NodeId.of("n2");
 
     private ReplicaSetNode follower;
-    private Sink sink;
+    private CoreSink sink;
     private List<Effect> effects;
     private long lsn;
 
-    /** The follower's log as far as the core asks (positions and terms, one term) and a sink for the rest. */
-    static final class Sink implements Output, LogView {
-        Blackhole hole;
-        long lastLsn;
-
-        @Override
-        public void persist(Entry entry) {
-            lastLsn = entry.lsn();
-            hole.consume(entry);
-        }
-
-        @Override
-        public long firstLsn() {
-            return 1;
-        }
-
-        @Override
-        public long lastLsn() {
-            return lastLsn;
-        }
-
-        @Override
-        public long term(long lsn) {
-            return lsn == 0 ? 0 : lsn <= lastLsn ? 1 : -1;
-        }
-
-        @Override
-        public List<Entry> entries(long fromLsn, long maxBytes) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public long bytesAfter(long lsn) {
-            return 0;
-        }
-
-        @Override
-        public void reply(ClientRef client, long requestId, Reply reply) {
-            hole.consume(reply);
-        }
-
-        @Override
-        public void event(io.tandem.core.model.Event event) {
-            hole.consume(event);
-        }
-
-        @Override
-        public void truncateLog(long afterLsn) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void sendNow(NodeId to, Message message) {
-            hole.consume(message); // Subscribe at set-up, then one AppendResponse per batch
-        }
-
-        @Override
-        public void sendSnapshot(NodeId to) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void receiveSnapshotChunk(Message.SnapshotChunk chunk) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void snapshotAcked(Message.SnapshotAck ack) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void persistVote(long term, NodeId votedFor) {
-        }
-
-        @Override
-        public void persistVoteFloor(long term, long lsn) {
-        }
-
-        @Override
-        public void rewind(long afterLsn) {
-            throw new UnsupportedOperationException();
-        }
-    }
-
     @Setup
     public void setUp(Blackhole hole) {
-        sink = new Sink();
-        sink.hole = hole;
+        sink = new CoreSink(hole);
         ReplicaSetConfig config = ReplicaSetConfig.of(Map.of(LEADER, MemberConfig.voter(LEADER), SELF,
                 MemberConfig.voter(SELF)), new AckPolicy.Async(), AckLevel.APPLIED);
         follower = new ReplicaSetNode(SELF, config, new Keyspace(42), sink, 1, new SplittableRandom(1));
