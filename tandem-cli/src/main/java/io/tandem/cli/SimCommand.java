@@ -31,6 +31,10 @@ public final class SimCommand implements Callable<Integer> {
     @CommandLine.Option(names = "--failover", description = "Members elect their leader; faults move leadership.")
     boolean failover;
 
+    @CommandLine.Option(names = "--ack-changes", description = {"Leader-follower runs in which an operator also",
+        "changes the acknowledgement settings (CONFIG SET ack-policy ...) while clients write."})
+    boolean ackChanges;
+
     @CommandLine.Option(names = "--seeds", paramLabel = "N", defaultValue = "1000",
             description = "Schedules to run (default: ${DEFAULT-VALUE}).")
     int seeds;
@@ -47,6 +51,10 @@ public final class SimCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (ackChanges && failover) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--ack-changes runs leader-follower schedules:"
+                    + " leave out --failover (its checkers hold each run to one policy)");
+        }
         if (seed != null) {
             return replay(seed, out, err);
         }
@@ -80,7 +88,8 @@ public final class SimCommand implements Callable<Integer> {
                 failures++;
                 err.println("FAILED --seed=" + failure.seed() + " (" + failure.invariant() + "):");
                 failure.getMessage().lines().limit(3).forEach(line -> err.println("  " + line));
-                err.println("  replay: tandem sim" + (failover ? " --failover" : "") + " --seed " + failure.seed());
+                err.println("  replay: tandem sim" + (failover ? " --failover" : "") + (ackChanges ? " --ack-changes" : "")
+                        + " --seed " + failure.seed());
                 err.flush();
             }
             long done = s - firstSeed + 1;
@@ -90,7 +99,7 @@ public final class SimCommand implements Callable<Integer> {
             }
         }
         out.printf("%d %s schedules (seeds %d..%d): %d failed; %d acknowledged writes checked kept%s, %.1f s%n", seeds,
-                failover ? "failover" : "leader-follower", firstSeed, firstSeed + seeds - 1, failures, keptWrites,
+                failover ? "failover" : ackChanges ? "leader-follower (with ack changes)" : "leader-follower", firstSeed, firstSeed + seeds - 1, failures, keptWrites,
                 failover ? ", " + leaderships + " leaderships, " + rolledBack + " entries rolled back, " + membershipRuns
                         + " runs changed members (" + changesLogged + " changes logged, " + changesAcknowledged
                         + " acknowledged)" : "",
@@ -101,11 +110,17 @@ public final class SimCommand implements Callable<Integer> {
 
     private SimulationResult run(long s) {
         return failover ? FailoverSimulation.run(SimulationConfig.failoverFromSeed(s))
-                : ReplicaSetSimulation.run(SimulationConfig.fromSeed(s));
+                : ReplicaSetSimulation.run(config(s));
+    }
+
+    private SimulationConfig config(long s) {
+        return failover ? SimulationConfig.failoverFromSeed(s)
+                : SimulationConfig.fromSeed(s, ackChanges ? SimulationConfig.Overrides.ACK_CHANGES
+                        : SimulationConfig.Overrides.NONE);
     }
 
     private int replay(long s, PrintWriter out, PrintWriter err) {
-        SimulationConfig config = failover ? SimulationConfig.failoverFromSeed(s) : SimulationConfig.fromSeed(s);
+        SimulationConfig config = config(s);
         out.println("seed " + s + ": " + config.policyAndLevel());
         out.print(config.describe());
         out.println("faults:");

@@ -4,7 +4,7 @@ import io.tandem.core.model.NodeId;
 import io.tandem.core.quorum.AckLevel;
 import io.tandem.core.quorum.AckPolicy;
 import io.tandem.core.replicaset.MemberConfig;
-import io.tandem.core.replicaset.OnAckTimeout;
+import io.tandem.core.quorum.OnAckTimeout;
 import io.tandem.core.replicaset.ReplicaSetConfig;
 import io.tandem.sim.sim.ClusterSpec;
 import io.tandem.sim.sim.DiskProfile;
@@ -38,10 +38,20 @@ public record SimulationConfig(long seed, Overrides overrides, ClusterSpec spec,
     public static final int COMBINATIONS = 21;
 
     /** What a replay or a soak pins instead of the seed's choice; null fields leave the choice alone. */
-    public record Overrides(String policy, AckLevel level, java.util.Set<Integer> faults, Integer maxFaults) {
-        public static final Overrides NONE = new Overrides(null, null, null, null);
+    public record Overrides(String policy, AckLevel level, java.util.Set<Integer> faults, Integer maxFaults,
+            boolean ackChanges) {
+        public static final Overrides NONE = new Overrides(null, null, null, null, false);
+        /** Leader-follower runs whose operator also changes the acknowledgement settings (see {@link AckChanges}). */
+        public static final Overrides ACK_CHANGES = new Overrides(null, null, null, null, true);
 
-        /** -Dtandem.sim.policy="quorum", -Dtandem.sim.level=durable, -Dtandem.sim.faults=0,2, -Dtandem.sim.maxFaults=3 */
+        public Overrides(String policy, AckLevel level, java.util.Set<Integer> faults, Integer maxFaults) {
+            this(policy, level, faults, maxFaults, false);
+        }
+
+        /**
+         * -Dtandem.sim.policy="quorum", -Dtandem.sim.level=durable, -Dtandem.sim.faults=0,2, -Dtandem.sim.maxFaults=3,
+         * -Dtandem.sim.ackChanges=true
+         */
         public static Overrides fromSystemProperties() {
             String policy = System.getProperty("tandem.sim.policy");
             String level = System.getProperty("tandem.sim.level");
@@ -57,7 +67,8 @@ public record SimulationConfig(long seed, Overrides overrides, ClusterSpec spec,
                 }
             }
             return new Overrides(blankToNull(policy), level == null || level.isBlank() ? null : AckLevel.parse(level),
-                    kept, maxFaults == null || maxFaults.isBlank() ? null : Integer.parseInt(maxFaults.strip()));
+                    kept, maxFaults == null || maxFaults.isBlank() ? null : Integer.parseInt(maxFaults.strip()),
+                    Boolean.getBoolean("tandem.sim.ackChanges"));
         }
 
         private static String blankToNull(String text) {
@@ -78,6 +89,9 @@ public record SimulationConfig(long seed, Overrides overrides, ClusterSpec spec,
             }
             if (maxFaults != null) {
                 text.append(" -Dtandem.sim.maxFaults=").append(maxFaults);
+            }
+            if (ackChanges) {
+                text.append(" -Dtandem.sim.ackChanges=true");
             }
             return text.toString();
         }
@@ -153,6 +167,10 @@ public record SimulationConfig(long seed, Overrides overrides, ClusterSpec spec,
                 long duration = Math.min(20_000 + snapshotChoice.nextLong(600_000), workloadMicros - start);
                 faults = faults.with(new Fault.Repoint(start, duration, node, target));
             }
+        }
+        if (overrides.ackChanges()) {
+            // Drawn from a generator of their own: the seed's other choices stay what they are without them.
+            faults = AckChanges.add(faults, new SplittableRandom(seed ^ AckChanges.SALT), workloadMicros);
         }
         if (overrides.faults() != null) {
             faults = faults.only(overrides.faults());

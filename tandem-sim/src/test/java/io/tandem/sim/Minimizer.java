@@ -42,6 +42,7 @@ final class Minimizer {
     }
 
     static SimulationConfig.Overrides withFaults(SimulationConfig.Overrides overrides, Set<Integer> faults) {
-        return new SimulationConfig.Overrides(overrides.policy(), overrides.level(), faults, overrides.maxFaults());
+        return new SimulationConfig.Overrides(overrides.policy(), overrides.level(), faults, overrides.maxFaults(),
+                overrides.ackChanges());
     }
 }

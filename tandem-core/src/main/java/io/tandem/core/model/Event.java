@@ -23,6 +23,13 @@ public sealed interface Event {
     /** on-ack-timeout degrade: the leader now acknowledges writes as soon as they are durable locally. */
     record Degraded(long lsn, String policy) implements Event {}
 
+    /**
+     * The acknowledgement settings changed (CONFIG SET) while the log ended at {@code lsn}: writes wait for
+     * {@code policy} at {@code level} from now on.
+     */
+    record AcknowledgementChanged(long lsn, String policy, String level, long ackTimeoutMillis, String onAckTimeout)
+            implements Event {}
+
     /** The replicas caught up with a degraded leader: its policy applies again. */
     record PolicyRestored(long lsn, String policy) implements Event {}
 

@@ -3,6 +3,9 @@ package io.tandem.core.protocol;
 import io.tandem.core.keyspace.Keyspace;
 import io.tandem.core.model.Membership;
 import io.tandem.core.model.Message;
+import io.tandem.core.quorum.AckLevel;
+import io.tandem.core.quorum.AckPolicy;
+import io.tandem.core.quorum.OnAckTimeout;
 import java.util.List;
 
 /** Everything that can happen to a protocol: the only way the world reaches the core. */
@@ -63,6 +66,14 @@ public sealed interface Input {
             this(lsn, term, keyspace, null, 0);
         }
     }
+
+    /**
+     * CONFIG SET of the acknowledgement settings on this node (ack-policy, ack-level, ack-timeout-millis,
+     * on-ack-timeout, min-replicas-to-write, min-replicas-max-lag): what this node's writes wait for from now
+     * on, if it leads or once it does. The runtime has checked that the members can satisfy the policy.
+     */
+    record ChangeAcknowledgement(AckPolicy policy, AckLevel level, long ackTimeoutMillis, OnAckTimeout onAckTimeout,
+            int minReplicasToWrite, long minReplicasMaxLagMillis) implements Input {}
 
     /** A message from another node. */
     record PeerMessage(Message message) implements Input {}

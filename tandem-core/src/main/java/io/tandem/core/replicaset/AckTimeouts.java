@@ -6,6 +6,7 @@ import io.tandem.core.model.Reply;
 import io.tandem.core.protocol.Output;
 import io.tandem.core.quorum.AckPolicy;
 import io.tandem.core.quorum.Member;
+import io.tandem.core.quorum.OnAckTimeout;
 import io.tandem.core.quorum.QuorumMath;
 import java.util.ArrayDeque;
 import java.util.Map;
@@ -52,6 +53,23 @@ final class AckTimeouts {
 
     boolean degraded() {
         return degraded;
+    }
+
+    /**
+     * The settings changed (CONFIG SET). Under on-ack-timeout error there is no degraded mode: one ends now. The
+     * writes after {@code commitLsn} wait for the new policy, for at most its timeout from now: one deadline
+     * for the last covers them all, since a timeout fails everything up to the LSN that timed out. (Appended
+     * last, it keeps the queue in LSN order; its time may come before an earlier write's, which then holds it
+     * until that one's, at most the old timeout.)
+     */
+    void settingsChanged(long nowMillis, long commitLsn, long lastLsn, ReplicaSetConfig config, Output out) {
+        if (degraded && config.onAckTimeout() == OnAckTimeout.ERROR) {
+            degraded = false;
+            out.event(new Event.PolicyRestored(lastLsn, config.ackPolicy().toString()));
+        }
+        if (lastLsn > commitLsn && !(config.ackPolicy() instanceof AckPolicy.Async)) {
+            deadlines.add(new long[] {lastLsn, nowMillis + config.ackTimeoutMillis()});
+        }
     }
 
     /**

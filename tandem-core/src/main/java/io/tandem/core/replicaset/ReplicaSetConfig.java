@@ -3,6 +3,7 @@ package io.tandem.core.replicaset;
 import io.tandem.core.model.NodeId;
 import io.tandem.core.quorum.AckLevel;
 import io.tandem.core.quorum.AckPolicy;
+import io.tandem.core.quorum.OnAckTimeout;
 import java.util.Map;
 
 /**
@@ -129,6 +130,17 @@ public record ReplicaSetConfig(
         return new ReplicaSetConfig(newMembers, ackPolicy, ackLevel, ackTimeoutMillis, onAckTimeout,
                 heartbeatIntervalMillis, maxInflightBytes, maxBatchBytes, minReplicasToWrite, minReplicasMaxLagMillis,
                 electionTimeoutMillis, maxLagOnFailoverEntries, readLeaseMillis);
+    }
+
+    /**
+     * The same replica set acknowledging writes another way (CONFIG SET ack-policy and its companions, see
+     * ReplicaSetNode#onChangeAcknowledgement).
+     */
+    public ReplicaSetConfig withAcknowledgement(AckPolicy policy, AckLevel level, long timeoutMillis,
+            OnAckTimeout onTimeout, int minReplicas, long minReplicasLagMillis) {
+        return new ReplicaSetConfig(members, policy, level, timeoutMillis, onTimeout, heartbeatIntervalMillis,
+                maxInflightBytes, maxBatchBytes, minReplicas, minReplicasLagMillis, electionTimeoutMillis,
+                maxLagOnFailoverEntries, readLeaseMillis);
     }
 
     /** The same replica set with lease reads of this length (0: read-index only). */

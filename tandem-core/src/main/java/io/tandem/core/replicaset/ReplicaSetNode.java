@@ -472,6 +472,7 @@ public final class ReplicaSetNode implements Protocol {
             case Input.SnapshotLoaded loaded -> following.onSnapshotLoaded(nowMillis, loaded, out);
             case Input.Rewound rewound -> following.onRewound(nowMillis, rewound, out);
             case Input.ChangeMembers change -> reconfiguration.onChangeMembers(nowMillis, change, out);
+            case Input.ChangeAcknowledgement change -> onChangeAcknowledgement(nowMillis, change, out);
         }
     }
 
@@ -535,6 +536,27 @@ public final class ReplicaSetNode implements Protocol {
         }
         // Nothing is shipped here: entries go to followers once durable on this node (onPersisted), in one
         // batch per follower for everything a flush made durable, not one request per command.
+    }
+
+    // ---- acknowledgement settings (CONFIG SET) ---------------------------------------------------------------
+
+    /**
+     * CONFIG SET ack-policy and its companions. Writes wait for the new settings from now on, and so do those
+     * waiting now: a looser policy releases at once what it covers (advanceCommit), a stricter one holds what it
+     * does not, for at most the new ack-timeout-millis from now (a write made under async had no deadline).
+     * What was acknowledged stays acknowledged: the commit point never moves back. A follower keeps the settings
+     * for when it leads.
+     */
+    private void onChangeAcknowledgement(long nowMillis, Input.ChangeAcknowledgement change, Output out) {
+        config = config.withAcknowledgement(change.policy(), change.level(), change.ackTimeoutMillis(),
+                change.onAckTimeout(), change.minReplicasToWrite(), change.minReplicasMaxLagMillis());
+        out.event(new Event.AcknowledgementChanged(lastLsn, change.policy().toString(), change.level().toString(),
+                change.ackTimeoutMillis(), change.onAckTimeout().configName()));
+        if (role != Role.LEADER) {
+            return;
+        }
+        ackTimeouts.settingsChanged(nowMillis, commitLsn, lastLsn, config, out);
+        advanceCommit(nowMillis, out);
     }
 
     // ---- membership (TANDEM.MEMBERS) -------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import io.tandem.core.model.Event;
 import io.tandem.core.model.NodeId;
 import io.tandem.core.quorum.AckLevel;
 import io.tandem.core.quorum.AckPolicy;
+import io.tandem.core.quorum.OnAckTimeout;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

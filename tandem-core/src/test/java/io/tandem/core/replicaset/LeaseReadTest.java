@@ -11,6 +11,7 @@ import io.tandem.core.model.NodeId;
 import io.tandem.core.protocol.Input;
 import io.tandem.core.quorum.AckLevel;
 import io.tandem.core.quorum.AckPolicy;
+import io.tandem.core.quorum.OnAckTimeout;
 import io.tandem.core.replicaset.ReplicaSetNodeTest.Harness;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -12,6 +12,7 @@ import io.tandem.core.model.NodeId;
 import io.tandem.core.protocol.Input;
 import io.tandem.core.quorum.AckLevel;
 import io.tandem.core.quorum.AckPolicy;
+import io.tandem.core.quorum.OnAckTimeout;
 import io.tandem.core.replicaset.ReplicaSetNodeTest.Client;
 import io.tandem.core.replicaset.ReplicaSetNodeTest.Harness;
 import java.util.List;

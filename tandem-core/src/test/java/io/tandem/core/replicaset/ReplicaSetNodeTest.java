@@ -17,6 +17,7 @@ import io.tandem.core.protocol.Input;
 import io.tandem.core.protocol.Output;
 import io.tandem.core.quorum.AckLevel;
 import io.tandem.core.quorum.AckPolicy;
+import io.tandem.core.quorum.OnAckTimeout;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -4,7 +4,7 @@ import io.tandem.core.model.NodeId;
 import io.tandem.core.quorum.AckLevel;
 import io.tandem.core.quorum.AckPolicy;
 import io.tandem.core.quorum.QuorumMath;
-import io.tandem.core.replicaset.OnAckTimeout;
+import io.tandem.core.quorum.OnAckTimeout;
 import io.tandem.storage.wal.FsyncPolicy;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -3,7 +3,7 @@ package io.tandem.server.config;
 import io.tandem.core.model.NodeId;
 import io.tandem.core.quorum.AckLevel;
 import io.tandem.core.quorum.AckPolicy;
-import io.tandem.core.replicaset.OnAckTimeout;
+import io.tandem.core.quorum.OnAckTimeout;
 import java.util.Map;
 
 /**

@@ -13,6 +13,7 @@ import io.tandem.sim.sim.SimObserver;
 import io.tandem.sim.sim.StepRecord;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * When the leader releases a successful reply, what the reply shows (everything up to the request's LSN
@@ -30,12 +31,23 @@ import java.util.Map;
  *
  * The exception the design makes, counted rather than failed: a degraded leader (on-ack-timeout
  * degrade) promises only its own durability.
+ *
+ * <p>The promise is the one in force on the leader when the commit point first passed L: CONFIG SET may change
+ * the settings (ack changes, see Fault.AckChange), and what was acknowledged stays acknowledged. A read after a
+ * stricter policy came in shows entries committed under the looser one; it is held to that one.
  */
 public final class AckPromiseChecker implements SimObserver {
     private final Cluster cluster;
     private final ReplicaSetConfig config;
     private long checked;
     private long degradedReleases;
+    /** What the leader promised for the LSNs from each key on, as its commit point passed them. */
+    private final TreeMap<Long, Promise> promisedFrom = new TreeMap<>();
+    /** The highest LSN promisedFrom covers. */
+    private long promisedUpTo;
+
+    /** The settings (and degraded mode) in force on the leader when its commit point moved. */
+    private record Promise(AckPolicy policy, AckLevel level, boolean degraded) {}
 
     public AckPromiseChecker(Cluster cluster) {
         this.cluster = cluster;
@@ -52,10 +64,13 @@ public final class AckPromiseChecker implements SimObserver {
 
     @Override
     public void afterStep(SimNode node, StepRecord step) {
-        if (node != cluster.leader() || step.replies().isEmpty()) {
+        if (node != cluster.leader()) {
             return;
         }
-        boolean degraded = node.core().degraded();
+        notePromises(node); // on every step: entries no client waits for (expiry, terms' openings) commit too
+        if (step.replies().isEmpty()) {
+            return;
+        }
         for (StepRecord.ReleasedReply released : step.replies()) {
             if (released.reply() instanceof Reply.Error) {
                 continue;
@@ -80,26 +95,37 @@ public final class AckPromiseChecker implements SimObserver {
                         + " that is not durable on the leader itself (durable image ends at "
                         + Truth.durableLsn(node) + ")");
             }
-            if (degraded) {
+            Promise promise = promisedFrom.floorEntry(lsn).getValue();
+            if (promise.degraded() || node.core().degraded()) {
                 degradedReleases++;
                 continue;
             }
-            String shortfall = shortfall(entry);
+            String shortfall = shortfall(entry, promise.policy(), promise.level());
             if (shortfall == null) {
                 checked++;
             } else {
                 throw new InvariantViolation("acknowledgement promise", "the leader released a reply to " + what
-                        + " under '" + config.ackPolicy() + "' at " + config.ackLevel() + ", but " + shortfall
+                        + " under '" + promise.policy() + "' at " + promise.level() + ", but " + shortfall
                         + "\n    truth: " + truth() + "\n    leader's progress: " + progress(node));
             }
         }
     }
 
+    /** The leader's commit point passed LSNs no promise covered yet: they were acknowledged as it says now. */
+    private void notePromises(SimNode leader) {
+        long commitLsn = leader.core().commitLsn();
+        if (commitLsn > promisedUpTo) {
+            ReplicaSetConfig inForce = leader.core().config();
+            promisedFrom.put(promisedUpTo + 1, new Promise(inForce.ackPolicy(), inForce.ackLevel(),
+                    leader.core().degraded()));
+            promisedUpTo = commitLsn;
+        }
+    }
+
     /** Why the policy is not met for entry by the truth, or null when it is. */
-    private String shortfall(Entry entry) {
-        AckLevel level = config.ackLevel();
+    private String shortfall(Entry entry, AckPolicy policy, AckLevel level) {
         List<SimNode> replicas = cluster.followers();
-        return switch (config.ackPolicy()) {
+        return switch (policy) {
             case AckPolicy.Async async -> null;
             case AckPolicy.SemiSync semiSync -> need(semiSync.k(), count(replicas, entry, level, null, false), "replicas");
             case AckPolicy.All all -> need(replicas.size(), count(replicas, entry, level, null, false), "replicas");

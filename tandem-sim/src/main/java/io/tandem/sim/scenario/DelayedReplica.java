@@ -7,7 +7,7 @@ import static io.tandem.sim.scenario.Step.write;
 import io.tandem.core.model.NodeId;
 import io.tandem.core.quorum.AckLevel;
 import io.tandem.core.replicaset.MemberConfig;
-import io.tandem.core.replicaset.OnAckTimeout;
+import io.tandem.core.quorum.OnAckTimeout;
 import io.tandem.sim.sim.Operation;
 import java.util.List;
 

@@ -4,7 +4,7 @@ import io.tandem.core.model.NodeId;
 import io.tandem.core.quorum.AckLevel;
 import io.tandem.core.quorum.AckPolicy;
 import io.tandem.core.replicaset.MemberConfig;
-import io.tandem.core.replicaset.OnAckTimeout;
+import io.tandem.core.quorum.OnAckTimeout;
 import io.tandem.core.replicaset.ReplicaSetConfig;
 import io.tandem.sim.sim.Cluster;
 import io.tandem.sim.sim.ClusterSpec;

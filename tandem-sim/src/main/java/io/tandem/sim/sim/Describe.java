@@ -87,6 +87,9 @@ public final class Describe {
             case Input.Rewound r -> "Rewound(" + r.term() + "/" + r.lsn() + ", " + r.keyspace().size() + " keys)";
             case Input.SnapshotLoaded s -> "SnapshotLoaded(" + s.snapshotTerm() + "/" + s.snapshotLsn() + ")";
             case Input.ChangeMembers c -> "#" + c.requestId() + " MEMBERS " + c.change();
+            case Input.ChangeAcknowledgement c -> "CONFIG SET ack-policy '" + c.policy() + "' ack-level " + c.level()
+                    + " ack-timeout-millis " + c.ackTimeoutMillis() + " on-ack-timeout " + c.onAckTimeout().configName()
+                    + " min-replicas-to-write " + c.minReplicasToWrite();
         };
     }
 

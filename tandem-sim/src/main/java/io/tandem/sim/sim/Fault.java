@@ -1,5 +1,11 @@
 package io.tandem.sim.sim;
 
+import io.tandem.core.protocol.Input;
+import io.tandem.core.quorum.AckLevel;
+import io.tandem.core.quorum.AckPolicy;
+import io.tandem.core.quorum.OnAckTimeout;
+import io.tandem.core.replicaset.ReplicaSetConfig;
+
 /**
  * One fault of a schedule: it begins at {@code startMicros}, lasts {@code durationMicros}, and is undone
  * when it ends (a partition heals, a crashed node restarts, a spike passes), so that a run can quiesce.
@@ -184,6 +190,38 @@ public sealed interface Fault {
         @Override
         public String toString() {
             return "FAILOVER on the leader (timeout " + timeoutMillis + " ms)";
+        }
+    }
+
+    /**
+     * An operator changes the acknowledgement settings on every member (CONFIG SET ack-policy, ack-level,
+     * ack-timeout-millis, on-ack-timeout) and sets them back when the fault ends. A member down or paused at
+     * either moment misses that change (or takes it when it runs again), and one restarted starts from its
+     * configuration: CONFIG SET is not kept across a restart, as in Redis without CONFIG REWRITE.
+     */
+    record AckChange(long startMicros, long durationMicros, AckPolicy policy, AckLevel level, long timeoutMillis,
+            OnAckTimeout onTimeout) implements Fault {
+        @Override
+        public void begin(Cluster cluster) {
+            for (SimNode node : cluster.nodes()) {
+                node.step(new Input.ChangeAcknowledgement(policy, level, timeoutMillis, onTimeout, 0, 10_000));
+            }
+        }
+
+        @Override
+        public void end(Cluster cluster) {
+            ReplicaSetConfig configured = cluster.spec().config();
+            for (SimNode node : cluster.nodes()) {
+                node.step(new Input.ChangeAcknowledgement(configured.ackPolicy(), configured.ackLevel(),
+                        configured.ackTimeoutMillis(), configured.onAckTimeout(), configured.minReplicasToWrite(),
+                        configured.minReplicasMaxLagMillis()));
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "CONFIG SET ack-policy '" + policy + "' ack-level " + level + " ack-timeout-millis " + timeoutMillis
+                    + " on-ack-timeout " + onTimeout.configName() + " on every member, set back at the end";
         }
     }
 

@@ -126,6 +126,7 @@ public final class FaultSchedule {
                 case Fault.MembershipChanges m -> other instanceof Fault.MembershipChanges;
                 case Fault.ClockJump j -> other instanceof Fault.ClockJump o && o.node() == j.node();
                 case Fault.CrashAfterWipe c -> other instanceof Fault.CrashAfterWipe;
+                case Fault.AckChange a -> other instanceof Fault.AckChange; // each restores the configured settings
             };
             boolean overlaps = fault.startMicros() < other.startMicros() + other.durationMicros()
                     && other.startMicros() < fault.startMicros() + fault.durationMicros();

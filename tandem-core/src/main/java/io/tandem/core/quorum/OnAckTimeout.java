@@ -1,4 +1,4 @@
-package io.tandem.core.replicaset;
+package io.tandem.core.quorum;
 
 import java.util.Locale;
 
@@ -8,6 +8,11 @@ public enum OnAckTimeout {
     ERROR,
     /** Switch to async (and say so) until the replicas catch up. */
     DEGRADE;
+
+    /** The configuration text, which {@link #parse} reads back: "error" or "degrade". */
+    public String configName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
 
     public static OnAckTimeout parse(String text) {
         return switch (text.strip().toLowerCase(Locale.ROOT)) {
