@@ -1,7 +1,7 @@
 package io.tandem.server.agent;
 
 import io.tandem.core.model.Event;
-import io.tandem.server.config.ReplicationSettings;
+import io.tandem.server.config.RuntimeSettings;
 import io.tandem.server.metrics.ServerStats;
 
 /**
@@ -13,11 +13,12 @@ final class EventReporter {
     private static final System.Logger LOG = System.getLogger(NodeAgent.class.getName());
 
     private final ServerStats stats;
-    private final ReplicationSettings replication;
+    /** The lag alert bounds of the moment (CONFIG SET may change them), for the alert's message. */
+    private final RuntimeSettings settings;
 
-    EventReporter(ServerStats stats, ReplicationSettings replication) {
+    EventReporter(ServerStats stats, RuntimeSettings settings) {
         this.stats = stats;
-        this.replication = replication;
+        this.settings = settings;
     }
 
     void report(Event event) {
@@ -71,6 +72,10 @@ final class EventReporter {
                 warn("this node applied entries after LSN " + rewinding.afterLsn() + " (up to " + rewinding.appliedLsn()
                         + ", log to " + rewinding.lastLsn() + ") that the leader's log does not hold: rewinding");
             }
+            case Event.AcknowledgementChanged changed -> info("acknowledgement settings changed (CONFIG SET) at LSN "
+                    + changed.lsn() + ": ack-policy '" + changed.policy() + "', ack-level " + changed.level()
+                    + ", ack-timeout-millis " + changed.ackTimeoutMillis() + ", on-ack-timeout " + changed.onAckTimeout()
+                    + "; writes waiting now wait for these");
             default -> info("event: " + event);
         }
     }
@@ -80,7 +85,7 @@ final class EventReporter {
             stats.lagAlertsRaised++;
             warn("replica " + alert.replica() + " is lagging: " + alert.lagEntries() + " entries (" + alert.lagBytes()
                     + " bytes) not applied, behind for " + alert.lagMillis() + " ms (lag-alert-millis "
-                    + replication.lagAlertMillis() + ", lag-alert-bytes " + replication.lagAlertBytes() + ")");
+                    + settings.lagAlertMillis() + ", lag-alert-bytes " + settings.lagAlertBytes() + ")");
         } else {
             info("replica " + alert.replica() + " is back within the lag alert bounds");
         }

@@ -8,6 +8,9 @@ import io.tandem.core.model.Reply;
 import io.tandem.core.protocol.ClientRef;
 import io.tandem.core.protocol.Input;
 import io.tandem.core.protocol.Output;
+import io.tandem.core.quorum.AckPolicy;
+import io.tandem.core.quorum.QuorumMath;
+import io.tandem.core.replicaset.ReplicaSetConfig;
 import io.tandem.core.replicaset.ReplicaSetNode;
 import io.tandem.server.config.RuntimeSettings;
 import io.tandem.server.metrics.ServerStats;
@@ -99,7 +102,8 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
         this.voteFile = new VoteFile(dataDir);
         this.persistedVote = recoveredVote;
         this.rewinder = new Rewinder(dataDir, wal, logView, snapshots.store(), snapshots.background(), loop, stats);
-        this.events = new EventReporter(stats, settings.startup().replication());
+        this.events = new EventReporter(stats, settings);
+        settings.checkPoliciesWith(this::whyPolicyNeverCommits);
     }
 
     // ---- wiring -------------------------------------------------------------------------------------
@@ -786,7 +790,31 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
 
     @Override
     public void settingsChanged() {
-        // hz is read when the next tick is scheduled; limits are read per connection and request.
+        // hz is read when the next tick is scheduled; limits are read per connection and request. The
+        // acknowledgement settings go to the core, which decides what the writes waiting now wait for.
+        ReplicaSetConfig inForce = node.config();
+        if (!settings.ackPolicy().equals(inForce.ackPolicy()) || settings.ackLevel() != inForce.ackLevel()
+                || settings.ackTimeoutMillis() != inForce.ackTimeoutMillis()
+                || settings.onAckTimeout() != inForce.onAckTimeout()
+                || settings.minReplicasToWrite() != inForce.minReplicasToWrite()
+                || settings.minReplicasMaxLagMillis() != inForce.minReplicasMaxLagMillis()) {
+            readClock();
+            step(new Input.ChangeAcknowledgement(settings.ackPolicy(), settings.ackLevel(), settings.ackTimeoutMillis(),
+                    settings.onAckTimeout(), settings.minReplicasToWrite(), settings.minReplicasMaxLagMillis()));
+        }
+        node.lagAlerts(settings.lagAlertMillis(), settings.lagAlertBytes());
+    }
+
+    /**
+     * Why this node could never commit a write under {@code policy} once it leads the members of the moment
+     * (CONFIG SET ack-policy refuses it then, as the loader refuses it at start), or null.
+     */
+    private String whyPolicyNeverCommits(AckPolicy policy) {
+        java.util.Set<NodeId> members = new java.util.TreeSet<>();
+        for (io.tandem.core.model.Membership.Seat seat : node.membership().seats()) {
+            members.add(seat.id());
+        }
+        return QuorumMath.whyNeverSatisfied(policy, node.self(), members).orElse(null);
     }
 
     /** What SHUTDOWN runs: set by the node, which closes itself on another thread. */

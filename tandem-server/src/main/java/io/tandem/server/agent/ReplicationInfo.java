@@ -54,6 +54,9 @@ final class ReplicationInfo {
         field(out, "tandem_commit_lsn", node.commitLsn());
         field(out, "tandem_durable_lsn", node.durableLsn());
         field(out, "tandem_applied_lsn", node.appliedLsn());
+        // What this node's writes wait for when it leads (CONFIG SET may have changed it since the start).
+        field(out, "tandem_ack_policy", node.config().ackPolicy());
+        field(out, "tandem_ack_level", node.config().ackLevel());
         if (node.isLeader()) {
             field(out, "tandem_degraded", node.degraded() ? 1 : 0);
         }

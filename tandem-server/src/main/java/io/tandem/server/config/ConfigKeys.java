@@ -56,22 +56,22 @@ public final class ConfigKeys {
             "The member this node follows at start (its node-id). Empty: this node leads.", false);
     public static final ConfigKey ACK_POLICY = new ConfigKey("ack-policy", "async",
             "When the leader acknowledges a write: async | semi-sync K | quorum | all | first K (n2,n3) |"
-                    + " any K (n2,n3). See docs/replication.md.", false);
+                    + " any K (n2,n3). See docs/replication.md.", true);
     public static final ConfigKey ACK_LEVEL = new ConfigKey("ack-level", "durable",
-            "What a replica must have done for its acknowledgement to count: received | durable | applied.", false);
+            "What a replica must have done for its acknowledgement to count: received | durable | applied.", true);
     public static final ConfigKey ACK_TIMEOUT_MILLIS = new ConfigKey("ack-timeout-millis", "1000",
-            "How long a write waits for the policy before on-ack-timeout applies.", false);
+            "How long a write waits for the policy before on-ack-timeout applies.", true);
     public static final ConfigKey ON_ACK_TIMEOUT = new ConfigKey("on-ack-timeout", "error",
             "error: the reply says how many replicas acknowledged (the write stays in the log); degrade: switch"
-                    + " to async until the replicas catch up.", false);
+                    + " to async until the replicas catch up.", true);
     public static final ConfigKey HEARTBEAT_INTERVAL_MILLIS = new ConfigKey("heartbeat-interval-millis", "100",
             "How often a leader tells idle followers its commit LSN and time (their staleness).", false);
 
     public static final ConfigKey MIN_REPLICAS_TO_WRITE = new ConfigKey("min-replicas-to-write", "0",
             "Redis's: the leader refuses writes (-NOREPLICAS) while fewer replicas than this were heard from within"
-                    + " min-replicas-max-lag seconds. 0: off.", false);
+                    + " min-replicas-max-lag seconds. 0: off.", true);
     public static final ConfigKey MIN_REPLICAS_MAX_LAG = new ConfigKey("min-replicas-max-lag", "10",
-            "Seconds within which a replica must have been heard from to count for min-replicas-to-write.", false);
+            "Seconds within which a replica must have been heard from to count for min-replicas-to-write.", true);
     public static final ConfigKey NON_VOTING = new ConfigKey("non-voting", "",
             "Members that never count for the quorum policy (unless named in first/any K): comma-separated ids."
                     + " The same on every member.", false);
@@ -118,10 +118,10 @@ public final class ConfigKeys {
 
     public static final ConfigKey LAG_ALERT_MILLIS = new ConfigKey("lag-alert-millis", "10000",
             "On a leader: raise a lag alert (logged, counted) when a replica has been behind for longer than this."
-                    + " 0: off.", false);
+                    + " 0: off.", true);
     public static final ConfigKey LAG_ALERT_BYTES = new ConfigKey("lag-alert-bytes", "64mb",
             "On a leader: raise a lag alert when a replica has more than this many bytes of log not applied."
-                    + " 0: off.", false);
+                    + " 0: off.", true);
 
     public static final ConfigKey SENTINEL_MASTER_NAME = new ConfigKey("sentinel-master-name", "tandem",
             "The master name this node answers to in its Sentinel API (SENTINEL GET-MASTER-ADDR-BY-NAME <name>,"

@@ -410,7 +410,7 @@ public final class SessionCommands {
                 // Put back what earlier pairs of this command changed.
                 for (int j = 2; j < i; j += 2) {
                     String earlier = text(args[j]).toLowerCase(Locale.ROOT);
-                    settings.set(earlier, before.get(earlier));
+                    settings.restore(earlier, before.get(earlier));
                 }
                 if (refused.equals("unknown")) {
                     return Reply.error("ERR Unknown option or number of arguments for CONFIG SET - '" + name + "'");
