@@ -16,10 +16,14 @@ public final class StatusCommand implements Callable<Integer> {
     @CommandLine.Mixin
     NodeAddresses nodes;
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() {
-        System.out.printf("%-6s %-22s %-9s %-5s %-10s %-10s %-10s %-12s %s%n", "NODE", "CLIENT", "ROLE", "TERM",
-                "LAST LSN", "APPLIED", "COMMIT", "LAG", "STATE");
+        java.io.PrintWriter out = spec.commandLine().getOut();
+        out.printf("%-6s %-22s %-9s %-5s %-10s %-10s %-10s %-12s %-24s %s%n", "NODE", "CLIENT", "ROLE", "TERM",
+                "LAST LSN", "APPLIED", "COMMIT", "LAG", "ACK POLICY / LEVEL", "STATE");
         int unreachable = 0;
         for (int port : nodes.ports) {
             String address = nodes.host + ":" + port;
@@ -27,7 +31,7 @@ public final class StatusCommand implements Callable<Integer> {
             try {
                 info = NodeClient.info(nodes.host, port, nodes.password);
             } catch (IOException e) {
-                System.out.printf("%-6s %-22s %-9s %s%n", "?", address, "-", "unreachable: " + e.getMessage());
+                out.printf("%-6s %-22s %-9s %s%n", "?", address, "-", "unreachable: " + e.getMessage());
                 unreachable++;
                 continue;
             }
@@ -40,10 +44,14 @@ public final class StatusCommand implements Callable<Integer> {
                     + ("1".equals(info.get("tandem_degraded")) ? ", DEGRADED" : "")
                     : "link " + info.getOrDefault("master_link_status", "?") + " to "
                             + info.getOrDefault("tandem_leader", "?");
-            System.out.printf("%-6s %-22s %-9s %-5s %-10d %-10d %-10s %-12s %s%n", info.getOrDefault("tandem_node_id", "?"),
-                    address, leader ? "leader" : "follower", info.getOrDefault("tandem_term", "?"), last, applied,
-                    info.getOrDefault("tandem_commit_lsn", "?"), lag, state);
+            // Each node's own settings (CONFIG SET changes one node): a follower's apply when it leads.
+            String ack = info.getOrDefault("tandem_ack_policy", "?") + " / " + info.getOrDefault("tandem_ack_level", "?");
+            out.printf("%-6s %-22s %-9s %-5s %-10d %-10d %-10s %-12s %-24s %s%n",
+                    info.getOrDefault("tandem_node_id", "?"), address, leader ? "leader" : "follower",
+                    info.getOrDefault("tandem_term", "?"), last, applied, info.getOrDefault("tandem_commit_lsn", "?"), lag,
+                    ack, state);
         }
+        out.flush();
         return unreachable == 0 ? 0 : 1;
     }
 

@@ -40,6 +40,17 @@ class SimCommandTest {
     }
 
     @Test
+    void aSoakWithAckChangesChangesTheSettingsMidRunAndRefusesFailoverRuns() {
+        assertEquals(0, tandem("sim", "--ack-changes", "--seeds", "3"));
+        assertTrue(out.toString().startsWith("3 leader-follower (with ack changes) schedules (seeds 0..2): 0 failed;"),
+                out.toString());
+        assertEquals(0, tandem("sim", "--ack-changes", "--seed", "5"));
+        assertTrue(out.toString().contains("CONFIG SET ack-policy '"), out.toString());
+        assertNotEquals(0, tandem("sim", "--ack-changes", "--failover", "--seeds", "3"));
+        assertTrue(err.toString().contains("--ack-changes runs leader-follower schedules"), err.toString());
+    }
+
+    @Test
     void aBadSeedCountIsRefusedByName() {
         assertNotEquals(0, tandem("sim", "--seeds", "0"));
         assertTrue(err.toString().contains("--seeds must be between 1 and 1000000, got 0"), err.toString());
