@@ -1,7 +1,5 @@
 package io.tandem.core.replicaset;
 
-import io.tandem.core.keyspace.CommandSpec;
-import io.tandem.core.keyspace.CommandTable;
 import io.tandem.core.keyspace.Keyspace;
 import io.tandem.core.log.LogView;
 import io.tandem.core.model.Effect;
@@ -36,9 +34,10 @@ import java.util.random.RandomGenerator;
  *
  * <p>The streams to followers (probing, batches, heartbeats, resends, snapshot transfers) live in
  * {@link Streams}; following an upstream's stream (the consistency check, truncation and rewinds, applying,
- * answering) in {@link Following}; a leader's read rounds in {@link ReadRounds}. This class holds the role,
- * the term and the log positions, decides what answers mean (the commit point, a relay's report upstream), and
- * serves clients.
+ * answering) in {@link Following}; a leader's read rounds in {@link ReadRounds}; clients' commands in
+ * {@link ClientCommands}. This class holds the role, the term and the log positions, the acknowledgement
+ * settings in force, and decides what answers mean (the commit point, when a reply may go, a relay's report
+ * upstream).
  *
  * <p>Roles are explicit, with one method per transition ({@link #becomeLeader}, {@link #becomeFollower})
  * in the style of etcd raft. Terms exist from the start: every message carries one, a lower term is
@@ -81,6 +80,8 @@ public final class ReplicaSetNode implements Protocol {
     final ArrayDeque<Entry> unapplied = new ArrayDeque<>();
     /** Automatic failover; consulted only when the config has an election timeout. */
     final Elections elections;
+    /** Clients' commands: a follower's reads, a leader's writes and reads. */
+    private final ClientCommands clients = new ClientCommands(this);
     /** A planned handover of leadership (FAILOVER) this leader runs, if any. */
     private final Switchover switchover = new Switchover(this);
     /** Check-quorum: a leader holds acknowledgements, then steps down, when no majority echoes it. */
@@ -460,9 +461,9 @@ public final class ReplicaSetNode implements Protocol {
         elections.stepped(nowMillis);
         checkQuorum.check(nowMillis, out);
         switch (input) {
-            case Input.ClientCommand command -> onCommand(nowMillis, command.client(), command.requestId(),
+            case Input.ClientCommand command -> clients.onCommand(nowMillis, command.client(), command.requestId(),
                     List.<byte[][]>of(command.args()), false, out);
-            case Input.ClientTransaction transaction -> onCommand(nowMillis, transaction.client(),
+            case Input.ClientTransaction transaction -> clients.onCommand(nowMillis, transaction.client(),
                     transaction.requestId(), transaction.commands(), true, out);
             case Input.Persisted persisted -> onPersisted(nowMillis, persisted.durableLsn(), out);
             case Input.PeerMessage peer -> onMessage(nowMillis, peer.message(), out);
@@ -476,56 +477,25 @@ public final class ReplicaSetNode implements Protocol {
         }
     }
 
-    // ---- clients ----------------------------------------------------------------------------------------
+    // ---- clients (see ClientCommands) ------------------------------------------------------------------------
 
-    private void onCommand(long nowMillis, ClientRef client, long requestId, List<byte[][]> commands,
-            boolean transaction, Output out) {
-        if (role != Role.LEADER) {
-            // Is this a write? A follower serves reads only, with Redis's replica error for writes.
-            if (isWrite(commands)) {
-                out.reply(client, requestId, READ_ONLY);
-                return;
-            }
-            if (rewinding) {
-                out.reply(client, requestId, REWINDING);
-                return;
-            }
-            runner.begin(nowMillis);
-            Reply reply = transaction ? runner.executeAll(commands) : runner.execute(commands.get(0));
-            List<Effect> effects = runner.takeEffects();
-            Invariants.check(effects.isEmpty(), "a read on a follower produced effects %s", effects);
-            out.reply(client, requestId, reply);
-            return;
+    /** With elections, a read on a leader waits for a read round unless its lease holds: the round (0: none). */
+    long readRound(long nowMillis, Output out) {
+        return config.elections() && !reads.leaseHolds(nowMillis) ? reads.roundFor(nowMillis, out) : 0;
+    }
+
+    /** A write waits for the acknowledgement policy (not async) until ack-timeout-millis from now. */
+    void awaitAcknowledgement(long lsn, long nowMillis) {
+        if (!(config.ackPolicy() instanceof AckPolicy.Async)) {
+            ackTimeouts.waitFor(lsn, nowMillis + config.ackTimeoutMillis());
         }
-        if (switchover.active() && isWrite(commands)) {
-            // FAILOVER: no new writes while the target catches up, so that it holds everything acknowledged.
-            out.reply(client, requestId, Reply.error("TRYAGAIN FAILOVER in progress: leadership is moving to "
-                    + switchover.target() + "; retry the write on the new leader"));
-            return;
-        }
-        if (config.minReplicasToWrite() > 0 && isWrite(commands) && goodReplicas(nowMillis) < config.minReplicasToWrite()) {
-            // Redis's min-replicas-to-write: refuse before executing, so nothing is written.
-            out.reply(client, requestId, NOT_ENOUGH_REPLICAS);
-            return;
-        }
-        runner.begin(nowMillis);
-        Reply reply = transaction ? runner.executeAll(commands) : runner.execute(commands.get(0));
-        List<Effect> effects = runner.takeEffects();
-        boolean write = !effects.isEmpty();
-        if (write && statementFormat) {
-            effects = statements(commands);
-        }
-        if (write) {
-            append(nowMillis, effects, out);
-            if (!(config.ackPolicy() instanceof AckPolicy.Async)) {
-                ackTimeouts.waitFor(lastLsn, nowMillis + config.ackTimeoutMillis());
-            }
-        }
-        // A read (anything that wrote nothing) must also know this node still led when it arrived: with
-        // elections another may have been elected meanwhile and acknowledged writes this one never saw.
-        long round = config.elections() && !write && !reads.leaseHolds(nowMillis) ? reads.roundFor(nowMillis, out) : 0;
-        // Is everything this reply may show committed (and confirmed)? Then it goes at once; else it waits, in
-        // order.
+    }
+
+    /**
+     * A leader's reply to a client, showing the log up to its end: goes at once when everything it may show is
+     * committed (and, with a read round, confirmed) and nothing is queued before it; else it waits, in order.
+     */
+    void answer(ClientRef client, long requestId, Reply reply, boolean write, long round, Output out) {
         if (pending.isEmpty() && commitLsn >= lastLsn && (round == 0 || round <= reads.confirmed())) {
             if (write) {
                 out.acknowledged(client, term, lastLsn);
@@ -534,8 +504,16 @@ public final class ReplicaSetNode implements Protocol {
         } else {
             pending.add(lastLsn, client, requestId, reply, write, term, round);
         }
-        // Nothing is shipped here: entries go to followers once durable on this node (onPersisted), in one
-        // batch per follower for everything a flush made durable, not one request per command.
+    }
+
+    /** The member a switchover (FAILOVER) under way hands leadership to, or null. */
+    NodeId switchoverTarget() {
+        return switchover.active() ? switchover.target() : null;
+    }
+
+    /** Statement format: the leader logs write commands to be executed again, instead of their effects. */
+    boolean logsStatements() {
+        return statementFormat;
     }
 
     // ---- acknowledgement settings (CONFIG SET) ---------------------------------------------------------------
@@ -712,48 +690,8 @@ public final class ReplicaSetNode implements Protocol {
         return role == Role.LEADER ? reads.current() : 0;
     }
 
-    static final Reply READ_ONLY = Reply.error("READONLY You can't write against a read only replica.");
-    static final Reply REWINDING = Reply.error("LOADING this replica is rebuilding its dataset after it diverged from"
-            + " the leader (a failover); retry shortly");
-    static final Reply NOT_ENOUGH_REPLICAS = Reply.error("NOREPLICAS Not enough good replicas to write.");
-
-    /**
-     * Statement format: the write commands themselves (a lazy expiry a read caused is not logged: each node
-     * derives it again, one of the ways statement replication is looser than rows).
-     */
-    private static List<Effect> statements(List<byte[][]> commands) {
-        List<Effect> statements = new java.util.ArrayList<>();
-        for (byte[][] args : commands) {
-            CommandSpec spec = CommandTable.lookup(args[0]);
-            if (spec != null && spec.has(CommandSpec.WRITE)) {
-                statements.add(new Effect.Statement(args));
-            }
-        }
-        return statements;
-    }
-
-    private static boolean isWrite(List<byte[][]> commands) {
-        for (byte[][] args : commands) {
-            CommandSpec spec = CommandTable.lookup(args[0]);
-            if (spec != null && spec.has(CommandSpec.WRITE)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Replicas heard from within min-replicas-max-lag: Redis's "good" replicas. */
-    private int goodReplicas(long nowMillis) {
-        int good = 0;
-        for (Progress p : progress.values()) {
-            if (p.connected && nowMillis - p.lastHeardMillis <= config.minReplicasMaxLagMillis()) {
-                good++;
-            }
-        }
-        return good;
-    }
-
-    private void append(long nowMillis, List<Effect> effects, Output out) {
+    /** Appends an entry of this leader's term with these effects (a client's write, a membership change). */
+    void append(long nowMillis, List<Effect> effects, Output out) {
         lastLsn++;
         lastTerm = term;
         Entry entry = new Entry(term, lastLsn, nowMillis, effects);
