@@ -162,7 +162,7 @@ final class Reconfiguration {
         for (NodeId id : named) {
             if (!next.contains(id)) {
                 return "ERR ack-policy " + node.config().ackPolicy() + " names " + id
-                        + ", which the change removes; change the policy first";
+                        + ", which the change removes; change the policy first (CONFIG SET ack-policy)";
             }
         }
         return null;
