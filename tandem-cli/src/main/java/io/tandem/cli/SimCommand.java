@@ -88,8 +88,8 @@ public final class SimCommand implements Callable<Integer> {
                 failures++;
                 err.println("FAILED --seed=" + failure.seed() + " (" + failure.invariant() + "):");
                 failure.getMessage().lines().limit(3).forEach(line -> err.println("  " + line));
-                err.println("  replay: tandem sim" + (failover ? " --failover" : "") + (ackChanges ? " --ack-changes" : "")
-                        + " --seed " + failure.seed());
+                err.println("  replay: tandem sim" + (failover ? " --failover" : "")
+                        + (ackChanges ? " --ack-changes" : "") + " --seed " + failure.seed());
                 err.flush();
             }
             long done = s - firstSeed + 1;
@@ -98,8 +98,9 @@ public final class SimCommand implements Callable<Integer> {
                 err.flush();
             }
         }
+        String kind = failover ? "failover" : ackChanges ? "leader-follower (with ack changes)" : "leader-follower";
         out.printf("%d %s schedules (seeds %d..%d): %d failed; %d acknowledged writes checked kept%s, %.1f s%n", seeds,
-                failover ? "failover" : ackChanges ? "leader-follower (with ack changes)" : "leader-follower", firstSeed, firstSeed + seeds - 1, failures, keptWrites,
+                kind, firstSeed, firstSeed + seeds - 1, failures, keptWrites,
                 failover ? ", " + leaderships + " leaderships, " + rolledBack + " entries rolled back, " + membershipRuns
                         + " runs changed members (" + changesLogged + " changes logged, " + changesAcknowledged
                         + " acknowledged)" : "",

@@ -45,11 +45,12 @@ public final class StatusCommand implements Callable<Integer> {
                     : "link " + info.getOrDefault("master_link_status", "?") + " to "
                             + info.getOrDefault("tandem_leader", "?");
             // Each node's own settings (CONFIG SET changes one node): a follower's apply when it leads.
-            String ack = info.getOrDefault("tandem_ack_policy", "?") + " / " + info.getOrDefault("tandem_ack_level", "?");
+            String ack = info.getOrDefault("tandem_ack_policy", "?") + " / "
+                    + info.getOrDefault("tandem_ack_level", "?");
             out.printf("%-6s %-22s %-9s %-5s %-10d %-10d %-10s %-12s %-24s %s%n",
                     info.getOrDefault("tandem_node_id", "?"), address, leader ? "leader" : "follower",
-                    info.getOrDefault("tandem_term", "?"), last, applied, info.getOrDefault("tandem_commit_lsn", "?"), lag,
-                    ack, state);
+                    info.getOrDefault("tandem_term", "?"), last, applied, info.getOrDefault("tandem_commit_lsn", "?"),
+                    lag, ack, state);
         }
         out.flush();
         return unreachable == 0 ? 0 : 1;

@@ -42,6 +42,8 @@ final class EventText {
                     + " is suspended): writes are acknowledged once durable here";
             case Event.PolicyRestored p -> "the replicas caught up at LSN " + p.lsn() + ": policy " + p.policy()
                     + " applies again";
+            case Event.AcknowledgementChanged c -> "now acknowledges writes under " + c.policy() + " at level "
+                    + c.level() + " (CONFIG SET; its log ends at LSN " + c.lsn() + "): writes waiting wait for that";
             // Events added to the core later still show, as their record text.
             default -> "event " + Describe.of(event);
         };

@@ -2,6 +2,9 @@ package io.tandem.sim.scenario;
 
 import io.tandem.core.model.Entry;
 import io.tandem.core.model.NodeId;
+import io.tandem.core.protocol.Input;
+import io.tandem.core.quorum.AckPolicy;
+import io.tandem.core.replicaset.ReplicaSetConfig;
 import io.tandem.sim.sim.Cluster;
 import io.tandem.sim.sim.Describe;
 import io.tandem.sim.sim.LinkProfile;
@@ -67,6 +70,7 @@ public final class ScenarioRunner {
                         }
                     }
                 }
+                case Step.SetAckPolicy a -> setAckPolicy(run, quiet, a);
                 case Step.Crash c -> crash(run, quiet, c.node());
                 case Step.Restart r -> restart(run, quiet, r.node());
                 case Step.Isolate i -> cuts.isolate(i.node());
@@ -96,6 +100,17 @@ public final class ScenarioRunner {
         run.ended(logs, leader == null ? 0 : leader.index() + 1);
         run.finish(cluster.history().operations());
         return run;
+    }
+
+    /** CONFIG SET ack-policy on one node, the rest of its acknowledgement settings as configured. */
+    private static void setAckPolicy(ScenarioRun run, QuietCluster quiet, Step.SetAckPolicy step) {
+        SimNode node = quiet.node(step.node());
+        ReplicaSetConfig configured = quiet.cluster().spec().config();
+        run.add(new TimelineLine(quiet.nowMicros(), "admin", "sends CONFIG SET ack-policy \"" + step.policy() + "\" to "
+                + node.name()));
+        node.step(new Input.ChangeAcknowledgement(AckPolicy.parse(step.policy()), configured.ackLevel(),
+                configured.ackTimeoutMillis(), configured.onAckTimeout(), configured.minReplicasToWrite(),
+                configured.minReplicasMaxLagMillis()));
     }
 
     /** The process of node {@code number} dies: says what its disk keeps and what is gone with its memory. */

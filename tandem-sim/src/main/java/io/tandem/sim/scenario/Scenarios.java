@@ -8,8 +8,8 @@ public final class Scenarios {
     private Scenarios() {}
 
     public static List<Scenario> all() {
-        return List.of(AsyncStaleReads.scenario(), SemiSync.scenario(), QuorumPartition.scenario(),
-                DelayedReplica.scenario(), Cascading.scenario(), FailoverSemiSync.scenario(),
+        return List.of(AsyncStaleReads.scenario(), SemiSync.scenario(), PolicyChange.scenario(),
+                QuorumPartition.scenario(), DelayedReplica.scenario(), Cascading.scenario(), FailoverSemiSync.scenario(),
                 FailoverAsync.scenario());
     }
 

@@ -50,6 +50,12 @@ public sealed interface Step {
     /** Node {@code node} starts again from its disk (after a {@link Crash}). */
     record Restart(long atMicros, int node) implements Step {}
 
+    /**
+     * An operator runs CONFIG SET ack-policy {@code policy} on node {@code node} (the level, timeout and the rest
+     * stay as configured).
+     */
+    record SetAckPolicy(long atMicros, int node, String policy) implements Step {}
+
     /** The timeline shows each follower's lag here, saying why this moment is worth a look. */
     record ShowLag(long atMicros, String why) implements Step {}
 
@@ -71,6 +77,10 @@ public sealed interface Step {
 
     static Step writeMany(long atMicros, int count, long everyMicros, String key, String value) {
         return new WriteMany(atMicros, count, everyMicros, key, value);
+    }
+
+    static Step setAckPolicy(long atMicros, int node, String policy) {
+        return new SetAckPolicy(atMicros, node, policy);
     }
 
     static Step crash(long atMicros, int node) {

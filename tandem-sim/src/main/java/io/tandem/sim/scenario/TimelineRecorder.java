@@ -32,7 +32,6 @@ import java.util.TreeMap;
 final class TimelineRecorder implements SimObserver {
     private final Cluster cluster;
     private final ScenarioRun run;
-    private final String policyText;
     /**
      * A leader's view of each follower when last printed: {received, durable, applied}, by "leader/term/follower"
      * (a new leader learns everything anew).
@@ -56,7 +55,6 @@ final class TimelineRecorder implements SimObserver {
     TimelineRecorder(Cluster cluster, ScenarioRun run) {
         this.cluster = cluster;
         this.run = run;
-        this.policyText = cluster.spec().config().ackPolicy() + " at level " + cluster.spec().config().ackLevel();
     }
 
     @Override
@@ -217,7 +215,9 @@ final class TimelineRecorder implements SimObserver {
         String key = node.name() + "/" + core.term();
         Long before = commitLsn.get(key);
         if (before != null && core.commitLsn() > before) {
-            line(node, "commit point moves to LSN " + core.commitLsn() + ": " + policyText + " is met");
+            // The settings in force on this leader now (a scenario may change them: Step.SetAckPolicy).
+            line(node, "commit point moves to LSN " + core.commitLsn() + ": " + core.config().ackPolicy() + " at level "
+                    + core.config().ackLevel() + " is met");
         }
         commitLsn.put(key, before == null ? core.commitLsn() : Math.max(before, core.commitLsn()));
     }

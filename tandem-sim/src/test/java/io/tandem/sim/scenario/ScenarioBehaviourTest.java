@@ -48,6 +48,20 @@ class ScenarioBehaviourTest {
     }
 
     @Test
+    void aWriteWaitingForAFollowerThatIsDownIsAcknowledgedWhenTheOperatorLoosensThePolicy() {
+        ScenarioRun run = ScenarioRunner.run(PolicyChange.scenario());
+        Operation first = run.writes().get(0);
+        Operation second = run.writes().get(1);
+        long lsn = run.lsn(first);
+        assertTrue(first.succeeded());
+        assertTrue(run.durableMicros(2, lsn) < 100_000, "n2 had it durable long before");
+        assertTrue(run.repliedMicros(first) >= 120_000, "but semi-sync 2 held it until the CONFIG SET at 120 ms");
+        assertTrue(run.repliedMicros(first) < 121_000, "and semi-sync 1 released it at once");
+        assertTrue(second.succeeded());
+        assertTrue(run.repliedMicros(second) - second.invokedMicros() < 10_000, "the next write waits for n2 alone");
+    }
+
+    @Test
     void aCascadedReplicaGetsTheWriteAfterItsRelayHasItDurableAndAllWaitsForIt() {
         ScenarioRun run = ScenarioRunner.run(Cascading.scenario());
         Operation write = run.writes().get(0);
