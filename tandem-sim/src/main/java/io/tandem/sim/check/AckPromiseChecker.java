@@ -95,6 +95,10 @@ public final class AckPromiseChecker implements SimObserver {
                         + " that is not durable on the leader itself (durable image ends at "
                         + Truth.durableLsn(node) + ")");
             }
+            if (lsn > promisedUpTo) {
+                throw new InvariantViolation("acknowledgement promise", "the leader released a reply to " + what
+                        + " beyond its commit point (LSN " + node.core().commitLsn() + ")");
+            }
             Promise promise = promisedFrom.floorEntry(lsn).getValue();
             if (promise.degraded() || node.core().degraded()) {
                 degradedReleases++;
