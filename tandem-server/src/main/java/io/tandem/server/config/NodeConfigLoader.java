@@ -237,9 +237,10 @@ public final class NodeConfigLoader {
         int heartbeatMillis = intValue(v, ConfigKeys.HEARTBEAT_INTERVAL_MILLIS, 1, 60_000);
         long electionTimeoutMillis = electionTimeout(v, heartbeatMillis, !peers.isEmpty() || !joinText(v).isEmpty());
         return new ReplicationSettings(self, peerPort, peers, replicaOf, policy, level,
-                intValue(v, ConfigKeys.ACK_TIMEOUT_MILLIS, 1, RuntimeSettings.ACK_TIMEOUT_MILLIS_MAX), onTimeout, heartbeatMillis,
-                intValue(v, ConfigKeys.MIN_REPLICAS_TO_WRITE, 0, RuntimeSettings.MIN_REPLICAS_TO_WRITE_MAX),
-                intValue(v, ConfigKeys.MIN_REPLICAS_MAX_LAG, 0, RuntimeSettings.MIN_REPLICAS_MAX_LAG_MAX) * 1000L, nonVoting,
+                intValue(v, ConfigKeys.ACK_TIMEOUT_MILLIS, 1, RuntimeSettings.ACK_TIMEOUT_MILLIS_MAX), onTimeout,
+                heartbeatMillis, intValue(v, ConfigKeys.MIN_REPLICAS_TO_WRITE, 0, RuntimeSettings.MIN_REPLICAS_TO_WRITE_MAX),
+                intValue(v, ConfigKeys.MIN_REPLICAS_MAX_LAG, 0, RuntimeSettings.MIN_REPLICAS_MAX_LAG_MAX) * 1000L,
+                nonVoting,
                 intValue(v, ConfigKeys.APPLY_DELAY_MILLIS, 0, 86_400_000), statementFormat(v),
                 bytes(v, ConfigKeys.RETENTION_BYTES_MAX, 0, Long.MAX_VALUE / 2),
                 intValue(v, ConfigKeys.LAG_ALERT_MILLIS, 0, RuntimeSettings.LAG_ALERT_MILLIS_MAX),
