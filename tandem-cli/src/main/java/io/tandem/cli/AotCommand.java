@@ -30,7 +30,8 @@ import redis.clients.jedis.Pipeline;
  * {@code -XX:AOTCacheOutput} and plays both roles, since every node may take either and a cache recorded by
  * a follower alone made a leader slower (docs/benchmarks.md). As the leader it takes {@code --writes} SETs of
  * 100-byte values to random keys while n3 is down, streams them to n3 from its log once n3 is back, and as
- * many again live. Then n2 is promoted and n1 follows it: stopped (SIGSTOP) while {@code --writes} more go
+ * many again live; then 3,000 clients connect to it, write once, read once and leave (the accept path). Then n2
+ * is promoted and n1 follows it: stopped (SIGSTOP) while {@code --writes} more go
  * to n2, resumed and caught up, then streamed to live. Then n1 is stopped with SIGTERM, and its JVM writes
  * the cache as it exits.
  */
@@ -44,6 +45,8 @@ public final class AotCommand implements Callable<Integer> {
     static final int MIN_JDK = 25;
     private static final int MAX_WRITES = 10_000_000;
     private static final int PIPELINE = 1_000;
+    /** Clients that connect once each during the training (connectAndLeave). */
+    private static final int CONNECTIONS = 3_000;
     private static final long CATCH_UP_TIMEOUT_MILLIS = 120_000;
     /** The JVM assembles the cache at exit, in a second JVM: tens of seconds on two busy cores. */
     private static final long CACHE_WRITE_TIMEOUT_MILLIS = 300_000;
@@ -115,7 +118,9 @@ public final class AotCommand implements Callable<Integer> {
             awaitApplied(cluster.clientPort(2), leaderLsn(n1));
             write(n1, writes, 2);
             awaitApplied(cluster.clientPort(2), leaderLsn(n1));
-            stdout.printf("  n1 led: %,d SETs, n3 caught up from its log; now n1 follows n2%n", 2L * writes);
+            connectAndLeave(n1, CONNECTIONS);
+            stdout.printf("  n1 led: %,d SETs, n3 caught up from its log, %,d clients came and went; now n1 follows"
+                    + " n2%n", 2L * writes, CONNECTIONS);
             stdout.flush();
             // ... then as a follower: stopped while writes go on, resumed behind, caught up, then streamed to.
             cluster.stop(2, 30_000);
@@ -178,6 +183,20 @@ public final class AotCommand implements Callable<Integer> {
     /** This JVM's options (bin/tandem's) without any of the AOT cache's: the training records its own. */
     static List<String> plainJvmOptions() {
         return NodeLauncher.inheritedJvmOptions().stream().filter(o -> !o.startsWith("-XX:AOT")).toList();
+    }
+
+    /**
+     * Clients that connect, write once, read once and leave: a node accepts a connection far less often than it
+     * runs a command, so without these the training would record next to nothing of the accept path, and a
+     * new connection's first request would wait for it interpreted (docs/benchmarks.md, eighth session).
+     */
+    private static void connectAndLeave(int port, int clients) {
+        for (int i = 0; i < clients; i++) {
+            try (Jedis jedis = new Jedis("127.0.0.1", port, 30_000)) {
+                jedis.set("client:" + i, "x");
+                jedis.get("client:" + i);
+            }
+        }
     }
 
     /** Pipelined SETs of 100-byte values to random keys among 10^6, as the catch-up benchmark writes them. */
