@@ -25,8 +25,9 @@ class StatusCommandTest {
     @Test
     void oneRowPerNodeWithItsRoleItsPositionsAndItsOwnAckSettings() throws Exception {
         ReplicaSetArgs set = new ReplicaSetArgs();
+        // A generous ack timeout: on a loaded machine the first semi-sync write may wait for a follower's fsync.
         NodeProcess[] started = nodes.startReplicaSet(set, tmp, "--ack-policy", "semi-sync 1",
-                "--election-timeout-millis", "0");
+                "--ack-timeout-millis", "10000", "--election-timeout-millis", "0");
         int[] ports = {started[0].port(), started[1].port(), started[2].port()};
         try (RespConnection leader = new RespConnection(ports[0]); RespConnection n2 = new RespConnection(ports[1])) {
             Await.until(() -> leader.info("replication", "connected_slaves").equals("2"), "both followers online",

@@ -48,12 +48,13 @@ class AckSettingsAtRuntimeTest {
     void aStricterPolicyTimesOutWithoutTheReplicasItNeedsAndALooserOneWritesAgain() throws Exception {
         try (Jedis leader = startedLeader()) {
             assertEquals(Map.of("ack-policy", "async"), leader.configGet("ack-policy"));
-            assertEquals("OK", leader.configSet("ack-policy", "all", "ack-timeout-millis", "300"));
+            assertEquals("OK", leader.configSet("ack-policy", "all"));
+            assertTrue(leader.info("replication").contains("tandem_ack_policy:all\r\n"), "INFO shows the change");
+            assertEquals("OK", leader.set("k", "with both followers")); // within the cluster's generous timeout
+            cluster.stop(2); // n3 goes away: "all" can no longer be met
+            assertEquals("OK", leader.configSet("ack-timeout-millis", "300"));
             assertEquals(Map.of("ack-policy", "all", "ack-timeout-millis", "300"), leader.configGet("ack-*millis",
                     "ack-policy"));
-            assertTrue(leader.info("replication").contains("tandem_ack_policy:all\r\n"), "INFO shows the change");
-            assertEquals("OK", leader.set("k", "with both followers"));
-            cluster.stop(2); // n3 goes away: "all" can no longer be met
             JedisDataException timedOut = assertThrows(JedisDataException.class, () -> leader.set("k", "v2"));
             assertTrue(timedOut.getMessage().startsWith("NOREPLICAS Timed out after 300 ms: 1 of 2 required replicas"
                     + " acknowledged (all, durable)"), timedOut.getMessage());
@@ -89,10 +90,11 @@ class AckSettingsAtRuntimeTest {
     @Test
     void minReplicasToWriteRefusesWritesOnceAReplicaIsSilentPastTheLag() throws Exception {
         try (Jedis leader = startedLeader()) {
-            assertEquals("OK", leader.configSet("min-replicas-to-write", "2", "min-replicas-max-lag", "1"));
+            assertEquals("OK", leader.configSet("min-replicas-to-write", "2"));
+            assertEquals("OK", leader.set("k", "v"), "both replicas heard from within the default 10 s");
+            assertEquals("OK", leader.configSet("min-replicas-max-lag", "1"));
             assertEquals(Map.of("min-replicas-to-write", "2", "min-replicas-max-lag", "1"),
                     leader.configGet("min-replicas-*"));
-            assertEquals("OK", leader.set("k", "v"));
             cluster.stop(2);
             await(() -> {
                 try {
@@ -103,7 +105,7 @@ class AckSettingsAtRuntimeTest {
                     return true;
                 }
             }, "writes refused once n3 was silent for a second");
-            assertEquals("OK", leader.configSet("min-replicas-to-write", "1"));
+            assertEquals("OK", leader.configSet("min-replicas-to-write", "1", "min-replicas-max-lag", "10"));
             assertEquals("OK", leader.set("k", "v3"));
         }
     }
