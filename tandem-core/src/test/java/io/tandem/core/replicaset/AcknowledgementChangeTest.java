@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tandem.core.model.Event;
-import io.tandem.core.model.Message;
 import io.tandem.core.model.NodeId;
 import io.tandem.core.protocol.Input;
 import io.tandem.core.quorum.AckLevel;
@@ -49,20 +48,7 @@ class AcknowledgementChangeTest {
     }
 
     private void deliverAll() {
-        for (int round = 0; round < 100; round++) {
-            boolean any = false;
-            for (Harness from : nodes.values()) {
-                while (!from.outbox.isEmpty()) {
-                    Message message = from.outbox.remove(0)[0];
-                    nodes.get(from.outboxTo.remove(0)).step(new Input.PeerMessage(message));
-                    any = true;
-                }
-            }
-            if (!any) {
-                return;
-            }
-        }
-        throw new AssertionError("messages never stopped");
+        ReplicaSetNodeTest.deliverAll(nodes);
     }
 
     /** The followers hear nothing of what the leader sent so far. */

@@ -180,6 +180,11 @@ class ReplicaSetNodeTest {
 
     /** Delivers every message in flight (and the ones they cause) until none is left. */
     private void deliverAll() {
+        deliverAll(nodes);
+    }
+
+    /** Delivers every message in flight among {@code nodes} (and the ones they cause) until none is left. */
+    static void deliverAll(Map<NodeId, Harness> nodes) {
         for (int round = 0; round < 100; round++) {
             boolean any = false;
             for (Harness from : nodes.values()) {
