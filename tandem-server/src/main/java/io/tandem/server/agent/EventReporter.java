@@ -75,7 +75,7 @@ final class EventReporter {
             case Event.AcknowledgementChanged changed -> info("acknowledgement settings changed (CONFIG SET) at LSN "
                     + changed.lsn() + ": ack-policy '" + changed.policy() + "', ack-level " + changed.level()
                     + ", ack-timeout-millis " + changed.ackTimeoutMillis() + ", on-ack-timeout " + changed.onAckTimeout()
-                    + "; writes waiting now wait for these");
+                    + " (what writes wait for while this node leads, those waiting now included)");
             default -> info("event: " + event);
         }
     }
