@@ -52,6 +52,13 @@ final class MetricsRenderer {
         gauge(out, "tandem_is_leader", "1 on the leader.", leader.isLeader() ? 1 : 0);
         gauge(out, "tandem_replication_degraded", "1 while on-ack-timeout degrade has the leader acknowledging"
                 + " on its own durability.", leader.degraded() ? 1 : 0);
+        // Prometheus's "info" pattern: the settings as labels, so that a dashboard sees CONFIG SET change them.
+        var acks = leader.config();
+        header(out, "tandem_ack_settings_info", "gauge", "The acknowledgement settings in force on this node (what"
+                + " writes wait for while it leads): always 1, the settings are the labels.");
+        out.append("tandem_ack_settings_info{policy=\"").append(acks.ackPolicy()).append("\",level=\"")
+                .append(acks.ackLevel()).append("\",on_ack_timeout=\"").append(acks.onAckTimeout().configName())
+                .append("\"} 1\n");
         gauge(out, "tandem_staleness_seconds", "How far this node's reads may lag its leader (0 on the leader).",
                 leader.stalenessMillis(NodeClock.millis()) / 1e3);
         replicaLag(out, agent);

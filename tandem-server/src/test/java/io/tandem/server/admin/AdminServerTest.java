@@ -52,6 +52,8 @@ class AdminServerTest {
             assertTrue(text.contains("# TYPE tandem_wal_fsync_seconds histogram"), text);
             assertTrue(text.contains("tandem_wal_fsync_batch_records_sum 5\n"), text);
             assertTrue(text.contains("tandem_lsn_durable 5\n"), text);
+            assertTrue(text.contains("tandem_ack_settings_info{policy=\"async\",level=\"durable\","
+                    + "on_ack_timeout=\"error\"} 1\n"), text);
 
             HttpResponse<String> status = http.send(HttpRequest.newBuilder(URI.create(base + "/api/status")).build(),
                     HttpResponse.BodyHandlers.ofString());
