@@ -58,7 +58,7 @@ class AckSettingsAtRuntimeTest {
             JedisDataException timedOut = assertThrows(JedisDataException.class, () -> leader.set("k", "v2"));
             assertTrue(timedOut.getMessage().startsWith("NOREPLICAS Timed out after 300 ms: 1 of 2 required replicas"
                     + " acknowledged (all, durable)"), timedOut.getMessage());
-            assertEquals("OK", leader.configSet("ack-policy", "semi-sync 1"));
+            assertEquals("OK", leader.configSet("ack-policy", "semi-sync 1", "ack-timeout-millis", "5000"));
             assertEquals("OK", leader.set("k", "v3"), "n2 alone meets semi-sync 1");
             assertEquals("v3", leader.get("k"));
         }
