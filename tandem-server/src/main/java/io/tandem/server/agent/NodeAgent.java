@@ -8,9 +8,6 @@ import io.tandem.core.model.Reply;
 import io.tandem.core.protocol.ClientRef;
 import io.tandem.core.protocol.Input;
 import io.tandem.core.protocol.Output;
-import io.tandem.core.quorum.AckPolicy;
-import io.tandem.core.quorum.QuorumMath;
-import io.tandem.core.replicaset.ReplicaSetConfig;
 import io.tandem.core.replicaset.ReplicaSetNode;
 import io.tandem.server.config.RuntimeSettings;
 import io.tandem.server.metrics.ServerStats;
@@ -80,6 +77,8 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
     private int boundPort;
     /** The clock, read once per cycle (a channel read, a durable report, a tick) as Agrona agents do. */
     private long cycleMillis;
+    /** REPLICAOF, FAILOVER and CONFIG SET of the acknowledgement settings. */
+    private final OperatorCommands operator;
     private long cycleNanos;
 
     public NodeAgent(EventLoop loop, ReplicaSetNode node, WalLogView logView, Wal wal, RuntimeSettings settings, ServerStats stats,
@@ -103,7 +102,7 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
         this.persistedVote = recoveredVote;
         this.rewinder = new Rewinder(dataDir, wal, logView, snapshots.store(), snapshots.background(), loop, stats);
         this.events = new EventReporter(stats, settings);
-        settings.checkPoliciesWith(this::whyPolicyNeverCommits);
+        this.operator = new OperatorCommands(this, node, settings);
     }
 
     // ---- wiring -------------------------------------------------------------------------------------
@@ -190,6 +189,11 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
      * read shares this time (for the core's nowMillis and for latency). A request waits for its read to
      * finish decoding by at most the read's few microseconds, far below any TTL's resolution.
      */
+    /** The clock this cycle read (readClock), in the core's milliseconds. */
+    long cycleMillis() {
+        return cycleMillis;
+    }
+
     public void readClock() {
         cycleNanos = System.nanoTime();
         cycleMillis = NodeClock.millisAt(cycleNanos);
@@ -227,7 +231,8 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
         step(new Input.ClientTransaction(conn, conn.id, coreCommands));
     }
 
-    private void step(Input input) {
+    /** Steps the core at this cycle's time, with this agent as its output. */
+    void step(Input input) {
         if (stopped) {
             return;
         }
@@ -405,83 +410,16 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
     /** Where the entries of the AppendRequest being stepped lie in their frame; null outside such a step. */
     private ShippedPayloads shipped;
 
-    /**
-     * REPLICAOF: NO ONE makes this node lead in a new term (the operator's promotion: any other leader is
-     * fenced once it hears of the new term); host port makes it follow the member that announced that
-     * client address. Tandem follows members of its replica set only (the peers it was configured with).
-     */
+    // ---- operator commands (see OperatorCommands) --------------------------------------------------------
+
     @Override
     public Reply replicaOf(String host, int port) {
-        readClock();
-        if (node.rewinding()) {
-            return Reply.error("LOADING this replica is rebuilding its dataset after it diverged from the leader;"
-                    + " retry shortly");
-        }
-        if (host == null) {
-            if (node.config().elections() && !node.isLeader()) {
-                // Leading a term by decree, with no votes, could make two leaders of one term: with elections
-                // leadership moves only by an election, which FAILOVER on the leader starts safely.
-                return Reply.error("ERR automatic failover is on (election-timeout-millis): run FAILOVER [TO host"
-                        + " port] on the leader to hand leadership over");
-            }
-            if (!node.isLeader()) {
-                node.becomeLeader(node.term() + 1, cycleMillis, this);
-                scheduleCycleEnd();
-            }
-            return Reply.OK;
-        }
-        String wanted = host + ":" + port;
-        if (wanted.equals(selfAnnounce)) {
-            return Reply.error("ERR can't replicate from myself");
-        }
-        // Members' client addresses, as they announced them or the leader relayed them.
-        Map<NodeId, String> known = node.memberAddresses();
-        NodeId target = null;
-        for (Map.Entry<NodeId, String> e : known.entrySet()) {
-            if (e.getValue().equals(wanted) && !e.getKey().equals(node.self())) {
-                target = e.getKey();
-            }
-        }
-        if (target == null) {
-            return Reply.error("ERR no member of this replica set announced " + wanted + " (known: " + known
-                    + "); Tandem follows its configured peers");
-        }
-        // The named member becomes this node's upstream, as the upstream config key would make it: after an
-        // election the node streams from it again once it follows the new leader (or from the leader, if it is).
-        node.upstream(target);
-        if (!node.isLeader() && target.equals(node.leader())) {
-            return new Reply.Simple("OK Already connected to specified master");
-        }
-        node.becomeFollower(node.term(), target, cycleMillis, this);
-        scheduleCycleEnd();
-        return Reply.OK;
+        return operator.replicaOf(host, port);
     }
-
-    private String selfAnnounce = "";
 
     @Override
     public Reply failover(String host, int port, long timeoutMillis, boolean force, boolean abort) {
-        readClock();
-        String refused;
-        if (abort) {
-            refused = node.abortFailover(this);
-        } else {
-            NodeId target = null;
-            if (host != null) {
-                String wanted = host + ":" + port;
-                for (Map.Entry<NodeId, String> e : node.memberAddresses().entrySet()) {
-                    if (e.getValue().equals(wanted) && !e.getKey().equals(node.self())) {
-                        target = e.getKey();
-                    }
-                }
-                if (target == null) {
-                    return Reply.error("ERR FAILOVER target HOST and PORT is not a replica.");
-                }
-            }
-            refused = node.failover(target, timeoutMillis, force, cycleMillis, this);
-        }
-        scheduleCycleEnd();
-        return refused == null ? Reply.OK : Reply.error(refused);
+        return operator.failover(host, port, timeoutMillis, force, abort);
     }
 
     // ---- snapshot transfers (see SnapshotSender, SnapshotReceiver) ---------------------------------------
@@ -553,7 +491,7 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
     }
 
     public void selfAnnounce(String address) {
-        this.selfAnnounce = address;
+        operator.selfAnnounce(address);
     }
 
     @Override
@@ -790,31 +728,8 @@ public final class NodeAgent implements Output, CoreSubmitter, SessionHost {
 
     @Override
     public void settingsChanged() {
-        // hz is read when the next tick is scheduled; limits are read per connection and request. The
-        // acknowledgement settings go to the core, which decides what the writes waiting now wait for.
-        ReplicaSetConfig inForce = node.config();
-        if (!settings.ackPolicy().equals(inForce.ackPolicy()) || settings.ackLevel() != inForce.ackLevel()
-                || settings.ackTimeoutMillis() != inForce.ackTimeoutMillis()
-                || settings.onAckTimeout() != inForce.onAckTimeout()
-                || settings.minReplicasToWrite() != inForce.minReplicasToWrite()
-                || settings.minReplicasMaxLagMillis() != inForce.minReplicasMaxLagMillis()) {
-            readClock();
-            step(new Input.ChangeAcknowledgement(settings.ackPolicy(), settings.ackLevel(), settings.ackTimeoutMillis(),
-                    settings.onAckTimeout(), settings.minReplicasToWrite(), settings.minReplicasMaxLagMillis()));
-        }
-        node.lagAlerts(settings.lagAlertMillis(), settings.lagAlertBytes());
-    }
-
-    /**
-     * Why this node could never commit a write under {@code policy} once it leads the members of the moment
-     * (CONFIG SET ack-policy refuses it then, as the loader refuses it at start), or null.
-     */
-    private String whyPolicyNeverCommits(AckPolicy policy) {
-        java.util.Set<NodeId> members = new java.util.TreeSet<>();
-        for (io.tandem.core.model.Membership.Seat seat : node.membership().seats()) {
-            members.add(seat.id());
-        }
-        return QuorumMath.whyNeverSatisfied(policy, node.self(), members).orElse(null);
+        // hz is read when the next tick is scheduled; limits are read per connection and request.
+        operator.settingsChanged();
     }
 
     /** What SHUTDOWN runs: set by the node, which closes itself on another thread. */
