@@ -52,7 +52,7 @@ class AcknowledgementChangeTest {
     }
 
     /** The followers hear nothing of what the leader sent so far. */
-    private void cutOff(Harness leader) {
+    private static void cutOff(Harness leader) {
         leader.outbox.clear();
         leader.outboxTo.clear();
     }
@@ -63,6 +63,21 @@ class AcknowledgementChangeTest {
             bytes[i] = args[i].getBytes(StandardCharsets.UTF_8);
         }
         leader.step(new Input.ClientCommand(new Client(client), 1, bytes));
+    }
+
+    /**
+     * Ticks the leader (its followers cut off) at a millisecond before {@code deadlineMillis}, when nothing may be
+     * answered yet, and at it, when exactly one reply must go: returns that reply.
+     */
+    private static String onlyReplyAt(Harness leader, long deadlineMillis) {
+        leader.now = deadlineMillis - 1;
+        leader.step(Input.TICK);
+        cutOff(leader);
+        assertEquals(List.of(), leader.replies, "nothing answered before " + deadlineMillis + " ms");
+        leader.now = deadlineMillis;
+        leader.step(Input.TICK);
+        assertEquals(1, leader.replies.size(), "one reply at " + deadlineMillis + " ms: " + leader.replies);
+        return leader.replies.get(0);
     }
 
     private static Input.ChangeAcknowledgement change(AckPolicy policy, long timeoutMillis, OnAckTimeout onTimeout,
@@ -96,15 +111,9 @@ class AcknowledgementChangeTest {
         leader.sync();
         cutOff(leader);
         assertEquals(List.of(), leader.replies, "semi-sync 2 now: the write waits for both followers");
-        leader.now = 199;
-        leader.step(Input.TICK);
-        cutOff(leader);
-        assertEquals(List.of(), leader.replies);
-        leader.now = 200;
-        leader.step(Input.TICK);
-        assertEquals(1, leader.replies.size());
-        assertTrue(leader.replies.get(0).startsWith("c1 -NOREPLICAS Timed out after 200 ms: 0 of 2 required replicas"
-                + " acknowledged (semi-sync 2, durable)"), leader.replies.get(0));
+        String timedOut = onlyReplyAt(leader, 200);
+        assertTrue(timedOut.startsWith("c1 -NOREPLICAS Timed out after 200 ms: 0 of 2 required replicas"
+                + " acknowledged (semi-sync 2, durable)"), timedOut);
     }
 
     /** Under async a write gets no deadline; made stricter before it commits, it must not wait for ever. */
@@ -117,14 +126,8 @@ class AcknowledgementChangeTest {
         leader.sync();
         cutOff(leader);
         assertEquals(List.of(), leader.replies, "all: both followers must hold it now");
-        leader.now = 349;
-        leader.step(Input.TICK);
-        cutOff(leader);
-        assertEquals(List.of(), leader.replies);
-        leader.now = 350;
-        leader.step(Input.TICK);
-        assertEquals(1, leader.replies.size(), "300 ms after the change");
-        assertTrue(leader.replies.get(0).startsWith("c1 -NOREPLICAS"), leader.replies.get(0));
+        String timedOut = onlyReplyAt(leader, 350); // 300 ms after the change
+        assertTrue(timedOut.startsWith("c1 -NOREPLICAS"), timedOut);
     }
 
     @Test
