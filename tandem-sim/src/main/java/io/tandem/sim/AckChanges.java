@@ -13,6 +13,7 @@ import java.util.SplittableRandom;
  * after another, each under a policy, level, timeout and on-ack-timeout drawn from those the seeds walk, set
  * back to the configured ones at its end. The checkers then hold every acknowledgement to the settings in force
  * on the leader when it was given (AckPromiseChecker), and nothing acknowledged may be lost (AckedWritesChecker).
+ * One change in three is made on the leader alone, the followers keeping their own settings.
  */
 final class AckChanges {
     /** Mixed into the seed for these draws, so that the seed's other draws are unchanged by them. */
@@ -33,7 +34,10 @@ final class AckChanges {
             AckLevel level = SimulationConfig.LEVELS.get(random.nextInt(SimulationConfig.LEVELS.size()));
             long timeoutMillis = new long[] {50, 100, 300, 1000}[random.nextInt(4)];
             OnAckTimeout onTimeout = random.nextInt(3) == 0 ? OnAckTimeout.DEGRADE : OnAckTimeout.ERROR;
-            faults = faults.with(new Fault.AckChange(start, duration, policy, level, timeoutMillis, onTimeout));
+            // One change in three on the leader alone: its followers then answer at its level, not their own.
+            boolean leaderOnly = random.nextInt(3) == 0;
+            faults = faults.with(new Fault.AckChange(start, duration, policy, level, timeoutMillis, onTimeout,
+                    leaderOnly));
         }
         return faults;
     }

@@ -32,10 +32,13 @@ public sealed interface Message {
      * it arrived (0: no rounds, elections off). {@code relays}: the relays (cascading) this stream passed
      * through from the leader, the sender last if it relays; empty from the leader itself. A node that finds
      * itself in it is in a loop of upstreams, and a relay refuses a subscriber already in its own.
+     * {@code ackOnReceipt}: the leader counts acknowledgements at level {@code received} (its ack-level, which
+     * an operator may change at run time on the leader alone), so the follower answers as soon as the entries
+     * are in its log instead of once they are durable; a relay passes on its leader's.
      */
     record AppendRequest(long term, NodeId from, long prevLsn, long prevTerm, List<Entry> entries, long commitLsn,
-            long leaderTimeMillis, String announce, String directory, long readRound, List<NodeId> relays)
-            implements Message {
+            long leaderTimeMillis, String announce, String directory, long readRound, List<NodeId> relays,
+            boolean ackOnReceipt) implements Message {
         /** Most relays a stream may pass through: more than any replica set has members. */
         public static final int MAX_RELAYS = 255;
 
@@ -45,10 +48,11 @@ public sealed interface Message {
             }
         }
 
+        /** From the leader itself, which counts acknowledgements once durable (or applied). */
         public AppendRequest(long term, NodeId from, long prevLsn, long prevTerm, List<Entry> entries, long commitLsn,
                 long leaderTimeMillis, String announce, String directory, long readRound) {
             this(term, from, prevLsn, prevTerm, entries, commitLsn, leaderTimeMillis, announce, directory, readRound,
-                    List.of());
+                    List.of(), false);
         }
 
         public AppendRequest(long term, NodeId from, long prevLsn, long prevTerm, List<Entry> entries, long commitLsn,

@@ -72,6 +72,8 @@ final class Following {
     private List<NodeId> upstreamRelays = List.of();
     /** What our requests list: {@link #upstreamRelays} and ourselves (kept, not built for every request). */
     private List<NodeId> shippedRelays;
+    /** Did the last request of the stream we follow ask for answers at receipt (AppendRequest.ackOnReceipt)? */
+    private boolean upstreamAcksOnReceipt;
     /** The relay whose looped stream we last reported (Event.RelayLoop), so that we say it once. */
     private NodeId loopReportedFrom;
 
@@ -159,6 +161,15 @@ final class Following {
     }
 
     /**
+     * Do this node's requests ask for an answer at receipt? A leader's, when it counts acknowledgements at level
+     * received; a relay's, when its upstream's last request did (the leader counts its followers' positions
+     * too, which the relay reports as it hears them).
+     */
+    boolean shippedAckOnReceipt() {
+        return node.isLeader() ? node.config().ackLevel() == AckLevel.RECEIVED : upstreamAcksOnReceipt;
+    }
+
+    /**
      * We stream from someone else now ({@code next}; null: no one yet): what the previous one confirmed,
      * committed, echoed and sent says nothing of the next one's log. The commit point above all: an older
      * leader's (under async, just what it had made durable) may be beyond what survives, and would keep our
@@ -166,6 +177,7 @@ final class Following {
      */
     void forgetUpstream(NodeId next, Output out) {
         upstreamRelays(List.of());
+        upstreamAcksOnReceipt = false;
         confirmedLsn = 0;
         leaderCommitLsn = 0;
         leaderReadRound = 0;
@@ -236,10 +248,10 @@ final class Following {
         }
         applyDurable(nowMillis);
         // Answer now when the leader needs it now: a probe or heartbeat (the match and our end), an
-        // acknowledgement at level "received", or nothing new to wait for. Otherwise one answer goes once
-        // the entries are durable (onPersisted), instead of one now and one then.
-        if (request.entries().isEmpty() || node.config().ackLevel() == AckLevel.RECEIVED
-                || node.durableLsn >= node.lastLsn) {
+        // acknowledgement at level "received" (the leader's level, which the request carries: ours counts only
+        // when we lead), or nothing new to wait for. Otherwise one answer goes once the entries are durable
+        // (onPersisted), instead of one now and one then.
+        if (request.entries().isEmpty() || request.ackOnReceipt() || node.durableLsn >= node.lastLsn) {
             respond(nowMillis, out);
         }
         node.waiters.check(nowMillis, out);
@@ -282,6 +294,7 @@ final class Following {
         leaderCommitLsn = Math.max(leaderCommitLsn, request.commitLsn());
         node.highestCommitHeardLsn = Math.max(node.highestCommitHeardLsn, request.commitLsn());
         leaderTimeMillis = Math.max(leaderTimeMillis, request.leaderTimeMillis());
+        upstreamAcksOnReceipt = request.ackOnReceipt();
     }
 
     /**

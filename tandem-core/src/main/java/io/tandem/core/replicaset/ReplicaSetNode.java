@@ -850,6 +850,11 @@ public final class ReplicaSetNode implements Protocol {
         return following.shippedRelays();
     }
 
+    /** Do our requests ask followers to answer at receipt (the leader's ack-level is received)? */
+    boolean shippedAckOnReceipt() {
+        return following.shippedAckOnReceipt();
+    }
+
     public ReplicaSetConfig config() {
         return config;
     }

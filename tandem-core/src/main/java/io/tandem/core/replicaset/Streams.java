@@ -169,7 +169,8 @@ final class Streams {
         }
         out.sendNow(to, new Message.AppendRequest(node.term(), node.self(), prev, node.log().term(prev), List.of(),
                 node.shippedCommitLsn(), node.shippedTimeMillis(nowMillis), node.addresses().own(),
-                node.addresses().directory(), node.shippedReadRound(), node.shippedRelays()));
+                node.addresses().directory(), node.shippedReadRound(), node.shippedRelays(),
+                node.shippedAckOnReceipt()));
         p.lastSentMillis = nowMillis;
     }
 
@@ -332,7 +333,7 @@ final class Streams {
             long prev = p.sentLsn;
             out.sendNow(to, new Message.AppendRequest(node.term(), node.self(), prev, node.log().term(prev), batch,
                     node.shippedCommitLsn(), node.shippedTimeMillis(nowMillis), node.addresses().own(), "",
-                    node.shippedReadRound(), node.shippedRelays()));
+                    node.shippedReadRound(), node.shippedRelays(), node.shippedAckOnReceipt()));
             p.sentLsn = batch.get(batch.size() - 1).lsn();
             p.lastSentMillis = nowMillis;
             p.lastBatchSentMillis = nowMillis;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tandem.core.model.Event;
+import io.tandem.core.model.Message;
 import io.tandem.core.model.NodeId;
 import io.tandem.core.protocol.Input;
 import io.tandem.core.quorum.AckLevel;
@@ -192,5 +193,41 @@ class AcknowledgementChangeTest {
         n2.sync();
         cutOff(n2);
         assertEquals(List.of(), n2.replies, "semi-sync 1 on the new leader");
+    }
+
+    @Test
+    void followersAnswerAtReceiptWhenTheLeaderAloneCountsAtLevelReceived() {
+        Harness leader = cluster(new AckPolicy.SemiSync(1), OnAckTimeout.ERROR);
+        // CONFIG SET ack-level received on the leader only: the followers keep durable in their own settings.
+        leader.step(new Input.ChangeAcknowledgement(new AckPolicy.SemiSync(1), AckLevel.RECEIVED, 500,
+                OnAckTimeout.ERROR, 0, 1000));
+        write(leader, "c1", "SET", "k", "v");
+        leader.sync();
+        deliverAll(); // the followers append the entry; neither syncs it
+        assertEquals(List.of("c1 +OK"), leader.replies, "acknowledged once a follower received it");
+    }
+
+    @Test
+    void followersAnswerOnlyOnceDurableWhenTheLeaderCountsAtLevelDurable() {
+        Harness leader = cluster(new AckPolicy.SemiSync(1), OnAckTimeout.ERROR);
+        // The converse: ack-level received on the followers alone counts for nothing while n1 leads.
+        for (NodeId id : List.of(N2, N3)) {
+            nodes.get(id).step(new Input.ChangeAcknowledgement(new AckPolicy.SemiSync(1), AckLevel.RECEIVED, 500,
+                    OnAckTimeout.ERROR, 0, 1000));
+        }
+        write(leader, "c1", "SET", "k", "v");
+        leader.sync();
+        Harness n2 = nodes.get(N2);
+        while (!leader.outbox.isEmpty()) { // the batch (and nothing else) reaches the followers
+            Message message = leader.outbox.remove(0)[0];
+            nodes.get(leader.outboxTo.remove(0)).step(new Input.PeerMessage(message));
+        }
+        assertEquals(List.of(), n2.outbox, "no answer before the entry is durable: the leader could not count it");
+        n2.sync();
+        assertEquals(1, n2.outbox.size(), "one answer, once durable");
+        Message.AppendResponse answer = (Message.AppendResponse) n2.outbox.get(0)[0];
+        assertEquals(1, answer.durableLsn());
+        deliverAll();
+        assertEquals(List.of("c1 +OK"), leader.replies, "n2 answered once its entry was durable");
     }
 }

@@ -195,16 +195,20 @@ public sealed interface Fault {
 
     /**
      * An operator changes the acknowledgement settings on every member (CONFIG SET ack-policy, ack-level,
-     * ack-timeout-millis, on-ack-timeout) and sets them back when the fault ends. A member down or paused at
-     * either moment misses that change (or takes it when it runs again), and one restarted starts from its
-     * configuration: CONFIG SET is not kept across a restart, as in Redis without CONFIG REWRITE.
+     * ack-timeout-millis, on-ack-timeout), or on the leader alone ({@code leaderOnly}: its followers keep their
+     * own ack-level, and must answer at the leader's), and sets them back everywhere when the fault ends. A
+     * member down or paused at either moment misses that change (or takes it when it runs again), and one
+     * restarted starts from its configuration: CONFIG SET is not kept across a restart, as in Redis without
+     * CONFIG REWRITE.
      */
     record AckChange(long startMicros, long durationMicros, AckPolicy policy, AckLevel level, long timeoutMillis,
-            OnAckTimeout onTimeout) implements Fault {
+            OnAckTimeout onTimeout, boolean leaderOnly) implements Fault {
         @Override
         public void begin(Cluster cluster) {
             for (SimNode node : cluster.nodes()) {
-                node.step(new Input.ChangeAcknowledgement(policy, level, timeoutMillis, onTimeout, 0, 10_000));
+                if (!leaderOnly || node.core() != null && node.core().isLeader()) { // core: null while down
+                    node.step(new Input.ChangeAcknowledgement(policy, level, timeoutMillis, onTimeout, 0, 10_000));
+                }
             }
         }
 
@@ -221,7 +225,8 @@ public sealed interface Fault {
         @Override
         public String toString() {
             return "CONFIG SET ack-policy '" + policy + "' ack-level " + level + " ack-timeout-millis " + timeoutMillis
-                    + " on-ack-timeout " + onTimeout.configName() + " on every member, set back at the end";
+                    + " on-ack-timeout " + onTimeout.configName() + (leaderOnly ? " on the leader" : " on every member")
+                    + ", set back at the end";
         }
     }
 

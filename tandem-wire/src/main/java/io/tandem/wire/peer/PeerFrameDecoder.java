@@ -87,7 +87,7 @@ public final class PeerFrameDecoder {
                     relays.add(new NodeId(str(frame)));
                 }
                 yield new Message.AppendRequest(term, from, prevLsn, prevTerm, entries, commitLsn, leaderTime,
-                        announce, directory, readRound, relays);
+                        announce, directory, readRound, relays, flag(frame, "ackOnReceipt"));
             }
             case PeerFrames.APPEND_RESPONSE -> {
                 boolean matched = frame.get() != 0;

@@ -21,7 +21,7 @@ public final class PeerFrameEncoder {
         body += switch (message) {
             case Message.Subscribe s -> 16 + strSize(s.announce());
             case Message.AppendRequest r -> 32 + strSize(r.announce()) + strSize(r.directory()) + entriesSize(r) + 8
-                    + relaysSize(r);
+                    + relaysSize(r) + 1;
             case Message.AppendResponse r -> 1 + 32 + relayedSize(r) + 24;
             case Message.SnapshotChunk c -> 32 + 4 + 4 + c.data().length;
             case Message.SnapshotAck a -> 16 + 1;
@@ -126,6 +126,7 @@ public final class PeerFrameEncoder {
                 for (NodeId relay : r.relays()) {
                     putStr(out, relay.name());
                 }
+                out.put(flag(r.ackOnReceipt()));
             }
             case Message.AppendResponse r -> {
                 out.put((byte) (r.matched() ? 1 : 0)).putLong(r.lastLsn()).putLong(r.receivedLsn())

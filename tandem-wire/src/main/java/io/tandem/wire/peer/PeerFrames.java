@@ -11,7 +11,7 @@ package io.tandem.wire.peer;
  *
  * type 1 Subscribe       lastLsn:u64 lastTerm:u64 announce:str
  * type 2 AppendRequest   prevLsn:u64 prevTerm:u64 commitLsn:u64 leaderTimeMillis:u64 announce:str directory:str
- *                        entries readRound:u64 relayCount:u8 (relay:str)*
+ *                        entries readRound:u64 relayCount:u8 (relay:str)* ackOnReceipt:u8
  * type 3 AppendResponse  matched:u8 lastLsn:u64 receivedLsn:u64 durableLsn:u64 appliedLsn:u64
  *                        count:u16 (replica:str receivedLsn:u64 durableLsn:u64 appliedLsn:u64 announce:str
  *                        leaderMillis:u64 via:str)* snapshotLsn:u64 readRound:u64 leaderMillis:u64
@@ -41,8 +41,10 @@ final class PeerFrames {
      * 5: AppendRequest ends with the relays the stream passed through (loops of upstreams are refused).
      * 6: each relayed position in an AppendResponse ends with the relay that replica streams from ("" for the
      *    answering one).
+     * 7: AppendRequest ends with ackOnReceipt: the leader counts acknowledgements at level received, so the
+     *    follower answers before its entries are durable (it used to go by its own ack-level).
      */
-    static final int VERSION = 6;
+    static final int VERSION = 7;
     static final int HEADER_BYTES = 4;
     static final int SUBSCRIBE = 1;
     static final int APPEND_REQUEST = 2;

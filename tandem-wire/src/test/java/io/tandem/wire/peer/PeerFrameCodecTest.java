@@ -27,7 +27,7 @@ class PeerFrameCodecTest {
             new Message.VoteRequest(7, N1, 99, 6, false, true),
             new Message.AppendRequest(5, N1, 41, 2, List.of(), 40, 1_700_000_000_000L, "", "", 17),
             new Message.AppendRequest(5, NodeId.of("n3"), 41, 2, List.of(), 40, 1_700_000_000_000L, "", "", 0,
-                    List.of(NodeId.of("n2"), NodeId.of("n3"))),
+                    List.of(NodeId.of("n2"), NodeId.of("n3")), true),
             new Message.AppendResponse(4, NodeId.of("n2"), true, 9, 9, 9, 8, List.of(
                     new Message.Relayed(NodeId.of("n3"), 7, 6, 5, "127.0.0.1:7381", 1_700_000_000_456L),
                     new Message.Relayed(NodeId.of("n4"), 9, 9, 9, ""),
@@ -104,7 +104,7 @@ class PeerFrameCodecTest {
         frame[4] = 9;
         PeerProtocolException version = assertThrows(PeerProtocolException.class,
                 () -> new PeerFrameDecoder(1 << 20).decode(ByteBuffer.wrap(frame)));
-        assertEquals("peer frame version 9, this node speaks 6 (every member must run the same Tandem version)",
+        assertEquals("peer frame version 9, this node speaks 7 (every member must run the same Tandem version)",
                 version.getMessage());
         byte[] big = SAMPLES.stream().map(PeerFrameEncoder::encode).max(java.util.Comparator.comparingInt(b -> b.length))
                 .orElseThrow();
@@ -165,7 +165,7 @@ class PeerFrameCodecTest {
         frame[4] = 2;
         PeerProtocolException e = assertThrows(PeerProtocolException.class,
                 () -> new PeerFrameDecoder(1 << 20).decode(ByteBuffer.wrap(frame)));
-        assertTrue(e.getMessage().startsWith("peer frame version 2, this node speaks 6"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("peer frame version 2, this node speaks 7"), e.getMessage());
     }
 
     @Test
@@ -182,6 +182,17 @@ class PeerFrameCodecTest {
         PeerProtocolException preVote = assertThrows(PeerProtocolException.class,
                 () -> new PeerFrameDecoder(1 << 20).decode(ByteBuffer.wrap(request)));
         assertEquals("peer frame flag preVote is 255, not 0 or 1", preVote.getMessage());
+    }
+
+    @Test
+    void anAppendRequestsAckOnReceiptFlagOtherThanZeroOrOneIsRefused() {
+        // Its last byte: a stray value must not make a follower answer before its entries are durable.
+        byte[] request = PeerFrameEncoder.encode(SAMPLES.get(7));
+        assertEquals(1, request[request.length - 1], "the sample asks for answers at receipt");
+        request[request.length - 1] = 3;
+        PeerProtocolException e = assertThrows(PeerProtocolException.class,
+                () -> new PeerFrameDecoder(1 << 20).decode(ByteBuffer.wrap(request)));
+        assertEquals("peer frame flag ackOnReceipt is 3, not 0 or 1", e.getMessage());
     }
 
     @Test
