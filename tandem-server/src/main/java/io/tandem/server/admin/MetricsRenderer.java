@@ -43,6 +43,8 @@ final class MetricsRenderer {
                 wal.bytesPerSync(), 1);
         counter(out, "tandem_wal_bytes_written_total", "Bytes written to the write-ahead log.", wal.bytesWritten());
         counter(out, "tandem_wal_fsyncs_total", "fdatasync calls on the write-ahead log.", wal.dataSyncs());
+        counter(out, "tandem_wal_writebacks_total",
+                "Background fdatasyncs under fsync never that keep the kernel's dirty pages few.", wal.writebacks());
         gauge(out, "tandem_wal_pending_bytes", "Log bytes appended but not yet written.", agent.wal().pendingBytes());
         gauge(out, "tandem_lsn_last", "LSN of the last log entry.", leader.lastLsn());
         gauge(out, "tandem_lsn_durable", "Highest LSN durable under the fsync policy.", leader.durableLsn());

@@ -111,6 +111,7 @@ final class InfoRenderer {
         field(out, "wal_pending_bytes", wal.pendingBytes());
         field(out, "wal_bytes_written", metrics.bytesWritten());
         field(out, "wal_fsyncs", metrics.dataSyncs());
+        field(out, "wal_writebacks", metrics.writebacks());
         field(out, "wal_segments", wal.segmentFiles().size());
         field(out, "rdb_bgsave_in_progress", stats.snapshotInProgress ? 1 : 0);
         field(out, "rdb_last_save_time", stats.lastSnapshotMillis / 1000);

@@ -51,6 +51,11 @@ final class LogWriter {
     private boolean closed;
     /** Segments NEVER rolled away from without syncing; close() syncs them. */
     private final List<Path> unsyncedSegments = new ArrayList<>();
+    /** NEVER's background writeback (null under the other policies, or when writebackBytes is 0). */
+    private final WritebackThread writeback;
+    private final long writebackBytes;
+    /** Bytes written to the active segment since it was last handed to the writeback. */
+    private long bytesSinceWriteback;
 
     private volatile long writtenLsn;
     private volatile long durableLsn;
@@ -70,6 +75,8 @@ final class LogWriter {
         this.fence = fence;
         this.active = active;
         this.allocator = new SegmentAllocator(walDir, options);
+        this.writebackBytes = options.writebackBytes();
+        this.writeback = policy == FsyncPolicy.NEVER && writebackBytes > 0 ? new WritebackThread(this, metrics) : null;
         // Recovery synced every segment, so all of it is durable and the next record may carry SYNC_MARK.
         this.writtenLsn = lastLsn;
         this.durableLsn = lastLsn;
@@ -192,7 +199,24 @@ final class LogWriter {
             unsyncedBytes += end - offset;
             unsyncedRecords += records;
             writtenLsn = lastLsn;
+            askWriteback(end - offset);
             offset = end;
+        }
+    }
+
+    /**
+     * NEVER: hands the active segment to the writeback thread once {@code writebackBytes} were written to it since
+     * the last time (WritebackThread says why). Worked example, writebackBytes 8 MiB: writes of 3, 3 and 3 MiB ask
+     * after the third (9 MiB), and the count starts again from 0.
+     */
+    private void askWriteback(long bytes) {
+        if (writeback == null) {
+            return;
+        }
+        bytesSinceWriteback += bytes;
+        if (bytesSinceWriteback >= writebackBytes) {
+            writeback.request(active.path);
+            bytesSinceWriteback = 0;
         }
     }
 
@@ -238,7 +262,11 @@ final class LogWriter {
                 syncActive();
             } else if (!active.isEmpty()) {
                 unsyncedSegments.add(active.path); // NEVER syncs only at close()
+                if (writeback != null) {
+                    writeback.request(active.path); // the rest of it, not a whole writebackBytes yet
+                }
             }
+            bytesSinceWriteback = 0;
             active.close();
         }
         active = null;
@@ -369,6 +397,18 @@ final class LogWriter {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Starts the background writeback, if the policy has one (Wal's constructor, once this writer is built). */
+    void start() {
+        if (writeback != null) {
+            writeback.start();
+        }
+    }
+
+    /** The background writeback thread, or null: Wal#close stops it before it closes this writer. */
+    WritebackThread writeback() {
+        return writeback;
     }
 
     /** Drains and syncs everything, then closes the files. */

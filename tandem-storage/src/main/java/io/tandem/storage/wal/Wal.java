@@ -22,9 +22,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Used from one thread, the node's agent: {@link #append} encodes into memory, {@link #flush} hands the
  * appended records to durability according to the {@link FsyncPolicy}, and the {@link DurableListener}
  * hears when the durable LSN advances. Other threads involved: the BATCH group-commit writer, the EVERYSEC
- * syncer, and the segment preallocator; none of them takes a lock the appender waits on during I/O except
- * as the policy demands (ALWAYS and NEVER write on the caller's thread; EVERYSEC skips a write that would
- * wait for its sync and lets the syncer write it).
+ * syncer, NEVER's writeback, and the segment preallocator; none of them takes a lock the appender waits on
+ * during I/O except as the policy demands (ALWAYS and NEVER write on the caller's thread; EVERYSEC skips a
+ * write that would wait for its sync and lets the syncer write it; NEVER's writeback syncs its own channel).
  *
  * <p>How the node's agent uses it:
  *
@@ -95,6 +95,7 @@ public final class Wal implements AutoCloseable {
                 : null;
         this.everysec = options.fsyncPolicy() == FsyncPolicy.EVERYSEC
                 ? new EverysecSyncThread(writer, options.everysecIntervalMillis()) : null;
+        writer.start();
         if (groupCommit != null) {
             groupCommit.start();
         }
@@ -451,8 +452,13 @@ public final class Wal implements AutoCloseable {
         if (everysec != null) {
             everysec.shutdown();
         }
+        WritebackThread writeback = writer.writeback();
+        if (writeback != null) {
+            writeback.shutdown(); // the requests made so far finish first; close() below syncs the rest anyway
+        }
         join(groupCommit);
         join(everysec);
+        join(writeback);
         writer.close();
     }
 

@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class WalMetrics {
     final LongAdder dataSyncs = new LongAdder();
+    final LongAdder writebacks = new LongAdder();
     final LongAdder metadataSyncs = new LongAdder();
     final LongAdder bytesWritten = new LongAdder();
     final LongAdder recordsWritten = new LongAdder();
@@ -27,6 +28,11 @@ public final class WalMetrics {
     /** fdatasyncs that made records durable. */
     public long dataSyncs() {
         return dataSyncs.sum();
+    }
+
+    /** Background fdatasyncs under NEVER that keep the kernel's dirty pages few (see WritebackThread). */
+    public long writebacks() {
+        return writebacks.sum();
     }
 
     public long metadataSyncs() {
