@@ -83,7 +83,12 @@ class AcknowledgementChangeTest {
 
     private static Input.ChangeAcknowledgement change(AckPolicy policy, long timeoutMillis, OnAckTimeout onTimeout,
             int minReplicas) {
-        return new Input.ChangeAcknowledgement(policy, AckLevel.DURABLE, timeoutMillis, onTimeout, minReplicas, 1000);
+        return change(policy, AckLevel.DURABLE, timeoutMillis, onTimeout, minReplicas);
+    }
+
+    private static Input.ChangeAcknowledgement change(AckPolicy policy, AckLevel level, long timeoutMillis,
+            OnAckTimeout onTimeout, int minReplicas) {
+        return new Input.ChangeAcknowledgement(policy, level, timeoutMillis, onTimeout, minReplicas, 1000);
     }
 
     @Test
@@ -199,8 +204,7 @@ class AcknowledgementChangeTest {
     void followersAnswerAtReceiptWhenTheLeaderAloneCountsAtLevelReceived() {
         Harness leader = cluster(new AckPolicy.SemiSync(1), OnAckTimeout.ERROR);
         // CONFIG SET ack-level received on the leader only: the followers keep durable in their own settings.
-        leader.step(new Input.ChangeAcknowledgement(new AckPolicy.SemiSync(1), AckLevel.RECEIVED, 500,
-                OnAckTimeout.ERROR, 0, 1000));
+        leader.step(change(new AckPolicy.SemiSync(1), AckLevel.RECEIVED, 500, OnAckTimeout.ERROR, 0));
         write(leader, "c1", "SET", "k", "v");
         leader.sync();
         deliverAll(); // the followers append the entry; neither syncs it
@@ -212,8 +216,7 @@ class AcknowledgementChangeTest {
         Harness leader = cluster(new AckPolicy.SemiSync(1), OnAckTimeout.ERROR);
         // The converse: ack-level received on the followers alone counts for nothing while n1 leads.
         for (NodeId id : List.of(N2, N3)) {
-            nodes.get(id).step(new Input.ChangeAcknowledgement(new AckPolicy.SemiSync(1), AckLevel.RECEIVED, 500,
-                    OnAckTimeout.ERROR, 0, 1000));
+            nodes.get(id).step(change(new AckPolicy.SemiSync(1), AckLevel.RECEIVED, 500, OnAckTimeout.ERROR, 0));
         }
         write(leader, "c1", "SET", "k", "v");
         leader.sync();

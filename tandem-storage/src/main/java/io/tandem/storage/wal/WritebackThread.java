@@ -16,13 +16,13 @@ import java.util.concurrent.BlockingQueue;
  *
  * <p>Why: left to itself the kernel writes dirty pages back once they are 30 s old
  * ({@code vm.dirty_expire_centisecs}), or once there are many, and past its dirty threshold it throttles every
- * process that writes. A node taking 100,000 SETs a second writes about 15 MB/s of log; three nodes on one
- * machine (a replica set on a laptop, or this machine kind's benchmarks) piled up over a gigabyte of dirty pages
- * within 30 s, and then each 1 MB write of the log took 2.3-2.5 ms instead of 0.2-0.25 (measured here, the same
- * with a plain writer: 0.20 ms with 550 MB dirty, 2.34 ms with 1.35 GB). A follower catching up after a pause
- * spent 0.4 s of its 1.5 s in those writes. PostgreSQL's {@code wal_writer_flush_after} and RocksDB's
- * {@code wal_bytes_per_sync} start the writeback early in the same way (with sync_file_range, which the JDK
- * does not offer; an fdatasync on another thread is the portable equivalent).
+ * process that writes. A SET of 100 bytes is about 150 bytes of log, so 100,000 a second are 15 MB/s; three nodes
+ * on one machine (a replica set on a laptop, or this machine kind's benchmarks), having logged 3 million SETs
+ * within about half a minute, held 1.2 GB of dirty pages, and then each 1 MB write of the log took 2.3-2.5 ms
+ * instead of 0.2-0.25 (measured here, the same with a plain writer: 0.20 ms with 550 MB dirty, 2.34 ms with
+ * 1.35 GB). A follower catching up after a pause spent 0.4 s of its 1.5 s in those writes. PostgreSQL's
+ * {@code wal_writer_flush_after} and RocksDB's {@code wal_bytes_per_sync} start the writeback early in the same way
+ * (with sync_file_range, which the JDK does not offer; an fdatasync on another thread is the portable equivalent).
  *
  * <p>Each request opens the segment again, so that this thread never shares a channel the appender may close
  * (a roll) or that may be deleted (retention, truncation: then there is nothing left to write back). A failed
