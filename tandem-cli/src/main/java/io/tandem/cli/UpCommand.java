@@ -3,6 +3,7 @@ package io.tandem.cli;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +25,10 @@ import picocli.CommandLine.Command;
         description = "Start a local 3-node Tandem replica set in the foreground and print where it listens"
                 + " (Ctrl-C stops it).")
 public final class UpCommand implements java.util.concurrent.Callable<Integer> {
+    /** A node's admin port is its client port + this (the node's own default: 7379 -> 17379). */
+    static final int ADMIN_PORT_OFFSET = 10_000;
+    /** A node's peer port is its client port + this. */
+    static final int PEER_PORT_OFFSET = 20_000;
     private static final Pattern READY = Pattern.compile("tandem node listening on (\\S+):(\\d+)");
 
     @CommandLine.Option(names = "--port", paramLabel = "PORT", defaultValue = "7379",
@@ -56,21 +61,35 @@ public final class UpCommand implements java.util.concurrent.Callable<Integer> {
                     + " leader with 500). 0: failover by hand (REPLICAOF NO ONE). Default: ${DEFAULT-VALUE}.")
     long electionTimeoutMillis;
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     private final List<Process> children = new ArrayList<>();
+
+    /** Node i's peer port: the client port + this. */
+    private int peerPort(int index) {
+        return port + index + PEER_PORT_OFFSET;
+    }
 
     @Override
     public Integer call() throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
         if (nodes < 1 || nodes > 7) {
-            System.err.println("tandem up: --nodes must be between 1 and 7, got " + nodes);
+            err.println("tandem up: --nodes must be between 1 and 7, got " + nodes);
             return 2;
         }
         if (cascade && nodes < 3) {
-            System.err.println("tandem up: --cascade needs 3 nodes or more (n1 leads, n2 relays), got " + nodes);
+            err.println("tandem up: --cascade needs 3 nodes or more (n1 leads, n2 relays), got " + nodes);
             return 2;
         }
-        if (port < 1 || port + nodes - 1 + 20000 > 65535) {
-            System.err.println("tandem up: --port " + port + " leaves no room for " + nodes + " nodes and their"
-                    + " peer ports (port + 20000)");
+        if (port < 1 || peerPort(nodes - 1) > 65535) {
+            err.println("tandem up: --port " + port + " leaves no room for " + nodes + " nodes and their"
+                    + " peer ports (port + " + PEER_PORT_OFFSET + ")");
+            return 2;
+        }
+        String portProblem = UpPorts.problem(port, nodes, ADMIN_PORT_OFFSET, PEER_PORT_OFFSET);
+        if (portProblem != null) {
+            err.println("tandem up: " + portProblem);
             return 2;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(this::stopAll, "tandem-up-stop"));
@@ -83,12 +102,12 @@ public final class UpCommand implements java.util.concurrent.Callable<Integer> {
             try {
                 where = ready.get(60, TimeUnit.SECONDS);
             } catch (Exception e) {
-                System.err.println("tandem up: n" + (i + 1) + " did not start: " + e.getMessage());
+                err.println("tandem up: n" + (i + 1) + " did not start: " + e.getMessage());
                 stopAll();
                 return 1;
             }
             rows.add(String.format("%-6s %-9s %-22s %s", "n" + (i + 1), i == 0 ? "leader" : "follower", where,
-                    "http://127.0.0.1:" + (port + i + 10000)));
+                    "http://127.0.0.1:" + (port + i + ADMIN_PORT_OFFSET)));
         }
         System.out.println();
         System.out.printf("%-6s %-9s %-22s %s%n", "NODE", "ROLE", "CLIENT", "ADMIN");
@@ -119,11 +138,13 @@ public final class UpCommand implements java.util.concurrent.Callable<Integer> {
         List<String> peers = new ArrayList<>();
         for (int j = 0; j < nodes; j++) {
             if (j != index) {
-                peers.add("n" + (j + 1) + "=127.0.0.1:" + (port + j + 20000));
+                peers.add("n" + (j + 1) + "=127.0.0.1:" + peerPort(j));
             }
         }
         List<String> command = NodeLauncher.command(NodeLauncher.inheritedJvmOptions(), List.of(
-                "--node-id", id, "--port", Integer.toString(port + index), "--data-dir", dir.toString(),
+                "--node-id", id, "--port", Integer.toString(port + index),
+                "--admin-port", Integer.toString(port + index + ADMIN_PORT_OFFSET),
+                "--peer-port", Integer.toString(peerPort(index)), "--data-dir", dir.toString(),
                 "--fsync", fsync, "--ack-policy", ackPolicy, "--election-timeout-millis",
                 Long.toString(electionTimeoutMillis)));
         if (!peers.isEmpty()) {

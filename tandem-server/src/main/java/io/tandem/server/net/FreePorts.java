@@ -58,7 +58,7 @@ public final class FreePorts {
     }
 
     /** The kernel's ephemeral range as {low, high}; the Linux default where it cannot be read. */
-    static int[] ephemeralRange() {
+    public static int[] ephemeralRange() {
         try {
             String[] parts = Files.readString(EPHEMERAL_RANGE).trim().split("\\s+");
             int low = Integer.parseInt(parts[0]);
@@ -72,7 +72,8 @@ public final class FreePorts {
         return new int[] {DEFAULT_EPHEMERAL_LOW, DEFAULT_EPHEMERAL_HIGH};
     }
 
-    private static boolean bindable(int port) {
+    /** Whether a listener could bind this loopback port now. */
+    public static boolean bindable(int port) {
         try (ServerSocket probe = new ServerSocket()) {
             probe.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
             return true;
