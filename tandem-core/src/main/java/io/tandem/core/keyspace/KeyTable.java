@@ -23,10 +23,20 @@ import java.util.random.RandomGenerator;
  * It costs 256 KB once the table holds a key (allocated on first insert, dropped when the table empties)
  * and one copy of it on the first write after each {@link #freeze()}.
  *
- * <p>Shape: the root slot is the hash's low 16 bits; below it each level consumes the next 5 bits (shifts
- * 16, 21, 26, then 31 with only 1 bit left). Keys whose full hashes collide end in a collision node at shift
- * 36, searched linearly. Nodes keep only occupied slots, indexed by the popcount of the bitmap below the
- * slot's bit; root slots are null when empty.
+ * <p>Why the root grows: at {@code growAtKeys} keys (2^19 by default) the root takes the first level's 5
+ * bits as well, 2^21 slots (8 MB), so that a key of a table of millions sits in its root slot or one level
+ * below, where it sat two levels below: two to three cache misses fewer per lookup and per insert, on the
+ * write path of a leader and of a follower catching up (docs/benchmarks.md). Every shift below the root
+ * stays where it was (21, 26, 31), so growing moves each first-level node's children up into the root,
+ * unchanged, and builds nothing else; 8 MB is about what Redis's own hash table holds for as many keys (8
+ * bytes a bucket). Below a quarter of that many keys it shrinks back (far enough below that a table near the
+ * mark does not grow and shrink by turns): a grown root mostly empty would cost {@link #random} a count
+ * through 2^21 slots.
+ *
+ * <p>Shape: the root slot is the hash's low 16 bits (21 once grown); below it each level consumes the next 5
+ * bits (shifts 16, 21, 26, then 31 with only 1 bit left). Keys whose full hashes collide end in a collision
+ * node at shift 36, searched linearly. Nodes keep only occupied slots, indexed by the popcount of the bitmap
+ * below the slot's bit; root slots are null when empty.
  *
  * <p>Spare room: a node's slot array may be longer than its bitmap's count (the tail is null), doubling when
  * full, so that most inserts shift the slots in place instead of allocating a copy one slot longer. Why:
@@ -35,23 +45,29 @@ import java.util.random.RandomGenerator;
  * one died in the old generation: a third of what a follower catching up on new keys promoted per key
  * (docs/benchmarks.md). The spare room costs at most 4 bytes a key. Collision nodes stay exact.
  *
- * <p>Order: a depth-first walk visits keys in ascending {@link #order(int)}, the root slot followed by the
- * 5-bit chunks below it; SCAN's cursor is a position in that order, so keys present for a whole scan are
- * returned exactly once whatever else is inserted or removed.
+ * <p>Order: a depth-first walk visits keys in ascending {@link #order(int)}, the low 16 bits followed by the
+ * 5-bit chunks above them; SCAN's cursor is a position in that order, so keys present for a whole scan are
+ * returned exactly once whatever else is inserted or removed, the root's growth included. A grown root's slot
+ * for order position p (the low 16 bits, then the first chunk: {@code p = low16 << 5 | chunk}) is
+ * {@code chunk << 16 | low16}, the hash's low 21 bits; walks go through {@link #rootSlotAt}.
  */
 final class KeyTable {
-    private static final int ROOT_BITS = 16;
-    private static final int ROOT_SLOTS = 1 << ROOT_BITS;
-    private static final int ROOT_MASK = ROOT_SLOTS - 1;
     private static final int BITS = 5;
     private static final int MASK = (1 << BITS) - 1;
+    private static final int SMALL_ROOT_BITS = 16;
+    /** A grown root takes the first level's chunk too. */
+    private static final int LARGE_ROOT_BITS = SMALL_ROOT_BITS + BITS;
+    private static final int SMALL_ROOT_SLOTS = 1 << SMALL_ROOT_BITS;
+    private static final int LARGE_ROOT_SLOTS = 1 << LARGE_ROOT_BITS;
     /** Levels below the root at shifts 16, 21, 26 and 31; past 31 every hash bit is used. */
     private static final int COLLISION_SHIFT = 36;
+    /** Keys at which the root grows, unless a test asks for another number. */
+    static final int DEFAULT_GROW_AT_KEYS = 1 << 19;
     /**
-     * Below this many occupied root slots (1 in 64), random() counts its way to a slot rather than probing:
+     * Below 1 in this many occupied root slots, random() counts its way to a slot rather than probing:
      * probing would take 64 tries or more on average.
      */
-    private static final int PROBE_MIN_OCCUPIED = ROOT_SLOTS / 64;
+    private static final int PROBE_MIN_OCCUPIED_ONE_IN = 64;
 
     static final class Node {
         int bitmap;
@@ -106,7 +122,7 @@ final class KeyTable {
                     depth--;
                     continue;
                 }
-                Object slot = slots[positions[depth]++];
+                Object slot = depth == 0 ? rootSlotAt(slots, positions[0]++) : slots[positions[depth]++];
                 if (slot instanceof KeyEntry entry) {
                     next = entry;
                     return;
@@ -135,14 +151,48 @@ final class KeyTable {
         }
     }
 
+    private final int growAtKeys;
     private Object[] root; // null while the table is empty
+    /** The root's width: SMALL_ROOT_BITS, or LARGE_ROOT_BITS once grown. Also the shift of the level below it. */
+    private int rootBits = SMALL_ROOT_BITS;
     private int rootEpoch;
     private int occupiedRootSlots;
     private int size;
     private int epoch;
 
+    KeyTable() {
+        this(DEFAULT_GROW_AT_KEYS);
+    }
+
+    /** A table whose root grows at {@code growAtKeys} keys (tests make it grow small). */
+    KeyTable(int growAtKeys) {
+        Invariants.check(growAtKeys > 0, "growAtKeys must be positive");
+        this.growAtKeys = growAtKeys;
+    }
+
+    private int rootMask() {
+        return (1 << rootBits) - 1;
+    }
+
+    /**
+     * The root slot at order position p (see the class comment). Worked example, grown root: hash 0x0003_0001
+     * has low 16 bits 1 and first chunk 3, order position (1 << 5) | 3 = 35, and its slot 3 << 16 | 1 =
+     * 0x30001, its low 21 bits; position 36 is slot 0x40001, position 63 slot 0x1f0001, 64 slot 2.
+     */
+    static Object rootSlotAt(Object[] root, int position) {
+        if (root.length == SMALL_ROOT_SLOTS) {
+            return root[position];
+        }
+        return root[(position & MASK) << SMALL_ROOT_BITS | position >>> BITS];
+    }
+
     int size() {
         return size;
+    }
+
+    /** The root's slot count: 0 while empty, 2^16, or 2^21 once grown. */
+    int rootSlots() {
+        return root == null ? 0 : root.length;
     }
 
     int epoch() {
@@ -167,8 +217,8 @@ final class KeyTable {
         if (root == null) {
             return null;
         }
-        Object slot = root[hash & ROOT_MASK];
-        int shift = ROOT_BITS;
+        Object slot = root[hash & rootMask()];
+        int shift = rootBits;
         while (slot instanceof Node node && !node.collision) {
             int bit = 1 << ((hash >>> shift) & MASK);
             if ((node.bitmap & bit) == 0) {
@@ -208,10 +258,11 @@ final class KeyTable {
         if (root == null || count == 0) {
             return 0;
         }
+        int mask = rootMask();
         for (int i = 0; i < count; i++) {
-            walks[i] = root[hashes[i] & ROOT_MASK];
+            walks[i] = root[hashes[i] & mask];
         }
-        for (int shift = ROOT_BITS; ; shift += BITS) {
+        for (int shift = rootBits; ; shift += BITS) {
             boolean deeper = false;
             for (int i = 0; i < count; i++) {
                 if (walks[i] instanceof Node node && !node.collision) {
@@ -260,8 +311,11 @@ final class KeyTable {
      * anyway.
      */
     KeyEntry getOrInsert(byte[] key, int hash) {
+        if (size >= growAtKeys && rootBits == SMALL_ROOT_BITS) {
+            grow();
+        }
         Object[] top = mutableRoot();
-        int rootIndex = hash & ROOT_MASK;
+        int rootIndex = hash & rootMask();
         Object rootSlot = top[rootIndex];
         if (rootSlot == null) {
             KeyEntry created = new KeyEntry(key, hash, epoch);
@@ -271,10 +325,10 @@ final class KeyTable {
             return created;
         }
         if (rootSlot instanceof KeyEntry existing) {
-            return getOrSplit(top, rootIndex, existing, key, hash, ROOT_BITS);
+            return getOrSplit(top, rootIndex, existing, key, hash, rootBits);
         }
         Node node = mutableChild(top, rootIndex, (Node) rootSlot);
-        int shift = ROOT_BITS;
+        int shift = rootBits;
         while (true) {
             if (node.collision) {
                 for (int i = 0; i < node.slots.length; i++) {
@@ -362,21 +416,23 @@ final class KeyTable {
             return null;
         }
         Object[] top = mutableRoot();
-        int rootIndex = hash & ROOT_MASK;
+        int rootIndex = hash & rootMask();
         KeyEntry[] removed = new KeyEntry[1];
         if (top[rootIndex] instanceof KeyEntry entry) {
             removed[0] = entry;
             top[rootIndex] = null;
         } else {
             Node child = mutableChild(top, rootIndex, (Node) top[rootIndex]);
-            top[rootIndex] = removeFrom(child, key, hash, ROOT_BITS, removed);
+            top[rootIndex] = removeFrom(child, key, hash, rootBits, removed);
         }
         if (top[rootIndex] == null) {
             occupiedRootSlots--;
         }
         size--;
         if (size == 0) {
-            clear(); // give the root's 256 KB back
+            clear(); // give the root's 256 KB (8 MB grown) back
+        } else if (rootBits == LARGE_ROOT_BITS && size < growAtKeys / 4) {
+            shrink();
         }
         return removed[0];
     }
@@ -438,6 +494,7 @@ final class KeyTable {
     /** Removes every key. A frozen snapshot keeps the old tree. */
     void clear() {
         root = null;
+        rootBits = SMALL_ROOT_BITS;
         occupiedRootSlots = 0;
         size = 0;
     }
@@ -456,27 +513,33 @@ final class KeyTable {
         forEach(root, action);
     }
 
-    private static void forEach(Object[] slots, Consumer<KeyEntry> action) {
-        if (slots == null) {
+    private static void forEach(Object[] root, Consumer<KeyEntry> action) {
+        if (root == null) {
             return;
         }
-        for (Object slot : slots) {
-            if (slot instanceof KeyEntry entry) {
-                action.accept(entry);
-            } else if (slot != null) {
-                forEach(((Node) slot).slots, action);
+        for (int position = 0; position < root.length; position++) {
+            visitAll(rootSlotAt(root, position), action);
+        }
+    }
+
+    private static void visitAll(Object slot, Consumer<KeyEntry> action) {
+        if (slot instanceof KeyEntry entry) {
+            action.accept(entry);
+        } else if (slot != null) {
+            for (Object child : ((Node) slot).slots) {
+                visitAll(child, action);
             }
         }
     }
 
     /**
-     * The position of a hash in iteration order: the root slot (the low 16 bits) as the most significant
-     * part, then the 5-bit chunks below it, so that order follows the walk. Examples: hash 1 (root slot 1)
+     * The position of a hash in iteration order: the low 16 bits (a small root's slot) as the most significant
+     * part, then the 5-bit chunks above them, so that order follows the walk. Examples: hash 1 (root slot 1)
      * has order 1 << 16; hash 1 << 16 (root slot 0, first chunk 1) has order 1 << 11, so root slot 0's
      * subtree comes before slot 1's; hash 1 << 31 (the last level, 1 bit wide) has order 1.
      */
     static long order(int hash) {
-        return (long) (hash & ROOT_MASK) << 16
+        return (long) (hash & (SMALL_ROOT_SLOTS - 1)) << 16
                 | (long) ((hash >>> 16) & MASK) << 11
                 | (long) ((hash >>> 21) & MASK) << 6
                 | (long) ((hash >>> 26) & MASK) << 1
@@ -491,9 +554,12 @@ final class KeyTable {
     long scan(long fromOrder, int count, Consumer<KeyEntry> action) {
         ScanState state = new ScanState(fromOrder, count, action);
         if (root != null) {
-            int low = chunkOfOrder(fromOrder, 0);
-            for (int index = low; index < ROOT_SLOTS && !state.stopped; index++) {
-                visit(root[index], 1, index == low, state);
+            // The root's order positions are the order's top 16 bits (21 grown); the slots of a node in a root
+            // slot are at level 1 of chunkOfOrder (2 grown: the first chunk is the root's).
+            int low = fromOrder > 0xffffffffL ? root.length : (int) (fromOrder >>> (32 - rootBits));
+            int levelBelow = rootBits == SMALL_ROOT_BITS ? 1 : 2;
+            for (int position = low; position < root.length && !state.stopped; position++) {
+                visit(rootSlotAt(root, position), levelBelow, position == low, state);
             }
         }
         return state.stopped ? state.lastOrder + 1 : -1;
@@ -560,15 +626,14 @@ final class KeyTable {
 
     /**
      * The part of an order value that the slots at {@code level} are indexed by (inverse of order()): the
-     * root slot at level 0, then the chunks at shifts 16, 21, 26 and (1 bit) 31. Past the end, one past the
-     * last slot, so nothing is visited.
+     * chunks at shifts 16 (level 1), 21, 26 and (1 bit) 31. Past the end, one past the last slot, so nothing
+     * is visited.
      */
     private static int chunkOfOrder(long order, int level) {
         if (order > 0xffffffffL) {
-            return level == 0 ? ROOT_SLOTS : MASK + 1;
+            return MASK + 1;
         }
         return switch (level) {
-            case 0 -> (int) (order >>> 16);
             case 1 -> (int) ((order >>> 11) & MASK);
             case 2 -> (int) ((order >>> 6) & MASK);
             case 3 -> (int) ((order >>> 1) & MASK);
@@ -579,16 +644,17 @@ final class KeyTable {
     /**
      * A key chosen by a random occupied root slot, then random occupied slots down; not uniform (as Redis's
      * is not), but cheap: random probes of the root while at least 1 slot in 64 is occupied, otherwise a
-     * count through the root to the chosen occupied slot (at most 2^16 reads, only for small tables).
+     * count through the root to the chosen occupied slot (at most 2^16 reads, only for small tables: a grown
+     * root holds 2^19 keys or more, in at least 1 slot in 4).
      */
     KeyEntry random(RandomGenerator random) {
         if (size == 0) {
             return null;
         }
         Object slot;
-        if (occupiedRootSlots >= PROBE_MIN_OCCUPIED) {
+        if (occupiedRootSlots >= root.length / PROBE_MIN_OCCUPIED_ONE_IN) {
             do {
-                slot = root[random.nextInt(ROOT_SLOTS)];
+                slot = root[random.nextInt(root.length)];
             } while (slot == null);
         } else {
             int index = -1;
@@ -606,9 +672,79 @@ final class KeyTable {
         return (KeyEntry) slot;
     }
 
+    /**
+     * Grows the root to 2^21 slots: each slot's entry goes to the slot of its low 21 bits; each slot's node
+     * (its children indexed by the chunk at shift 16) hands its children to the slots {@code chunk << 16 |
+     * slot}, where they keep their shift-21 shape. Nothing below the root is changed, so a frozen tree that
+     * shares those children still sees what it saw, and a shared child is copied before a write as before.
+     */
+    private void grow() {
+        Object[] small = root;
+        Object[] large = new Object[LARGE_ROOT_SLOTS];
+        int occupied = 0;
+        for (int index = 0; index < small.length; index++) {
+            Object slot = small[index];
+            if (slot instanceof KeyEntry entry) {
+                large[entry.hash & (LARGE_ROOT_SLOTS - 1)] = entry;
+                occupied++;
+            } else if (slot instanceof Node node) {
+                Invariants.check(!node.collision, "a collision node right below the root");
+                int bitmap = node.bitmap;
+                for (int rank = 0; bitmap != 0; rank++, bitmap &= bitmap - 1) {
+                    large[Integer.numberOfTrailingZeros(bitmap) << SMALL_ROOT_BITS | index] = node.slots[rank];
+                    occupied++;
+                }
+            }
+        }
+        root = large;
+        rootBits = LARGE_ROOT_BITS;
+        rootEpoch = epoch;
+        occupiedRootSlots = occupied;
+    }
+
+    /**
+     * The inverse of {@link #grow}: the slots {@code chunk << 16 | index} of the 32 chunks become the children
+     * of a new node in small slot {@code index} (a lone entry moves up into the slot itself). Reads the large
+     * root in memory order, twice: first each small slot's bitmap, then the children into their ranks.
+     */
+    private void shrink() {
+        Object[] large = root;
+        Object[] small = new Object[SMALL_ROOT_SLOTS];
+        int[] bitmaps = new int[SMALL_ROOT_SLOTS];
+        for (int slot = 0; slot < LARGE_ROOT_SLOTS; slot++) {
+            if (large[slot] != null) {
+                bitmaps[slot & (SMALL_ROOT_SLOTS - 1)] |= 1 << (slot >>> SMALL_ROOT_BITS);
+            }
+        }
+        int occupied = 0;
+        for (int slot = 0; slot < LARGE_ROOT_SLOTS; slot++) {
+            Object child = large[slot];
+            if (child == null) {
+                continue;
+            }
+            int index = slot & (SMALL_ROOT_SLOTS - 1);
+            int bitmap = bitmaps[index];
+            if (Integer.bitCount(bitmap) == 1 && child instanceof KeyEntry) {
+                small[index] = child;
+                occupied++;
+                continue;
+            }
+            if (small[index] == null) {
+                small[index] = new Node(bitmap, new Object[Integer.bitCount(bitmap)], epoch, false);
+                occupied++;
+            }
+            int bit = 1 << (slot >>> SMALL_ROOT_BITS);
+            ((Node) small[index]).slots[Integer.bitCount(bitmap & (bit - 1))] = child;
+        }
+        root = small;
+        rootBits = SMALL_ROOT_BITS;
+        rootEpoch = epoch;
+        occupiedRootSlots = occupied;
+    }
+
     private Object[] mutableRoot() {
         if (root == null) {
-            root = new Object[ROOT_SLOTS];
+            root = new Object[SMALL_ROOT_SLOTS];
             rootEpoch = epoch;
         } else if (rootEpoch != epoch) {
             root = root.clone();

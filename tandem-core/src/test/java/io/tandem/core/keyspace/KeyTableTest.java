@@ -27,9 +27,13 @@ import org.junit.jupiter.params.provider.ValueSource;
  * hard cases happen often: full collisions (collision nodes), hashes that differ only in their top bit
  * (splits down to the last 1-bit level), hashes that share the root slot (the low 16 bits) and differ
  * above it, and random ones.
- * Every failure message starts with the seed.
+ * Every failure message starts with the seed. Where a test takes {@code growAt}, 0 is the table's own
+ * threshold (never reached by these few keys) and another number makes the root grow (and shrink) at that size.
  */
 class KeyTableTest {
+    private static KeyTable table(int growAt) {
+        return growAt == 0 ? new KeyTable() : new KeyTable(growAt);
+    }
 
     /** Hashes shared by many keys: 0 and 1 << 31 differ only in the last level's bit. */
     private static final int[] SHARED_HASHES = {0, 1 << 31, 0x7fffffff, -1, 0x0000_0421};
@@ -134,12 +138,12 @@ class KeyTableTest {
     }
 
     @ParameterizedTest
-    @ValueSource(longs = {1, 2, 3, 42, 1234567, -7})
-    void randomOperationsMatchHashMap(long seedValue) {
-        String seed = "--seed=" + seedValue;
+    @CsvSource({"1, 0", "2, 0", "3, 0", "42, 0", "1234567, 0", "-7, 0", "4, 150", "5, 150", "6, 120"})
+    void randomOperationsMatchHashMap(long seedValue, int growAt) {
+        String seed = "--seed=" + seedValue + " growAt " + growAt;
         Random random = new Random(seedValue);
         Pool pool = new Pool(random, 400);
-        KeyTable table = new KeyTable();
+        KeyTable table = table(growAt);
         Map<Integer, String> model = new HashMap<>();
         for (int op = 0; op < 20_000; op++) {
             // Alternate between growing and shrinking phases so splits and collapses both happen a lot.
@@ -212,12 +216,12 @@ class KeyTableTest {
     }
 
     @ParameterizedTest
-    @ValueSource(longs = {7, 8, 9, 99})
-    void frozenViewsNeverChange(long seedValue) {
-        String seed = "--seed=" + seedValue;
+    @CsvSource({"7, 0", "8, 0", "9, 0", "99, 0", "10, 100", "14, 160"})
+    void frozenViewsNeverChange(long seedValue, int growAt) {
+        String seed = "--seed=" + seedValue + " growAt " + growAt;
         Random random = new Random(seedValue);
         Pool pool = new Pool(random, 300);
-        KeyTable table = new KeyTable();
+        KeyTable table = table(growAt);
         Map<Integer, String> model = new HashMap<>();
         Map<Integer, Long> expiries = new HashMap<>();
         for (int op = 0; op < 300; op++) {
@@ -285,12 +289,12 @@ class KeyTableTest {
     }
 
     @ParameterizedTest
-    @ValueSource(longs = {11, 12, 13})
-    void fullScanWithSmallCountsVisitsEveryKeyOnceInOrder(long seedValue) {
-        String seed = "--seed=" + seedValue;
+    @CsvSource({"11, 0", "12, 0", "13, 0", "15, 100", "16, 100"})
+    void fullScanWithSmallCountsVisitsEveryKeyOnceInOrder(long seedValue, int growAt) {
+        String seed = "--seed=" + seedValue + " growAt " + growAt;
         Random random = new Random(seedValue);
         Pool pool = new Pool(random, 500);
-        KeyTable table = new KeyTable();
+        KeyTable table = table(growAt);
         Map<Integer, String> model = new HashMap<>();
         for (int i = 0; i < pool.size(); i++) {
             if (random.nextInt(3) > 0) {
@@ -325,12 +329,12 @@ class KeyTableTest {
     }
 
     @ParameterizedTest
-    @ValueSource(longs = {21, 22, 23, 24, 25})
-    void scanReturnsKeysPresentThroughoutExactlyOnceWhileOthersComeAndGo(long seedValue) {
-        String seed = "--seed=" + seedValue;
+    @CsvSource({"21, 0", "22, 0", "23, 0", "24, 0", "25, 0", "26, 100"})
+    void scanReturnsKeysPresentThroughoutExactlyOnceWhileOthersComeAndGo(long seedValue, int growAt) {
+        String seed = "--seed=" + seedValue + " growAt " + growAt;
         Random random = new Random(seedValue);
         Pool pool = new Pool(random, 600);
-        KeyTable table = new KeyTable();
+        KeyTable table = table(growAt);
         Map<Integer, String> model = new HashMap<>();
         // Even keys are stable: present for the whole scan. Odd keys churn between scan calls.
         for (int i = 0; i < pool.size(); i++) {
@@ -391,11 +395,11 @@ class KeyTableTest {
      * slots, past the 1,024 where it probes the root at random instead); 1 key; and a table emptied again.
      */
     @ParameterizedTest
-    @CsvSource({"41, 50", "42, 50", "43, 2000", "44, 1"})
-    void randomReachesEveryKeyAndOnlyPresentOnes(long seedValue, int keys) {
-        String seed = "--seed=" + seedValue;
+    @CsvSource({"41, 50, 0", "42, 50, 0", "43, 2000, 0", "44, 1, 0", "45, 40000, 20000"})
+    void randomReachesEveryKeyAndOnlyPresentOnes(long seedValue, int keys, int growAt) {
+        String seed = "--seed=" + seedValue + " growAt " + growAt;
         Random random = new Random(seedValue);
-        KeyTable table = new KeyTable();
+        KeyTable table = table(growAt);
         Set<String> present = new HashSet<>();
         int[] hashes = new int[keys];
         for (int i = 0; i < keys; i++) {
@@ -425,12 +429,12 @@ class KeyTableTest {
      * change nothing, and leave its scratch holding no entry.
      */
     @ParameterizedTest
-    @ValueSource(longs = {51, 52, 53})
-    void touchAllReadsWhatTouchReadsKeyByKey(long seedValue) {
-        String seed = "--seed=" + seedValue;
+    @CsvSource({"51, 0", "52, 0", "53, 0", "54, 500"})
+    void touchAllReadsWhatTouchReadsKeyByKey(long seedValue, int growAt) {
+        String seed = "--seed=" + seedValue + " growAt " + growAt;
         Random random = new Random(seedValue);
         Pool pool = new Pool(random, 3_000);
-        KeyTable table = new KeyTable();
+        KeyTable table = table(growAt);
         Object[] walks = new Object[300];
         assertEquals(0, table.touchAll(pool.hashes, walks, 300), seed + " empty table");
         for (int i = 0; i < pool.size(); i += 2) {
@@ -451,5 +455,66 @@ class KeyTableTest {
             }
         }
         assertEquals(size, table.size(), seed + " touching changed the table");
+    }
+
+    /**
+     * The root's growth and shrinking in the middle of what must not notice them: a scan whose cursor was
+     * taken before the growth, and frozen views taken before each. Stable keys are returned exactly once and
+     * in order; every frozen view keeps its contents; the table matches the model after each.
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {61, 62, 63})
+    void growingAndShrinkingTheRootMidScanAndUnderFrozenViews(long seedValue) {
+        String seed = "--seed=" + seedValue;
+        Random random = new Random(seedValue);
+        Pool pool = new Pool(random, 2_000);
+        int growAt = 400;
+        int stable = 80;
+        KeyTable table = new KeyTable(growAt);
+        Map<Integer, String> model = new HashMap<>();
+        // Keys 0..79 stay throughout; the rest come in to grow the root, then go to shrink it.
+        for (int i = 0; i < stable; i++) {
+            put(table, pool, i, value(i, 0), model, seed);
+        }
+        List<KeyTable.Frozen> frozens = new ArrayList<>(List.of(table.freeze()));
+        List<Map<String, String>> expected = new ArrayList<>(List.of(contents(model, Map.of())));
+        Map<String, Integer> visits = new HashMap<>();
+        long[] lastOrder = {-1};
+        long cursor = table.scan(0, 50, entry -> visit(entry, visits, lastOrder, seed));
+        for (int i = stable; i < 1_600; i++) { // grows at 400 keys
+            put(table, pool, i, value(i, 1), model, seed);
+        }
+        checkAgainstModel(seed + " grown", table, pool, model, random);
+        assertEquals(1 << 21, table.rootSlots(), seed + " root after growing past " + growAt + " keys");
+        frozens.add(table.freeze());
+        expected.add(contents(model, Map.of()));
+        cursor = table.scan(cursor, 100, entry -> visit(entry, visits, lastOrder, seed));
+        for (int i = stable; i < 1_600; i++) { // shrinks below 100 keys, once only the 80 stable ones are left
+            remove(table, pool, i, model, seed);
+        }
+        checkAgainstModel(seed + " shrunk", table, pool, model, random);
+        assertEquals(1 << 16, table.rootSlots(), seed + " root after shrinking below " + growAt / 4 + " keys");
+        while (cursor >= 0) {
+            cursor = table.scan(cursor, 1 + random.nextInt(40), entry -> visit(entry, visits, lastOrder, seed));
+        }
+        for (int i = 0; i < stable; i++) {
+            assertEquals(1, visits.getOrDefault("k" + i, 0), seed + ": stable key k" + i + " visits");
+        }
+        visits.forEach((key, n) -> assertEquals(1, n, seed + ": " + key + " returned more than once"));
+        for (int f = 0; f < frozens.size(); f++) {
+            assertEquals(expected.get(f), contents(frozens.get(f), seed + " frozen " + f), seed + " frozen " + f);
+        }
+        for (int i = stable; i < 1_600; i++) { // and grows again
+            put(table, pool, i, value(i, 2), model, seed);
+        }
+        checkAgainstModel(seed + " regrown", table, pool, model, random);
+        assertEquals(1 << 21, table.rootSlots(), seed + " root regrown");
+    }
+
+    private static void visit(KeyEntry entry, Map<String, Integer> visits, long[] lastOrder, String seed) {
+        long order = KeyTable.order(entry.hash);
+        assertTrue(order >= lastOrder[0], seed + ": scan went back at " + new String(entry.key));
+        lastOrder[0] = order;
+        visits.merge(new String(entry.key), 1, Integer::sum);
     }
 }
