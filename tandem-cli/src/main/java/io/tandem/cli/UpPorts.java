@@ -16,6 +16,8 @@ import io.tandem.server.net.FreePorts;
  * check cannot make such a port safe; the ports are refused instead.
  */
 final class UpPorts {
+    private static final String[] ROLES = {"client", "admin", "peer"};
+
     private UpPorts() {}
 
     /** Null when every port is usable, else a sentence naming the first port that is not and what to do. */
@@ -35,11 +37,10 @@ final class UpPorts {
             }
         }
         for (int i = 0; i < nodes; i++) {
-            String[] roles = {"client", "admin", "peer"};
             int[] ports = {port + i, port + i + adminOffset, port + i + peerOffset};
             for (int r = 0; r < ports.length; r++) {
                 if (!FreePorts.bindable(ports[r])) {
-                    return "n" + (i + 1) + "'s " + roles[r] + " port " + ports[r] + " is already in use (another"
+                    return "n" + (i + 1) + "'s " + ROLES[r] + " port " + ports[r] + " is already in use (another"
                             + " tandem up, or another server?); stop it or choose another --port";
                 }
             }

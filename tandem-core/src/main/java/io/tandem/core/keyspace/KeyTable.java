@@ -179,7 +179,7 @@ final class KeyTable {
      * has low 16 bits 1 and first chunk 3, order position (1 << 5) | 3 = 35, and its slot 3 << 16 | 1 =
      * 0x30001, its low 21 bits; position 36 is slot 0x40001, position 63 slot 0x1f0001, 64 slot 2.
      */
-    static Object rootSlotAt(Object[] root, int position) {
+    private static Object rootSlotAt(Object[] root, int position) {
         if (root.length == SMALL_ROOT_SLOTS) {
             return root[position];
         }
@@ -645,7 +645,7 @@ final class KeyTable {
      * A key chosen by a random occupied root slot, then random occupied slots down; not uniform (as Redis's
      * is not), but cheap: random probes of the root while at least 1 slot in 64 is occupied, otherwise a
      * count through the root to the chosen occupied slot (at most 2^16 reads, only for small tables: a grown
-     * root holds 2^19 keys or more, in at least 1 slot in 4).
+     * root holds at least a quarter of growAtKeys, 2^17 keys by default, about 1 slot in 16, or it shrinks).
      */
     KeyEntry random(RandomGenerator random) {
         if (size == 0) {
