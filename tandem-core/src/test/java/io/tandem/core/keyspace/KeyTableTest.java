@@ -392,7 +392,9 @@ class KeyTableTest {
 
     /**
      * Few keys (random() counts its way through the sparse root) and 2,000 keys (about 1,970 occupied root
-     * slots, past the 1,024 where it probes the root at random instead); 1 key; and a table emptied again.
+     * slots, past the 1,024 where it probes the root at random instead); 1 key; 40,000 keys in a root grown at
+     * 20,000 (about 39,600 of its 2^21 slots occupied, past the 32,768 where it probes), shrunk again as the
+     * keys are removed; and a table emptied again.
      */
     @ParameterizedTest
     @CsvSource({"41, 50, 0", "42, 50, 0", "43, 2000, 0", "44, 1, 0", "45, 40000, 20000"})
