@@ -7,9 +7,10 @@
 #   N3_OPTS="-XX:+AlwaysPreTouch" bench/catchup-paused.sh             # ... on the paused follower only
 #   TANDEM_JAR=/path/to/other/tandem.jar bench/catchup-paused.sh      # another build
 #   TRACE=1 bench/catchup-paused.sh   # also n3's applied LSN at each poll (stderr): where the time went
+#   WARM_PASSES=5 bench/catchup-paused.sh   # warmed as long as compare-replication.sh warms (at most 5 passes)
 #
-# A 3-node replica set (async, fsync never, ack-level applied, failover by hand) is warmed with 2 x 200,000
-# SETs; n3 is stopped (SIGSTOP) while N SETs to new keys (-P 16 -r 1000000, 1,000,000 by default) go to n1,
+# A 3-node replica set (async, fsync never, ack-level applied, failover by hand) is warmed with WARM_PASSES
+# (1) passes of 2 x 200,000 SETs to one key; n3 is stopped (SIGSTOP) while N SETs to new keys (-P 16 -r 1000000, 1,000,000 by default) go to n1,
 # n2 is let catch up, then n3 is resumed. Prints catchup_wait.py's line (caught_up_s: seconds from SIGCONT
 # until n3's applied LSN reaches the leader's), n3's CPU seconds over the catch-up, the number and sum
 # of its GC pauses (from its GC log), and the leader's CPU seconds over the catch-up. Ports are picked free;
@@ -17,6 +18,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 N="${N:-1000000}"
+WARM_PASSES="${WARM_PASSES:-1}"
 trap lib_cleanup EXIT
 ensure_jar
 read -r P1 P2 P3 Q1 Q2 Q3 <<< "$(free_ports 6)"
@@ -31,8 +33,10 @@ TANDEM_JAVA_OPTS="${ALL_OPTS:-} ${N3_OPTS:-} -Xlog:gc:file=$WORK/n3-gc.log" star
   --node-id n3 --peer-port "$Q3" --peers "n1=127.0.0.1:$Q1,n2=127.0.0.1:$Q2" --replica-of n1 "${common[@]}"
 n3="$LAST_PID"
 wait_replicas "$P1" 2
-redis-benchmark -p "$P1" -c 50 -n 200000 -d 100 -t set -q >/dev/null 2>&1
-redis-benchmark -p "$P1" -c 50 -n 200000 -d 100 -t set -P 16 -q >/dev/null 2>&1
+for ((pass = 1; pass <= WARM_PASSES; pass++)); do
+  redis-benchmark -p "$P1" -c 50 -n 200000 -d 100 -t set -q >/dev/null 2>&1
+  redis-benchmark -p "$P1" -c 50 -n 200000 -d 100 -t set -P 16 -q >/dev/null 2>&1
+done
 target="$(info_field "$P1" replication master_repl_offset)"
 python3 "$ROOT/bench/catchup_wait.py" "$P3" "$target" "$(date +%s.%N)" --timeout 60 >/dev/null
 from="$target"
