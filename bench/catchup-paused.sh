@@ -10,11 +10,11 @@
 #   WARM_PASSES=5 bench/catchup-paused.sh   # warmed as long as compare-replication.sh warms (at most 5 passes)
 #
 # A 3-node replica set (async, fsync never, ack-level applied, failover by hand) is warmed with WARM_PASSES
-# (1) passes of 2 x 200,000 SETs to one key; n3 is stopped (SIGSTOP) while N SETs to new keys (-P 16 -r 1000000, 1,000,000 by default) go to n1,
-# n2 is let catch up, then n3 is resumed. Prints catchup_wait.py's line (caught_up_s: seconds from SIGCONT
-# until n3's applied LSN reaches the leader's), n3's CPU seconds over the catch-up, the number and sum
-# of its GC pauses (from its GC log), and the leader's CPU seconds over the catch-up. Ports are picked free;
-# everything is stopped by PID on exit.
+# (1) passes of 2 x 200,000 SETs to one key; n3 is stopped (SIGSTOP) while N SETs to new keys (-P 16 -r
+# 1000000, 1,000,000 by default) go to n1, n2 is let catch up, then n3 is resumed. Prints catchup_wait.py's
+# line (caught_up_s: seconds from SIGCONT until n3's applied LSN reaches the leader's), n3's CPU seconds over
+# the catch-up, the number and sum of its GC pauses (from its GC log), and the leader's CPU seconds over the
+# catch-up. Ports are picked free; everything is stopped by PID on exit.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 N="${N:-1000000}"

@@ -66,7 +66,12 @@ public final class UpCommand implements java.util.concurrent.Callable<Integer> {
 
     private final List<Process> children = new ArrayList<>();
 
-    /** Node i's peer port: the client port + this. */
+    /** Node i's admin port (0-based i). */
+    private int adminPort(int index) {
+        return port + index + ADMIN_PORT_OFFSET;
+    }
+
+    /** Node i's peer port (0-based i). */
     private int peerPort(int index) {
         return port + index + PEER_PORT_OFFSET;
     }
@@ -107,7 +112,7 @@ public final class UpCommand implements java.util.concurrent.Callable<Integer> {
                 return 1;
             }
             rows.add(String.format("%-6s %-9s %-22s %s", "n" + (i + 1), i == 0 ? "leader" : "follower", where,
-                    "http://127.0.0.1:" + (port + i + ADMIN_PORT_OFFSET)));
+                    "http://127.0.0.1:" + adminPort(i)));
         }
         System.out.println();
         System.out.printf("%-6s %-9s %-22s %s%n", "NODE", "ROLE", "CLIENT", "ADMIN");
@@ -143,7 +148,7 @@ public final class UpCommand implements java.util.concurrent.Callable<Integer> {
         }
         List<String> command = NodeLauncher.command(NodeLauncher.inheritedJvmOptions(), List.of(
                 "--node-id", id, "--port", Integer.toString(port + index),
-                "--admin-port", Integer.toString(port + index + ADMIN_PORT_OFFSET),
+                "--admin-port", Integer.toString(adminPort(index)),
                 "--peer-port", Integer.toString(peerPort(index)), "--data-dir", dir.toString(),
                 "--fsync", fsync, "--ack-policy", ackPolicy, "--election-timeout-millis",
                 Long.toString(electionTimeoutMillis)));
